@@ -1,0 +1,41 @@
+"""One frozen settings object, built once by the caller and passed explicitly.
+
+Nothing here reads the environment at import time: the CLI and the flow build a
+:class:`Settings` from their arguments, tests build their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Safety limits for hostile input. Exceeding one quarantines the page, never the run."""
+
+    # 50 MiB: the largest real code-lookup page seen is ~1 MB; a scraper dump this
+    # large is almost certainly a mistake (a video, an archive) rather than a page.
+    max_file_bytes: int = 50 * 1024 * 1024
+    # 200 MiB after gunzip: far above any page, low enough that a gzip bomb is stopped early.
+    max_decompressed_bytes: int = 200 * 1024 * 1024
+    # Lines longer than this are cut (the rest is noted); minified HTML is parsed, not split on lines.
+    max_line_chars: int = 100_000
+    # HTML elements per page: real pages have a few thousand.
+    max_html_elements: int = 200_000
+    # Wall time per page in the clean+parse stages.
+    max_seconds_per_page: float = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Where to read, where to write, and how."""
+
+    raw: Path = Path("raw")
+    curated: Path = Path("curated")
+    full: bool = False
+    limits: Limits = field(default_factory=Limits)
+    # Snapshots kept under curated/_snapshots for `ingest rollback`.
+    keep_snapshots: int = 5
+    # Pages per batch: one Prefect task handles one batch (Prefect costs ~5 ms per task run).
+    batch_size: int = 200

@@ -1,0 +1,530 @@
+"""Stage 3, parse: headings into canonical sections, facts, FAQ, modifiers, ranges, and the code.
+
+Headings of text dumps are recognised by shape and context (a short line without a final
+stop, followed by content), mapped to sections by meaning (:mod:`ingest.sections`). The
+code a page is about is chosen from scored evidence (:func:`find_code`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from . import rules
+from .clean import normalize_key
+from .models import CodeEvidence, Kind, Line, ParsedPage, Removed, Section
+from .sections import map_heading
+
+# A canonical heading may be long ("Medical Policies and Guidelines for <the code's title>").
+CANONICAL_HEADING_MAX_WORDS = 40
+# An unknown heading is short: longer unpunctuated lines are titles or content.
+OTHER_HEADING_MAX_WORDS = 10
+# A heading ending in ':' is a label ("Common Modifiers:") unless it names a section this strongly.
+COLON_HEADING_MIN_SCORE = 2.0
+FACT_KEY_MAX_WORDS = 6
+SENTENCE_MIN_WORDS = 6
+
+_FACT = re.compile(r"^(?P<key>[A-Z0-9][^:]{0,60}?)\s*:\s*(?P<value>.*)$")
+_MODIFIER_ITEM = re.compile(r"^(?:modifier\s+)?(?P<mod>[0-9]{2}|[A-Z]{2}|[A-Z][0-9]|[0-9][A-Z])\s*[-–—:=]\s*(?P<desc>.+)$")
+_MODIFIER_INLINE = re.compile(r"\bmodifier\s+(?P<mod>[0-9]{2}|[A-Z]{2}|[A-Z][0-9])\b\s*[-–—:(]\s*(?P<desc>[^.;)\n]+)", re.IGNORECASE)
+_MONEY = r"\$\s?(\d[\d,]*(?:\.\d+)?)\s*([kKmM])?"
+_COST_RANGE = re.compile(_MONEY + r"\s*(?:-|–|—|to|and)\s*" + _MONEY)
+_COST_SINGLE = re.compile(_MONEY)
+_NUM = r"(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|half an?)"
+_DURATION_RANGE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:-|–|—|to)\s*(\d+(?:\.\d+)?)\s*(minutes?|mins?|hours?|hrs?)\b", re.IGNORECASE)
+_DURATION_SINGLE = re.compile(_NUM + r"\s*(minutes?|mins?|hours?|hrs?)\b", re.IGNORECASE)
+_DURATION_CONTEXT = re.compile(r"\b(takes?|lasts?|duration|last(s|ing)? (about|around|approximately)|procedure time|completed in)\b", re.IGNORECASE)
+_ADD_ON = re.compile(r"list separately in addition to|\badd-on code\b|\bis an add-on\b", re.IGNORECASE)
+_QUOTED = re.compile(r"[\"“][^\"”]{0,200}[\"”]")
+_EXAMPLE_BEFORE = re.compile(r"(e\.g\.|for example|example|such as|like)\W{0,3}$", re.IGNORECASE)
+_TITLE_PREFIX = re.compile(
+    r"^\s*(?:overview of\s+)?(?:(?:cpt|hcpcs)(?:®|™)?\s*(?:code)?\s*)?(\d{5}|\d{4}[FT]|[A-V]\d{4})\s*[:\-–—|]\s*",
+    re.IGNORECASE,
+)
+_TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{2,60}$")
+_WORDS_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "half a": 0.5, "half an": 0.5}
+
+# Removed-line rules whose text still counts (weakly) as evidence of the page's code:
+# a promo about "CPT code X" on X's page. Examples, menus and footers never count.
+_PROMO_RULES = frozenset({"promo_question", "call_to_action", "glued_promo", "paywall", "login_signup", "view_limit"})
+
+
+@dataclass(slots=True)
+class PageContext:
+    """What the page says about itself outside its text lines."""
+
+    title: str | None = None
+    url: str | None = None
+    jsonld: tuple[dict, ...] = ()
+
+
+def parse_page(lines: list[Line], removed: list[Removed], ctx: PageContext) -> tuple[ParsedPage, list[Removed]]:
+    """Parse clean lines. Returns the parsed page and lines removed while parsing (empty headings,
+    repeated items), so that every removal stays explained."""
+    roles = _heading_roles(lines)
+    sections, dropped = _build_sections(lines, roles)
+    faq = _faq_pairs(sections) + _jsonld_faq(ctx.jsonld)
+    faq = _unique_pairs(faq)
+    facts = _facts(lines, roles)
+    modifiers = _modifiers(sections, lines)
+    code, system, reason, evidence = find_code(lines, roles, removed, ctx, sections)
+    by_name = {s.section: s for s in sections}
+    category = next((v for k, v in facts if k.casefold() in rules.FACT_KEYS_CATEGORY and v), None)
+    title = _title(ctx, lines, roles, sections, by_name)
+    page = ParsedPage(
+        title=title,
+        sections=sections,
+        facts=facts,
+        faq=faq,
+        modifiers=modifiers,
+        code=code,
+        code_system=system,
+        code_reason=reason,
+        evidence=evidence,
+        official_description=_section_body(by_name.get("official_description")),
+        lay_description=_section_body(by_name.get("lay_description")),
+        category=category,
+        is_add_on=any(_ADD_ON.search(ln.text) for ln in lines) or bool(title and _ADD_ON.search(title)),
+        cost=_cost(sections),
+        duration=_duration(sections),
+    )
+    return page, dropped
+
+
+# --- headings and sections ---------------------------------------------------------------
+
+
+def _is_sentence(text: str) -> bool:
+    return len(text.split()) >= SENTENCE_MIN_WORDS and text.rstrip("\"'”’)").endswith((".", "!", "?"))
+
+
+def _heading_roles(lines: list[Line]) -> list[str | None]:
+    """For each line: "heading", "keyed" (`Anesthesia: General` names a section inline),
+    "question" (inside a FAQ), or None (content)."""
+    roles: list[str | None] = [None] * len(lines)
+    in_faq = False
+    for i, line in enumerate(lines):
+        text = line.text
+        if line.kind is Kind.ITEM:
+            if in_faq and text.endswith("?"):
+                roles[i] = "question"
+            continue
+        section, score = map_heading(text)
+        if in_faq and text.endswith("?"):
+            roles[i] = "question"
+            continue
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        role = None
+        if line.kind is Kind.HEADING:
+            role = "heading"
+        else:
+            role = _text_heading_role(text, section, score, nxt)
+        roles[i] = role
+        if role in ("heading", "keyed"):
+            in_faq = section == "faq" and score >= 1.0
+    return roles
+
+
+def _text_heading_role(text: str, section: str, score: float, nxt: Line | None) -> str | None:
+    words = text.split()
+    if not text[:1].isupper() and not text[:1].isdigit():
+        return None
+    if text.endswith((".", ",", ";", "!")) or len(words) > CANONICAL_HEADING_MAX_WORDS:
+        return None
+    if len(words) > OTHER_HEADING_MAX_WORDS + 2:
+        # A long heading names its section up front ("Medical Policies and Guidelines for ...");
+        # a long descriptor that mentions "procedure" somewhere is content.
+        section, score = map_heading(" ".join(words[:5]))
+    followed_by_content = nxt is not None and (nxt.kind is Kind.ITEM or _is_sentence(nxt.text))
+    fact = _FACT.match(text)
+    if fact and fact.group("value").strip():
+        key_section, key_score = map_heading(fact.group("key"))
+        if key_score < 1.0:
+            return None
+        if followed_by_content:  # "Overview of CPT Code 21183: Injection of ..." titles what follows
+            return "heading"
+        if len(fact.group("key").split()) <= FACT_KEY_MAX_WORDS and key_section not in ("billing", "overview", "related_codes"):
+            return "keyed"  # "Anesthesia: General anesthesia" is a section of one line
+        return None
+    if text.endswith(":"):
+        return "heading" if score >= COLON_HEADING_MIN_SCORE else None
+    if score >= 1.0:
+        return "heading"
+    # An unknown heading: short, unpunctuated, and followed by prose or a list.
+    if len(words) <= OTHER_HEADING_MAX_WORDS and not text.endswith("?") and followed_by_content:
+        return "heading"
+    return None
+
+
+def _build_sections(lines: list[Line], roles: list[str | None]) -> tuple[list[Section], list[Removed]]:
+    dropped: list[Removed] = []
+    ordered: list[Section] = []
+    current = Section(section="overview", heading="", position=0)
+    lead = current
+    heading_lines: dict[int, Line] = {}
+    for i, line in enumerate(lines):
+        role = roles[i]
+        if role == "heading":
+            section, score = map_heading(line.text)
+            current = Section(section=section if score >= 1.0 else "other", heading=line.text.rstrip(":").strip(), position=i + 1)
+            heading_lines[id(current)] = line
+            ordered.append(current)
+        elif role == "keyed":
+            key, _, value = line.text.partition(":")
+            section, _ = map_heading(key)
+            current = Section(section=section, heading=key.strip(), position=i + 1, text_lines=[value.strip()])
+            ordered.append(current)
+        elif line.kind is Kind.ITEM and role != "question":
+            current.items.append(line.text)
+        else:
+            current.text_lines.append(line.text)
+    # Empty headings yield no row but stay explained.
+    kept: list[Section] = []
+    for sec in ordered:
+        if sec.empty:
+            src = heading_lines.get(id(sec))
+            dropped.append(Removed(src.line_no if src else sec.position, sec.heading, "empty_heading"))
+        else:
+            kept.append(sec)
+    # Lead content (before the first heading) belongs to the overview.
+    merged: dict[str, Section] = {}
+    result: list[Section] = []
+    if not lead.empty:
+        lead.position = 1
+        merged["overview"] = lead
+        result.append(lead)
+    for sec in kept:
+        if sec.section != "other" and sec.section in merged:
+            target = merged[sec.section]
+            if not target.heading:
+                target.heading = sec.heading
+            target.text_lines.extend(sec.text_lines)
+            target.items.extend(sec.items)
+            continue
+        if sec.section != "other":
+            merged[sec.section] = sec
+        result.append(sec)
+    for sec in result:
+        seen: set[str] = set()
+        items = []
+        for item in sec.items:
+            key = normalize_key(item)
+            if key in seen:
+                dropped.append(Removed(0, item, "duplicate_item"))
+                continue
+            seen.add(key)
+            items.append(item)
+        sec.items = items
+    for n, sec in enumerate(result, start=1):
+        sec.position = n
+    return result, dropped
+
+
+def _section_body(section: Section | None) -> str | None:
+    if section is None:
+        return None
+    body = "\n".join([*section.text_lines, *section.items]).strip()
+    return body or None
+
+
+# --- facts, FAQ, modifiers, ranges ------------------------------------------------------
+
+
+def _facts(lines: list[Line], roles: list[str | None]) -> list[tuple[str, str]]:
+    facts: list[tuple[str, str]] = []
+    for i, line in enumerate(lines):
+        if roles[i] == "heading" or line.kind is Kind.HEADING:
+            continue
+        m = _FACT.match(line.text)
+        if not m or len(m.group("key").split()) > FACT_KEY_MAX_WORDS or "http" in m.group("key").lower():
+            continue
+        key, value = m.group("key").strip(), m.group("value").strip()
+        if not value:
+            following = []
+            for nxt in lines[i + 1 :]:
+                if nxt.kind is Kind.ITEM:
+                    following.append(nxt.text)
+                    continue
+                if not following and nxt.kind is Kind.TEXT and not _FACT.match(nxt.text):
+                    following.append(nxt.text)
+                break
+            value = "; ".join(following)
+        if value:
+            facts.append((key, value))
+    return facts
+
+
+def _faq_pairs(sections: list[Section]) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for sec in sections:
+        if sec.section != "faq":
+            continue
+        question: str | None = None
+        answer: list[str] = []
+        for text in [*sec.text_lines, *sec.items]:
+            if text.endswith("?"):
+                if question and answer:
+                    pairs.append((question, " ".join(answer)))
+                question, answer = text, []
+            elif question:
+                answer.append(text)
+        if question and answer:
+            pairs.append((question, " ".join(answer)))
+    return pairs
+
+
+def _jsonld_faq(jsonld: tuple[dict, ...]) -> list[tuple[str, str]]:
+    pairs = []
+    for obj in jsonld:
+        if "FAQPage" not in _types(obj):
+            continue
+        entities = obj.get("mainEntity") or []
+        for ent in entities if isinstance(entities, list) else [entities]:
+            if not isinstance(ent, dict):
+                continue
+            answer = ent.get("acceptedAnswer")
+            answer = answer[0] if isinstance(answer, list) and answer else answer
+            q = ent.get("name")
+            a = answer.get("text") if isinstance(answer, dict) else None
+            if isinstance(q, str) and isinstance(a, str) and q.strip() and a.strip():
+                pairs.append((" ".join(q.split()), " ".join(re.sub(r"<[^>]+>", " ", a).split())))
+    return pairs
+
+
+def _unique_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    seen: set[str] = set()
+    out = []
+    for q, a in pairs:
+        key = normalize_key(q)
+        if key not in seen:
+            seen.add(key)
+            out.append((q, a))
+    return out
+
+
+def _modifiers(sections: list[Section], lines: list[Line]) -> list[tuple[str, str]]:
+    found: dict[str, str] = {}
+    for i, line in enumerate(lines):
+        if "modifier" in line.text.lower() and line.kind is not Kind.ITEM:
+            for nxt in lines[i + 1 :]:
+                if nxt.kind is not Kind.ITEM:
+                    break
+                m = _MODIFIER_ITEM.match(nxt.text)
+                if m:
+                    found.setdefault(m.group("mod").upper(), m.group("desc").strip().rstrip("."))
+        for m in _MODIFIER_INLINE.finditer(line.text):
+            found.setdefault(m.group("mod").upper(), m.group("desc").strip())
+    for sec in sections:
+        if sec.section == "billing" or "modifier" in sec.heading.lower():
+            for item in sec.items:
+                m = _MODIFIER_ITEM.match(item)
+                if m and ("modifier" in sec.heading.lower() or "modifier" in " ".join(sec.text_lines).lower()):
+                    found.setdefault(m.group("mod").upper(), m.group("desc").strip().rstrip("."))
+    return sorted(found.items())
+
+
+def _money(value: str, suffix: str | None) -> float:
+    amount = float(value.replace(",", ""))
+    if suffix and suffix.lower() == "k":
+        amount *= 1_000
+    elif suffix and suffix.lower() == "m":
+        amount *= 1_000_000
+    return amount
+
+
+def _cost(sections: list[Section]) -> tuple[float, float] | None:
+    ordered = sorted(sections, key=lambda s: s.section != "cost_coverage")
+    for sec in ordered:
+        for text in [*sec.text_lines, *sec.items]:
+            m = _COST_RANGE.search(text)
+            if m:
+                lo, hi = _money(m.group(1), m.group(2)), _money(m.group(3), m.group(4))
+                if m.group(2) and not m.group(4):  # "$5K-15" is not a thing; "$5-15K" is
+                    hi = _money(m.group(3), m.group(2))
+                if not m.group(2) and m.group(4) and lo < 1000:
+                    lo = _money(m.group(1), m.group(4))
+                return (min(lo, hi), max(lo, hi))
+            if sec.section == "cost_coverage" and re.search(r"\b(cost|price|fee)\b", text, re.IGNORECASE):
+                m1 = _COST_SINGLE.search(text)
+                if m1:
+                    amount = _money(m1.group(1), m1.group(2))
+                    return (amount, amount)
+    return None
+
+
+def _minutes(value: str, unit: str) -> float:
+    v = _WORDS_NUM.get(value.lower(), None)
+    number = float(v) if v is not None else float(value)
+    return number * 60 if unit.lower().startswith(("hour", "hr")) else number
+
+
+def _duration(sections: list[Section]) -> tuple[float, float] | None:
+    candidates = sorted(sections, key=lambda s: s.section != "duration")
+    for sec in candidates:
+        for text in [*sec.text_lines, *sec.items]:
+            if sec.section != "duration" and not _DURATION_CONTEXT.search(text):
+                continue
+            m = _DURATION_RANGE.search(text)
+            if m:
+                lo, hi = _minutes(m.group(1), m.group(3)), _minutes(m.group(2), m.group(3))
+                return (min(lo, hi), max(lo, hi))
+            m1 = _DURATION_SINGLE.search(text)
+            if m1:
+                v = _minutes(m1.group(1), m1.group(2))
+                return (v, v)
+    return None
+
+
+# --- the code the page is about ---------------------------------------------------------
+
+
+def code_system_of(code: str) -> str:
+    return "HCPCS" if code[0].isalpha() else "CPT"
+
+
+def _types(obj: dict) -> set[str]:
+    t = obj.get("@type")
+    return {t} if isinstance(t, str) else {x for x in t if isinstance(x, str)} if isinstance(t, list) else set()
+
+
+def _code_hits(text: str) -> list[tuple[str, bool]]:
+    """Codes in a line, each with whether it is named as a code ("CPT Code 21183")
+    rather than a bare number. Codes inside quotes or after "e.g." are examples: skipped."""
+    examples = [m.span() for m in _QUOTED.finditer(text)]
+    phrased = {m.start(2) for m in rules.CODE_PHRASE.finditer(text)}
+    hits = []
+    for m in rules.CODE_PATTERN.finditer(text):
+        if any(a <= m.start() < b for a, b in examples) or _EXAMPLE_BEFORE.search(text[: m.start()]):
+            continue
+        hits.append((m.group(1).upper(), m.start() in phrased))
+    return hits
+
+
+def find_code(
+    lines: list[Line],
+    roles: list[str | None],
+    removed: list[Removed],
+    ctx: PageContext,
+    sections: list[Section] | None = None,
+) -> tuple[str | None, str | None, str | None, list[CodeEvidence]]:
+    """Score every code the page names and pick the one it is about.
+
+    Returns (code, code_system, reason_if_none, evidence). A candidate needs evidence beyond
+    bare numbers in text, and must score at least CODE_DOMINANCE times the runner-up.
+    """
+    w = rules.CODE_WEIGHTS
+    scores: dict[str, float] = defaultdict(float)
+    strong: set[str] = set()
+    systems: dict[str, str] = {}
+    evidence: list[CodeEvidence] = []
+
+    def add(code: str, source: str, weight: float | None = None) -> None:
+        weight = w[source] if weight is None else weight
+        scores[code] += weight
+        if source != "mention":
+            strong.add(code)
+        evidence.append(CodeEvidence(code, weight, source))
+
+    for obj in ctx.jsonld:
+        if "MedicalCode" in _types(obj) and isinstance(obj.get("codeValue"), str | int):
+            value = str(obj["codeValue"]).strip().upper()
+            if rules.CODE_PATTERN.fullmatch(value):
+                add(value, "jsonld")
+                system = str(obj.get("codingSystem") or "").upper()
+                if "HCPCS" in system or "CPT" in system:
+                    systems[value] = "HCPCS" if "HCPCS" in system else "CPT"
+    if ctx.url:
+        path = unquote(urlsplit(ctx.url).path)
+        for m in rules.CODE_PATTERN.finditer(path.replace("/", " ").replace("-", " ").replace("_", " ")):
+            add(m.group(1).upper(), "url")
+    titled: set[str] = set()
+    if ctx.title:
+        for code, _ in _code_hits(ctx.title):
+            if code not in titled:
+                titled.add(code)
+                add(code, "title")
+    skip_sections = {"related_codes"}
+    related_lines: set[str] = set()
+    for sec in sections or []:
+        if sec.section in skip_sections:
+            related_lines.update([*sec.text_lines, *sec.items])
+    first_heading = next((i for i, r in enumerate(roles) if r == "heading"), None)
+    for i, line in enumerate(lines):
+        if line.text in related_lines:
+            continue
+        hits = _code_hits(line.text)
+        if not hits:
+            continue
+        if roles[i] == "heading":
+            source = "title" if i == first_heading and not titled else "heading"
+            for code, _ in dict.fromkeys(hits):
+                add(code, source)
+            continue
+        for code, phrased in hits:
+            add(code, "phrase" if phrased else "mention")
+    for rem in removed:
+        if rem.rule in _PROMO_RULES:
+            for code, phrased in _code_hits(rem.text):
+                if phrased:
+                    add(code, "promo")
+    candidates = sorted(((s, c) for c, s in scores.items() if c in strong), reverse=True)
+    if not candidates:
+        return None, None, "no_code_found: the page names no billing code", evidence
+    best_score, best = candidates[0]
+    if len(candidates) > 1 and best_score < rules.CODE_DOMINANCE * candidates[1][0]:
+        named = ", ".join(f"{c} ({s:g})" for s, c in candidates[:4])
+        return None, None, f"several_codes: no clear main code among {named}", evidence
+    return best, systems.get(best) or code_system_of(best), None, evidence
+
+
+def _title(
+    ctx: PageContext,
+    lines: list[Line],
+    roles: list[str | None],
+    sections: list[Section],
+    by_name: dict[str, Section],
+) -> str | None:
+    for obj in ctx.jsonld:
+        if "MedicalCode" in _types(obj):
+            for key in ("name", "description"):
+                if isinstance(obj.get(key), str) and obj[key].strip():
+                    return _clean_title(obj[key])
+    candidates: list[str] = []
+    if ctx.title:
+        candidates.append(_TITLE_SUFFIX.sub("", ctx.title))
+    first = next((ln for ln, r in zip(lines, roles, strict=True) if r == "heading" or ln.kind is Kind.HEADING), None)
+    if first is not None:
+        candidates.append(first.text)
+    if lines and roles and roles[0] is None and lines[0].kind is Kind.TEXT and not _is_sentence(lines[0].text):
+        candidates.append(lines[0].text)
+    for cand in candidates:
+        cleaned = _clean_title(cand)
+        if cleaned and map_heading(cleaned)[1] < 1.0:
+            return cleaned
+    official = _section_body(by_name.get("official_description"))
+    if official:
+        return official.split("\n")[0]
+    for sec in sections:
+        if sec.text_lines:
+            return _first_sentence(sec.text_lines[0])
+    return None
+
+
+def _first_sentence(text: str, limit: int = 200) -> str:
+    """A paragraph's first sentence, cut at a word boundary if it runs past ``limit``."""
+    m = re.search(r"(?<=[a-z)][.!?])\s+(?=[A-Z])", text)
+    first = text[: m.start()] if m else text
+    if len(first) > limit:
+        first = first[:limit].rsplit(" ", 1)[0] + " …"
+    return first
+
+
+def _clean_title(text: str) -> str:
+    text = " ".join(text.split())
+    m = _TITLE_PREFIX.match(text)
+    if m:
+        text = text[m.end() :]
+    text = re.sub(r"^overview( of)?\s*[:\-–—]?\s*", "", text, flags=re.IGNORECASE) if ":" in text[:60] else text
+    return text.strip(" :-–—|")

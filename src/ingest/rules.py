@@ -1,0 +1,351 @@
+"""Data only: boilerplate rules with stable ids, HTML pruning, section synonyms, code patterns.
+
+Add a rule by appending to ``LINE_RULES``; its ``id`` appears in ``removed_lines.rule``,
+so never rename an id once shipped. Every rule names the general pattern it covers, not a
+page or a site. Patterns are matched case-insensitively against a whitespace-normalised line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class LineRule:
+    id: str
+    pattern: str
+    # Longer lines are content that happens to contain the words (a sentence about signing a
+    # consent form is not a signup prompt). Counted in whitespace-separated words.
+    max_words: int = 20
+    # Some rules only make sense on lines that are not list items.
+    skip_items: bool = False
+    description: str = ""
+
+
+LINE_RULES: tuple[LineRule, ...] = (
+    LineRule(
+        "copyright",
+        r"^\s*(©|\(c\)\s|copyright\b)|\ball rights reserved\b|©\s*(copyright\s*)?(19|20)\d\d",
+        max_words=30,
+        description="copyright notices: '© 2025 X', 'Copyright X. All rights reserved'",
+    ),
+    LineRule(
+        "trademark",
+        r"\b(is a )?registered trademarks? of\b|\btrademarks? (of|owned by)\b",
+        max_words=40,
+        description="trademark notices ('CPT® is a registered trademark of the AMA')",
+    ),
+    LineRule(
+        "login_signup",
+        r"^(log ?in|sign ?in|sign ?up|register|create (a |an |your )?(free )?account|join (now|free|today|us)"
+        r"|already (a member|have an account)|forgot (your )?password|my account)\b"
+        r"|\b(log ?in|sign ?in)\b.{0,40}\b(register|sign ?up|create)\b",
+        max_words=12,
+        description="login, register and signup prompts and buttons",
+    ),
+    LineRule(
+        "paywall",
+        r"\bunlock (this|the|all|full|more)\b|\bto (view|read|see|access) (this|the|full|more)? ?content\b"
+        r"|\bregister to (view|read|see|access)\b|\bmembers[- ]only\b|\bsubscribe to (read|view|continue|access)\b"
+        r"|\bpremium (content|members?)\b|\bupgrade (to|now)\b",
+        max_words=20,
+        description="paywall prompts: content locked behind an account or a plan",
+    ),
+    LineRule(
+        "view_limit",
+        r"\bviews? (remaining|left)\b|\blimited to \d+ (page |free )?views?\b|\bfree (articles?|views?|pages?) (left|remaining)\b"
+        r"|\byou have \d+ free\b|\b\d+ (more )?(free )?(page )?views\b",
+        max_words=30,
+        description="metered-access counters ('3 page views remaining')",
+    ),
+    LineRule(
+        "call_to_action",
+        r"^(learn more|read more|see more|click here|get started|find out more|discover more|view more|show more"
+        r"|continue reading|download (now|our|the|free)|book (a )?(demo|call|consultation)|request (a )?demo"
+        r"|schedule (a )?demo|start (your )?free trial|try (it |us |\w+ )?(for )?free|get (instant|unlimited|free|full"
+        r"|expert|access|your (free|first))|talk to (an? )?(expert|sales)|contact sales|sign up today|see pricing|view pricing)\b",
+        max_words=14,
+        description="calls to action: buttons and promo lines that ask the reader to do something",
+    ),
+    LineRule(
+        "promo_question",
+        r"^(have|got) (a |any )?questions? (about|on|regarding)\b|^need help (with|coding)\b|^looking for help\b",
+        max_words=15,
+        description="promo openers addressed to the reader ('Have a question about CPT code X?')",
+    ),
+    LineRule(
+        "promo_example",
+        r"^(example|e\.g\.|for example|try)\s*:\s*[\"“]",
+        max_words=30,
+        description="example queries shown by a search or assistant widget ('Example: \"What is CPT code 99213?\"')",
+    ),
+    LineRule(
+        "trust_marketing",
+        r"\b(hipaa|soc ?2|gdpr|hitrust)[- ](compliant|certified|ready)\b|\bbuilt for trust\b|\bsafeguard (your|our)\b"
+        r"|\byour (patient'?s?'? )?data is (protected|safe|secure)\b|\btrusted by \d",
+        max_words=40,
+        description="security and compliance marketing of the publishing product",
+    ),
+    LineRule(
+        "image_alt",
+        r"^[a-z0-9]+([-_][a-z0-9]+)*[-_]?(logo|icon|bg|img|image|banner|badge|avatar|svg|png|jpe?g|gif|webp|sprite|thumb)$"
+        r"|^(logo|icon|img|image|banner|badge|avatar)[-_]?[a-z0-9-_]*$",
+        max_words=1,
+        description="image alt texts and file names saved as text ('main-logo', 'hipaa-icon')",
+    ),
+    LineRule(
+        "asset_token",
+        r"^[a-z][a-z0-9]*([-_][a-z0-9]+)+$",
+        max_words=1,
+        skip_items=True,
+        description="CSS class names and decoration ids saved as text ('card-topcard-bottom', 'diamond-bg')",
+    ),
+    LineRule(
+        "contact_email",
+        r"^((e-?mail|contact|support|write to us|questions)\s*(us)?\s*[:\-]?\s*)?[\w.+-]+@[\w-]+(\.[\w-]+)+\.?$",
+        max_words=6,
+        description="contact e-mail addresses on their own line",
+    ),
+    LineRule(
+        "contact_phone",
+        r"^(call( us)?|phone|tel|telephone|fax)\s*[:\-]?\s*\+?[\d\s().-]{7,}$",
+        max_words=8,
+        description="contact phone numbers on their own line",
+    ),
+    LineRule(
+        "read_time",
+        r"^(\d+|one|two|three|five|ten)\s*(-\s*)?(min(ute)?s?|hours?)\s*(read|reading)(\s*time)?$|^reading time\s*:",
+        max_words=6,
+        description="article meta: '5 min read'",
+    ),
+    LineRule(
+        "byline_meta",
+        r"^(published|updated|last updated|last modified|posted|reviewed)( on| by)?\s*:?\s*\w"
+        r"|^(by|written by|medically reviewed by|author)\s*:?\s+[A-Z][\w.]+(\s+[A-Z][\w.]+){0,3}\s*$",
+        max_words=12,
+        description="article meta lines: bylines and dates",
+    ),
+    LineRule(
+        "view_counter",
+        r"^[\d,.]+[kK]?\s*(views?|reads?|likes?|shares?|comments?)$|^(views?|reads?)\s*:\s*[\d,.]+$",
+        max_words=4,
+        description="view, like and share counters",
+    ),
+    LineRule(
+        "share_widget",
+        r"^(share( this( page| article| post)?)?( on| via| to)?( facebook| twitter| x| linkedin| whatsapp| email| pinterest)?"
+        r"|tweet( this)?|pin it|facebook|twitter|linkedin|pinterest|whatsapp|instagram|youtube|email this( page)?"
+        r"|print( this)?( page| article)?|copy link|bookmark( this)?)[:.!]?$",
+        max_words=6,
+        description="share, print and social widgets",
+    ),
+    LineRule(
+        "feedback_widget",
+        r"^(was this (page |article |information )?helpful\??|did you find this (page |article )?(helpful|useful)\??"
+        r"|leave a (comment|reply)|post a comment|\d* ?comments?|rate this (page|article)|thanks for your feedback!?)$",
+        max_words=10,
+        description="comment and feedback widgets",
+    ),
+    LineRule(
+        "cookie_banner",
+        r"\bcookies?\b.{0,120}\b(use|uses|accept|consent|policy|experience|preferences|settings)\b"
+        r"|^(accept|reject|decline|allow)( all| necessary| essential)?( cookies)?$|^(manage|customi[sz]e) (preferences|cookies|settings)$",
+        max_words=60,
+        description="cookie and consent banners with their buttons",
+    ),
+    LineRule(
+        "breadcrumb",
+        r"^(home|main|start)\s*(>|»|/|›|\||→)\s*\S.*(>|»|/|›|\||→)",
+        max_words=25,
+        description="breadcrumb trails ('Home > CPT Codes > Surgery')",
+    ),
+    LineRule(
+        "search_box",
+        r"^search(\s+(all|for|our|the|by))?(\s+\w+){0,3}(\.\.\.|…)?$|^(enter|type) (a |your )?(code|keyword|search)",
+        max_words=6,
+        description="search boxes and their placeholders",
+    ),
+    LineRule(
+        "skip_link",
+        r"^skip to (main )?(content|navigation|main)$|^(back to top|scroll to top|toggle navigation|menu|close|open menu)$",
+        max_words=5,
+        description="accessibility and menu toggles",
+    ),
+    LineRule(
+        "newsletter",
+        r"\bnewsletter\b|\bsubscribe\b|\bget (the latest|updates) (in|to|delivered)\b|\bstay (up to date|updated|informed)\b",
+        max_words=25,
+        description="newsletter signups",
+    ),
+    LineRule(
+        "app_download",
+        r"\b(app store|google play|download (the|our) (free )?app|get (it|the app) on)\b",
+        max_words=25,
+        description="app-store promotion",
+    ),
+    LineRule(
+        "advertisement",
+        r"^(advertisement|sponsored( content)?|ad|ads by \w+|promoted)$",
+        max_words=3,
+        description="ad labels",
+    ),
+    LineRule(
+        "footer_link",
+        r"^(privacy( policy)?|terms( of (use|service))?|terms (&|and) conditions|cookie (policy|settings)|disclaimer|sitemap"
+        r"|accessibility( statement)?|about us|contact us|careers|jobs|press|blog|help( center)?|pricing|imprint"
+        r"|legal|do not sell my (personal )?information|editorial (policy|guidelines)|advertise( with us)?)$",
+        max_words=6,
+        description="footer and legal links",
+    ),
+    LineRule(
+        "powered_by",
+        r"^(powered by|built with|made with)\b",
+        max_words=8,
+        description="platform credits",
+    ),
+)
+
+# Phrases that sites glue onto content without a space when saving text
+# (`Learn morePost-Procedure Follow-Up`, `...heals well.Download our app`).
+# Only the phrase is removed; the content it was glued to is kept.
+GLUED_PHRASES: tuple[str, ...] = (
+    "learn more",
+    "read more",
+    "see more",
+    "click here",
+    "get started",
+    "find out more",
+    "continue reading",
+    "sign up for free",
+    "sign up",
+    "sign in",
+    "log in",
+    "register now",
+    "download our app",
+    "download the app",
+    "book a demo",
+    "subscribe now",
+    "show more",
+    "view more",
+)
+
+# --- HTML -------------------------------------------------------------------------------
+
+# Elements whose whole subtree is never page content.
+HTML_DROP_TAGS: frozenset[str] = frozenset(
+    {
+        "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed",
+        "nav", "aside", "form", "button", "select", "input", "textarea", "label", "dialog",
+        "head", "link", "meta", "video", "audio", "picture", "img", "map",
+    }
+)
+# Dropped only outside <main>/<article> (inside, a <header> usually holds the h1).
+HTML_DROP_OUTSIDE_MAIN: frozenset[str] = frozenset({"header", "footer"})
+
+# class / id / role tokens that mark chrome rather than content.
+HTML_BOILERPLATE_ATTR = re.compile(
+    r"(?:^|[\s_-])(nav|navbar|navigation|menu|menubar|footer|cookies?|consent|gdpr|modal|popup|pop-up|overlay"
+    r"|signup|sign-up|newsletter|subscribe|share|sharing|social|breadcrumbs?|sidebar|advert|adverts|ads|ad-slot"
+    r"|promo|paywall|login|register|related-posts|comments?|skip-link|toolbar|topbar|masthead)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+HTML_BOILERPLATE_ROLES: frozenset[str] = frozenset(
+    {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog", "menu", "menubar"}
+)
+
+HTML_HEADINGS: frozenset[str] = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+HTML_BLOCKS: frozenset[str] = frozenset(
+    {
+        "p", "div", "section", "article", "main", "body", "html", "blockquote", "pre", "ul", "ol", "dl",
+        "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "figure", "figcaption",
+        "address", "details", "summary", "center", "fieldset", "hr", "li", "header", "footer", "span-block",
+    }
+)
+
+# --- Sections ----------------------------------------------------------------------------
+
+# Canonical section -> phrases that name it. A heading is normalised (lowercase, punctuation
+# and code numbers dropped, stopwords dropped, light plural stemming) and scored against every
+# phrase whose words all occur in it; the best total wins. Generic words weigh less.
+SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "overview": ("overview", "summary", "introduction", "about", "at glance", "definition", "general information"),
+    "official_description": ("official description", "official descriptor", "long descriptor", "descriptor",
+                             "official", "code description", "full description", "long description"),
+    "lay_description": ("common language description", "lay description", "plain language", "plain english",
+                        "lay term", "simple term", "layman", "patient friendly", "consumer description",
+                        "short description", "in simple words", "explained simply"),
+    "indications": ("indication", "when used", "used", "when needed", "who need", "candidate", "why performed",
+                    "reason", "when recommended", "use case", "uses", "who should"),
+    "purpose": ("purpose", "goal", "objective", "aim"),
+    "symptoms": ("symptom", "sign"),
+    "causes_risk_factors": ("cause", "risk factor", "etiology"),
+    "diagnostic_tests": ("diagnostic test", "diagnostic", "diagnosis", "test", "workup", "screening", "imaging"),
+    "procedure": ("procedure description", "procedure", "how performed", "performed", "step", "technique",
+                  "what happen during", "during", "how done", "method", "process"),
+    "tools_equipment": ("tool", "equipment", "instrument", "device", "supply", "supplies", "tools used", "material"),
+    "anesthesia": ("anesthesia", "anaesthesia", "sedation", "anesthetic"),
+    "duration": ("duration", "how long", "length", "time required", "procedure time", "time take", "timeframe"),
+    "setting": ("setting", "location", "where performed", "place service", "facility", "site service", "where done"),
+    "personnel": ("personnel", "staff", "care team", "who perform", "provider", "team", "specialist"),
+    "preparation": ("preparation", "prepare", "pre procedure", "preoperative", "pre operative", "getting ready",
+                    "before your", "how get ready"),
+    "recovery": ("recovery", "aftercare", "after care", "recover", "postoperative", "post operative", "healing",
+                 "after procedure", "rehabilitation"),
+    "complications": ("complication", "risk", "side effect", "adverse", "danger", "safety"),
+    "benefits": ("benefit", "advantage", "outcome", "expected result", "pros"),
+    "follow_up": ("follow up", "followup", "follow", "check up", "post procedure care"),
+    "alternatives": ("alternative", "other option", "other treatment", "instead", "option"),
+    "home_care": ("home care", "at home", "self care", "care tip", "tip", "home"),
+    "patient_education": ("patient education", "education", "prevention", "prevent", "lifestyle", "learn"),
+    "patient_experience": ("patient experience", "experience", "what expect", "feel"),
+    "billing": ("billing", "coding", "reimbursement", "bill", "claim", "coding guideline", "coding tip", "documentation",
+                "modifier", "rvu", "relative value"),
+    "cost_coverage": ("cost", "price", "pricing", "insurance", "coverage", "how much", "fee", "pay", "payment",
+                      "medicare", "reimburse"),
+    "faq": ("faq", "frequently asked", "common question", "question", "q a", "ask"),
+    "related_codes": ("related", "similar", "see also", "other", "crosswalk", "family", "add on", "companion"),
+    "policies": ("policy", "guideline", "health plan", "medical policy", "lcd", "ncd", "payer"),
+    "references": ("reference", "source", "citation", "bibliography", "further reading", "resource"),
+}
+
+# Words too generic to name a section on their own.
+GENERIC_WORDS: frozenset[str] = frozenset({"procedure", "information", "patient", "treatment", "care", "medical", "other", "home", "test"})
+GENERIC_WEIGHT = 0.3
+
+# Dropped when normalising a heading. "what/when/how/who/why" are kept: they carry meaning.
+HEADING_STOPWORDS: frozenset[str] = frozenset(
+    {
+        "of", "the", "a", "an", "and", "or", "for", "to", "is", "are", "this", "that", "it", "its", "with", "in",
+        "on", "by", "be", "will", "you", "i", "my", "do", "does", "can", "should", "from", "at", "as", "&",
+        "cpt", "hcpcs", "code", "codes", "cpt4", "level", "ii", "iii", "category", "n",
+    }
+)
+
+# --- Codes -------------------------------------------------------------------------------
+
+# CPT Category I (5 digits), II (4 digits + F), III (4 digits + T); HCPCS Level II (letter + 4 digits).
+CODE_PATTERN = re.compile(r"(?<![\w$.,/-])(\d{5}|\d{4}[FT]|[A-V]\d{4})(?![\w%]|[.,]\d|-\d)")
+# "CPT Code 21183", "CPT® code: 0263T", "HCPCS code J1100", "code 21183"
+CODE_PHRASE = re.compile(
+    r"\b(?:(cpt|hcpcs)(?:®|\(r\)|™)?(?:\s*(?:4|level\s*ii|category\s*(?:i|ii|iii)))?\s*(?:code)?|code)\s*[:#]?\s*"
+    r"(\d{5}|\d{4}[FT]|[A-V]\d{4})\b",
+    re.IGNORECASE,
+)
+
+# Evidence weights for the code the page is about. A page's code needs a clear winner:
+# the best candidate must score at least CODE_DOMINANCE times the runner-up.
+CODE_WEIGHTS: dict[str, float] = {
+    "jsonld": 100.0,  # schema.org MedicalCode: the publisher saying what the page is about
+    "url": 50.0,  # the code in the URL path
+    "title": 40.0,  # in the <title>, the h1, or the first heading of a dump
+    "heading": 15.0,  # in another heading
+    "phrase": 10.0,  # "CPT Code 21183" in content
+    "fact": 10.0,  # "CPT Code: 21183" as a key/value
+    "mention": 2.0,  # a bare number in content
+    "promo": 1.0,  # only inside a removed promo line ("Have a question about CPT code X?")
+}
+CODE_DOMINANCE = 2.0
+
+# Key/value keys that are metadata rather than section headings.
+FACT_KEYS_CATEGORY: frozenset[str] = frozenset({"category", "code category", "type", "specialty", "section"})

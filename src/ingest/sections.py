@@ -1,0 +1,77 @@
+"""The canonical sections and how a heading maps onto one, by meaning rather than wording."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import rules
+
+CANONICAL_SECTIONS: tuple[str, ...] = (*rules.SECTION_SYNONYMS.keys(), "other")
+
+_WORD = re.compile(r"[a-z]+|\d+")
+_CODE_TOKEN = re.compile(r"^(\d{4,5}[a-z]?|[a-v]\d{4})$")
+
+
+def _stem(word: str) -> str:
+    """Plural and simple-suffix folding, enough to make 'complications' meet 'complication'."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def heading_tokens(text: str) -> tuple[str, ...]:
+    words = _WORD.findall(text.lower().replace("®", " ").replace("™", " "))
+    return tuple(
+        _stem(w) for w in words if w not in rules.HEADING_STOPWORDS and not _CODE_TOKEN.match(w) and not w.isdigit()
+    )
+
+
+def _phrase_weight(tokens: tuple[str, ...]) -> float:
+    return sum(rules.GENERIC_WEIGHT if t in rules.GENERIC_WORDS else 1.0 for t in tokens)
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> tuple[tuple[str, tuple[str, ...], float], ...]:
+    out = []
+    for section, phrases in rules.SECTION_SYNONYMS.items():
+        for phrase in phrases:
+            tokens = heading_tokens(phrase)
+            out.append((section, tokens, _phrase_weight(tokens)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def map_heading(text: str) -> tuple[str, float]:
+    """The canonical section a heading names and how strongly, or ("other", 0.0).
+
+    Only the part before a colon is used when it names a section on its own
+    ("Overview of CPT Code 21183: Injection of ..." -> overview). Phrases match as
+    contiguous word sequences; each section scores the sum of its matched phrases.
+    """
+    head, sep, _ = text.partition(":")
+    if sep:
+        found = _score(heading_tokens(head))
+        if found[1] > 0:
+            return found
+    return _score(heading_tokens(text))
+
+
+def _score(tokens: tuple[str, ...]) -> tuple[str, float]:
+    if not tokens:
+        return "other", 0.0
+    scores: dict[str, float] = {}
+    joined = " " + " ".join(tokens) + " "
+    for section, phrase, weight in _phrases():
+        if " " + " ".join(phrase) + " " in joined:
+            scores[section] = scores.get(section, 0.0) + weight
+    if not scores:
+        return "other", 0.0
+    best = max(scores.items(), key=lambda kv: (kv[1], -CANONICAL_SECTIONS.index(kv[0])))
+    # A heading that is mostly about something else (a long title that happens to contain
+    # "procedure") does not map: the matched words must be a fair share of the heading.
+    if best[1] < 1.0 and len(tokens) > 2:
+        return "other", 0.0
+    return best
