@@ -35,6 +35,8 @@ class Extracted:
     title: str | None = None
     url: str | None = None
     jsonld: list[dict] = field(default_factory=list)
+    # (text, rule) of HTML chrome dropped before extraction, for removed_lines.
+    pruned: list[tuple[str, str]] = field(default_factory=list)
 
 
 def normalize_space(text: str) -> str:
@@ -79,14 +81,14 @@ def extract_html(content: str, limits: Limits) -> Extracted:
     jsonld = _read_jsonld(root)
     title = _first_text(root, "//title") or None
     url = _canonical_url(root)
-    _prune(root)
+    pruned = _prune(root)
     body = root.find("body")
     walker = _Walker(limits)
     walker.walk(body if body is not None else root, 0)
     walker.flush()
     if not title:
         title = next((ln.text for ln in walker.lines if ln.kind is Kind.HEADING and ln.level == 1), None)
-    return Extracted(lines=walker.lines, title=title, url=url, jsonld=jsonld)
+    return Extracted(lines=walker.lines, title=title, url=url, jsonld=jsonld, pruned=pruned)
 
 
 def _read_jsonld(root: lxml.html.HtmlElement) -> list[dict]:
@@ -123,26 +125,36 @@ def _first_text(root: lxml.html.HtmlElement, xpath: str) -> str:
     return normalize_space(nodes[0].text_content()) if nodes else ""
 
 
-def _prune(root: lxml.html.HtmlElement) -> None:
-    """Drop chrome in place. An element holding the main content (an h1, <main>, <article>)
-    is never dropped for its class name alone: wrappers are often called `has-sidebar`."""
-    doomed = []
+def _prune(root: lxml.html.HtmlElement) -> list[tuple[str, str]]:
+    """Drop chrome in place; return the visible text dropped, with the rule that dropped it.
+    An element holding the main content (an h1, <main>, <article>) is never dropped for its
+    class name alone: wrappers are often called `has-sidebar`."""
+    doomed: list[tuple[lxml.html.HtmlElement, str | None]] = []
     for el in root.iter():
-        tag = el.tag if isinstance(el.tag, str) else None
+        tag = el.tag.lower() if isinstance(el.tag, str) else None
         if tag is None:  # comments, processing instructions
-            doomed.append(el)
-            continue
-        tag = tag.lower()
-        if tag in rules.HTML_DROP_TAGS:
-            doomed.append(el)
+            doomed.append((el, None))
+        elif tag in rules.HTML_DROP_TAGS:
+            doomed.append((el, f"html_{tag}" if tag in rules.HTML_AUDITED_TAGS else None))
         elif tag in rules.HTML_DROP_OUTSIDE_MAIN:
             if not any(a.tag in ("main", "article") for a in el.iterancestors()) and el.find(".//h1") is None:
-                doomed.append(el)
-        elif _is_hidden(el) or _is_chrome(el):
-            doomed.append(el)
-    for el in doomed:
-        if el.getparent() is not None:
-            el.drop_tree()
+                doomed.append((el, f"html_{tag}"))
+        elif _is_hidden(el):
+            doomed.append((el, "html_hidden"))
+        elif _is_chrome(el):
+            doomed.append((el, "html_chrome"))
+    dropped: list[tuple[str, str]] = []
+    gone: set[lxml.html.HtmlElement] = set()
+    for el, rule in doomed:
+        if el.getparent() is None or any(a in gone for a in el.iterancestors()):
+            continue  # already inside a dropped subtree
+        if rule is not None:
+            text = normalize_space(" ".join(el.itertext()))
+            if text:
+                dropped.append((text[:1000], rule))
+        gone.add(el)
+        el.drop_tree()
+    return dropped
 
 
 def _is_hidden(el: lxml.html.HtmlElement) -> bool:

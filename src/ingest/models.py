@@ -131,6 +131,7 @@ class Document:
     lines: list[Line]
     removed: list[Removed]
     jsonld: list[dict]
+    encoding: str = "utf-8"
     warnings: list[str] = field(default_factory=list)
     parsed: ParsedPage | None = None
     status: Status = Status.CURATED

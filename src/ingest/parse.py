@@ -182,10 +182,13 @@ def _build_sections(lines: list[Line], roles: list[str | None]) -> tuple[list[Se
             current.text_lines.append(line.text)
     # Empty headings yield no row but stay explained.
     kept: list[Section] = []
-    for sec in ordered:
+    for n, sec in enumerate(ordered):
         if sec.empty:
             src = heading_lines.get(id(sec))
-            dropped.append(Removed(src.line_no if src else sec.position, sec.heading, "empty_heading"))
+            # The page's first heading with nothing under it is its title (an h1 over the
+            # first section): it lives on as the document's title, not as a section.
+            rule = "title" if n == 0 and lead.empty and src is not None and (src.level == 1 or src is lines[0]) else "empty_heading"
+            dropped.append(Removed(src.line_no if src else sec.position, sec.heading, rule))
         else:
             kept.append(sec)
     # Lead content (before the first heading) belongs to the overview.

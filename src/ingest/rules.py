@@ -240,6 +240,8 @@ HTML_DROP_TAGS: frozenset[str] = frozenset(
         "head", "link", "meta", "video", "audio", "picture", "img", "map",
     }
 )
+# Dropped elements whose visible text is recorded in removed_lines (scripts and styles are not text).
+HTML_AUDITED_TAGS: frozenset[str] = frozenset({"nav", "aside", "form", "button", "dialog", "header", "footer", "select", "label"})
 # Dropped only outside <main>/<article> (inside, a <header> usually holds the h1).
 HTML_DROP_OUTSIDE_MAIN: frozenset[str] = frozenset({"header", "footer"})
 
@@ -282,7 +284,8 @@ SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
     "causes_risk_factors": ("cause", "risk factor", "etiology"),
     "diagnostic_tests": ("diagnostic test", "diagnostic", "diagnosis", "test", "workup", "screening", "imaging"),
     "procedure": ("procedure description", "procedure", "how performed", "performed", "step", "technique",
-                  "what happen during", "during", "how done", "method", "process"),
+                  "what happen during", "during", "how done", "method", "process",
+                  "how given", "administration", "how administered"),
     "tools_equipment": ("tool", "equipment", "instrument", "device", "supply", "supplies", "tools used", "material"),
     "anesthesia": ("anesthesia", "anaesthesia", "sedation", "anesthetic"),
     "duration": ("duration", "how long", "length", "time required", "procedure time", "time take", "timeframe"),

@@ -1,0 +1,32 @@
+# Two commands a new user needs: `make run` and `make test`. Both create the environment first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Prefect keeps its local state (SQLite, logs) in the project, not in the user's home.
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+
+.PHONY: install run test bench lock clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[test]"
+	touch $@
+
+run: install
+	$(BIN)/ingest run --raw raw --curated curated
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+# Refresh the pinned versions after changing dependencies in pyproject.toml.
+lock: install
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^ingest' > requirements.lock
+
+clean:
+	rm -rf $(VENV) curated .prefect .pytest_cache .hypothesis

@@ -1,0 +1,115 @@
+"""The ingest flow: the library's stages as Prefect tasks, in order.
+
+1. discover raw files                      (I/O: retried)
+2. load batches: read, decode, clean       (I/O: retried; one task per batch of pages)
+3. infer sites and learn their templates   (corpus-wide)
+4. parse batches                           (one task per batch)
+5. deduplicate
+6. build the tables and publish a snapshot (I/O: retried)
+7. report: a table and a markdown artifact
+
+Runs with no Prefect server configured (Prefect's local mode), against a server when
+PREFECT_API_URL is set, and on a Dask cluster with ``task_runner_for(address)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.tasks import exponential_backoff
+
+from ingest import pipeline, read
+from ingest.clean import TemplateModel
+from ingest.config import Limits, Settings
+from ingest.models import Document, Quarantine, Status
+from ingest.report import summarize
+from ingest.tables import build_tables
+from ingest.write import publish, writer_lock
+
+# Set by the CLI to drive its progress bar: called with the number of files done.
+progress_hook: Callable[[int], None] | None = None
+
+IO_RETRIES = dict(retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=1), retry_jitter_factor=0.5)
+
+
+@task(name="discover", **IO_RETRIES, cache_policy=NO_CACHE)
+def discover(raw: str) -> list[str]:
+    return read.discover(Path(raw))
+
+
+@task(name="load-batch", **IO_RETRIES, cache_policy=NO_CACHE)
+def load_batch(raw: str, paths: list[str], limits: Limits) -> tuple[list[Document], list[Quarantine]]:
+    return pipeline.load_batch(Path(raw), paths, limits)
+
+
+@task(name="learn-sites", cache_policy=NO_CACHE)
+def learn_sites(docs: list[Document]) -> tuple[list[Document], TemplateModel]:
+    pipeline.assign_document_sites(docs)
+    return docs, pipeline.learn_site_templates(docs)
+
+
+@task(name="parse-batch", cache_policy=NO_CACHE)
+def parse_batch(docs: list[Document], model: TemplateModel) -> tuple[list[Document], list[Quarantine]]:
+    failed = pipeline.parse_documents(docs, model)
+    return [d for d in docs if d.status is not Status.QUARANTINED], failed
+
+
+@task(name="deduplicate", cache_policy=NO_CACHE)
+def deduplicate(docs: list[Document]) -> tuple[list[Document], dict[str, int]]:
+    stats = pipeline.deduplicate(docs)
+    return docs, stats
+
+
+@task(name="publish", **IO_RETRIES, cache_policy=NO_CACHE)
+def publish_tables(settings: Settings, docs: list[Document], quarantined: list[Quarantine], now: datetime) -> tuple:
+    tables = build_tables(docs, quarantined, pipeline.first_seen(settings.curated), now)
+    snapshot, published = publish(settings.curated, tables, settings.keep_snapshots)
+    return tables, snapshot, published
+
+
+@flow(name="ingest", description="Raw billing-code pages into curated Parquet tables.")
+def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, batch_size: int = 200) -> dict:
+    settings = Settings(raw=Path(raw), curated=Path(curated), full=full, batch_size=batch_size)
+    started = datetime.now(UTC)
+    with writer_lock(settings.curated):
+        paths = discover(raw)
+        docs: list[Document] = []
+        quarantined: list[Quarantine] = []
+        chunks = list(pipeline.batches(paths, settings.batch_size))
+        futures = [load_batch.submit(raw, chunk, settings.limits) for chunk in chunks]
+        for chunk, future in zip(chunks, futures, strict=True):
+            d, q = future.result()
+            docs += d
+            quarantined += q
+            if progress_hook:
+                progress_hook(len(chunk))
+        docs, model = learn_sites(docs)
+        parsed = [parse_batch.submit(batch, model) for batch in _split(docs, settings.batch_size)]
+        docs = []
+        for future in parsed:
+            d, q = future.result()
+            docs += d
+            quarantined += q
+        docs, dedup_stats = deduplicate(docs)
+        tables, snapshot, published = publish_tables(settings, docs, quarantined, started)
+    summary = summarize(tables, snapshot=snapshot, published=published, dedup=dedup_stats,
+                        seconds=(datetime.now(UTC) - started).total_seconds(), files=len(paths))
+    create_table_artifact(key="ingest-run-summary", table=summary.table_rows(), description="What this ingest run did")
+    create_markdown_artifact(key="ingest-run-report", markdown=summary.markdown(), description="Ingest run report")
+    return summary.to_dict()
+
+
+def _split(docs: list[Document], size: int) -> list[list[Document]]:
+    return [docs[i : i + size] for i in range(0, len(docs), size)] or [[]]
+
+
+def task_runner_for(address: str):
+    """A Dask task runner on an existing cluster (``tcp://host:8786``)."""
+    from prefect_dask import DaskTaskRunner
+
+    return DaskTaskRunner(address=address)

@@ -1,0 +1,186 @@
+"""The `ingest` command."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .config import Settings
+from .errors import IngestError
+from .report import RunSummary, report as build_report
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn scraped billing-code pages into curated Parquet tables.")
+console = Console(stderr=False)
+err = Console(stderr=True)
+
+RawOpt = Annotated[Path, typer.Option("--raw", help="landing zone of raw pages")]
+CuratedOpt = Annotated[Path, typer.Option("--curated", help="where the curated tables are published")]
+
+
+@app.command()
+def run(
+    raw: RawOpt = Path("raw"),
+    curated: CuratedOpt = Path("curated"),
+    full: Annotated[bool, typer.Option("--full", help="reprocess every page, not only new or changed ones")] = False,
+    dask: Annotated[str | None, typer.Option("--dask", help="address of a Dask scheduler to run tasks on")] = None,
+    prefect: Annotated[bool, typer.Option("--prefect/--no-prefect", help="run as a Prefect flow (default) or in-process")] = True,
+    batch_size: Annotated[int, typer.Option(help="pages per task")] = 200,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
+) -> None:
+    """Ingest what is in --raw into --curated. Exit 0 when the run completed, even if pages were quarantined."""
+    if not raw.is_dir():
+        err.print(f"[red]raw directory {raw} does not exist[/red]")
+        raise typer.Exit(2)
+    total = sum(1 for _ in _files(raw))
+    try:
+        with _progress(total) as advance:
+            if prefect:
+                summary = _run_flow(raw, curated, full, dask, batch_size, verbose, advance)
+            else:
+                from .pipeline import run as run_pipeline
+
+                summary = run_pipeline(Settings(raw=raw, curated=curated, full=full, batch_size=batch_size), progress=advance)
+    except IngestError as exc:
+        err.print(f"[red]ingest run failed:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    _print_summary(summary)
+
+
+def _files(raw: Path):
+    from .read import discover
+
+    return discover(raw)
+
+
+def _run_flow(raw, curated, full, dask, batch_size, verbose, advance) -> RunSummary:
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # No network here or at most users' sites: don't try to send usage telemetry.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows import ingest as flows_ingest
+
+    flows_ingest.progress_hook = advance
+    flow = flows_ingest.ingest_flow
+    if dask:
+        flow = flow.with_options(task_runner=flows_ingest.task_runner_for(dask))
+    result = flow(raw=str(raw), curated=str(curated), full=full, batch_size=batch_size)
+    return RunSummary(**{k: v for k, v in result.items()})
+
+
+class _progress:
+    """A rich progress bar on a terminal; silent otherwise (CI, pipes)."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.bar = Progress(
+            TextColumn("[bold]ingest[/bold]"), BarColumn(), MofNCompleteColumn(), TextColumn("files"), TimeElapsedColumn(),
+            console=err, disable=not err.is_terminal, transient=True,
+        )
+
+    def __enter__(self):
+        self.bar.__enter__()
+        task = self.bar.add_task("files", total=self.total)
+        return lambda n: self.bar.advance(task, n)
+
+    def __exit__(self, *exc):
+        return self.bar.__exit__(*exc)
+
+
+def _print_summary(summary: RunSummary) -> None:
+    table = Table(title="ingest run", show_header=True, header_style="bold")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for row in summary.table_rows():
+        table.add_row(str(row["metric"]), str(row["value"]))
+    console.print(table)
+    if summary.quarantined:
+        q = Table(title="quarantined", header_style="bold")
+        q.add_column("page")
+        q.add_column("reason")
+        for page, reason in summary.quarantined:
+            q.add_row(page, reason)
+        console.print(q)
+    console.print(f"done in {summary.seconds:.1f} s")
+
+
+@app.command()
+def report(
+    curated: CuratedOpt = Path("curated"),
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON for scripts")] = False,
+    html: Annotated[Path | None, typer.Option("--html", help="also write an HTML report to this path")] = None,
+) -> None:
+    """What is in the curated tables: counts per table, status, site and section; quarantined pages."""
+    from .report import load_tables, section_coverage
+
+    summary = build_report(curated)
+    if summary.snapshot is None:
+        err.print(f"[yellow]no curated snapshot in {curated}; run `ingest run` first[/yellow]")
+        raise typer.Exit(1)
+    coverage = section_coverage(load_tables(curated))
+    if as_json:
+        sys.stdout.write(json.dumps({**summary.to_dict(), "section_coverage": coverage}, indent=2, default=str) + "\n")
+    else:
+        _print_summary(summary)
+        t = Table(title="sections per canonical section", header_style="bold")
+        t.add_column("section")
+        t.add_column("rows", justify="right")
+        for name, n in coverage.items():
+            t.add_row(name, str(n))
+        console.print(t)
+    if html is not None:
+        from .report import to_html
+
+        html.write_text(to_html(summary, coverage), encoding="utf-8")
+        err.print(f"wrote {html}")
+
+
+@app.command()
+def show(code: str, curated: CuratedOpt = Path("curated")) -> None:
+    """Everything curated about one code, from every site."""
+    from .report import load_tables
+
+    tables = load_tables(curated)
+    code = code.strip().upper()
+    codes = tables["codes"].to_pylist()
+    row = next((r for r in codes if r["code"] == code), None)
+    if row is None:
+        err.print(f"[yellow]no curated code {code}[/yellow]")
+        raise typer.Exit(1)
+    console.rule(f"[bold]{code}[/bold] ({row['code_system']}) {row['title']}")
+    for key in ("official_description", "lay_description", "category", "is_add_on", "cost_min_usd", "cost_max_usd",
+                "duration_min_minutes", "duration_max_minutes", "sources"):
+        if row[key] not in (None, [], False):
+            console.print(f"[bold]{key}[/bold]: {row[key]}")
+    if row["modifiers"]:
+        console.print("[bold]modifiers[/bold]: " + ", ".join(f"{m['modifier']} ({m['description']})" for m in row["modifiers"]))
+    sections = sorted((r for r in tables["sections"].to_pylist() if r["code"] == code), key=lambda r: (r["site"], r["position"]))
+    for sec in sections:
+        console.print(f"\n[bold cyan]{sec['section']}[/bold cyan] — {sec['heading'] or '(lead)'} [dim]{sec['site']}[/dim]")
+        if sec["text"]:
+            console.print(sec["text"])
+        for item in sec["items"]:
+            console.print(f"  • {item}")
+    for f in (r for r in tables["faq"].to_pylist() if r["code"] == code):
+        console.print(f"\n[bold]Q:[/bold] {f['question']}\n[bold]A:[/bold] {f['answer']} [dim]{f['site']}[/dim]")
+
+
+@app.command()
+def rollback(curated: CuratedOpt = Path("curated")) -> None:
+    """Publish the previous snapshot again."""
+    from .write import rollback as do_rollback, writer_lock
+
+    try:
+        with writer_lock(curated):
+            snap = do_rollback(curated)
+    except IngestError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"current snapshot is now {snap}")

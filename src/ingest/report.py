@@ -1,0 +1,137 @@
+"""What a run did and what the curated tables hold, computed from the tables themselves."""
+
+from __future__ import annotations
+
+import html as _html
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from . import schema
+from .write import current_snapshot, read_previous
+
+
+@dataclass(slots=True)
+class RunSummary:
+    files: int = 0
+    pages: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    top_rules: list[tuple[str, int]] = field(default_factory=list)
+    sites: dict[str, int] = field(default_factory=dict)
+    quarantined: list[tuple[str, str]] = field(default_factory=list)
+    no_code: list[tuple[str, str]] = field(default_factory=list)
+    dedup: dict[str, int] = field(default_factory=dict)
+    snapshot: str | None = None
+    published: bool = False
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def table_rows(self) -> list[dict[str, object]]:
+        """Flat (metric, value) rows, for a Prefect table artifact or a terminal table."""
+        rows: list[dict[str, object]] = [{"metric": "raw files", "value": self.files}, {"metric": "pages", "value": self.pages}]
+        rows += [{"metric": f"status: {k}", "value": v} for k, v in sorted(self.by_status.items())]
+        rows += [{"metric": f"rows: {k}", "value": v} for k, v in self.rows.items()]
+        rows += [{"metric": f"dedup: {k}", "value": v} for k, v in sorted(self.dedup.items())]
+        rows += [{"metric": f"removed by {k}", "value": v} for k, v in self.top_rules]
+        rows.append({"metric": "snapshot", "value": f"{self.snapshot} ({'published' if self.published else 'unchanged'})"})
+        return rows
+
+    def markdown(self) -> str:
+        lines = ["# ingest run", "", "| metric | value |", "|---|---|"]
+        lines += [f"| {r['metric']} | {r['value']} |" for r in self.table_rows()]
+        if self.quarantined:
+            lines += ["", "## Quarantined", "", "| page | reason |", "|---|---|"]
+            lines += [f"| {p} | {r} |" for p, r in self.quarantined]
+        return "\n".join(lines) + "\n"
+
+
+def summarize(
+    tables: dict[str, pa.Table],
+    *,
+    snapshot: str | None = None,
+    published: bool = False,
+    dedup: dict[str, int] | None = None,
+    seconds: float = 0.0,
+    files: int = 0,
+) -> RunSummary:
+    docs = tables["documents"]
+    status = docs.column("status").to_pylist()
+    paths = docs.column("raw_path").to_pylist()
+    line_nos = docs.column("line_no").to_pylist()
+    reasons = docs.column("reason").to_pylist()
+
+    def where(i: int) -> str:
+        return f"{paths[i]}:{line_nos[i]}" if line_nos[i] else paths[i]
+
+    return RunSummary(
+        files=files or len(set(paths)),
+        pages=docs.num_rows,
+        by_status=dict(sorted(Counter(status).items())),
+        rows={name: t.num_rows for name, t in tables.items()},
+        top_rules=Counter(tables["removed_lines"].column("rule").to_pylist()).most_common(10),
+        sites=dict(sorted(Counter(docs.column("site").to_pylist()).items())),
+        quarantined=[(where(i), reasons[i] or "") for i, s in enumerate(status) if s == "quarantined"],
+        no_code=[(where(i), reasons[i] or "") for i, s in enumerate(status) if s == "no_code"],
+        dedup=dedup or {"exact_duplicates": status.count("duplicate")},
+        snapshot=snapshot,
+        published=published,
+        seconds=seconds,
+    )
+
+
+def load_tables(curated: Path) -> dict[str, pa.Table]:
+    """The current snapshot's tables (empty tables where one is missing)."""
+    out = {}
+    for name, sch in schema.TABLES.items():
+        table = read_previous(curated, name)
+        out[name] = sch.empty_table() if table is None else table
+    return out
+
+
+def report(curated: Path) -> RunSummary:
+    snap = current_snapshot(curated)
+    return summarize(load_tables(curated), snapshot=snap.name if snap else None, published=snap is not None)
+
+
+def section_coverage(tables: dict[str, pa.Table]) -> dict[str, int]:
+    """Rows per canonical section, in the taxonomy's order."""
+    from .sections import CANONICAL_SECTIONS
+
+    counts = Counter(tables["sections"].column("section").to_pylist())
+    return {name: counts[name] for name in CANONICAL_SECTIONS if counts[name]}
+
+
+def to_html(summary: RunSummary, coverage: dict[str, int]) -> str:
+    """A self-contained HTML report (no scripts, no network), readable offline."""
+    esc = _html.escape
+
+    def table(title: str, rows: list[tuple[object, object]], bars: bool = False) -> str:
+        top = max((int(v) for _, v in rows if isinstance(v, int)), default=1) or 1
+        body = "".join(
+            f"<tr><td>{esc(str(k))}</td><td class=n>{esc(str(v))}</td>"
+            + (f"<td><div class=bar style='width:{int(300 * int(v) / top)}px'></div></td>" if bars and isinstance(v, int) else "")
+            + "</tr>"
+            for k, v in rows
+        )
+        return f"<h2>{esc(title)}</h2><table>{body}</table>"
+
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>ingest report</title><style>"
+        "body{font-family:sans-serif;margin:2em}td{padding:2px 8px}.n{text-align:right}"
+        ".bar{background:#4a7;height:12px}h2{margin-top:1.5em}</style></head><body>",
+        f"<h1>ingest report</h1><p>snapshot {esc(str(summary.snapshot))}</p>",
+        table("documents by status", list(summary.by_status.items()), bars=True),
+        table("rows per table", list(summary.rows.items())),
+        table("documents per site", list(summary.sites.items()), bars=True),
+        table("section coverage", list(coverage.items()), bars=True),
+        table("most frequent removal rules", summary.top_rules, bars=True),
+        table("quarantined pages", summary.quarantined),
+        table("pages with no code", summary.no_code),
+        "</body></html>",
+    ]
+    return "\n".join(parts)

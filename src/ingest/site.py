@@ -1,0 +1,132 @@
+"""Which site a page comes from: its URL or sidecar when it has one, else its own fingerprint.
+
+Pages without a URL are grouped by the boilerplate they share (two pages carrying the same
+two boilerplate lines come from the same template), and each group is named after the best
+evidence any of its pages carries: a URL host, a contact e-mail's domain, the copyright holder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from .clean import normalize_key
+from .models import Removed
+
+# Rules whose removed lines make up a site's fingerprint. Structural rules (duplicates, empty
+# headings) and two-word calls to action ("Learn more") are on every site and identify none.
+FINGERPRINT_RULES = frozenset(
+    {"copyright", "trademark", "login_signup", "paywall", "view_limit", "call_to_action", "promo_question",
+     "trust_marketing", "image_alt", "asset_token", "contact_email", "nav_menu", "page_tail", "footer_link",
+     "newsletter", "app_download", "cookie_banner", "search_box", "promo_example"}
+)
+# A boilerplate line must have this many words to identify a template ("Learn more" does not).
+FINGERPRINT_MIN_WORDS = 3
+# Pages are the same site when they share this many fingerprint lines; one shared line is
+# often a third party's notice that many sites carry (the AMA's CPT copyright).
+FINGERPRINT_MIN_SHARED = 2
+# Per page, the fingerprint lines used for linking (most distinctive = longest first).
+FINGERPRINT_MAX_KEYS = 12
+
+_COPYRIGHT_HOLDER = re.compile(
+    r"(?:©|\(c\)|copyright)\s*(?:©|copyright)?\s*(?:(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)\d\d)?\s*)?"
+    r"(?P<holder>[A-Za-z][\w&' .-]{1,60}?)\s*(?:,?\s*(?:inc|llc|ltd)\.?)?\s*(?:(?:19|20)\d\d)?\s*"
+    r"(?:[.,|]\s*)?(?:all rights reserved|$)",
+    re.IGNORECASE,
+)
+_EMAIL_DOMAIN = re.compile(r"@([\w-]+(?:\.[\w-]+)+)")
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def host_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return None
+    host = host.removeprefix("www.")
+    return host or None
+
+
+def slug(text: str) -> str:
+    return _SLUG.sub("-", text.lower()).strip("-")
+
+
+def weak_evidence(removed: Sequence[Removed]) -> str | None:
+    """A site name from the page's own boilerplate: a contact e-mail domain, else the holder
+    of the last copyright line (the site's own notice comes last, after third parties')."""
+    for rem in removed:
+        if rem.rule == "contact_email":
+            m = _EMAIL_DOMAIN.search(rem.text)
+            if m:
+                return m.group(1).lower()
+    holders = [m.group("holder") for rem in removed if rem.rule == "copyright" if (m := _COPYRIGHT_HOLDER.search(rem.text))]
+    holders = [h for h in holders if slug(h) and not slug(h).isdigit()]
+    return slug(holders[-1]) if holders else None
+
+
+def fingerprint_keys(removed: Sequence[Removed]) -> list[str]:
+    keys = {
+        normalize_key(r.text)
+        for r in removed
+        if r.rule in FINGERPRINT_RULES and len(r.text.split()) >= FINGERPRINT_MIN_WORDS
+    }
+    return sorted(keys, key=lambda k: (-len(k), k))[:FINGERPRINT_MAX_KEYS]
+
+
+def assign_sites(
+    strong: Sequence[str | None], weak: Sequence[str | None], fingerprints: Sequence[list[str]]
+) -> list[str]:
+    """One site per page. ``strong`` is a URL host or sidecar site; ``weak`` a name from the
+    page's boilerplate; ``fingerprints`` its boilerplate keys. Deterministic for the same input."""
+    n = len(strong)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owners: dict[tuple[str, str], int] = {}
+    for i, keys in enumerate(fingerprints):
+        for pair in itertools.combinations(keys, FINGERPRINT_MIN_SHARED):
+            j = owners.setdefault(pair, i)
+            if j != i:
+                a, b = find(i), find(j)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in range(n):
+        members[find(i)].append(i)
+    sites: list[str] = [""] * n
+    for group in members.values():
+        group_strong = Counter(s for s in (strong[i] for i in group) if s)
+        group_weak = Counter(w for w in (weak[i] for i in group) if w)
+        fallback = _fingerprint_name([fingerprints[i] for i in group])
+        for i in group:
+            sites[i] = (
+                strong[i]
+                or _most_common(group_strong)
+                or weak[i]
+                or _most_common(group_weak)
+                or fallback
+            )
+    return sites
+
+
+def _most_common(counter: Counter[str]) -> str | None:
+    if not counter:
+        return None
+    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+
+def _fingerprint_name(fingerprints: list[list[str]]) -> str:
+    keys = sorted({k for fp in fingerprints for k in fp})
+    digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:10]
+    return f"unknown-{digest}"
