@@ -19,7 +19,7 @@ from .report import RunSummary, report as build_report
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn scraped billing-code pages into curated Parquet tables.")
 console = Console(stderr=False)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 RawOpt = Annotated[Path, typer.Option("--raw", help="landing zone of raw pages")]
 CuratedOpt = Annotated[Path, typer.Option("--curated", help="where the curated tables are published")]

@@ -66,6 +66,8 @@ def _score(tokens: tuple[str, ...]) -> tuple[str, float]:
     joined = " " + " ".join(tokens) + " "
     for section, phrase, weight in _phrases():
         if " " + " ".join(phrase) + " " in joined:
+            if phrase == tokens:  # the heading is exactly the phrase: "Procedure" alone is clear
+                weight = max(weight, 1.0)
             scores[section] = scores.get(section, 0.0) + weight
     if not scores:
         return "other", 0.0

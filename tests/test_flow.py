@@ -1,0 +1,61 @@
+"""The real Prefect flow, in Prefect's local mode (a temporary server, no account, no network)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from ingest.cli import app
+from ingest.config import Settings
+from ingest.pipeline import run
+
+from .conftest import PAGES, RAW, copy_raw
+
+pytestmark = pytest.mark.prefect
+TABLES = ["documents", "codes", "sections", "faq", "section_items", "removed_lines"]
+
+
+def _load(curated) -> dict[str, pd.DataFrame]:
+    out = {}
+    for name in TABLES:
+        df = pd.read_parquet(curated / name)
+        if "ingested_at" in df:
+            df = df.drop(columns="ingested_at")
+        sort = [c for c in ("document_id", "section", "position", "line_no", "question", "item_key") if c in df]
+        out[name] = df.sort_values(sort).reset_index(drop=True).astype(str)
+    return out
+
+
+def test_flow_gives_the_same_tables_as_the_library_and_leaves_artifacts(prefect_harness, tmp_path):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from flows.ingest import ingest_flow
+
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    result = ingest_flow(raw=str(raw), curated=str(tmp_path / "flow"), batch_size=3)
+    assert result["by_status"] == {"curated": 8, "duplicate": 1, "no_code": 1, "quarantined": 1}
+    assert result["published"]
+    run(Settings(raw=raw, curated=tmp_path / "lib"))
+    flow_tables, lib_tables = _load(tmp_path / "flow"), _load(tmp_path / "lib")
+    for name in TABLES:
+        pd.testing.assert_frame_equal(flow_tables[name], lib_tables[name], obj=name)
+
+    again = ingest_flow(raw=str(raw), curated=str(tmp_path / "flow"), batch_size=3)
+    assert not again["published"] and again["snapshot"] == result["snapshot"]
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["ingest-run-summary", "ingest-run-report"])))
+    kinds = {a.type for a in artifacts}
+    assert {"table", "markdown"} <= kinds
+    table = next(a for a in artifacts if a.type == "table")
+    assert "status: curated" in str(table.data)
+
+
+def test_cli_run_uses_the_flow_and_prints_a_summary(prefect_harness, tmp_path):
+    raw = copy_raw(tmp_path / "raw", RAW)
+    result = CliRunner().invoke(app, ["run", "--raw", str(raw), "--curated", str(tmp_path / "curated")])
+    assert result.exit_code == 0, result.output
+    assert "status: curated" in result.output and "status: no_code" in result.output
+    assert len(pd.read_parquet(tmp_path / "curated" / "documents")) == 5
