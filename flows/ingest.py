@@ -60,9 +60,9 @@ def parse_batch(docs: list[Document], model: TemplateModel) -> tuple[list[Docume
 
 
 @task(name="deduplicate", cache_policy=NO_CACHE)
-def deduplicate(docs: list[Document]) -> tuple[list[Document], dict[str, int]]:
-    stats = pipeline.deduplicate(docs)
-    return docs, stats
+def deduplicate(docs: list[Document]) -> list[Document]:
+    pipeline.deduplicate(docs)
+    return docs
 
 
 @task(name="publish", **IO_RETRIES, cache_policy=NO_CACHE)
@@ -95,9 +95,9 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
             d, q = future.result()
             docs += d
             quarantined += q
-        docs, dedup_stats = deduplicate(docs)
+        docs = deduplicate(docs)
         tables, snapshot, published = publish_tables(settings, docs, quarantined, started)
-    summary = summarize(tables, snapshot=snapshot, published=published, dedup=dedup_stats,
+    summary = summarize(tables, snapshot=snapshot, published=published,
                         seconds=(datetime.now(UTC) - started).total_seconds(), files=len(paths))
     create_table_artifact(key="ingest-run-summary", table=summary.table_rows(), description="What this ingest run did")
     create_markdown_artifact(key="ingest-run-report", markdown=summary.markdown(), description="Ingest run report")

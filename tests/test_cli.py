@@ -23,7 +23,7 @@ def test_run_report_show_rollback(tmp_path):
     result = runner.invoke(app, ["report", "--curated", curated, "--json", "--html", str(tmp_path / "r.html")])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["by_status"] == {"curated": 8, "duplicate": 1, "no_code": 1, "quarantined": 1}
+    assert data["by_status"] == {"curated": 8, "duplicate": 2, "no_code": 1, "quarantined": 1}
     assert data["rows"]["codes"] == 8
     assert data["section_coverage"]["complications"] >= 5
     assert "malformed_jsonl_line" in data["quarantined"][0][1]

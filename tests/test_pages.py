@@ -78,13 +78,17 @@ def test_text_page_of_another_site(tables):
 def test_jsonl_pages_duplicates_and_broken_line(tables):
     docs = tables["documents"]
     feed = docs[docs.raw_path == "codes_example_feed.jsonl"].set_index("line_no")
-    assert list(feed.index) == [1, 2, 3, 4]
+    assert list(feed.index) == [1, 2, 3, 4, 5]
     assert feed.loc[1, "code"] == "G0438" and feed.loc[1, "status"] == "curated"
     assert feed.loc[3, "status"] == "quarantined" and feed.loc[3, "reason"].startswith("malformed_jsonl_line")
-    # The same page fetched twice: the newer fetch is kept, the older points at it.
-    assert feed.loc[4, "status"] == "curated"
-    assert feed.loc[2, "status"] == "duplicate"
-    assert feed.loc[2, "duplicate_of"] == feed.loc[4, "document_id"]
+    # Line 2 and 4 are the same page; line 5 is a re-scrape of it with a timestamp line, a view
+    # counter, blank lines and other bullets, fetched last: it is kept and the others point at it.
+    assert feed.loc[5, "status"] == "curated"
+    assert (feed.loc[4, "status"], feed.loc[4, "duplicate_of"]) == ("duplicate", feed.loc[5, "document_id"])
+    assert feed.loc[4, "reason"].startswith("near duplicate")
+    assert (feed.loc[2, "status"], feed.loc[2, "duplicate_of"]) == ("duplicate", feed.loc[5, "document_id"])
+    assert feed.loc[2, "reason"].startswith("exact duplicate")
     s = _sections(tables, "93000")
     assert list(s.section) == ["overview", "purpose", "procedure"]
     assert len(s.set_index("section").loc["procedure", "items"]) == 3
+    assert s.document_id.nunique() == 1

@@ -17,7 +17,7 @@ from pathlib import Path
 from . import read, rules
 from .clean import TemplateModel, apply_templates, clean_lines, learn_templates, normalize_key
 from .config import Limits, Settings
-from .dedup import content_hash, document_id, mark_exact_duplicates
+from .dedup import content_hash, document_id, mark_exact_duplicates, mark_near_duplicates, resolve_chains
 from .errors import InputError, Reason
 from .extract import extract_page
 from .models import Document, Quarantine, RawPage, Removed, Status
@@ -126,7 +126,9 @@ def _likely_code(doc: Document) -> str | None:
 
 
 def deduplicate(docs: Sequence[Document]) -> dict[str, int]:
-    return {"exact_duplicates": mark_exact_duplicates(docs)}
+    stats = {"exact_duplicates": mark_exact_duplicates(docs), "near_duplicates": mark_near_duplicates(docs)}
+    resolve_chains(docs)
+    return stats
 
 
 def first_seen(curated: Path) -> dict[str, datetime]:
@@ -155,8 +157,8 @@ def run(settings: Settings, progress: Progress | None = None, now: datetime | No
         model = learn_site_templates(docs)
         quarantined += parse_documents(docs, model)
         docs = [d for d in docs if d.status is not Status.QUARANTINED]
-        dedup_stats = deduplicate(docs)
+        deduplicate(docs)
         tables = build_tables(docs, quarantined, first_seen(settings.curated), now)
         snapshot, published = publish(settings.curated, tables, settings.keep_snapshots)
-    return summarize(tables, snapshot=snapshot, published=published, dedup=dedup_stats,
+    return summarize(tables, snapshot=snapshot, published=published,
                      seconds=time.perf_counter() - started, files=len(paths))

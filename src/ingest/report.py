@@ -55,7 +55,6 @@ def summarize(
     *,
     snapshot: str | None = None,
     published: bool = False,
-    dedup: dict[str, int] | None = None,
     seconds: float = 0.0,
     files: int = 0,
 ) -> RunSummary:
@@ -77,11 +76,22 @@ def summarize(
         sites=dict(sorted(Counter(docs.column("site").to_pylist()).items())),
         quarantined=[(where(i), reasons[i] or "") for i, s in enumerate(status) if s == "quarantined"],
         no_code=[(where(i), reasons[i] or "") for i, s in enumerate(status) if s == "no_code"],
-        dedup=dedup or {"exact_duplicates": status.count("duplicate")},
+        dedup=_dedup_figures(docs.num_rows, reasons, tables["removed_lines"].column("rule").to_pylist()),
         snapshot=snapshot,
         published=published,
         seconds=seconds,
     )
+
+
+def _dedup_figures(pages: int, reasons: list[str | None], rules: list[str]) -> dict[str, int]:
+    rule_counts = Counter(rules)
+    return {
+        "documents_seen": pages,
+        "exact_duplicates": sum(1 for r in reasons if r and r.startswith("exact duplicate")),
+        "near_duplicates": sum(1 for r in reasons if r and r.startswith("near duplicate")),
+        "lines_collapsed": rule_counts["duplicate_line"],
+        "items_collapsed": rule_counts["duplicate_item"],
+    }
 
 
 def load_tables(curated: Path) -> dict[str, pa.Table]:
