@@ -42,17 +42,27 @@ TEMPLATE_MIN_PAGES = 5
 # Repeated non-item lines shorter than this are kept (answers like "Yes." legitimately repeat).
 DUPLICATE_MIN_WORDS = 4
 
+def _scoped(rule: rules.LineRule) -> str:
+    return f"(?-i:{rule.pattern})" if rule.case_sensitive else rule.pattern
+
+
 _RULE_RE = re.compile(
-    "|".join(f"(?P<r{i}>{rule.pattern})" for i, rule in enumerate(rules.LINE_RULES)), re.IGNORECASE
+    "|".join(f"(?P<r{i}>{_scoped(rule)})" for i, rule in enumerate(rules.LINE_RULES)), re.IGNORECASE
 )
 _RULE_BY_GROUP = {f"r{i}": rule for i, rule in enumerate(rules.LINE_RULES)}
-_COMPILED = [(rule, re.compile(rule.pattern, re.IGNORECASE)) for rule in rules.LINE_RULES]
+_COMPILED = [(rule, re.compile(_scoped(rule), re.IGNORECASE)) for rule in rules.LINE_RULES]
+_GLUED_BADGE = re.compile(r"^(?P<promo>" + "|".join(b.capitalize() for b in rules.GLUED_BADGES) + r")(?=[A-Z][a-z])")
 
 _GLUED_START = re.compile(
     r"^(?P<promo>" + "|".join(re.escape(p) for p in rules.GLUED_PHRASES) + r")(?=[A-Z0-9])", re.IGNORECASE
 )
 _GLUED_END = re.compile(
     r"(?<=[.!?])\s?(?P<promo>" + "|".join(re.escape(p) for p in rules.GLUED_PHRASES) + r")[.!>»→]*$", re.IGNORECASE
+)
+# A call to action glued to the end of a sentence with no space: "...for 2 weeks.Download the X app".
+_GLUED_CTA_END = re.compile(
+    r"(?<=[a-z0-9)][.!?])(?P<promo>(?:download|sign up|subscribe|learn more|read more|get|try|book|join|start|click|see)\b[^.!?]{0,60}[.!]?)$",
+    re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
 _TERMINAL = re.compile(r"[.!?;,:][\"'”’)]*$")
@@ -86,11 +96,11 @@ def split_glued(lines: list[Line]) -> tuple[list[Line], list[Removed]]:
     removed: list[Removed] = []
     for line in lines:
         text = line.text
-        m = _GLUED_START.match(text)
+        m = _GLUED_START.match(text) or _GLUED_BADGE.match(text)
         if m:
             removed.append(Removed(line.line_no, m.group("promo"), "glued_promo"))
             text = text[m.end() :].strip()
-        m = _GLUED_END.search(text)
+        m = _GLUED_END.search(text) or _GLUED_CTA_END.search(text)
         if m and m.start() > 0:
             removed.append(Removed(line.line_no, m.group("promo"), "glued_promo"))
             text = text[: m.start()].strip()
@@ -101,6 +111,36 @@ def split_glued(lines: list[Line]) -> tuple[list[Line], list[Removed]]:
     return out, removed
 
 
+_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def compact(text: str) -> str:
+    return _ALNUM.sub("", text.casefold())
+
+
+def remove_brand_lines(lines: list[Line], brands: Iterable[str]) -> tuple[list[Line], list[Removed]]:
+    """A line that is only the site's own name (its logo text) is chrome: rule ``site_name``.
+    Brands come from the URL host ("billingbeacon" of billingbeacon.com), a contact e-mail's
+    domain or the copyright holder; a name of fewer than 4 letters is too ambiguous to use."""
+    names = {compact(b) for b in brands if len(compact(b)) >= 4}
+    if not names:
+        return lines, []
+    kept, removed = [], []
+    for line in lines:
+        if line.kind is not Kind.ITEM and compact(line.text) in names:
+            removed.append(Removed(line.line_no, line.text, "site_name"))
+        else:
+            kept.append(line)
+    return kept, removed
+
+
+def likely_code(lines: Iterable[Line]) -> str | None:
+    """The code the page names most often as a code ("CPT Code 21183"); a hint for cleaning,
+    which must not remove the page's own lines. The parser decides the page's code."""
+    named = Counter(m.group(2).upper() for ln in lines for m in rules.CODE_PHRASE.finditer(ln.text))
+    return named.most_common(1)[0][0] if named else None
+
+
 def clean_lines(lines: list[Line]) -> tuple[list[Line], list[Removed]]:
     """Apply the rule catalogue and the page-structure rules to one page."""
     lines, removed = split_glued(lines)
@@ -108,7 +148,7 @@ def clean_lines(lines: list[Line]) -> tuple[list[Line], list[Removed]]:
     _flag_duplicates(lines, flags)
     anchors = _content_anchors(lines, flags)
     _flag_nav_runs(lines, flags, anchors)
-    _flag_tail(lines, flags, anchors)
+    _flag_tail(lines, flags, _content_anchors(lines, flags, strict=True), likely_code(lines))
     kept: list[Line] = []
     for line, flag in zip(lines, flags, strict=True):
         if flag is None:
@@ -126,17 +166,21 @@ def _is_sentence(line: Line) -> bool:
 
 
 def _is_menu_like(line: Line) -> bool:
+    """A navigation entry: a few words, no punctuation a sentence or a fact would have."""
+    text = line.text
     return (
         line.kind is not Kind.HEADING
-        and len(line.text.split()) <= NAV_MAX_WORDS
-        and not _TERMINAL.search(line.text)
-        and not rules.CODE_PATTERN.search(line.text)
+        and len(text.split()) <= NAV_MAX_WORDS
+        and not _TERMINAL.search(text)
+        and not any(ch in text for ch in ",;:")
+        and not rules.CODE_PATTERN.search(text)
     )
 
 
-def _content_anchors(lines: list[Line], flags: list[str | None]) -> list[int]:
+def _content_anchors(lines: list[Line], flags: list[str | None], strict: bool = False) -> list[int]:
     """Indices of lines that prove content: a sentence, a list item, or a heading that names a
-    section and has a sentence or an item under it."""
+    section and has content under it (``strict``: a sentence or an item; else anything that
+    is not another menu entry)."""
     live = [i for i, f in enumerate(flags) if f is None]
     anchors = []
     for pos, i in enumerate(live):
@@ -145,7 +189,8 @@ def _content_anchors(lines: list[Line], flags: list[str | None]) -> list[int]:
             anchors.append(i)
         elif (line.kind is Kind.HEADING or map_heading(line.text)[1] >= 1.0) and pos + 1 < len(live):
             nxt = lines[live[pos + 1]]
-            if _is_sentence(nxt) or nxt.kind is Kind.ITEM:
+            in_menu = pos > 0 and _is_menu_like(lines[live[pos - 1]])  # "Home / Codes / Tools"
+            if _is_sentence(nxt) or nxt.kind is Kind.ITEM or (not strict and not in_menu and not _is_menu_like(nxt)):
                 anchors.append(i)
     return anchors
 
@@ -187,15 +232,16 @@ def _close_run(run: list[int], flags: list[str | None]) -> None:
             flags[i] = "nav_menu"
 
 
-def _flag_tail(lines: list[Line], flags: list[str | None], anchors: list[int]) -> None:
+def _flag_tail(lines: list[Line], flags: list[str | None], anchors: list[int], own_code: str | None) -> None:
     """After the last line of content and a boilerplate line, what remains is page chrome:
-    short lines with no sentence and no section among them (footer menus, taglines, widgets)."""
+    short lines with no sentence among them (footer menus, taglines, widgets, links to other
+    codes' pages). A line naming the page's own code is never tail."""
     last = anchors[-1] if anchors else -1
     boundary = next((i for i in range(last + 1, len(lines)) if flags[i] is not None), None)
     if boundary is None:
         return
     tail = [i for i in range(boundary + 1, len(lines)) if flags[i] is None]
-    if all(len(lines[i].text.split()) <= TAIL_MAX_WORDS and not rules.CODE_PATTERN.search(lines[i].text) for i in tail):
+    if all(len(lines[i].text.split()) <= TAIL_MAX_WORDS and not (own_code and own_code in lines[i].text) for i in tail):
         for i in tail:
             flags[i] = "page_tail"
 
@@ -230,9 +276,18 @@ def learn_templates(pages: Iterable[tuple[str, Iterable[str]]]) -> TemplateModel
             continue
         threshold = TEMPLATE_MIN_SHARE * n
         learned[site] = frozenset(
-            key for key, c in counts[site].items() if c >= threshold and map_heading(key)[1] < 1.0
+            key for key, c in counts[site].items() if c >= threshold and not _names_a_section(key)
         )
     return TemplateModel(learned)
+
+
+def _names_a_section(key: str) -> bool:
+    """A heading of the canonical taxonomy (short, and mapping to a section)."""
+    return len(key.split()) <= 12 and map_heading(key)[1] >= 1.0
+
+
+def _heading_shaped(line: Line) -> bool:
+    return line.kind is not Kind.ITEM and len(line.text.split()) <= 10 and not _SENTENCE_END.search(line.text.rstrip("?"))
 
 
 def apply_templates(
@@ -243,17 +298,27 @@ def apply_templates(
     learned = model.lines.get(site)
     if not learned:
         return lines, []
-    kept: list[Line] = []
-    removed: list[Removed] = []
-    for line in lines:
-        key = normalize_key(line.text)
+    template = [False] * len(lines)
+    for i, line in enumerate(lines):
+        foreign_codes = any(m.group(1) != own_code for m in rules.CODE_PATTERN.finditer(line.text))
         protected = (
             line.kind is Kind.ITEM
+            or line.kind is Kind.HEADING
             or (own_code is not None and own_code in line.text)
-            or (": " in line.text and len(line.text.split(":", 1)[0].split()) <= 4)
-            or line.kind is Kind.HEADING and map_heading(line.text)[1] >= 1.0
+            or (": " in line.text and len(line.text.split(":", 1)[0].split()) <= 4 and not foreign_codes)
         )
-        if key in learned and not protected:
+        template[i] = not protected and normalize_key(line.text) in learned
+    # In the body of the page (after its first sentence or item), a recurring heading or label
+    # belongs to the template only when what it introduces does too: "Why Is It Done?" on every
+    # page introduces each page's own answer and stays; a promo's title over a promo goes.
+    body = next((i for i, ln in enumerate(lines) if ln.kind is Kind.ITEM or _is_sentence(ln)), len(lines))
+    for i, line in enumerate(lines):
+        if i > body and template[i] and _heading_shaped(line) and i + 1 < len(lines) and not template[i + 1]:
+            template[i] = False
+    kept: list[Line] = []
+    removed: list[Removed] = []
+    for line, is_template in zip(lines, template, strict=True):
+        if is_template:
             removed.append(Removed(line.line_no, line.text, f"template:{site}"))
         else:
             kept.append(line)

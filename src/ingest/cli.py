@@ -184,3 +184,52 @@ def rollback(curated: CuratedOpt = Path("curated")) -> None:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
     console.print(f"current snapshot is now {snap}")
+
+
+evaluate_app = typer.Typer(no_args_is_help=True, help="Measure quality on labelled data.")
+app.add_typer(evaluate_app, name="evaluate")
+
+
+@evaluate_app.command("cleaning")
+def evaluate_cleaning_cmd(
+    labelled: Annotated[Path, typer.Argument(help="directory of pages with <file>.labels.json")] = Path("tests/labelled"),
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="list every leaked, lost or wrong line")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Boilerplate recall, content retention, heading recall, section mapping and code accuracy, per site."""
+    from .evaluate import evaluate_cleaning
+
+    per_site, overall = evaluate_cleaning(labelled)
+    if as_json:
+        out = {"overall": overall.figures(), "sites": {k: v.figures() for k, v in per_site.items()}}
+        sys.stdout.write(json.dumps(out, indent=2) + "\n")
+        return
+    table = Table(title=f"cleaning and parsing on {labelled}", header_style="bold")
+    cols = ["pages", "boilerplate_recall", "content_retention", "heading_recall", "section_mapping_rate", "code_accuracy"]
+    table.add_column("site")
+    for c in cols:
+        table.add_column(c.replace("_", " "), justify="right")
+    for name, tally in [*per_site.items(), ("OVERALL", overall)]:
+        f = tally.figures()
+        table.add_row(name, *[str(f[c]) if c == "pages" else f"{f[c]:.1%}" for c in cols])
+    console.print(table)
+    if verbose:
+        for failure in overall.failures:
+            console.print(failure, markup=False)
+
+
+@evaluate_app.command("dedup")
+def evaluate_dedup_cmd(
+    pairs: Annotated[Path, typer.Argument(help="labelled page pairs (JSONL)")] = Path("tests/dedup/pairs.jsonl"),
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Precision, recall and F1 of near-duplicate detection on labelled pairs."""
+    from .evaluate import evaluate_dedup
+
+    result = evaluate_dedup(pairs)
+    errors = result.pop("errors")
+    for key, value in result.items():
+        console.print(f"{key:>20}: {value:.4f}" if isinstance(value, float) else f"{key:>20}: {value}")
+    if verbose:
+        for e in errors:
+            console.print(e, markup=False)

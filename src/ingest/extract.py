@@ -225,6 +225,10 @@ class _Walker:
             elif cells:
                 self.emit(" | ".join(cells), Kind.TEXT)
             return
+        if tag == "dl":
+            self.flush()
+            self._definition_list(el, depth)
+            return
         if tag == "br":
             self.buffer.append("\n")
             return
@@ -243,3 +247,28 @@ class _Walker:
             self.flush()
         if tag == "li":
             self.in_item -= 1
+
+    def _definition_list(self, el: lxml.html.HtmlElement, depth: int) -> None:
+        """<dt>Global period</dt><dd>90 days</dd> is the fact "Global period: 90 days"."""
+        term: str | None = None
+        for child in el:
+            ctag = child.tag.lower() if isinstance(child.tag, str) else ""
+            if ctag == "dt":
+                if term:
+                    self.emit(term, Kind.TEXT)
+                term = normalize_space(child.text_content())
+            elif ctag == "dd":
+                value = normalize_space(child.text_content())
+                if term and len(term) <= 40 and value and len(value.split()) <= 30:
+                    self.emit(f"{term}: {value}", Kind.TEXT)
+                else:
+                    if term:
+                        self.emit(term, Kind.TEXT)
+                    self.walk(child, depth + 1)
+                    self.flush()
+                term = None
+            else:
+                self.walk(child, depth + 1)
+                self.flush()
+        if term:
+            self.emit(term, Kind.TEXT)

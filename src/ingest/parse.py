@@ -119,6 +119,8 @@ def _heading_roles(lines: list[Line]) -> list[str | None]:
         role = None
         if line.kind is Kind.HEADING:
             role = "heading"
+        elif i > 0 and roles[i - 1] == "heading" and (len(text.split()) > OTHER_HEADING_MAX_WORDS or "," in text):
+            role = None  # a long line, or a list of terms, right under a heading is what it introduces
         else:
             role = _text_heading_role(text, section, score, nxt)
         roles[i] = role
@@ -131,7 +133,8 @@ def _text_heading_role(text: str, section: str, score: float, nxt: Line | None) 
     words = text.split()
     if not text[:1].isupper() and not text[:1].isdigit():
         return None
-    if text.endswith((".", ",", ";", "!")) or len(words) > CANONICAL_HEADING_MAX_WORDS:
+    # Semicolons belong to descriptors and sentences ("Laparoscopy, surgical; cholecystectomy").
+    if text.endswith((".", ",", ";", "!")) or ";" in text or len(words) > CANONICAL_HEADING_MAX_WORDS:
         return None
     if len(words) > OTHER_HEADING_MAX_WORDS + 2:
         # A long heading names its section up front ("Medical Policies and Guidelines for ...");
@@ -164,6 +167,7 @@ def _build_sections(lines: list[Line], roles: list[str | None]) -> tuple[list[Se
     current = Section(section="overview", heading="", position=0)
     lead = current
     heading_lines: dict[int, Line] = {}
+    keyed: list[Section] = []
     for i, line in enumerate(lines):
         role = roles[i]
         if role == "heading":
@@ -176,6 +180,7 @@ def _build_sections(lines: list[Line], roles: list[str | None]) -> tuple[list[Se
             section, _ = map_heading(key)
             current = Section(section=section, heading=key.strip(), position=i + 1, text_lines=[value.strip()])
             ordered.append(current)
+            keyed.append(current)
         elif line.kind is Kind.ITEM and role != "question":
             current.items.append(line.text)
         else:
@@ -191,6 +196,12 @@ def _build_sections(lines: list[Line], roles: list[str | None]) -> tuple[list[Se
             dropped.append(Removed(src.line_no if src else sec.position, sec.heading, rule))
         else:
             kept.append(sec)
+    # The page's title heading (an h1, or the first line) that names no section introduces
+    # the page: what it has under it is the overview.
+    if kept and lead.empty:
+        src = heading_lines.get(id(kept[0]))
+        if src is not None and (src.level == 1 or (src is lines[0] and kept[0].section == "other")):
+            kept[0].section = "overview"
     # Lead content (before the first heading) belongs to the overview.
     merged: dict[str, Section] = {}
     result: list[Section] = []
@@ -203,6 +214,11 @@ def _build_sections(lines: list[Line], roles: list[str | None]) -> tuple[list[Se
             target = merged[sec.section]
             if not target.heading:
                 target.heading = sec.heading
+            elif sec.heading:  # the second heading of a section stays readable in its text
+                if sec in keyed and sec.text_lines:
+                    sec.text_lines[0] = f"{sec.heading}: {sec.text_lines[0]}"
+                else:
+                    target.text_lines.append(sec.heading)
             target.text_lines.extend(sec.text_lines)
             target.items.extend(sec.items)
             continue
@@ -439,7 +455,7 @@ def find_code(
                 if "HCPCS" in system or "CPT" in system:
                     systems[value] = "HCPCS" if "HCPCS" in system else "CPT"
     if ctx.url:
-        path = unquote(urlsplit(ctx.url).path)
+        path = unquote(urlsplit(ctx.url).path).upper()  # /hcpcs/k0001 names K0001
         for m in rules.CODE_PATTERN.finditer(path.replace("/", " ").replace("-", " ").replace("_", " ")):
             add(m.group(1).upper(), "url")
     titled: set[str] = set()

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import read, rules
-from .clean import TemplateModel, apply_templates, clean_lines, learn_templates, normalize_key
+from . import read
+from .clean import TemplateModel, apply_templates, clean_lines, remove_brand_lines, learn_templates, likely_code, normalize_key
 from .config import Limits, Settings
 from .dedup import content_hash, document_id, mark_exact_duplicates, mark_near_duplicates, resolve_chains
 from .errors import InputError, Reason
@@ -23,7 +22,7 @@ from .extract import extract_page
 from .models import Document, Quarantine, RawPage, Removed, Status
 from .parse import PageContext, parse_page
 from .report import RunSummary, summarize
-from .site import assign_sites, fingerprint_keys, host_of, weak_evidence
+from .site import assign_sites, brand_names, fingerprint_keys, host_of, weak_evidence
 from .tables import build_tables
 from .write import publish, read_previous, writer_lock
 
@@ -62,10 +61,12 @@ def prepare_page(page: RawPage, limits: Limits) -> Document:
     extracted = extract_page(page, limits)
     kept, removed = clean_lines(extracted.lines)
     removed = [Removed(0, text, rule) for text, rule in extracted.pruned] + removed
+    url = page.url or extracted.url
+    kept, brand_removed = remove_brand_lines(kept, brand_names(url, page.site_hint, removed))
+    removed = sorted(removed + brand_removed, key=lambda r: r.line_no)
     if not kept and not removed:
         raise InputError("no text lines in the page", reason=Reason.NO_CONTENT)
     chash = content_hash(page.content)
-    url = page.url or extracted.url
     return Document(
         document_id=document_id(page.raw_path, page.line_no, chash),
         content_hash=chash,
@@ -105,7 +106,7 @@ def parse_documents(docs: Sequence[Document], model: TemplateModel) -> list[Quar
     failed: list[Quarantine] = []
     for doc in docs:
         try:
-            lines, template_removed = apply_templates(doc.lines, doc.site, model, _likely_code(doc))
+            lines, template_removed = apply_templates(doc.lines, doc.site, model, likely_code(doc.lines))
             page, dropped = parse_page(lines, doc.removed, PageContext(doc.title, doc.url, tuple(doc.jsonld)))
         except Exception as exc:
             failed.append(Quarantine(doc.raw_path, doc.line_no, Reason.PARSE_ERROR, f"{type(exc).__name__}: {exc}", doc.url, doc.fetched_at))
@@ -117,12 +118,6 @@ def parse_documents(docs: Sequence[Document], model: TemplateModel) -> list[Quar
         if page.code is None:
             doc.status, doc.reason = Status.NO_CODE, page.code_reason
     return failed
-
-
-def _likely_code(doc: Document) -> str | None:
-    """The most named code on the page, to protect its lines from template removal."""
-    named = Counter(m.group(2).upper() for ln in doc.lines for m in rules.CODE_PHRASE.finditer(ln.text))
-    return named.most_common(1)[0][0] if named else None
 
 
 def deduplicate(docs: Sequence[Document]) -> dict[str, int]:
@@ -139,26 +134,32 @@ def first_seen(curated: Path) -> dict[str, datetime]:
     return dict(zip(previous.column("document_id").to_pylist(), previous.column("ingested_at").to_pylist(), strict=True))
 
 
+def process(settings: Settings, progress: Progress | None = None) -> tuple[list[Document], list[Quarantine], int]:
+    """Read, clean, parse and deduplicate everything under ``settings.raw``, in memory.
+    Returns (documents, quarantined pages, number of raw files)."""
+    paths = read.discover(settings.raw)
+    docs: list[Document] = []
+    quarantined: list[Quarantine] = []
+    for chunk in batches(paths, settings.batch_size):
+        d, q = load_batch(settings.raw, chunk, settings.limits)
+        docs += d
+        quarantined += q
+        if progress:
+            progress(len(chunk))
+    assign_document_sites(docs)
+    model = learn_site_templates(docs)
+    quarantined += parse_documents(docs, model)
+    docs = [d for d in docs if d.status is not Status.QUARANTINED]
+    deduplicate(docs)
+    return docs, quarantined, len(paths)
+
+
 def run(settings: Settings, progress: Progress | None = None, now: datetime | None = None) -> RunSummary:
     """One whole run in this process, no Prefect: what tests and benchmarks call."""
     started = time.perf_counter()
     now = now or datetime.now(UTC)
     with writer_lock(settings.curated):
-        paths = read.discover(settings.raw)
-        docs: list[Document] = []
-        quarantined: list[Quarantine] = []
-        for chunk in batches(paths, settings.batch_size):
-            d, q = load_batch(settings.raw, chunk, settings.limits)
-            docs += d
-            quarantined += q
-            if progress:
-                progress(len(chunk))
-        assign_document_sites(docs)
-        model = learn_site_templates(docs)
-        quarantined += parse_documents(docs, model)
-        docs = [d for d in docs if d.status is not Status.QUARANTINED]
-        deduplicate(docs)
+        docs, quarantined, files = process(settings, progress)
         tables = build_tables(docs, quarantined, first_seen(settings.curated), now)
         snapshot, published = publish(settings.curated, tables, settings.keep_snapshots)
-    return summarize(tables, snapshot=snapshot, published=published,
-                     seconds=time.perf_counter() - started, files=len(paths))
+    return summarize(tables, snapshot=snapshot, published=published, seconds=time.perf_counter() - started, files=files)

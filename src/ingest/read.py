@@ -21,7 +21,7 @@ from .errors import DecodeError, InputError, LimitError, Reason
 from .models import Quarantine, RawPage
 
 SIDECAR_SUFFIX = ".meta.json"
-TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
+TEXT_SUFFIXES = frozenset({".txt", ".text"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 

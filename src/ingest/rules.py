@@ -20,6 +20,8 @@ class LineRule:
     max_words: int = 20
     # Some rules only make sense on lines that are not list items.
     skip_items: bool = False
+    # Asset names are lowercase ("main-logo"); "Non-facility" is a word, not an asset.
+    case_sensitive: bool = False
     description: str = ""
 
 
@@ -48,14 +50,16 @@ LINE_RULES: tuple[LineRule, ...] = (
         "paywall",
         r"\bunlock (this|the|all|full|more)\b|\bto (view|read|see|access) (this|the|full|more)? ?content\b"
         r"|\bregister to (view|read|see|access)\b|\bmembers[- ]only\b|\bsubscribe to (read|view|continue|access)\b"
-        r"|\bpremium (content|members?)\b|\bupgrade (to|now)\b",
+        r"|\bpremium (content|members?)\b|\bupgrade (to|now)\b|\bto (keep|continue) reading\b",
         max_words=20,
         description="paywall prompts: content locked behind an account or a plan",
     ),
     LineRule(
         "view_limit",
         r"\bviews? (remaining|left)\b|\blimited to \d+ (page |free )?views?\b|\bfree (articles?|views?|pages?) (left|remaining)\b"
-        r"|\byou have \d+ free\b|\b\d+ (more )?(free )?(page )?views\b",
+        r"|\byou have \d+ free\b|\b\d+ (more )?(free )?(page )?views\b"
+        r"|\b\d+ of \d+ (free )?(\w+ )?(pages?|views?|articles?|lookups?)\b.{0,40}\b(remaining|left|used)\b"
+        r"|\b(pages?|articles?|lookups?) (remaining|left) (this|per|today)\b|^free preview\b",
         max_words=30,
         description="metered-access counters ('3 page views remaining')",
     ),
@@ -92,6 +96,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"^[a-z0-9]+([-_][a-z0-9]+)*[-_]?(logo|icon|bg|img|image|banner|badge|avatar|svg|png|jpe?g|gif|webp|sprite|thumb)$"
         r"|^(logo|icon|img|image|banner|badge|avatar)[-_]?[a-z0-9-_]*$",
         max_words=1,
+        case_sensitive=True,
         description="image alt texts and file names saved as text ('main-logo', 'hipaa-icon')",
     ),
     LineRule(
@@ -99,6 +104,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"^[a-z][a-z0-9]*([-_][a-z0-9]+)+$",
         max_words=1,
         skip_items=True,
+        case_sensitive=True,
         description="CSS class names and decoration ids saved as text ('card-topcard-bottom', 'diamond-bg')",
     ),
     LineRule(
@@ -122,7 +128,9 @@ LINE_RULES: tuple[LineRule, ...] = (
     LineRule(
         "byline_meta",
         r"^(published|updated|last updated|last modified|posted|reviewed)( on| by)?\s*:?\s*\w"
-        r"|^(by|written by|medically reviewed by|author)\s*:?\s+[A-Z][\w.]+(\s+[A-Z][\w.]+){0,3}\s*$",
+        r"|^(by|written by|author)\s*:?\s+[A-Z][\w.]+(\s+[A-Z][\w.]+){0,3}\s*$"
+        r"|^((clinically|medically|expert|peer|editorially)[- ])?reviewed by\b|^fact[- ]checked by\b"
+        r"|^(by|written by)\s+(the\s+)?[A-Z].{0,80}\b(updated|published|posted|reviewed)\b",
         max_words=12,
         description="article meta lines: bylines and dates",
     ),
@@ -162,8 +170,8 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "search_box",
-        r"^search(\s+(all|for|our|the|by))?(\s+\w+){0,3}(\.\.\.|…)?$|^(enter|type) (a |your )?(code|keyword|search)",
-        max_words=6,
+        r"^search(\s+(all|for|our|the|by))?([\s,&/]+\w+){0,5}(\.\.\.|…)?$|^(enter|type) (a |your )?(code|keyword|search)",
+        max_words=7,
         description="search boxes and their placeholders",
     ),
     LineRule(
@@ -174,7 +182,8 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "newsletter",
-        r"\bnewsletter\b|\bsubscribe\b|\bget (the latest|updates) (in|to|delivered)\b|\bstay (up to date|updated|informed)\b",
+        r"\bnewsletter\b|\bsubscribe\b|\bget (the latest|updates) (in|to|delivered)\b|\bstay (up to date|updated|informed)\b"
+        r"|\b(in|to) your inbox\b",
         max_words=25,
         description="newsletter signups",
     ),
@@ -191,6 +200,13 @@ LINE_RULES: tuple[LineRule, ...] = (
         description="ad labels",
     ),
     LineRule(
+        "popular_links",
+        r"^(popular|trending|most (viewed|searched|popular)|recently viewed|top searches|people also (viewed|searched))"
+        r"( (codes?|lookups?|searches|articles?|pages?|topics?))?\s*[:\-]",
+        max_words=25,
+        description="site-wide link widgets: popular, trending, recently viewed lookups",
+    ),
+    LineRule(
         "footer_link",
         r"^(privacy( policy)?|terms( of (use|service))?|terms (&|and) conditions|cookie (policy|settings)|disclaimer|sitemap"
         r"|accessibility( statement)?|about us|contact us|careers|jobs|press|blog|help( center)?|pricing|imprint"
@@ -205,6 +221,9 @@ LINE_RULES: tuple[LineRule, ...] = (
         description="platform credits",
     ),
 )
+
+# Badges glued to the front of a heading ("NewBilling Guidelines", "UpdatedRecovery").
+GLUED_BADGES: tuple[str, ...] = ("new", "updated", "hot", "popular", "trending", "featured", "sponsored", "premium", "pro", "beta", "free")
 
 # Phrases that sites glue onto content without a space when saving text
 # (`Learn morePost-Procedure Follow-Up`, `...heals well.Download our app`).

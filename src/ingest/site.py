@@ -22,7 +22,8 @@ from .models import Removed
 FINGERPRINT_RULES = frozenset(
     {"copyright", "trademark", "login_signup", "paywall", "view_limit", "call_to_action", "promo_question",
      "trust_marketing", "image_alt", "asset_token", "contact_email", "nav_menu", "page_tail", "footer_link",
-     "newsletter", "app_download", "cookie_banner", "search_box", "promo_example"}
+     "newsletter", "app_download", "cookie_banner", "search_box", "promo_example", "popular_links",
+     "html_nav", "html_header", "html_footer", "html_aside", "html_chrome", "html_hidden", "html_form"}
 )
 # A boilerplate line must have this many words to identify a template ("Learn more" does not).
 FINGERPRINT_MIN_WORDS = 3
@@ -61,11 +62,10 @@ def weak_evidence(removed: Sequence[Removed]) -> str | None:
     """A site name from the page's own boilerplate: a contact e-mail domain, else the holder
     of the last copyright line (the site's own notice comes last, after third parties')."""
     for rem in removed:
-        if rem.rule == "contact_email":
-            m = _EMAIL_DOMAIN.search(rem.text)
-            if m:
-                return m.group(1).lower()
-    holders = [m.group("holder") for rem in removed if rem.rule == "copyright" if (m := _COPYRIGHT_HOLDER.search(rem.text))]
+        m = _EMAIL_DOMAIN.search(rem.text)
+        if m:
+            return m.group(1).lower()
+    holders = [m.group("holder") for rem in removed if (m := _COPYRIGHT_HOLDER.search(rem.text))]
     holders = [h for h in holders if slug(h) and not slug(h).isdigit()]
     return slug(holders[-1]) if holders else None
 
@@ -115,7 +115,7 @@ def assign_sites(
                 or _most_common(group_strong)
                 or weak[i]
                 or _most_common(group_weak)
-                or fallback
+                or (fallback if fingerprints[i] else f"unknown-page-{i}")
             )
     return sites
 
@@ -130,3 +130,15 @@ def _fingerprint_name(fingerprints: list[list[str]]) -> str:
     keys = sorted({k for fp in fingerprints for k in fp})
     digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:10]
     return f"unknown-{digest}"
+
+
+def brand_names(url: str | None, site_hint: str | None, removed: Sequence[Removed]) -> list[str]:
+    """Names the site goes by, for spotting its logo text among the page's lines."""
+    names = []
+    for host in (host_of(url), site_hint, weak_evidence(removed)):
+        if host:
+            names.append(host.split(".")[0] if "." in host else host)
+    holders = [m.group("holder") for rem in removed if (m := _COPYRIGHT_HOLDER.search(rem.text))]
+    names += holders
+    names += [h.split()[0] for h in holders if h.split()]
+    return names
