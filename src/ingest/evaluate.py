@@ -95,9 +95,10 @@ def _curated_pieces(doc: Document) -> tuple[list[str], dict[str, str]]:
     if page is None:
         return pieces, headings
     for sec in page.sections:
-        if sec.heading:
-            pieces.append(sec.heading)
-            headings[_norm(sec.heading)] = sec.section
+        for heading in [sec.heading, *sec.merged_headings]:
+            if heading:
+                pieces.append(heading)
+                headings.setdefault(_norm(heading), sec.section)
         pieces += sec.text_lines
         pieces += sec.items
     for q, a in page.faq:

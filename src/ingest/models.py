@@ -75,6 +75,8 @@ class Section:
     position: int
     text_lines: list[str] = field(default_factory=list)
     items: list[str] = field(default_factory=list)
+    # Further headings of the page that mapped to this same section and were merged into it.
+    merged_headings: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:

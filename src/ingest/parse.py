@@ -119,6 +119,8 @@ def _heading_roles(lines: list[Line]) -> list[str | None]:
         role = None
         if line.kind is Kind.HEADING:
             role = "heading"
+        elif i > 0 and _FACT.match(text) and (roles[i - 1] == "heading" or (roles[i - 1] is None and _FACT.match(lines[i - 1].text))):
+            role = None  # facts listed under a heading are its content, not sections of their own
         elif i > 0 and roles[i - 1] == "heading" and (len(text.split()) > OTHER_HEADING_MAX_WORDS or "," in text):
             role = None  # a long line, or a list of terms, right under a heading is what it introduces
         else:
@@ -155,8 +157,9 @@ def _text_heading_role(text: str, section: str, score: float, nxt: Line | None) 
         return "heading" if score >= COLON_HEADING_MIN_SCORE else None
     if score >= 1.0:
         return "heading"
-    # An unknown heading: short, unpunctuated, and followed by prose or a list.
-    if len(words) <= OTHER_HEADING_MAX_WORDS and not text.endswith("?") and followed_by_content:
+    # An unknown heading: short, unpunctuated (a question is fine outside a FAQ: "Why Is It
+    # Done?"), and followed by prose or a list.
+    if len(words) <= OTHER_HEADING_MAX_WORDS and followed_by_content:
         return "heading"
     return None
 
@@ -200,7 +203,8 @@ def _build_sections(lines: list[Line], roles: list[str | None]) -> tuple[list[Se
     # the page: what it has under it is the overview.
     if kept and lead.empty:
         src = heading_lines.get(id(kept[0]))
-        if src is not None and (src.level == 1 or (src is lines[0] and kept[0].section == "other")):
+        first_line_title = src is lines[0] and (kept[0].section == "other" or rules.CODE_PATTERN.search(src.text))
+        if src is not None and (src.level == 1 or first_line_title):
             kept[0].section = "overview"
     # Lead content (before the first heading) belongs to the overview.
     merged: dict[str, Section] = {}
@@ -212,6 +216,8 @@ def _build_sections(lines: list[Line], roles: list[str | None]) -> tuple[list[Se
     for sec in kept:
         if sec.section != "other" and sec.section in merged:
             target = merged[sec.section]
+            if sec.heading:
+                target.merged_headings.append(sec.heading)
             if not target.heading:
                 target.heading = sec.heading
             elif sec.heading:  # the second heading of a section stays readable in its text

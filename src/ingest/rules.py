@@ -290,40 +290,44 @@ HTML_BLOCKS: frozenset[str] = frozenset(
 # and code numbers dropped, stopwords dropped, light plural stemming) and scored against every
 # phrase whose words all occur in it; the best total wins. Generic words weigh less.
 SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "overview": ("overview", "summary", "introduction", "about", "at glance", "definition", "general information"),
+    "overview": ("overview", "summary", "introduction", "about", "at glance", "definition", "general information",
+                 "quick fact", "key fact", "fast fact"),
     "official_description": ("official description", "official descriptor", "long descriptor", "descriptor",
                              "official", "code description", "full description", "long description"),
     "lay_description": ("common language description", "lay description", "plain language", "plain english",
                         "lay term", "simple term", "layman", "patient friendly", "consumer description",
                         "short description", "in simple words", "explained simply"),
     "indications": ("indication", "when used", "used", "when needed", "who need", "candidate", "why performed",
-                    "reason", "when recommended", "use case", "uses", "who should"),
+                    "reason", "when recommended", "use case", "uses", "who should", "why done", "why needed",
+                    "when report", "who qualifies", "eligib"),
     "purpose": ("purpose", "goal", "objective", "aim"),
     "symptoms": ("symptom", "sign"),
-    "causes_risk_factors": ("cause", "risk factor", "etiology"),
-    "diagnostic_tests": ("diagnostic test", "diagnostic", "diagnosis", "test", "workup", "screening", "imaging"),
+    "causes_risk_factors": ("cause", "risk factor", "etiology", "who risk"),
+    "diagnostic_tests": ("diagnostic test", "diagnostic", "diagnosis", "test", "workup", "screening", "imaging",
+                         "test before"),
     "procedure": ("procedure description", "procedure", "how performed", "performed", "step", "technique",
-                  "what happen during", "during", "how done", "method", "process",
+                  "what happen during", "during", "how done", "method", "process", "how work", "how performed",
                   "how given", "administration", "how administered"),
-    "tools_equipment": ("tool", "equipment", "instrument", "device", "supply", "supplies", "tools used", "material"),
+    "tools_equipment": ("tool", "equipment", "instrument", "device", "supply", "supplies", "tools used", "material",
+                        "instruments used", "equipment used", "devices used"),
     "anesthesia": ("anesthesia", "anaesthesia", "sedation", "anesthetic"),
     "duration": ("duration", "how long", "length", "time required", "procedure time", "time take", "timeframe"),
     "setting": ("setting", "location", "where performed", "place service", "facility", "site service", "where done"),
     "personnel": ("personnel", "staff", "care team", "who perform", "provider", "team", "specialist"),
-    "preparation": ("preparation", "prepare", "pre procedure", "preoperative", "pre operative", "getting ready",
-                    "before your", "how get ready"),
+    "preparation": ("preparation", "prepare", "prep", "pre procedure", "preoperative", "pre operative", "getting ready",
+                    "before your", "how get ready", "before procedure", "before surgery"),
     "recovery": ("recovery", "aftercare", "after care", "recover", "postoperative", "post operative", "healing",
                  "after procedure", "rehabilitation"),
     "complications": ("complication", "risk", "side effect", "adverse", "danger", "safety"),
     "benefits": ("benefit", "advantage", "outcome", "expected result", "pros"),
     "follow_up": ("follow up", "followup", "follow", "check up", "post procedure care"),
     "alternatives": ("alternative", "other option", "other treatment", "instead", "option"),
-    "home_care": ("home care", "at home", "self care", "care tip", "tip", "home"),
+    "home_care": ("home care", "at home", "self care", "care tip", "home", "caring yourself"),
     "patient_education": ("patient education", "education", "prevention", "prevent", "lifestyle", "learn"),
     "patient_experience": ("patient experience", "experience", "what expect", "feel"),
     "billing": ("billing", "coding", "reimbursement", "bill", "claim", "coding guideline", "coding tip", "documentation",
                 "modifier", "rvu", "relative value"),
-    "cost_coverage": ("cost", "price", "pricing", "insurance", "coverage", "how much", "fee", "pay", "payment",
+    "cost_coverage": ("cost", "price", "pricing", "insurance", "coverage", "how much", "fee", "pay", "payment", "fee schedule",
                       "medicare", "reimburse"),
     "faq": ("faq", "frequently asked", "common question", "question", "q a", "ask"),
     "related_codes": ("related", "similar", "see also", "other", "crosswalk", "family", "add on", "companion"),
@@ -332,7 +336,7 @@ SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 # Words too generic to name a section on their own.
-GENERIC_WORDS: frozenset[str] = frozenset({"procedure", "information", "patient", "treatment", "care", "medical", "other", "home", "test"})
+GENERIC_WORDS: frozenset[str] = frozenset({"procedure", "information", "patient", "treatment", "care", "medical", "other", "tip"})
 GENERIC_WEIGHT = 0.3
 
 # Dropped when normalising a heading. "what/when/how/who/why" are kept: they carry meaning.
@@ -341,6 +345,8 @@ HEADING_STOPWORDS: frozenset[str] = frozenset(
         "of", "the", "a", "an", "and", "or", "for", "to", "is", "are", "this", "that", "it", "its", "with", "in",
         "on", "by", "be", "will", "you", "i", "my", "do", "does", "can", "should", "from", "at", "as", "&",
         "cpt", "hcpcs", "code", "codes", "cpt4", "level", "ii", "iii", "category", "n",
+        # filler that names no section on its own ("Procedure Details" is the procedure)
+        "detail", "details", "info", "explained", "guide", "section",
     }
 )
 
