@@ -114,3 +114,37 @@ TABLES: dict[str, pa.Schema] = {
 
 # Tables written as hive partitions, and their partition column.
 PARTITIONS: dict[str, str] = {"sections": "section"}
+
+
+def data_dictionary() -> str:
+    """docs/data-dictionary.md, generated from the schemas and the section taxonomy."""
+    from . import rules
+
+    out = [
+        "# Data dictionary",
+        "",
+        "Generated from `src/ingest/schema.py` and `src/ingest/rules.py` (`python -m ingest.schema > docs/data-dictionary.md`);",
+        "`tests/test_docs.py` fails when it and the code disagree. Every table is a Parquet dataset under `curated/<table>`.",
+        "",
+    ]
+    for name, sch in TABLES.items():
+        part = PARTITIONS.get(name)
+        out += [f"## `{name}`", ""]
+        if part:
+            out += [f"Hive-partitioned by `{part}` (`{name}/{part}=<value>/part-0.parquet`).", ""]
+        out += ["| column | type | null | meaning |", "|---|---|---|---|"]
+        for field in sch:
+            doc = (field.metadata or {}).get(b"doc", b"").decode()
+            doc = doc.replace("|", "\\|")
+            out.append(f"| `{field.name}` | `{field.type}` | {'yes' if field.nullable else 'no'} | {doc} |")
+        out.append("")
+    out += ["## Canonical sections", "", "A heading maps to the section whose phrases it contains (normalised words).", "",
+            "| section | phrases that name it |", "|---|---|"]
+    for section, phrases in rules.SECTION_SYNONYMS.items():
+        out.append(f"| `{section}` | {', '.join(phrases)} |")
+    out.append("| `other` | any heading that names none of the above; kept with its heading as seen |")
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    print(data_dictionary(), end="")
