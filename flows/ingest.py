@@ -1,7 +1,7 @@
 """The ingest flow: the library's stages as Prefect tasks, in order.
 
-1. discover raw files                      (I/O: retried)
-2. load batches: read, decode, clean       (I/O: retried; one task per batch of pages)
+1. plan: what is new or changed since the last published run   (I/O: retried)
+2. load batches of new or changed files: read, decode, clean    (I/O: retried; one task per batch)
 3. infer sites and learn their templates   (corpus-wide)
 4. parse batches                           (one task per batch)
 5. deduplicate
@@ -23,13 +23,14 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
-from ingest import pipeline, read
+from ingest import pipeline
 from ingest.clean import TemplateModel
 from ingest.config import Limits, Settings
 from ingest.models import Document, Quarantine, Status
-from ingest.report import summarize
+from ingest.report import report, summarize
+from ingest.state import STATE_TABLE, build_state
 from ingest.tables import build_tables
-from ingest.write import publish, writer_lock
+from ingest.write import publish, remove_staging, writer_lock
 
 # Set by the CLI to drive its progress bar: called with the number of files done.
 progress_hook: Callable[[int], None] | None = None
@@ -37,9 +38,9 @@ progress_hook: Callable[[int], None] | None = None
 IO_RETRIES = dict(retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=1), retry_jitter_factor=0.5)
 
 
-@task(name="discover", **IO_RETRIES, cache_policy=NO_CACHE)
-def discover(raw: str) -> list[str]:
-    return read.discover(Path(raw))
+@task(name="plan", **IO_RETRIES, cache_policy=NO_CACHE)
+def plan(settings: Settings) -> pipeline.Plan:
+    return pipeline.plan_run(settings)
 
 
 @task(name="load-batch", **IO_RETRIES, cache_policy=NO_CACHE)
@@ -60,15 +61,16 @@ def parse_batch(docs: list[Document], model: TemplateModel) -> tuple[list[Docume
 
 
 @task(name="deduplicate", cache_policy=NO_CACHE)
-def deduplicate(docs: list[Document]) -> list[Document]:
-    pipeline.deduplicate(docs)
+def deduplicate(docs: list[Document], first_seen: dict) -> list[Document]:
+    pipeline.deduplicate(docs, first_seen)
     return docs
 
 
 @task(name="publish", **IO_RETRIES, cache_policy=NO_CACHE)
-def publish_tables(settings: Settings, docs: list[Document], quarantined: list[Quarantine], now: datetime) -> tuple:
-    tables = build_tables(docs, quarantined, pipeline.first_seen(settings.curated), now)
-    snapshot, published = publish(settings.curated, tables, settings.keep_snapshots)
+def publish_tables(settings: Settings, docs: list[Document], quarantined: list[Quarantine], the_plan: pipeline.Plan,
+                   first_seen: dict, now: datetime) -> tuple:
+    tables = build_tables(docs, quarantined, first_seen, now)
+    snapshot, published = publish(settings.curated, {**tables, STATE_TABLE: build_state(the_plan.files)}, settings.keep_snapshots)
     return tables, snapshot, published
 
 
@@ -77,28 +79,32 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
     settings = Settings(raw=Path(raw), curated=Path(curated), full=full, batch_size=batch_size)
     started = datetime.now(UTC)
     with writer_lock(settings.curated):
-        paths = discover(raw)
-        docs: list[Document] = []
-        quarantined: list[Quarantine] = []
-        chunks = list(pipeline.batches(paths, settings.batch_size))
-        futures = [load_batch.submit(raw, chunk, settings.limits) for chunk in chunks]
-        for chunk, future in zip(chunks, futures, strict=True):
-            d, q = future.result()
-            docs += d
-            quarantined += q
-            if progress_hook:
-                progress_hook(len(chunk))
-        docs, model = learn_sites(docs)
-        parsed = [parse_batch.submit(batch, model) for batch in _split(docs, settings.batch_size)]
-        docs = []
-        for future in parsed:
-            d, q = future.result()
-            docs += d
-            quarantined += q
-        docs = deduplicate(docs)
-        tables, snapshot, published = publish_tables(settings, docs, quarantined, started)
-    summary = summarize(tables, snapshot=snapshot, published=published,
-                        seconds=(datetime.now(UTC) - started).total_seconds(), files=len(paths))
+        remove_staging(settings.curated)
+        the_plan = plan(settings)
+        if the_plan.unchanged:
+            summary = report(settings.curated)
+            summary.published, summary.files = False, len(the_plan.paths)
+        else:
+            chunks = list(pipeline.batches(the_plan.todo, settings.batch_size))
+            futures = [load_batch.submit(raw, chunk, settings.limits) for chunk in chunks]
+            for chunk, future in zip(chunks, futures, strict=True):
+                pipeline.absorb(the_plan, *future.result())
+                if progress_hook:
+                    progress_hook(len(chunk))
+            seen = pipeline.first_seen(settings.curated)
+            docs, quarantined = pipeline.materialize(the_plan)
+            docs, model = learn_sites(docs)
+            parsed = [parse_batch.submit(batch, model) for batch in _split(docs, settings.batch_size)]
+            docs = []
+            for future in parsed:
+                d, q = future.result()
+                docs += d
+                quarantined += q
+            docs = deduplicate(docs, seen)
+            tables, snapshot, published = publish_tables(settings, docs, quarantined, the_plan, seen, started)
+            summary = summarize(tables, snapshot=snapshot, published=published, files=len(the_plan.paths))
+            summary.read_files = len(the_plan.todo)
+    summary.seconds = (datetime.now(UTC) - started).total_seconds()
     create_table_artifact(key="ingest-run-summary", table=summary.table_rows(), description="What this ingest run did")
     create_markdown_artifact(key="ingest-run-report", markdown=summary.markdown(), description="Ingest run report")
     return summary.to_dict()

@@ -98,3 +98,50 @@ def test_leftover_staging_from_a_killed_run_is_cleaned(tmp_path):
     run(settings)
     assert not junk.exists()
     assert len(pd.read_parquet(settings.curated / "documents")) == 5
+
+
+def _docs(curated):
+    return pd.read_parquet(curated / "documents").set_index("raw_path")
+
+
+def test_only_new_or_changed_files_are_read(tmp_path):
+    raw = copy_raw(tmp_path / "raw", RAW)
+    settings = Settings(raw=raw, curated=tmp_path / "curated")
+    assert run(settings).read_files == 5
+    copy_raw(raw, PAGES / "medcodewiki_J1100.txt")
+    second = run(settings)
+    assert (second.read_files, second.published, second.pages) == (1, True, 6)
+    unchanged = run(settings)
+    assert (unchanged.read_files, unchanged.published) == (0, False)
+    full = run(Settings(raw=raw, curated=settings.curated, full=True))
+    assert full.read_files == 6 and not full.published  # same content, nothing to publish
+
+
+def test_a_page_dropped_again_under_a_new_name_is_a_duplicate_of_the_first(tmp_path):
+    raw = copy_raw(tmp_path / "raw", RAW)
+    settings = Settings(raw=raw, curated=tmp_path / "curated")
+    run(settings)
+    first_id = _docs(settings.curated).loc["000_c185ca2b8a377b56.txt", "document_id"]
+    (raw / "000_c185ca2b8a377b56.txt").rename(raw / "resaved_copy.txt")
+    run(settings)  # the original file left the landing zone: its rows stay
+    docs = _docs(settings.curated)
+    assert docs.loc["000_c185ca2b8a377b56.txt", "status"] == "curated"
+    assert docs.loc["resaved_copy.txt", "status"] == "duplicate"
+    assert docs.loc["resaved_copy.txt", "duplicate_of"] == first_id
+
+
+def test_a_changed_page_replaces_its_earlier_rows(tmp_path):
+    raw = copy_raw(tmp_path / "raw", RAW)
+    settings = Settings(raw=raw, curated=tmp_path / "curated")
+    run(settings)
+    old_id = _docs(settings.curated).loc["000_c185ca2b8a377b56.txt", "document_id"]
+    page = raw / "000_c185ca2b8a377b56.txt"
+    page.write_text(page.read_text().replace("- Bleeding or hematoma formation.\n", ""), encoding="utf-8")
+    run(settings)
+    docs = _docs(settings.curated)
+    new_id = docs.loc["000_c185ca2b8a377b56.txt", "document_id"]
+    assert new_id != old_id and old_id not in set(docs.document_id)
+    sections = pd.read_parquet(settings.curated / "sections")
+    assert old_id not in set(sections.document_id)
+    complications = sections[(sections.document_id == new_id) & (sections.section == "complications")].iloc[0]
+    assert len(complications["items"]) == 3

@@ -35,8 +35,15 @@ def keep_rank(doc: Document) -> tuple:
     return (-fetched.timestamp(), -doc.mtime, doc.raw_path, doc.line_no or 0)
 
 
-def mark_exact_duplicates(docs: Iterable[Document]) -> int:
-    """Mark every copy but the best of each content hash as a duplicate. Returns how many."""
+_FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def mark_exact_duplicates(docs: Iterable[Document], first_seen: dict[str, datetime] | None = None) -> int:
+    """Mark every copy but one of each content hash as a duplicate. Returns how many.
+
+    Identical content has nothing fresher to offer, so the copy ingested first is kept (a page
+    dropped into raw/ again under a new name is the duplicate); among new copies, keep_rank."""
+    first_seen = first_seen or {}
     groups: dict[str, list[Document]] = defaultdict(list)
     for doc in docs:
         if doc.status is not Status.QUARANTINED:
@@ -45,7 +52,7 @@ def mark_exact_duplicates(docs: Iterable[Document]) -> int:
     for group in groups.values():
         if len(group) < 2:
             continue
-        group.sort(key=keep_rank)
+        group.sort(key=lambda d: (first_seen.get(d.document_id, _FAR_FUTURE), keep_rank(d)))
         keeper = group[0]
         for doc in group[1:]:
             doc.status = Status.DUPLICATE

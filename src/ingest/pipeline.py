@@ -14,17 +14,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import read
-from .clean import TemplateModel, apply_templates, clean_lines, remove_brand_lines, learn_templates, likely_code, normalize_key
+from .clean import (
+    TemplateModel,
+    apply_templates,
+    clean_lines,
+    learn_templates,
+    likely_code,
+    normalize_key,
+    remove_brand_lines,
+)
 from .config import Limits, Settings
 from .dedup import content_hash, document_id, mark_exact_duplicates, mark_near_duplicates, resolve_chains
 from .errors import InputError, Reason
 from .extract import extract_page
 from .models import Document, Quarantine, RawPage, Removed, Status
 from .parse import PageContext, parse_page
-from .report import RunSummary, summarize
+from .report import RunSummary, report, summarize
+from .state import STATE_TABLE, FileState, build_state, doc_to_json, file_signature, load_state, quarantine_to_json
 from .site import assign_sites, brand_names, fingerprint_keys, host_of, weak_evidence
 from .tables import build_tables
-from .write import publish, read_previous, writer_lock
+from .write import publish, read_previous, remove_staging, writer_lock
 
 Progress = Callable[[int], None]
 
@@ -120,8 +129,8 @@ def parse_documents(docs: Sequence[Document], model: TemplateModel) -> list[Quar
     return failed
 
 
-def deduplicate(docs: Sequence[Document]) -> dict[str, int]:
-    stats = {"exact_duplicates": mark_exact_duplicates(docs), "near_duplicates": mark_near_duplicates(docs)}
+def deduplicate(docs: Sequence[Document], first_seen: dict[str, datetime] | None = None) -> dict[str, int]:
+    stats = {"exact_duplicates": mark_exact_duplicates(docs, first_seen or {}), "near_duplicates": mark_near_duplicates(docs)}
     resolve_chains(docs)
     return stats
 
@@ -134,9 +143,72 @@ def first_seen(curated: Path) -> dict[str, datetime]:
     return dict(zip(previous.column("document_id").to_pylist(), previous.column("ingested_at").to_pylist(), strict=True))
 
 
+@dataclass(slots=True)
+class Plan:
+    """What a run has to do: the raw files to read, and what it knows from earlier runs."""
+
+    paths: list[str]  # every raw file in the landing zone now
+    todo: list[str]  # new or changed files, to read
+    files: dict[str, FileState]  # unchanged files and files gone from the landing zone, from the state
+    signatures: dict[str, tuple[int, int]]
+    unchanged: bool  # nothing new, changed or gone since the last published run
+
+
+def plan_run(settings: Settings) -> Plan:
+    """Compare the landing zone with the state of the last published run (ignored with --full)."""
+    paths = read.discover(settings.raw)
+    previous = {} if settings.full else load_state(settings.curated)
+    files: dict[str, FileState] = {}
+    todo: list[str] = []
+    signatures: dict[str, tuple[int, int]] = {}
+    for rel in paths:
+        try:
+            signatures[rel] = file_signature(settings.raw, rel)
+        except OSError:
+            signatures[rel] = (-1, -1)
+        prev = previous.get(rel)
+        if prev is not None and (prev.size, prev.mtime_ns) == signatures[rel]:
+            files[rel] = prev
+        else:
+            todo.append(rel)
+    present = set(paths)
+    files.update({rel: fs for rel, fs in previous.items() if rel not in present})  # history is kept
+    return Plan(paths, todo, files, signatures, unchanged=bool(previous) and not todo)
+
+
+def absorb(plan: Plan, docs: Sequence[Document], quarantined: Sequence[Quarantine]) -> None:
+    """Record freshly read pages in the plan's file state, before any corpus stage changes them."""
+    for rel in {d.raw_path for d in docs} | {q.raw_path for q in quarantined}:
+        size, mtime_ns = plan.signatures.get(rel, (-1, -1))
+        plan.files[rel] = FileState(size, mtime_ns)
+    for doc in docs:
+        plan.files[doc.raw_path].doc_payloads.append(doc_to_json(doc))
+    for q in quarantined:
+        plan.files[q.raw_path].quarantine_payloads.append(quarantine_to_json(q))
+
+
+def materialize(plan: Plan) -> tuple[list[Document], list[Quarantine]]:
+    docs: list[Document] = []
+    quarantined: list[Quarantine] = []
+    for rel in sorted(plan.files):
+        docs += plan.files[rel].documents()
+        quarantined += plan.files[rel].quarantined()
+    return docs, quarantined
+
+
+def corpus_stages(docs: list[Document], first_seen: dict[str, datetime]) -> tuple[list[Document], list[Quarantine]]:
+    """Sites, templates, parsing and deduplication: the stages that need the whole corpus."""
+    assign_document_sites(docs)
+    model = learn_site_templates(docs)
+    failed = parse_documents(docs, model)
+    docs = [d for d in docs if d.status is not Status.QUARANTINED]
+    deduplicate(docs, first_seen)
+    return docs, failed
+
+
 def process(settings: Settings, progress: Progress | None = None) -> tuple[list[Document], list[Quarantine], int]:
-    """Read, clean, parse and deduplicate everything under ``settings.raw``, in memory.
-    Returns (documents, quarantined pages, number of raw files)."""
+    """Read, clean, parse and deduplicate everything under ``settings.raw``, in memory, ignoring
+    earlier runs. Returns (documents, quarantined pages, number of raw files)."""
     paths = read.discover(settings.raw)
     docs: list[Document] = []
     quarantined: list[Quarantine] = []
@@ -146,20 +218,35 @@ def process(settings: Settings, progress: Progress | None = None) -> tuple[list[
         quarantined += q
         if progress:
             progress(len(chunk))
-    assign_document_sites(docs)
-    model = learn_site_templates(docs)
-    quarantined += parse_documents(docs, model)
-    docs = [d for d in docs if d.status is not Status.QUARANTINED]
-    deduplicate(docs)
-    return docs, quarantined, len(paths)
+    docs, failed = corpus_stages(docs, {})
+    return docs, quarantined + failed, len(paths)
 
 
 def run(settings: Settings, progress: Progress | None = None, now: datetime | None = None) -> RunSummary:
-    """One whole run in this process, no Prefect: what tests and benchmarks call."""
+    """One whole run in this process, no Prefect: what tests and benchmarks call. Reads only
+    new or changed raw files; with nothing new, publishes nothing and parses nothing."""
     started = time.perf_counter()
     now = now or datetime.now(UTC)
     with writer_lock(settings.curated):
-        docs, quarantined, files = process(settings, progress)
-        tables = build_tables(docs, quarantined, first_seen(settings.curated), now)
-        snapshot, published = publish(settings.curated, tables, settings.keep_snapshots)
-    return summarize(tables, snapshot=snapshot, published=published, seconds=time.perf_counter() - started, files=files)
+        remove_staging(settings.curated)
+        plan = plan_run(settings)
+        if plan.unchanged:
+            if progress:
+                progress(len(plan.paths))
+            summary = report(settings.curated)
+            summary.published, summary.seconds, summary.files = False, time.perf_counter() - started, len(plan.paths)
+            return summary
+        if progress:
+            progress(len(plan.paths) - len(plan.todo))
+        for chunk in batches(plan.todo, settings.batch_size):
+            absorb(plan, *load_batch(settings.raw, chunk, settings.limits))
+            if progress:
+                progress(len(chunk))
+        seen = first_seen(settings.curated)
+        docs, quarantined = materialize(plan)
+        docs, failed = corpus_stages(docs, seen)
+        tables = build_tables(docs, quarantined + failed, seen, now)
+        snapshot, published = publish(settings.curated, {**tables, STATE_TABLE: build_state(plan.files)}, settings.keep_snapshots)
+    summary = summarize(tables, snapshot=snapshot, published=published, seconds=time.perf_counter() - started, files=len(plan.paths))
+    summary.read_files = len(plan.todo)
+    return summary

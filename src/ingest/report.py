@@ -27,13 +27,18 @@ class RunSummary:
     snapshot: str | None = None
     published: bool = False
     seconds: float = 0.0
+    read_files: int = 0  # raw files read by this run (new or changed); the rest came from the state
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     def table_rows(self) -> list[dict[str, object]]:
         """Flat (metric, value) rows, for a Prefect table artifact or a terminal table."""
-        rows: list[dict[str, object]] = [{"metric": "raw files", "value": self.files}, {"metric": "pages", "value": self.pages}]
+        rows: list[dict[str, object]] = [
+            {"metric": "raw files", "value": self.files},
+            {"metric": "raw files read (new or changed)", "value": self.read_files},
+            {"metric": "pages", "value": self.pages},
+        ]
         rows += [{"metric": f"status: {k}", "value": v} for k, v in sorted(self.by_status.items())]
         rows += [{"metric": f"rows: {k}", "value": v} for k, v in self.rows.items()]
         rows += [{"metric": f"dedup: {k}", "value": v} for k, v in sorted(self.dedup.items())]

@@ -132,7 +132,7 @@ def rollback(curated: Path) -> str:
 
 
 def _write_table(path: Path, name: str, table: pa.Table) -> None:
-    path.mkdir()
+    path.mkdir(parents=True)
     part_col = schema.PARTITIONS.get(name)
     opts = {"compression": "zstd", "row_group_size": ROW_GROUP_SIZE, "write_statistics": True}
     if part_col is None:
@@ -165,6 +165,8 @@ def _point(link: Path, target: Path) -> None:
 
 def _ensure_table_links(curated: Path, tables: dict[str, pa.Table]) -> None:
     for name in tables:
+        if name.startswith("_"):  # internal state, not a table for readers
+            continue
         link = curated / name
         want = Path(CURRENT) / name
         if link.is_symlink() and Path(os.readlink(link)) == want:
@@ -180,6 +182,13 @@ def _prune(curated: Path, keep: int) -> None:
     for old in snaps[: max(0, len(snaps) - keep)]:
         if old != current:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def remove_staging(curated: Path) -> None:
+    """Delete what a killed run left half-written. Call with the writer lock held."""
+    root = curated / SNAPSHOTS
+    if root.is_dir():
+        _remove_staging(root)
 
 
 def _remove_staging(root: Path) -> None:

@@ -1,0 +1,135 @@
+"""What earlier runs read, kept inside each snapshot so that a run only reads what changed.
+
+``curated/_current/_state/pages`` has one row per raw page (or quarantined file) with the raw
+file's size and mtime and the page as extracted and rule-cleaned (JSON). A later run reuses a
+file's pages when its size and mtime are unchanged, and keeps the pages of files that left
+the landing zone (the curated tables are the history; the landing zone may be emptied).
+
+The state is valid only for the code that wrote it: ``PIPELINE_FINGERPRINT`` hashes the source
+of every stage before parsing, and a run with other code reprocesses everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from . import clean, extract, read, rules, site
+from .models import Document, Kind, Line, Quarantine, Removed
+from .write import read_previous
+
+STATE_TABLE = "_state/pages"
+
+STATE_SCHEMA = pa.schema(
+    [
+        pa.field("raw_path", pa.string(), nullable=False),
+        pa.field("size", pa.int64(), nullable=False),
+        pa.field("mtime_ns", pa.int64(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),  # document | quarantine
+        pa.field("payload", pa.string(), nullable=False),  # JSON
+        pa.field("pipeline", pa.string(), nullable=False),
+    ]
+)
+
+
+def _fingerprint() -> str:
+    h = hashlib.sha256()
+    for module in (read, extract, clean, rules, site):
+        h.update(Path(module.__file__).read_bytes())
+    return h.hexdigest()[:16]
+
+
+PIPELINE_FINGERPRINT = _fingerprint()
+
+
+@dataclass(slots=True)
+class FileState:
+    """A raw file as last read: its signature and its pages, serialised before any corpus-wide
+    stage touched them (documents are rebuilt from these each run)."""
+
+    size: int
+    mtime_ns: int
+    doc_payloads: list[str] = field(default_factory=list)
+    quarantine_payloads: list[str] = field(default_factory=list)
+
+    def documents(self) -> list[Document]:
+        return [doc_from_json(p) for p in self.doc_payloads]
+
+    def quarantined(self) -> list[Quarantine]:
+        return [quarantine_from_json(p) for p in self.quarantine_payloads]
+
+
+def file_signature(root: Path, rel: str) -> tuple[int, int]:
+    st = (root / rel).lstat()
+    return st.st_size, st.st_mtime_ns
+
+
+def _ts(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def doc_to_json(doc: Document) -> str:
+    return json.dumps(
+        {
+            "document_id": doc.document_id, "content_hash": doc.content_hash, "raw_path": doc.raw_path,
+            "line_no": doc.line_no, "fmt": doc.fmt, "url": doc.url, "fetched_at": _ts(doc.fetched_at),
+            "mtime": doc.mtime, "site_evidence": doc.site_evidence, "title": doc.title, "jsonld": doc.jsonld,
+            "encoding": doc.encoding, "warnings": doc.warnings,
+            "lines": [[ln.text, str(ln.kind), ln.line_no, ln.level, ln.blank_before] for ln in doc.lines],
+            "removed": [[r.line_no, r.text, r.rule] for r in doc.removed],
+        },
+        ensure_ascii=False,
+    )
+
+
+def doc_from_json(payload: str) -> Document:
+    d = json.loads(payload)
+    return Document(
+        document_id=d["document_id"], content_hash=d["content_hash"], raw_path=d["raw_path"], line_no=d["line_no"],
+        fmt=d["fmt"], url=d["url"], fetched_at=read.parse_timestamp(d["fetched_at"]), mtime=d["mtime"], site="",
+        site_evidence=d["site_evidence"], title=d["title"], jsonld=d["jsonld"], encoding=d["encoding"],
+        warnings=d["warnings"],
+        lines=[Line(t, Kind(k), n, lv, b) for t, k, n, lv, b in d["lines"]],
+        removed=[Removed(n, t, r) for n, t, r in d["removed"]],
+    )
+
+
+def quarantine_to_json(q: Quarantine) -> str:
+    return json.dumps({"raw_path": q.raw_path, "line_no": q.line_no, "reason": q.reason, "detail": q.detail,
+                       "url": q.url, "fetched_at": _ts(q.fetched_at)}, ensure_ascii=False)
+
+
+def quarantine_from_json(payload: str) -> Quarantine:
+    d = json.loads(payload)
+    return Quarantine(d["raw_path"], d["line_no"], d["reason"], d["detail"], d["url"], read.parse_timestamp(d["fetched_at"]))
+
+
+def load_state(curated: Path) -> dict[str, FileState]:
+    """Per raw file, what the last published run read from it; empty if none or stale."""
+    table = read_previous(curated, STATE_TABLE)
+    if table is None or table.num_rows == 0:
+        return {}
+    rows = table.to_pylist()
+    if any(r["pipeline"] != PIPELINE_FINGERPRINT for r in rows):
+        return {}
+    out: dict[str, FileState] = {}
+    for r in rows:
+        fs = out.setdefault(r["raw_path"], FileState(r["size"], r["mtime_ns"]))
+        (fs.doc_payloads if r["kind"] == "document" else fs.quarantine_payloads).append(r["payload"])
+    return out
+
+
+def build_state(files: dict[str, FileState]) -> pa.Table:
+    rows = []
+    for rel in sorted(files):
+        fs = files[rel]
+        for kind, payloads in (("document", fs.doc_payloads), ("quarantine", fs.quarantine_payloads)):
+            for payload in payloads:
+                rows.append({"raw_path": rel, "size": fs.size, "mtime_ns": fs.mtime_ns, "kind": kind,
+                             "payload": payload, "pipeline": PIPELINE_FINGERPRINT})
+    return pa.Table.from_pylist(rows, schema=STATE_SCHEMA)
