@@ -23,6 +23,10 @@ class Limits:
     max_line_chars: int = 100_000
     # HTML elements per page: real pages have a few thousand.
     max_html_elements: int = 200_000
+    # One HTML tag (between < and >) longer than this is cut before parsing: libxml2 is
+    # quadratic in a tag's attributes (100,000 attributes take ~45 s). Only data-URI images come
+    # close on real pages, and images are dropped anyway.
+    max_tag_chars: int = 65_536
     # Wall time per page in the clean+parse stages.
     max_seconds_per_page: float = 10.0
 

@@ -38,6 +38,7 @@ class Extracted:
     jsonld: list[dict] = field(default_factory=list)
     # (text, rule) of HTML chrome dropped before extraction, for removed_lines.
     pruned: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def normalize_space(text: str) -> str:
@@ -70,6 +71,11 @@ def extract_text(content: str, limits: Limits) -> list[Line]:
 
 
 def extract_html(content: str, limits: Limits) -> Extracted:
+    warnings = []
+    huge = re.compile(r"<[^<>]{%d,}>" % limits.max_tag_chars)
+    content, n_huge = huge.subn("", content)
+    if n_huge:
+        warnings.append(f"{n_huge} HTML tag(s) longer than {limits.max_tag_chars} characters dropped")
     try:
         root = lxml.html.document_fromstring(content)
     except (lxml.etree.ParserError, ValueError) as exc:
@@ -89,7 +95,7 @@ def extract_html(content: str, limits: Limits) -> Extracted:
     walker.flush()
     if not title:
         title = next((ln.text for ln in walker.lines if ln.kind is Kind.HEADING and ln.level == 1), None)
-    return Extracted(lines=walker.lines, title=title, url=url, jsonld=jsonld, pruned=pruned)
+    return Extracted(lines=walker.lines, title=title, url=url, jsonld=jsonld, pruned=pruned, warnings=warnings)
 
 
 def _read_jsonld(root: lxml.html.HtmlElement) -> list[dict]:

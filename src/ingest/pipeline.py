@@ -92,7 +92,7 @@ def prepare_page(page: RawPage, limits: Limits) -> Document:
         removed=removed,
         jsonld=extracted.jsonld,
         encoding=page.encoding,
-        warnings=list(page.warnings),
+        warnings=[*page.warnings, *extracted.warnings],
     )
 
 
