@@ -93,3 +93,20 @@ def test_jsonl_pages_duplicates_and_broken_line(tables):
     assert list(s.section) == ["overview", "purpose", "procedure"]
     assert len(s.set_index("section").loc["procedure", "items"]) == 3
     assert s.document_id.nunique() == 1
+
+
+def test_page_whose_content_hides_in_chrome_falls_back_to_trafilatura(tmp_path):
+    """A site that wraps its article in a 'modal' container: our pruning finds no prose, and
+    trafilatura's main-content extraction recovers it."""
+    from ingest.config import Limits
+    from ingest.extract import extract_html
+
+    html = (
+        "<html><head><title>CPT 11042 debridement</title></head><body><h1>CPT 11042: Debridement</h1>"
+        "<div class='modal-content'><h2>Indications</h2><p>Debridement removes dead tissue from chronic wounds so that they can heal properly.</p>"
+        "<ul><li>Diabetic foot ulcers</li><li>Pressure injuries</li></ul></div></body></html>"
+    )
+    extracted = extract_html(html, Limits())
+    assert "main content taken from trafilatura" in extracted.warnings
+    texts = [ln.text for ln in extracted.lines]
+    assert "Indications" in texts and "Diabetic foot ulcers" in texts

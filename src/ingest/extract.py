@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import lxml.etree
 import lxml.html
+import trafilatura
 from trafilatura.xpaths import OVERALL_DISCARD_XPATH
 
 from . import rules
@@ -93,9 +94,33 @@ def extract_html(content: str, limits: Limits) -> Extracted:
     walker = _Walker(limits)
     walker.walk(body if body is not None else root, 0)
     walker.flush()
+    lines = walker.lines
+    if not any(ln.kind is Kind.ITEM or len(ln.text.split()) >= 8 for ln in lines):
+        # Our pruning left no prose: hand the page to trafilatura's main-content extraction
+        # (a second parse, paid only by such pages) and read its markdown back as lines.
+        fallback = _trafilatura_lines(content, limits)
+        if fallback:
+            lines = fallback
+            warnings.append("main content taken from trafilatura")
     if not title:
-        title = next((ln.text for ln in walker.lines if ln.kind is Kind.HEADING and ln.level == 1), None)
-    return Extracted(lines=walker.lines, title=title, url=url, jsonld=jsonld, pruned=pruned, warnings=warnings)
+        title = next((ln.text for ln in lines if ln.kind is Kind.HEADING and ln.level == 1), None)
+    return Extracted(lines=lines, title=title, url=url, jsonld=jsonld, pruned=pruned, warnings=warnings)
+
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+
+
+def _trafilatura_lines(content: str, limits: Limits) -> list[Line]:
+    markdown = trafilatura.extract(content, output_format="markdown", include_comments=False, favor_recall=True)
+    if not markdown:
+        return []
+    lines = []
+    for line in extract_text(markdown, limits):
+        m = _MD_HEADING.match(line.text)
+        if m and line.kind is Kind.TEXT:
+            line = Line(m.group(2).strip("# "), Kind.HEADING, line.line_no, level=len(m.group(1)), blank_before=True)
+        lines.append(line)
+    return lines
 
 
 def _read_jsonld(root: lxml.html.HtmlElement) -> list[dict]:

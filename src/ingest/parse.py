@@ -30,7 +30,7 @@ _FACT = re.compile(r"^(?P<key>[A-Z0-9][^:]{0,60}?)\s*:\s*(?P<value>.*)$")
 _MODIFIER_ITEM = re.compile(r"^(?:modifier\s+)?(?P<mod>[0-9]{2}|[A-Z]{2}|[A-Z][0-9]|[0-9][A-Z])\s*[-–—:=]\s*(?P<desc>.+)$")
 _MODIFIER_INLINE = re.compile(r"\bmodifier\s+(?P<mod>[0-9]{2}|[A-Z]{2}|[A-Z][0-9])\b\s*[-–—:(]\s*(?P<desc>[^.;)\n]+)", re.IGNORECASE)
 _MONEY = r"\$\s?(\d[\d,]*(?:\.\d+)?)\s*([kKmM])?"
-_COST_RANGE = re.compile(_MONEY + r"\s*(?:-|–|—|to|and)\s*" + _MONEY)
+_COST_RANGE = re.compile(_MONEY + r"\s*(?:-|–|—|to|and)\s*" + _MONEY.replace(r"\$\s?", r"\$?\s?", 1))
 _COST_SINGLE = re.compile(_MONEY)
 _NUM = r"(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|half an?)"
 _DURATION_RANGE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:-|–|—|to)\s*(\d+(?:\.\d+)?)\s*(minutes?|mins?|hours?|hrs?)\b", re.IGNORECASE)

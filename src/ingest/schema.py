@@ -94,6 +94,16 @@ SECTION_ITEMS = pa.schema(
     ]
 )
 
+FACTS = pa.schema(
+    [
+        _f("code", pa.string(), "the document's code; null for no_code documents"),
+        _f("key", pa.string(), "the label as on the page ('Global period', 'Category')", False),
+        _f("value", pa.string(), "its value; a label followed by a list gets the items joined by '; '", False),
+        _f("document_id", pa.string(), "source document", False),
+        _f("site", pa.string(), "source site", False),
+    ]
+)
+
 REMOVED_LINES = pa.schema(
     [
         _f("document_id", pa.string(), "source document", False),
@@ -109,6 +119,7 @@ TABLES: dict[str, pa.Schema] = {
     "sections": SECTIONS,
     "faq": FAQ,
     "section_items": SECTION_ITEMS,
+    "facts": FACTS,
     "removed_lines": REMOVED_LINES,
 }
 

@@ -34,6 +34,7 @@ def build_tables(
         "sections": _sections(kept),
         "faq": _faq(kept),
         "section_items": _section_items(curated),
+        "facts": _facts(kept),
         "removed_lines": _removed(kept),
     }
     return {name: pa.Table.from_pylist(rows[name], schema=schema.TABLES[name]) for name in schema.TABLES}
@@ -166,6 +167,15 @@ def _faq(docs: Sequence[Document]) -> list[dict]:
         assert d.parsed is not None
         for question, answer in d.parsed.faq:
             rows.append({"code": d.parsed.code, "question": question, "answer": answer, "document_id": d.document_id, "site": d.site})
+    return rows
+
+
+def _facts(docs: Sequence[Document]) -> list[dict]:
+    rows = []
+    for d in sorted(docs, key=lambda d: d.document_id):
+        assert d.parsed is not None
+        for key, value in d.parsed.facts:
+            rows.append({"code": d.parsed.code, "key": key, "value": value, "document_id": d.document_id, "site": d.site})
     return rows
 
 
