@@ -59,3 +59,21 @@ def test_cli_run_uses_the_flow_and_prints_a_summary(prefect_harness, tmp_path):
     assert result.exit_code == 0, result.output
     assert "status: curated" in result.output and "status: no_code" in result.output
     assert len(pd.read_parquet(tmp_path / "curated" / "documents")) == 5
+
+
+def test_flow_on_a_dask_cluster_gives_the_same_tables(prefect_harness, tmp_path):
+    """`ingest run --dask ADDRESS`: the same flow, tasks on a LocalCluster of 2 worker processes."""
+    from distributed import LocalCluster
+
+    from flows.ingest import ingest_flow, task_runner_for
+
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
+        assert len(cluster.workers) == 2
+        flow = ingest_flow.with_options(task_runner=task_runner_for(cluster.scheduler_address))
+        result = flow(raw=str(raw), curated=str(tmp_path / "dask"), batch_size=2)
+    assert result["by_status"] == {"curated": 8, "duplicate": 2, "no_code": 1, "quarantined": 1}
+    run(Settings(raw=raw, curated=tmp_path / "lib"))
+    dask_tables, lib_tables = _load(tmp_path / "dask"), _load(tmp_path / "lib")
+    for name in TABLES:
+        pd.testing.assert_frame_equal(dask_tables[name], lib_tables[name], obj=name)
