@@ -67,12 +67,15 @@ def _run_flow(raw, curated, full, dask, batch_size, verbose, advance) -> RunSumm
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows import ingest as flows_ingest
 
-    flows_ingest.progress_hook = advance
     flow = flows_ingest.ingest_flow
     if dask:
         flow = flow.with_options(task_runner=flows_ingest.task_runner_for(dask))
-    result = flow(raw=str(raw), curated=str(curated), full=full, batch_size=batch_size)
-    return RunSummary(**{k: v for k, v in result.items()})
+    flows_ingest.progress_hook = advance
+    try:
+        result = flow(raw=str(raw), curated=str(curated), full=full, batch_size=batch_size)
+    finally:
+        flows_ingest.progress_hook = None
+    return RunSummary(**result)
 
 
 class _progress:
