@@ -115,6 +115,40 @@ def _print_summary(summary: RunSummary) -> None:
 
 
 @app.command()
+def serve(
+    raw: RawOpt = Path("raw"),
+    curated: CuratedOpt = Path("curated"),
+    cron: Annotated[str | None, typer.Option("--cron", help="cron schedule, e.g. '0 * * * *'")] = None,
+    interval: Annotated[int | None, typer.Option("--interval", help="run every N seconds")] = None,
+    dask: Annotated[str | None, typer.Option("--dask", help="address of a Dask scheduler to run tasks on")] = None,
+    batch_size: Annotated[int, typer.Option(help="pages per task")] = 200,
+) -> None:
+    """Serve the ingest flow as a scheduled Prefect deployment from this process.
+
+    Scheduling needs a Prefect server: with PREFECT_API_URL set, that one is used; otherwise a
+    local server is started here (SQLite under PREFECT_HOME) and stopped with this command."""
+    if (cron is None) == (interval is None):
+        err.print("[red]give exactly one of --cron EXPR or --interval SECONDS[/red]")
+        raise typer.Exit(2)
+    from .serve import local_server
+
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    with local_server(console=err):
+        from flows import ingest as flows_ingest
+
+        flow = flows_ingest.ingest_flow
+        if dask:
+            flow = flow.with_options(task_runner=flows_ingest.task_runner_for(dask))
+        params = {"raw": str(raw.resolve()), "curated": str(curated.resolve()), "batch_size": batch_size}
+        schedule = {"cron": cron} if cron else {"interval": interval}
+        err.print(f"serving deployment 'ingest/ingest' ({cron or f'every {interval} s'}); Ctrl-C stops")
+        try:
+            flow.serve(name="ingest", parameters=params, print_starting_message=False, **schedule)
+        except KeyboardInterrupt:
+            err.print("stopped")
+
+
+@app.command()
 def report(
     curated: CuratedOpt = Path("curated"),
     as_json: Annotated[bool, typer.Option("--json", help="print JSON for scripts")] = False,
@@ -236,3 +270,7 @@ def evaluate_dedup_cmd(
     if verbose:
         for e in errors:
             console.print(e, markup=False)
+
+
+if __name__ == "__main__":
+    app()
