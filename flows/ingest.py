@@ -55,8 +55,8 @@ def learn_sites(docs: list[Document]) -> tuple[list[Document], TemplateModel]:
 
 
 @task(name="parse-batch", cache_policy=NO_CACHE)
-def parse_batch(docs: list[Document], model: TemplateModel) -> tuple[list[Document], list[Quarantine]]:
-    failed = pipeline.parse_documents(docs, model)
+def parse_batch(docs: list[Document], model: TemplateModel, limits: Limits) -> tuple[list[Document], list[Quarantine]]:
+    failed = pipeline.parse_documents(docs, model, limits)
     return [d for d in docs if d.status is not Status.QUARANTINED], failed
 
 
@@ -94,7 +94,7 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
             seen = pipeline.first_seen(settings.curated)
             docs, quarantined = pipeline.materialize(the_plan)
             docs, model = learn_sites(docs)
-            parsed = [parse_batch.submit(batch, model) for batch in _split(docs, settings.batch_size)]
+            parsed = [parse_batch.submit(batch, model, settings.limits) for batch in _split(docs, settings.batch_size)]
             docs = []
             for future in parsed:
                 d, q = future.result()

@@ -43,3 +43,18 @@ def test_hostile_landing_zone(tmp_path):
     assert status["xxe.html"][0] == "curated"
     text = " ".join(pd.read_parquet(tmp_path / "curated" / "sections").text)
     assert "root:" not in text  # the external entity was never resolved
+
+
+def test_a_page_over_the_time_limit_is_quarantined_and_the_run_goes_on(tmp_path):
+    from ingest.config import Limits
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "slow.html").write_text("<html><body>" + "<p>CPT Code 21183 is described in this sentence.</p>" * 20_000 + "</body></html>")
+    (raw / "fine.txt").write_text("Overview\nCPT Code 21183 is described in this full sentence here.\n")
+    settings = Settings(raw=raw, curated=tmp_path / "curated", limits=Limits(max_seconds_per_page=0.05))
+    run(settings)
+    docs = pd.read_parquet(tmp_path / "curated" / "documents").set_index("raw_path")
+    assert docs.loc["slow.html", "status"] == "quarantined"
+    assert docs.loc["slow.html", "reason"].startswith("parse_timeout")
+    assert docs.loc["fine.txt", "status"] == "curated"

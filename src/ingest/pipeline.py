@@ -66,9 +66,20 @@ def _quarantine(page: RawPage, reason: str, detail: str) -> Quarantine:
     return Quarantine(page.raw_path, page.line_no, reason, detail, page.url, page.fetched_at)
 
 
+def _check_time(started: float, limits: Limits, stage: str) -> None:
+    """The per-page time limit, checked between stages (a stage in progress is not interrupted:
+    the input limits keep each stage bounded)."""
+    elapsed = time.perf_counter() - started
+    if elapsed > limits.max_seconds_per_page:
+        raise InputError(f"{stage} took {elapsed:.1f} s > limit {limits.max_seconds_per_page:g} s", reason=Reason.PARSE_TIMEOUT)
+
+
 def prepare_page(page: RawPage, limits: Limits) -> Document:
+    started = time.perf_counter()
     extracted = extract_page(page, limits)
+    _check_time(started, limits, "extraction")
     kept, removed = clean_lines(extracted.lines)
+    _check_time(started, limits, "cleaning")
     removed = [Removed(0, text, rule) for text, rule in extracted.pruned] + removed
     url = page.url or extracted.url
     kept, brand_removed = remove_brand_lines(kept, brand_names(url, page.site_hint, removed))
@@ -110,15 +121,20 @@ def learn_site_templates(docs: Sequence[Document]) -> TemplateModel:
     return learn_templates((d.site, [normalize_key(ln.text) for ln in d.lines]) for d in docs)
 
 
-def parse_documents(docs: Sequence[Document], model: TemplateModel) -> list[Quarantine]:
+def parse_documents(docs: Sequence[Document], model: TemplateModel, limits: Limits | None = None) -> list[Quarantine]:
     """Remove learned template lines, then parse. A page that fails is quarantined, not fatal."""
+    limits = limits or Limits()
     failed: list[Quarantine] = []
     for doc in docs:
+        started = time.perf_counter()
         try:
             lines, template_removed = apply_templates(doc.lines, doc.site, model, likely_code(doc.lines))
             page, dropped = parse_page(lines, doc.removed, PageContext(doc.title, doc.url, tuple(doc.jsonld)))
+            _check_time(started, limits, "parsing")
         except Exception as exc:
-            failed.append(Quarantine(doc.raw_path, doc.line_no, Reason.PARSE_ERROR, f"{type(exc).__name__}: {exc}", doc.url, doc.fetched_at))
+            reason = exc.reason if isinstance(exc, InputError) and exc.reason else Reason.PARSE_ERROR
+            detail = exc.message if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
+            failed.append(Quarantine(doc.raw_path, doc.line_no, str(reason), detail, doc.url, doc.fetched_at))
             doc.status = Status.QUARANTINED
             continue
         doc.lines = lines
@@ -196,11 +212,13 @@ def materialize(plan: Plan) -> tuple[list[Document], list[Quarantine]]:
     return docs, quarantined
 
 
-def corpus_stages(docs: list[Document], first_seen: dict[str, datetime]) -> tuple[list[Document], list[Quarantine]]:
+def corpus_stages(
+    docs: list[Document], first_seen: dict[str, datetime], limits: Limits
+) -> tuple[list[Document], list[Quarantine]]:
     """Sites, templates, parsing and deduplication: the stages that need the whole corpus."""
     assign_document_sites(docs)
     model = learn_site_templates(docs)
-    failed = parse_documents(docs, model)
+    failed = parse_documents(docs, model, limits)
     docs = [d for d in docs if d.status is not Status.QUARANTINED]
     deduplicate(docs, first_seen)
     return docs, failed
@@ -218,7 +236,7 @@ def process(settings: Settings, progress: Progress | None = None) -> tuple[list[
         quarantined += q
         if progress:
             progress(len(chunk))
-    docs, failed = corpus_stages(docs, {})
+    docs, failed = corpus_stages(docs, {}, settings.limits)
     return docs, quarantined + failed, len(paths)
 
 
@@ -244,7 +262,7 @@ def run(settings: Settings, progress: Progress | None = None, now: datetime | No
                 progress(len(chunk))
         seen = first_seen(settings.curated)
         docs, quarantined = materialize(plan)
-        docs, failed = corpus_stages(docs, seen)
+        docs, failed = corpus_stages(docs, seen, settings.limits)
         tables = build_tables(docs, quarantined + failed, seen, now)
         snapshot, published = publish(settings.curated, {**tables, STATE_TABLE: build_state(plan.files)}, settings.keep_snapshots)
     summary = summarize(tables, snapshot=snapshot, published=published, seconds=time.perf_counter() - started, files=len(plan.paths))
