@@ -23,6 +23,9 @@ class Limits:
     max_line_chars: int = 100_000
     # HTML elements per page: real pages have a few thousand.
     max_html_elements: int = 200_000
+    # Below this depth a subtree is flattened to one line of text (real pages nest < 40 deep;
+    # libxml2 itself stops building the tree at 256).
+    max_html_depth: int = 150
     # One HTML tag (between < and >) longer than this is cut before parsing: libxml2 is
     # quadratic in a tag's attributes (100,000 attributes take ~45 s). Only data-URI images come
     # close on real pages, and images are dropped anyway.

@@ -28,7 +28,6 @@ _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 # Bullet and numbered-list markers at the start of a text line.
 _BULLET = re.compile(r"^(?:[•·▪◦●○■□►▸‣⁃∙✓✔➤→*\-–—+]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+(?=\S)")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_MAX_DEPTH = 150  # below this depth the rest of a subtree is flattened to one line
 
 
 @dataclass(slots=True)
@@ -246,7 +245,7 @@ class _Walker:
 
     def walk(self, el: lxml.html.HtmlElement, depth: int) -> None:
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if depth > _MAX_DEPTH:
+        if depth > self.limits.max_html_depth:
             self.flush()
             self.emit(el.text_content(), Kind.ITEM if self.in_item else Kind.TEXT)
             return
