@@ -30,6 +30,7 @@ from ingest.models import Document, Quarantine, Status
 from ingest.report import report, summarize
 from ingest.state import STATE_TABLE, build_state
 from ingest.tables import build_tables
+from ingest.validate import validate_tables
 from ingest.write import publish, remove_staging, writer_lock
 
 # Set by the CLI to drive its progress bar: called with the number of files done.
@@ -69,7 +70,8 @@ def deduplicate(docs: list[Document], first_seen: dict) -> list[Document]:
 @task(name="publish", **IO_RETRIES, cache_policy=NO_CACHE)
 def publish_tables(settings: Settings, docs: list[Document], quarantined: list[Quarantine], the_plan: pipeline.Plan,
                    first_seen: dict, now: datetime) -> tuple:
-    tables = build_tables(docs, quarantined, first_seen, now)
+    tables, rejected = validate_tables(build_tables(docs, quarantined, first_seen, now))
+    tables["rejected_rows"] = rejected
     snapshot, published = publish(settings.curated, {**tables, STATE_TABLE: build_state(the_plan.files)}, settings.keep_snapshots)
     return tables, snapshot, published
 

@@ -33,6 +33,7 @@ from .report import RunSummary, report, summarize
 from .state import STATE_TABLE, FileState, build_state, doc_to_json, file_signature, load_state, quarantine_to_json
 from .site import assign_sites, brand_names, fingerprint_keys, host_of, weak_evidence
 from .tables import build_tables
+from .validate import validate_tables
 from .write import publish, read_previous, remove_staging, writer_lock
 
 Progress = Callable[[int], None]
@@ -263,7 +264,8 @@ def run(settings: Settings, progress: Progress | None = None, now: datetime | No
         seen = first_seen(settings.curated)
         docs, quarantined = materialize(plan)
         docs, failed = corpus_stages(docs, seen, settings.limits)
-        tables = build_tables(docs, quarantined + failed, seen, now)
+        tables, rejected = validate_tables(build_tables(docs, quarantined + failed, seen, now))
+        tables["rejected_rows"] = rejected
         snapshot, published = publish(settings.curated, {**tables, STATE_TABLE: build_state(plan.files)}, settings.keep_snapshots)
     summary = summarize(tables, snapshot=snapshot, published=published, seconds=time.perf_counter() - started, files=len(plan.paths))
     summary.read_files = len(plan.todo)

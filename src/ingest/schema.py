@@ -113,6 +113,15 @@ REMOVED_LINES = pa.schema(
     ]
 )
 
+REJECTED_ROWS = pa.schema(
+    [
+        _f("table", pa.string(), "the table the row was meant for", False),
+        _f("document_id", pa.string(), "its document, when it has one (that document is quarantined)"),
+        _f("reason", pa.string(), "the validation check it failed", False),
+        _f("row", pa.string(), "the rejected row, as JSON", False),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "documents": DOCUMENTS,
     "codes": CODES,
@@ -121,6 +130,7 @@ TABLES: dict[str, pa.Schema] = {
     "section_items": SECTION_ITEMS,
     "facts": FACTS,
     "removed_lines": REMOVED_LINES,
+    "rejected_rows": REJECTED_ROWS,
 }
 
 # Tables written as hive partitions, and their partition column.

@@ -36,6 +36,7 @@ def build_tables(
         "section_items": _section_items(curated),
         "facts": _facts(kept),
         "removed_lines": _removed(kept),
+        "rejected_rows": [],  # filled by validation (validate.py)
     }
     return {name: pa.Table.from_pylist(rows[name], schema=schema.TABLES[name]) for name in schema.TABLES}
 
