@@ -26,6 +26,8 @@ def test_run_report_show_rollback(tmp_path):
     assert data["by_status"] == {"curated": 8, "duplicate": 2, "no_code": 1, "quarantined": 1}
     assert data["rows"]["codes"] == 8
     assert data["section_coverage"]["complications"] >= 5
+    assert data["section_coverage_by_site"]["cptlookup.net"]["complications"] == 1
+    assert data["rejected_rows"] == 0
     assert "malformed_jsonl_line" in data["quarantined"][0][1]
     html = (tmp_path / "r.html").read_text()
     assert "<table>" in html and "section coverage" in html

@@ -155,15 +155,18 @@ def report(
     html: Annotated[Path | None, typer.Option("--html", help="also write an HTML report to this path")] = None,
 ) -> None:
     """What is in the curated tables: counts per table, status, site and section; quarantined pages."""
-    from .report import load_tables, section_coverage
+    from .report import load_tables, section_coverage, section_coverage_by_site
 
     summary = build_report(curated)
     if summary.snapshot is None:
         err.print(f"[yellow]no curated snapshot in {curated}; run `ingest run` first[/yellow]")
         raise typer.Exit(1)
-    coverage = section_coverage(load_tables(curated))
+    tables = load_tables(curated)
+    coverage, by_site = section_coverage(tables), section_coverage_by_site(tables)
     if as_json:
-        sys.stdout.write(json.dumps({**summary.to_dict(), "section_coverage": coverage}, indent=2, default=str) + "\n")
+        payload = {**summary.to_dict(), "section_coverage": coverage, "section_coverage_by_site": by_site,
+                   "rejected_rows": tables["rejected_rows"].num_rows}
+        sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
     else:
         _print_summary(summary)
         t = Table(title="sections per canonical section", header_style="bold")
@@ -175,7 +178,7 @@ def report(
     if html is not None:
         from .report import to_html
 
-        html.write_text(to_html(summary, coverage), encoding="utf-8")
+        html.write_text(to_html(summary, coverage, by_site), encoding="utf-8")
         err.print(f"wrote {html}")
 
 

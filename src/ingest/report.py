@@ -121,7 +121,18 @@ def section_coverage(tables: dict[str, pa.Table]) -> dict[str, int]:
     return {name: counts[name] for name in CANONICAL_SECTIONS if counts[name]}
 
 
-def to_html(summary: RunSummary, coverage: dict[str, int]) -> str:
+def section_coverage_by_site(tables: dict[str, pa.Table]) -> dict[str, dict[str, int]]:
+    """Per site, how many of its documents have each section."""
+    sections = tables["sections"]
+    pairs = set(zip(sections.column("site").to_pylist(), sections.column("section").to_pylist(),
+                    sections.column("document_id").to_pylist(), strict=True))
+    out: dict[str, Counter[str]] = {}
+    for site, section, _ in pairs:
+        out.setdefault(site, Counter())[section] += 1
+    return {site: dict(sorted(c.items())) for site, c in sorted(out.items())}
+
+
+def to_html(summary: RunSummary, coverage: dict[str, int], by_site: dict[str, dict[str, int]] | None = None) -> str:
     """A self-contained HTML report (no scripts, no network), readable offline."""
     esc = _html.escape
 
@@ -144,6 +155,7 @@ def to_html(summary: RunSummary, coverage: dict[str, int]) -> str:
         table("rows per table", list(summary.rows.items())),
         table("documents per site", list(summary.sites.items()), bars=True),
         table("section coverage", list(coverage.items()), bars=True),
+        *(table(f"section coverage: {site}", list(counts.items()), bars=True) for site, counts in (by_site or {}).items()),
         table("most frequent removal rules", summary.top_rules, bars=True),
         table("quarantined pages", summary.quarantined),
         table("pages with no code", summary.no_code),
