@@ -47,10 +47,6 @@ def _scoped(rule: rules.LineRule) -> str:
     return f"(?-i:{rule.pattern})" if rule.case_sensitive else rule.pattern
 
 
-_RULE_RE = re.compile(
-    "|".join(f"(?P<r{i}>{_scoped(rule)})" for i, rule in enumerate(rules.LINE_RULES)), re.IGNORECASE
-)
-_RULE_BY_GROUP = {f"r{i}": rule for i, rule in enumerate(rules.LINE_RULES)}
 _COMPILED = [(rule, re.compile(_scoped(rule), re.IGNORECASE)) for rule in rules.LINE_RULES]
 _GLUED_BADGE = re.compile(r"^(?P<promo>" + "|".join(b.capitalize() for b in rules.GLUED_BADGES) + r")(?=[A-Z][a-z])")
 
@@ -77,16 +73,14 @@ def normalize_key(text: str) -> str:
 
 def match_rule(text: str, kind: Kind) -> str | None:
     """The id of the first catalogue rule that removes this line, or None."""
-    m = _RULE_RE.search(text)
-    if m is None:
-        return None
     n_words = len(text.split())
-    rule = _RULE_BY_GROUP[m.lastgroup or ""]
-    if n_words <= rule.max_words and not (rule.skip_items and kind is Kind.ITEM):
-        return rule.id
-    # The first match was vetoed by its word limit; another rule may still apply.
+    low = text.casefold()
     for rule, rx in _COMPILED:
-        if n_words <= rule.max_words and not (rule.skip_items and kind is Kind.ITEM) and rx.search(text):
+        if n_words > rule.max_words or (rule.skip_items and kind is Kind.ITEM):
+            continue
+        if rule.requires and not any(r in low for r in rule.requires):
+            continue
+        if rx.search(text):
             return rule.id
     return None
 

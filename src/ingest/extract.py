@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 import lxml.etree
 import lxml.html
 import trafilatura
-from trafilatura.xpaths import OVERALL_DISCARD_XPATH
 
 from . import rules
 from .config import Limits
@@ -174,12 +173,6 @@ def _prune(root: lxml.html.HtmlElement) -> list[tuple[str, str]]:
             doomed.append((el, "html_hidden"))
         elif _is_chrome(el):
             doomed.append((el, "html_chrome"))
-    # trafilatura's catalogue of chrome (ads, consent, share, related, comments, ...), as XPaths
-    # evaluated on this same tree: its knowledge without a second parse.
-    for xpath in OVERALL_DISCARD_XPATH:
-        for el in xpath(root):
-            if el.tag not in ("html", "body", "main", "article") and el.find(".//h1") is None:
-                doomed.append((el, "html_trafilatura"))
     dropped: list[tuple[str, str]] = []
     gone: set[lxml.html.HtmlElement] = set()
     for el, rule in doomed:

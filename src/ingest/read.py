@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ _BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b
 # Share of control characters (other than tab/newline/CR/FF) above which decoded "text" is binary.
 # Real pages have none; random bytes decoded as cp1252 have ~10%.
 _MAX_CONTROL_SHARE = 0.02
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
 def discover(root: Path) -> list[str]:
@@ -241,7 +243,7 @@ def _check_text(text: str) -> str:
     if not text.strip():
         raise InputError("no text after decoding", reason=Reason.EMPTY)
     sample = text[:65536]
-    control = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f" or "\x7f" <= ch < "\xa0" or ch == "\ufffd")
+    control = len(_CONTROL.findall(sample))
     if control > _MAX_CONTROL_SHARE * len(sample):
         raise InputError(f"binary content ({control} control characters in the first {len(sample)})", reason=Reason.BINARY)
     return text

@@ -22,6 +22,9 @@ class LineRule:
     skip_items: bool = False
     # Asset names are lowercase ("main-logo"); "Non-facility" is a word, not an asset.
     case_sensitive: bool = False
+    # A cheap gate: the rule is only tried on lines containing one of these lowercase
+    # substrings (empty: always tried). Every alternative of the pattern must contain one.
+    requires: tuple[str, ...] = ()
     description: str = ""
 
 
@@ -30,12 +33,14 @@ LINE_RULES: tuple[LineRule, ...] = (
         "copyright",
         r"^\s*(©|\(c\)\s|copyright\b)|\ball rights reserved\b|©\s*(copyright\s*)?(19|20)\d\d",
         max_words=30,
+        requires=("©", "(c)", "copyright", "rights reserved"),
         description="copyright notices: '© 2025 X', 'Copyright X. All rights reserved'",
     ),
     LineRule(
         "trademark",
         r"\b(is a )?registered trademarks? of\b|\btrademarks? (of|owned by)\b",
         max_words=40,
+        requires=("trademark",),
         description="trademark notices ('CPT® is a registered trademark of the AMA')",
     ),
     LineRule(
@@ -44,6 +49,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"|already (a member|have an account)|forgot (your )?password|my account)\b"
         r"|\b(log ?in|sign ?in)\b.{0,40}\b(register|sign ?up|create)\b",
         max_words=12,
+        requires=("log", "sign", "register", "create", "join", "already", "forgot", "account"),
         description="login, register and signup prompts and buttons",
     ),
     LineRule(
@@ -52,6 +58,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"|\bregister to (view|read|see|access)\b|\bmembers[- ]only\b|\bsubscribe to (read|view|continue|access)\b"
         r"|\bpremium (content|members?)\b|\bupgrade (to|now)\b|\bto (keep|continue) reading\b",
         max_words=20,
+        requires=("unlock", "content", "register to", "members", "subscribe to", "premium", "upgrade", "reading"),
         description="paywall prompts: content locked behind an account or a plan",
     ),
     LineRule(
@@ -61,6 +68,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"|\b\d+ of \d+ (free )?(\w+ )?(pages?|views?|articles?|lookups?)\b.{0,40}\b(remaining|left|used)\b"
         r"|\b(pages?|articles?|lookups?) (remaining|left) (this|per|today)\b|^free preview\b",
         max_words=30,
+        requires=("view", "remaining", "left", "limited", "you have", "used", "free preview"),
         description="metered-access counters ('3 page views remaining')",
     ),
     LineRule(
@@ -89,6 +97,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"\b(hipaa|soc ?2|gdpr|hitrust)[- ](compliant|certified|ready)\b|\bbuilt for trust\b|\bsafeguard (your|our)\b"
         r"|\byour (patient'?s?'? )?data is (protected|safe|secure)\b|\btrusted by \d",
         max_words=40,
+        requires=("compliant", "certified", "ready", "trust", "safeguard", "data is"),
         description="security and compliance marketing of the publishing product",
     ),
     LineRule(
@@ -160,6 +169,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"\bcookies?\b.{0,120}\b(use|uses|accept|consent|policy|experience|preferences|settings)\b"
         r"|^(accept|reject|decline|allow)( all| necessary| essential)?( cookies)?$|^(manage|customi[sz]e) (preferences|cookies|settings)$",
         max_words=60,
+        requires=("cookie", "accept", "reject", "decline", "allow", "manage", "customi"),
         description="cookie and consent banners with their buttons",
     ),
     LineRule(
@@ -185,12 +195,14 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"\bnewsletter\b|\bsubscribe\b|\bget (the latest|updates) (in|to|delivered)\b|\bstay (up to date|updated|informed)\b"
         r"|\b(in|to) your inbox\b",
         max_words=25,
+        requires=("newsletter", "subscribe", "latest", "updates", "up to date", "updated", "informed", "inbox"),
         description="newsletter signups",
     ),
     LineRule(
         "app_download",
         r"\b(app store|google play|download (the|our) (free )?app|get (it|the app) on)\b",
         max_words=25,
+        requires=("app store", "google play", "app"),
         description="app-store promotion",
     ),
     LineRule(

@@ -68,6 +68,8 @@ def _edit_sentence(text: str, rng: random.Random) -> str:
         return text
     m = rng.choice(sentences)
     words = m.group(0).split(" ")
+    if len(words) < 2:
+        return text
     i = rng.randrange(1, len(words))
     words[i] = rng.choice(["usually", "often", "typically", "generally"])
     return text[: m.start()] + " ".join(words) + text[m.end() :]
