@@ -22,6 +22,7 @@ test: install
 	$(BIN)/python -m pytest
 
 bench: install
+	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/dedup_cost.py
 
 # Run notebooks/explore.ipynb on curated/ (after `make run`): writes notebooks/explore.out.ipynb

@@ -122,3 +122,9 @@ def test_symlink_leaving_the_root_is_refused(tmp_path):
 def test_decode_prefers_utf8():
     text, enc, _ = decode_bytes("naïve – ok".encode(), is_html=False)
     assert (text, enc) == ("naïve – ok", "utf-8")
+
+
+def test_declared_html_charset_wins(tmp_path):
+    html = "<html><head><meta charset='shift_jis'></head><body><p>膝関節置換術 CPT 27447</p></body></html>"
+    [page] = _read(tmp_path, "jp.html", html.encode("shift_jis"))
+    assert "膝関節置換術" in page.content and page.encoding.lower().replace("-", "_") == "shift_jis"

@@ -31,6 +31,7 @@ _BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b
 # Share of control characters (other than tab/newline/CR/FF) above which decoded "text" is binary.
 # Real pages have none; random bytes decoded as cp1252 have ~10%.
 _MAX_CONTROL_SHARE = 0.02
+_WESTERN = frozenset({"utf-8", "ascii", "windows-1252", "cp1252", "iso-8859-1", "latin-1"})
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
@@ -225,10 +226,11 @@ def decode_bytes(data: bytes, *, is_html: bool) -> tuple[str, str, tuple[str, ..
             if dammit.unicode_markup is None:
                 raise DecodeError("no encoding decodes these bytes", reason=Reason.UNDECODABLE) from None
             text, encoding = dammit.unicode_markup, (dammit.original_encoding or "unknown")
-            if encoding.lower() not in {"utf-8", "ascii", "windows-1252", "cp1252", "iso-8859-1", "latin-1"}:
+            declared = (dammit.declared_html_encoding or "").lower()
+            if encoding.lower() not in _WESTERN and encoding.lower() != declared:
                 # A statistical guess on a short page is unreliable; Windows-1252 is what
-                # mislabelled Western pages almost always are. Keep the guess only if it decodes
-                # and cp1252 does not.
+                # undeclared Western pages almost always are. A page's own declaration wins;
+                # a guess is kept only when cp1252 cannot decode the bytes.
                 try:
                     text, encoding = data.decode("cp1252"), "windows-1252"
                 except UnicodeDecodeError:
