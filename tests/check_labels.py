@@ -1,13 +1,7 @@
 #!/usr/bin/env python3
-"""Consistency checker for the held-out evaluation pages in tests/heldout/.
+"""Consistency checker for the labelled evaluation pages (tests/labelled, tests/heldout).
 
-A copy of tests/labelled/check_labels.py with three additions, all backward compatible
-(the labelled set passes with this copy too: `python3 tests/heldout/check_labels.py --root tests/labelled`):
-  * `--root DIR` chooses the directory to check (default: the directory of this file);
-  * the bullet markers of the held-out text sites are recognised: `o `, `> ` and `(1) `;
-  * an element with role="listitem" (a <div> list item) counts like <li> for item counts.
-
-Standard library only.  Run:  python3 tests/heldout/check_labels.py [-v] [--root DIR]
+Standard library only.  Run:  python3 tests/check_labels.py [-v] --root tests/labelled  (or tests/heldout)
 
 Checks, for every page file (*.txt, *.html, *.htm, *.jsonl, each optionally .gz):
   * a labels file `<file name>.labels.json` exists and parses (a JSON list, one object
@@ -42,8 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PAGE_EXT = ('.txt', '.html', '.htm', '.jsonl')
 CONTRACT_CANDIDATES = [
     os.environ.get('INGEST_CONTRACT', ''),
-    os.path.join(HERE, '..', '..', 'CONTRACT.md'),
-    os.path.join(HERE, '..', '..', 'docs', 'CONTRACT.md'),
+    os.path.join(HERE, '..', '..', 'shared', 'CONTRACT.md'),
     '/work/shared/CONTRACT.md',
 ]
 BULLET = re.compile(r'^(?:[•◦▪‣·*\-–—>]|o|\d{1,3}[.)]|\(\d{1,3}\))\s+')
