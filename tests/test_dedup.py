@@ -26,3 +26,20 @@ def test_near_duplicate_floors():
     assert result["f1"] >= F1_FLOOR, result["errors"]
     assert result["accuracy_by_kind"]["same_site_other_code"] == 1.0
     assert result["accuracy_by_kind"]["adjacent_code_same_text"] == 1.0
+
+
+SYNTHETIC = Path(__file__).resolve().parent / "dedup" / "synthetic_pairs.jsonl"
+
+
+def test_synthetic_pair_set_matches_its_generator_and_meets_the_floors():
+    """A second, independently generated set (5 synthetic sites, 270 pairs, a third of them
+    adjacent-code pages rendered identically): measured F1 0.983 when added; floor 0.98."""
+    import subprocess
+    import sys
+
+    builder = SYNTHETIC.parent / "make_synthetic_pairs.py"
+    check = subprocess.run([sys.executable, str(builder), "--check"], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    result = evaluate_dedup(SYNTHETIC)
+    assert result["pairs"] >= 200 and result["cross_code_merges"] == 0
+    assert result["f1"] >= 0.98, result["errors"]
