@@ -250,9 +250,6 @@ class TemplateModel:
 
     lines: dict[str, frozenset[str]]
 
-    def is_template(self, site: str, key: str) -> bool:
-        return key in self.lines.get(site, frozenset())
-
 
 def learn_templates(pages: Iterable[tuple[str, Iterable[str]]]) -> TemplateModel:
     """Learn each site's template lines from (site, line keys of one page) pairs.

@@ -146,10 +146,12 @@ def parse_documents(docs: Sequence[Document], model: TemplateModel, limits: Limi
     return failed
 
 
-def deduplicate(docs: Sequence[Document], first_seen: dict[str, datetime] | None = None) -> dict[str, int]:
-    stats = {"exact_duplicates": mark_exact_duplicates(docs, first_seen or {}), "near_duplicates": mark_near_duplicates(docs)}
+def deduplicate(docs: Sequence[Document], first_seen: dict[str, datetime] | None = None) -> None:
+    """Mark exact, then near duplicates; every duplicate points at the page finally kept.
+    (The run summary counts them from the tables.)"""
+    mark_exact_duplicates(docs, first_seen or {})
+    mark_near_duplicates(docs)
     resolve_chains(docs)
-    return stats
 
 
 def first_seen(curated: Path) -> dict[str, datetime]:

@@ -380,8 +380,7 @@ CODE_WEIGHTS: dict[str, float] = {
     "url": 50.0,  # the code in the URL path
     "title": 40.0,  # in the <title>, the h1, or the first heading of a dump
     "heading": 15.0,  # in another heading
-    "phrase": 10.0,  # "CPT Code 21183" in content
-    "fact": 10.0,  # "CPT Code: 21183" as a key/value
+    "phrase": 10.0,  # "CPT Code 21183" or "CPT Code: 21183" in content
     "mention": 2.0,  # a bare number in content
     "promo": 1.0,  # only inside a removed promo line ("Have a question about CPT code X?")
 }
