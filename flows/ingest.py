@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -33,8 +32,23 @@ from ingest.tables import build_tables
 from ingest.validate import validate_tables
 from ingest.write import publish, remove_staging, writer_lock
 
-# Set by the CLI to drive its progress bar: called with the number of files done.
-progress_hook: Callable[[int], None] | None = None
+class ProgressHook:
+    """Called with the number of files done, to drive the CLI's progress bar. The flow's
+    code travels to Dask workers pickled with the globals it uses; this holder pickles as an
+    empty hook, so a progress bar (locks, a terminal) never has to cross the wire."""
+
+    def __init__(self) -> None:
+        self.fn: Callable[[int], None] | None = None
+
+    def __call__(self, done: int) -> None:
+        if self.fn is not None:
+            self.fn(done)
+
+    def __reduce__(self):
+        return (ProgressHook, ())
+
+
+progress_hook = ProgressHook()  # the CLI sets progress_hook.fn
 
 IO_RETRIES = dict(retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=1), retry_jitter_factor=0.5)
 
@@ -46,7 +60,7 @@ def plan(settings: Settings) -> pipeline.Plan:
 
 @task(name="load-batch", **IO_RETRIES, cache_policy=NO_CACHE)
 def load_batch(raw: str, paths: list[str], limits: Limits) -> tuple[list[Document], list[Quarantine]]:
-    return pipeline.load_batch(Path(raw), paths, limits)
+    return pipeline.load_batch(raw, paths, limits)  # a local path or an fsspec URL
 
 
 class Opaque:
@@ -98,7 +112,7 @@ def publish_tables(settings: Settings, docs: list[Document], quarantined: list[Q
 
 @flow(name="ingest", description="Raw billing-code pages into curated Parquet tables.")
 def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, batch_size: int = 200) -> dict:
-    settings = Settings(raw=Path(raw), curated=Path(curated), full=full, batch_size=batch_size)
+    settings = Settings(raw=raw, curated=curated, full=full, batch_size=batch_size)  # paths or fsspec URLs
     started = datetime.now(UTC)
     with writer_lock(settings.curated):
         remove_staging(settings.curated)
@@ -111,8 +125,7 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
             futures = [load_batch.submit(raw, chunk, settings.limits) for chunk in chunks]
             for chunk, future in zip(chunks, futures, strict=True):
                 pipeline.absorb(the_plan, *future.result())
-                if progress_hook:
-                    progress_hook(len(chunk))
+                progress_hook(len(chunk))
             seen = pipeline.first_seen(settings.curated)
             docs, quarantined = pipeline.materialize(the_plan)
             docs, model = learn_sites(Opaque(docs))

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from . import storage
 from .config import Settings
 from .errors import IngestError
 from .report import RunSummary, report as build_report
@@ -21,14 +22,14 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn scraped
 console = Console(stderr=False)
 err = Console(stderr=True, soft_wrap=True)
 
-RawOpt = Annotated[Path, typer.Option("--raw", help="landing zone of raw pages")]
-CuratedOpt = Annotated[Path, typer.Option("--curated", help="where the curated tables are published")]
+RawOpt = Annotated[str, typer.Option("--raw", help="landing zone of raw pages: a directory or an fsspec URL (s3://bucket/raw)")]
+CuratedOpt = Annotated[str, typer.Option("--curated", help="where the curated tables are published: a directory or an fsspec URL")]
 
 
 @app.command()
 def run(
-    raw: RawOpt = Path("raw"),
-    curated: CuratedOpt = Path("curated"),
+    raw: RawOpt = "raw",
+    curated: CuratedOpt = "curated",
     full: Annotated[bool, typer.Option("--full", help="reprocess every page, not only new or changed ones")] = False,
     dask: Annotated[str | None, typer.Option("--dask", help="address of a Dask scheduler to run tasks on")] = None,
     prefect: Annotated[bool, typer.Option("--prefect/--no-prefect", help="run as a Prefect flow (default) or in-process")] = True,
@@ -36,7 +37,13 @@ def run(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
 ) -> None:
     """Ingest what is in --raw into --curated. Exit 0 when the run completed, even if pages were quarantined."""
-    if not raw.is_dir():
+    raw, curated = storage.location(raw), storage.location(curated)
+    try:
+        exists = storage.is_dir(raw) if storage.is_remote(raw) else raw.is_dir()
+    except OSError as exc:
+        err.print(f"[red]cannot read raw location {raw}: {exc}[/red]")
+        raise typer.Exit(2) from exc
+    if not exists:
         err.print(f"[red]raw directory {raw} does not exist[/red]")
         raise typer.Exit(2)
     total = sum(1 for _ in _files(raw))
@@ -54,7 +61,7 @@ def run(
     _print_summary(summary)
 
 
-def _files(raw: Path):
+def _files(raw: Path | str):
     from .read import discover
 
     return discover(raw)
@@ -70,11 +77,11 @@ def _run_flow(raw, curated, full, dask, batch_size, verbose, advance) -> RunSumm
     flow = flows_ingest.ingest_flow
     if dask:
         flow = flow.with_options(task_runner=flows_ingest.task_runner_for(dask))
-    flows_ingest.progress_hook = advance
+    flows_ingest.progress_hook.fn = advance
     try:
         result = flow(raw=str(raw), curated=str(curated), full=full, batch_size=batch_size)
     finally:
-        flows_ingest.progress_hook = None
+        flows_ingest.progress_hook.fn = None
     return RunSummary(**result)
 
 
@@ -116,8 +123,8 @@ def _print_summary(summary: RunSummary) -> None:
 
 @app.command()
 def serve(
-    raw: RawOpt = Path("raw"),
-    curated: CuratedOpt = Path("curated"),
+    raw: RawOpt = "raw",
+    curated: CuratedOpt = "curated",
     cron: Annotated[str | None, typer.Option("--cron", help="cron schedule, e.g. '0 * * * *'")] = None,
     interval: Annotated[int | None, typer.Option("--interval", help="run every N seconds")] = None,
     dask: Annotated[str | None, typer.Option("--dask", help="address of a Dask scheduler to run tasks on")] = None,
@@ -139,7 +146,7 @@ def serve(
         flow = flows_ingest.ingest_flow
         if dask:
             flow = flow.with_options(task_runner=flows_ingest.task_runner_for(dask))
-        params = {"raw": str(raw.resolve()), "curated": str(curated.resolve()), "batch_size": batch_size}
+        params = {"raw": _absolute(raw), "curated": _absolute(curated), "batch_size": batch_size}
         schedule = {"cron": cron} if cron else {"interval": interval}
         err.print(f"serving deployment 'ingest/ingest' ({cron or f'every {interval} s'}); Ctrl-C stops")
         try:
@@ -148,9 +155,14 @@ def serve(
             err.print("stopped")
 
 
+def _absolute(where: str) -> str:
+    loc = storage.location(where)
+    return loc if storage.is_remote(loc) else str(loc.resolve())
+
+
 @app.command()
 def report(
-    curated: CuratedOpt = Path("curated"),
+    curated: CuratedOpt = "curated",
     as_json: Annotated[bool, typer.Option("--json", help="print JSON for scripts")] = False,
     html: Annotated[Path | None, typer.Option("--html", help="also write an HTML report to this path")] = None,
 ) -> None:
@@ -183,7 +195,7 @@ def report(
 
 
 @app.command()
-def show(code: str, curated: CuratedOpt = Path("curated")) -> None:
+def show(code: str, curated: CuratedOpt = "curated") -> None:
     """Everything curated about one code, from every site."""
     from .report import load_tables
 
@@ -213,7 +225,7 @@ def show(code: str, curated: CuratedOpt = Path("curated")) -> None:
 
 
 @app.command()
-def rollback(curated: CuratedOpt = Path("curated")) -> None:
+def rollback(curated: CuratedOpt = "curated") -> None:
     """Publish the previous snapshot again."""
     from .write import rollback as do_rollback, writer_lock
 

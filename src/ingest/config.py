@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import storage
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:
@@ -36,13 +38,20 @@ class Limits:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Where to read, where to write, and how."""
+    """Where to read, where to write, and how.
 
-    raw: Path = Path("raw")
-    curated: Path = Path("curated")
+    ``raw`` and ``curated`` take local paths or fsspec URLs (``s3://bucket/prefix``): a local
+    one becomes a Path, a URL stays a string (see :mod:`ingest.storage`)."""
+
+    raw: Path | str = Path("raw")
+    curated: Path | str = Path("curated")
     full: bool = False
     limits: Limits = field(default_factory=Limits)
     # Snapshots kept under curated/_snapshots for `ingest rollback`.
     keep_snapshots: int = 5
     # Pages per batch: one Prefect task handles one batch (Prefect costs ~5 ms per task run).
     batch_size: int = 200
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "raw", storage.location(self.raw))
+        object.__setattr__(self, "curated", storage.location(self.curated))

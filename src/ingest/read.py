@@ -1,6 +1,7 @@
 """Stage 1, read: find raw files, open them safely, decode them, split JSONL into pages.
 
-The only stage besides ``write`` that touches storage. Every problem becomes a
+The only stage besides ``write`` that touches storage: a local directory directly, a URL
+(``s3://bucket/raw``) through :mod:`ingest.storage`. Every problem becomes a
 :class:`~ingest.models.Quarantine` with a stable reason; nothing here raises for bad input.
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from bs4.dammit import UnicodeDammit
 
+from . import storage
 from .config import Limits
 from .errors import DecodeError, InputError, LimitError, Reason
 from .models import Quarantine, RawPage
@@ -35,12 +37,15 @@ _WESTERN = frozenset({"utf-8", "ascii", "windows-1252", "cp1252", "iso-8859-1", 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
-def discover(root: Path) -> list[str]:
+def discover(root: Path | str) -> list[str]:
     """Every candidate page file below ``root``, relative POSIX paths, sorted.
 
     Hidden files and directories and sidecars are skipped; symlinks are listed (and refused
     later if they leave the root) so that no file disappears without a ``documents`` row.
     """
+    root = storage.location(root)
+    if storage.is_remote(root):
+        return storage.list_files(root, skip=_skipped)
     found: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -52,12 +57,21 @@ def discover(root: Path) -> list[str]:
     return sorted(found)
 
 
-def read_file(root: Path, rel: str, limits: Limits) -> list[RawPage | Quarantine]:
+def _skipped(rel: str) -> bool:
+    parts = rel.split("/")
+    return any(p.startswith(".") for p in parts) or rel.endswith(SIDECAR_SUFFIX)
+
+
+def read_file(root: Path | str, rel: str, limits: Limits) -> list[RawPage | Quarantine]:
     """Read one raw file into pages (one, or one per JSONL line) or quarantine records."""
-    path = root / rel
+    root = storage.location(root)
+    path = storage.join(root, rel)
     try:
-        mtime, data = _read_bytes(root, path, limits)
-        meta, meta_problem = _read_sidecar(path)
+        if storage.is_remote(root):
+            mtime, data = _read_remote_bytes(path, limits)
+        else:
+            mtime, data = _read_bytes(root, path, limits)
+        meta, meta_problem = _read_sidecar(storage.join(root, rel + SIDECAR_SUFFIX))
         name = rel[:-3] if rel.lower().endswith(".gz") else rel
         if rel.lower().endswith(".gz"):
             data = _gunzip(data, limits)
@@ -111,6 +125,20 @@ def _read_bytes(root: Path, path: Path, limits: Limits) -> tuple[float, bytes]:
     return stat.st_mtime, data
 
 
+def _read_remote_bytes(url: str, limits: Limits) -> tuple[float, bytes]:
+    """The same checks as for a local file, on what the store says (no symlinks there)."""
+    meta = storage.info(url)
+    if meta.get("type", "file") != "file":
+        raise InputError("not a regular file", reason=Reason.UNSUPPORTED_FORMAT)
+    size = int(meta.get("size") or 0)
+    if size > limits.max_file_bytes:
+        raise LimitError(f"{size} bytes > limit {limits.max_file_bytes}", reason=Reason.TOO_LARGE)
+    data = storage.read_bytes(url, limits.max_file_bytes + 1)
+    if len(data) > limits.max_file_bytes:
+        raise LimitError(f"more than {limits.max_file_bytes} bytes", reason=Reason.TOO_LARGE)
+    return storage.mtime(meta), data
+
+
 def _gunzip(data: bytes, limits: Limits) -> bytes:
     """Decompress (multi-member aware) with a hard cap on output, so a gzip bomb costs at most the cap."""
     out = bytearray()
@@ -137,16 +165,22 @@ def _gunzip(data: bytes, limits: Limits) -> bytes:
     return bytes(out)
 
 
-def _read_sidecar(path: Path) -> tuple[dict, str | None]:
-    side = path.with_name(path.name + SIDECAR_SUFFIX)
-    if not side.exists():
-        return {}, None
+def _read_sidecar(side: Path | str) -> tuple[dict, str | None]:
+    name = side.name if isinstance(side, Path) else side.rsplit("/", 1)[-1]
     try:
-        meta = json.loads(side.read_bytes()[:1_000_000].decode("utf-8-sig"))
+        if isinstance(side, Path):
+            if not side.exists():
+                return {}, None
+            raw = side.read_bytes()[:1_000_000]
+        else:
+            raw = storage.read_optional(side, 1_000_000)
+            if raw is None:
+                return {}, None
+        meta = json.loads(raw.decode("utf-8-sig"))
     except (ValueError, OSError) as exc:
-        return {}, f"sidecar {side.name} ignored: {type(exc).__name__}"
+        return {}, f"sidecar {name} ignored: {type(exc).__name__}"
     if not isinstance(meta, dict):
-        return {}, f"sidecar {side.name} ignored: not a JSON object"
+        return {}, f"sidecar {name} ignored: not a JSON object"
     return meta, None
 
 

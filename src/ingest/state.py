@@ -2,7 +2,8 @@
 
 ``curated/_current/_state/pages`` has one row per raw page (or quarantined file) with the raw
 file's size and mtime and the page as extracted and rule-cleaned (JSON). A later run reuses a
-file's pages when its size and mtime are unchanged, and keeps the pages of files that left
+file's pages when its size and mtime are unchanged (on object storage: its size and a hash of
+its ETag, or of its modification time where the store gives no ETag, in ``mtime_ns``), and keeps the pages of files that left
 the landing zone (the curated tables are the history; the landing zone may be emptied).
 
 The state is valid only for the code that wrote it: ``PIPELINE_FINGERPRINT`` hashes the source
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from . import clean, extract, read, rules, site
+from . import clean, extract, read, rules, site, storage
 from .models import Document, Kind, Line, Quarantine, Removed
 from .write import read_previous
 
@@ -64,7 +65,12 @@ class FileState:
         return [quarantine_from_json(p) for p in self.quarantine_payloads]
 
 
-def file_signature(root: Path, rel: str) -> tuple[int, int]:
+def file_signature(root: Path | str, rel: str) -> tuple[int, int]:
+    """(size, change token): the mtime in ns locally; on object storage a hash of the ETag
+    (of the modification time where there is no ETag), from the listing ``discover`` made."""
+    root = storage.location(root)
+    if storage.is_remote(root):
+        return storage.signature(storage.file_info(root, rel))
     st = (root / rel).lstat()
     return st.st_size, st.st_mtime_ns
 

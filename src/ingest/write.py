@@ -14,6 +14,14 @@ A run writes a new snapshot into a hidden staging directory, renames it into pla
 swaps ``_current`` with one ``rename(2)``: readers of ``curated/<table>`` see the old snapshot
 or the new one, never a mix or a half-written file. A killed run leaves at most a staging
 directory, removed by the next run. Identical content is not published twice.
+
+On object storage (``curated`` an fsspec URL such as ``s3://bucket/curated``) there are no
+symlinks and no rename: a run writes the snapshot in a local temporary directory, uploads it
+whole to ``_snapshots/<id>/``, writes ``_snapshots/<id>/_complete`` last, and only then
+overwrites the small object ``_current`` (its text is the snapshot id; one PUT, which S3
+makes atomic). Readers read ``_current`` first (:func:`current_path`). A killed upload leaves
+a snapshot without ``_complete``, never pointed at and removed by the next run. The writer
+lock is the object ``.lock``, created with a conditional PUT (:class:`storage.ObjectLock`).
 """
 
 from __future__ import annotations
@@ -22,17 +30,19 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import re
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import schema
+from . import schema, storage
 from .errors import LockError, OutputError
 
 SNAPSHOTS = "_snapshots"
@@ -42,12 +52,27 @@ STAGING_PREFIX = ".staging-"
 # Row groups sized for analysts' filters: small enough to skip by code statistics, large
 # enough to compress well.
 ROW_GROUP_SIZE = 50_000
+# Object storage: the marker written last into a complete snapshot.
+COMPLETE = "_complete"
+# Object storage: a lock whose holder has not renewed it for this long was left by a killed run
+# and is broken by the next one. The holder renews it every tenth of this.
+LOCK_STALE_SECONDS = float(os.environ.get("INGEST_LOCK_STALE_SECONDS", "300"))
+_SNAPSHOT_ID = re.compile(r"^[0-9]{8}T[0-9]{12}Z-[0-9a-f]{12}$")
+# Object locks held by this process, by curated URL, so publish() can check it still holds one.
+_held: dict[str, storage.ObjectLock] = {}
 
 
 @contextlib.contextmanager
-def writer_lock(curated: Path, *, wait: bool = False) -> Iterator[None]:
+def writer_lock(curated: Path | str, *, wait: bool = False) -> Iterator[None]:
     """Hold the curated directory's writer lock. A second run fails fast with LockError
-    (or waits, with ``wait``); the OS releases the lock if the holder dies."""
+    (or waits, with ``wait``); the OS releases the lock if the holder dies. On object storage
+    the lock is an object (see :class:`storage.ObjectLock`): a killed holder's lock is broken
+    ``LOCK_STALE_SECONDS`` after its last heartbeat."""
+    curated = storage.location(curated)
+    if storage.is_remote(curated):
+        with _object_lock(curated, wait=wait):
+            yield
+        return
     curated.mkdir(parents=True, exist_ok=True)
     fh = open(curated / LOCK, "a+")
     try:
@@ -66,7 +91,32 @@ def writer_lock(curated: Path, *, wait: bool = False) -> Iterator[None]:
         fh.close()
 
 
-def current_snapshot(curated: Path) -> Path | None:
+@contextlib.contextmanager
+def _object_lock(curated: str, *, wait: bool) -> Iterator[None]:
+    import time
+
+    lock = storage.ObjectLock(storage.join(curated, LOCK), LOCK_STALE_SECONDS)
+    while (holder := lock.acquire()) is not None:
+        if not wait:
+            raise LockError(f"another ingest run ({holder}) is writing to {curated}; try again when it ends")
+        time.sleep(1.0)
+    _held[curated] = lock
+    try:
+        yield
+    finally:
+        _held.pop(curated, None)
+        lock.release()
+
+
+def current_snapshot(curated: Path | str) -> Path | PurePosixPath | None:
+    """The published snapshot: a local directory, or on object storage its path within the
+    filesystem (``bucket/prefix/_snapshots/<id>``); None if nothing is published."""
+    curated = storage.location(curated)
+    if storage.is_remote(curated):
+        snap_id = _read_pointer(curated)
+        if snap_id is None or not storage.exists(storage.join(curated, SNAPSHOTS, snap_id, COMPLETE)):
+            return None
+        return PurePosixPath(storage.filesystem(storage.join(curated, SNAPSHOTS, snap_id))[1])
     link = curated / CURRENT
     if not link.is_symlink():
         return None
@@ -74,23 +124,65 @@ def current_snapshot(curated: Path) -> Path | None:
     return target if target.is_dir() else None
 
 
-def list_snapshots(curated: Path) -> list[Path]:
+def current_path(curated: Path | str, table: str) -> str:
+    """Where a reader finds ``table`` of the published snapshot, pinned to that snapshot:
+    a local path, or a URL such as ``s3://bucket/curated/_snapshots/<id>/sections``.
+
+    On object storage this is how readers open a table (``pd.read_parquet(current_path(...),
+    storage_options=...)``): there is no symlink, the pointer ``_current`` names the snapshot.
+    Read every table of one analysis from the same call's snapshot to see one consistent state.
+    """
+    curated = storage.location(curated)
+    snap = current_snapshot(curated)
+    if snap is None:
+        raise OutputError(f"no published snapshot in {storage.url_of(curated)}")
+    if isinstance(snap, Path):
+        return str(snap / table)
+    return storage.join(curated, SNAPSHOTS, snap.name, table)
+
+
+def _read_pointer(curated: str) -> str | None:
+    data = storage.read_optional(storage.join(curated, CURRENT), 1024)
+    if data is None:
+        return None
+    snap_id = data.decode("utf-8", "replace").strip()
+    return snap_id if _SNAPSHOT_ID.match(snap_id) else None
+
+
+def list_snapshots(curated: Path | str) -> list[Path] | list[PurePosixPath]:
+    curated = storage.location(curated)
+    if storage.is_remote(curated):
+        root = storage.join(curated, SNAPSHOTS)
+        base = PurePosixPath(storage.filesystem(root)[1])
+        return [base / name for name in storage.list_dirs(root)
+                if _SNAPSHOT_ID.match(name) and storage.exists(storage.join(root, name, COMPLETE))]
     root = curated / SNAPSHOTS
     if not root.is_dir():
         return []
     return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
-def read_previous(curated: Path, table: str, columns: list[str] | None = None) -> pa.Table | None:
+def read_previous(curated: Path | str, table: str, columns: list[str] | None = None) -> pa.Table | None:
+    curated = storage.location(curated)
     snap = current_snapshot(curated)
+    partitioning = "hive" if table in schema.PARTITIONS else None
+    if snap is not None and storage.is_remote(curated):
+        url = storage.join(curated, SNAPSHOTS, snap.name, table)
+        if not storage.is_dir(url):
+            return None
+        fs, path = storage.filesystem(url)
+        return pq.read_table(path, columns=columns, partitioning=partitioning, filesystem=fs)
     if snap is None or not (snap / table).exists():
         return None
-    return pq.read_table(snap / table, columns=columns, partitioning="hive" if table in schema.PARTITIONS else None)
+    return pq.read_table(snap / table, columns=columns, partitioning=partitioning)
 
 
-def publish(curated: Path, tables: dict[str, pa.Table], keep: int) -> tuple[str, bool]:
+def publish(curated: Path | str, tables: dict[str, pa.Table], keep: int) -> tuple[str, bool]:
     """Write ``tables`` as a new snapshot and make it current. Returns (snapshot id, published);
     ``published`` is False when the content equals the current snapshot's."""
+    curated = storage.location(curated)
+    if storage.is_remote(curated):
+        return _publish_remote(curated, tables, keep)
     curated.mkdir(parents=True, exist_ok=True)
     root = curated / SNAPSHOTS
     root.mkdir(exist_ok=True)
@@ -120,14 +212,52 @@ def publish(curated: Path, tables: dict[str, pa.Table], keep: int) -> tuple[str,
         raise OutputError(f"could not publish the curated tables: {exc}") from exc
 
 
-def rollback(curated: Path) -> str:
+def _publish_remote(curated: str, tables: dict[str, pa.Table], keep: int) -> tuple[str, bool]:
+    """Object storage: every file of the snapshot first, its ``_complete`` marker, then the
+    pointer (one PUT). The files are written locally first, so the id carries the same
+    content digest as a local snapshot's."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="ingest-snapshot-") as tmp:
+            staging = Path(tmp)
+            for name, table in tables.items():
+                _write_table(staging / name, name, table)
+            digest = _digest(staging)
+            current = current_snapshot(curated)
+            if current is not None and current.name.endswith(digest):
+                return current.name, False
+            snap_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{digest}"
+            dest = storage.join(curated, SNAPSHOTS, snap_id)
+            files = sorted(p for p in staging.rglob("*") if p.is_file())
+            storage.upload([(f, storage.join(dest, f.relative_to(staging).as_posix())) for f in files])
+            storage.put_bytes(storage.join(dest, COMPLETE), f"{snap_id}\n{len(files)} files\n".encode())
+        _check_lock(curated)
+        storage.put_bytes(storage.join(curated, CURRENT), f"{snap_id}\n".encode())
+        _prune(curated, keep)
+        return snap_id, True
+    except OSError as exc:
+        raise OutputError(f"could not publish the curated tables to {curated}: {exc}") from exc
+
+
+def _check_lock(curated: str) -> None:
+    lock = _held.get(curated)
+    if lock is not None and not lock.check():
+        raise LockError(f"the writer lock on {curated} was broken by another run (this run stalled "
+                        f"longer than {lock.stale_after:g} s); nothing published")
+
+
+def rollback(curated: Path | str) -> str:
     """Make the snapshot before the current one current again. Returns its id."""
+    curated = storage.location(curated)
     snaps = list_snapshots(curated)
     current = current_snapshot(curated)
     if current is None or current not in snaps or snaps.index(current) == 0:
         raise OutputError("no earlier snapshot to roll back to")
     previous = snaps[snaps.index(current) - 1]
-    _point(curated / CURRENT, Path(SNAPSHOTS) / previous.name)
+    if storage.is_remote(curated):
+        _check_lock(curated)
+        storage.put_bytes(storage.join(curated, CURRENT), f"{previous.name}\n".encode())
+    else:
+        _point(curated / CURRENT, Path(SNAPSHOTS) / previous.name)
     return previous.name
 
 
@@ -176,16 +306,26 @@ def _ensure_table_links(curated: Path, tables: dict[str, pa.Table]) -> None:
         _point(link, want)
 
 
-def _prune(curated: Path, keep: int) -> None:
+def _prune(curated: Path | str, keep: int) -> None:
     current = current_snapshot(curated)
     snaps = list_snapshots(curated)
     for old in snaps[: max(0, len(snaps) - keep)]:
         if old != current:
-            shutil.rmtree(old, ignore_errors=True)
+            if isinstance(curated, str):
+                storage.remove_tree(storage.join(curated, SNAPSHOTS, old.name))
+            else:
+                shutil.rmtree(old, ignore_errors=True)
 
 
-def remove_staging(curated: Path) -> None:
+def remove_staging(curated: Path | str) -> None:
     """Delete what a killed run left half-written. Call with the writer lock held."""
+    curated = storage.location(curated)
+    if storage.is_remote(curated):
+        root = storage.join(curated, SNAPSHOTS)
+        for name in storage.list_dirs(root):
+            if not storage.exists(storage.join(root, name, COMPLETE)):
+                storage.remove_tree(storage.join(root, name))
+        return
     root = curated / SNAPSHOTS
     if root.is_dir():
         _remove_staging(root)
