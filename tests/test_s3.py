@@ -250,3 +250,55 @@ def test_a_killed_upload_is_never_current_and_is_removed(endpoint, bucket):
         write.remove_staging(curated)
     assert not storage.exists(half)
     assert run(Settings(raw=raw, curated=curated)).snapshot == first.snapshot
+
+
+def test_the_manifest_lists_every_file_of_a_snapshot(endpoint, bucket):
+    import s3fs
+
+    raw = _upload_landing_zone(bucket)
+    curated = f"s3://{bucket}/curated"
+    snap = run(Settings(raw=raw, curated=curated)).snapshot
+    fs = s3fs.S3FileSystem()
+    manifest = json.loads(fs.cat_file(f"{bucket}/curated/_snapshots/{snap}/_complete"))
+    stored = {p.split(f"/{snap}/", 1)[1]: info["size"] for p, info in fs.find(f"{bucket}/curated/_snapshots/{snap}", detail=True).items()}
+    stored.pop("_complete")
+    assert manifest == {"snapshot": snap, "files": stored}
+    assert "sections/section=complications/part-0.parquet" in stored and "_state/pages/part-0.parquet" in stored
+
+
+def test_any_fsspec_filesystem_works_memory(tmp_path):
+    """A non-S3 fsspec filesystem (memory://): the generic paths of storage.py, no conditional
+    writes there (fsspec's check-then-write create)."""
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    root = f"/ingest-{uuid.uuid4().hex[:8]}"
+    for page in [*RAW.glob("*.txt"), *PAGES.iterdir()]:
+        fs.pipe_file(f"{root}/raw/{page.name}", page.read_bytes())
+    settings = Settings(raw=f"memory://{root}/raw", curated=f"memory://{root}/curated")
+    first = run(settings)
+    assert first.published and first.by_status == {"curated": 8, "duplicate": 2, "no_code": 1, "quarantined": 1}
+    assert (run(settings).read_files, run(settings).published) == (0, False)
+    fs.pipe_file(f"{root}/raw/extra.txt", (RAW / "002_2b2d1f4cf7407f0c.txt").read_bytes() + b"\nNote.\n")
+    assert run(settings).read_files == 1
+    assert write.rollback(settings.curated) == first.snapshot
+    assert len(pd.read_parquet(ingest.current_path(settings.curated, "documents"))) == first.pages
+    assert not fs.exists(f"{root}/curated/.lock")
+    lock = storage.ObjectLock(f"memory://{root}/curated/.lock", stale_after=300)
+    assert lock.acquire() is None
+    with pytest.raises(LockError):
+        run(settings)
+    lock.release()
+    fs.rm(root, recursive=True)
+
+
+@pytest.mark.prefect
+def test_the_prefect_flow_on_s3(prefect_harness, endpoint, bucket):
+    from flows.ingest import ingest_flow
+
+    raw = _upload_landing_zone(bucket)
+    curated = f"s3://{bucket}/curated"
+    result = ingest_flow(raw=raw, curated=curated, batch_size=3)
+    assert result["published"] and result["by_status"] == {"curated": 8, "duplicate": 2, "no_code": 1, "quarantined": 1}
+    again = ingest_flow(raw=raw, curated=curated, batch_size=3)
+    assert not again["published"] and again["snapshot"] == result["snapshot"] and again["read_files"] == 0

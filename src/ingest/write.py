@@ -17,9 +17,9 @@ directory, removed by the next run. Identical content is not published twice.
 
 On object storage (``curated`` an fsspec URL such as ``s3://bucket/curated``) there are no
 symlinks and no rename: a run writes the snapshot in a local temporary directory, uploads it
-whole to ``_snapshots/<id>/``, writes ``_snapshots/<id>/_complete`` last, and only then
-overwrites the small object ``_current`` (its text is the snapshot id; one PUT, which S3
-makes atomic). Readers read ``_current`` first (:func:`current_path`). A killed upload leaves
+whole to ``_snapshots/<id>/``, writes ``_snapshots/<id>/_complete`` last (a manifest: every
+file with its size), and only then overwrites the small object ``_current`` (its text is the
+snapshot id; one PUT, which S3 makes atomic). Readers read ``_current`` first (:func:`current_path`). A killed upload leaves
 a snapshot without ``_complete``, never pointed at and removed by the next run. The writer
 lock is the object ``.lock``, created with a conditional PUT (:class:`storage.ObjectLock`).
 """
@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -229,7 +230,8 @@ def _publish_remote(curated: str, tables: dict[str, pa.Table], keep: int) -> tup
             dest = storage.join(curated, SNAPSHOTS, snap_id)
             files = sorted(p for p in staging.rglob("*") if p.is_file())
             storage.upload([(f, storage.join(dest, f.relative_to(staging).as_posix())) for f in files])
-            storage.put_bytes(storage.join(dest, COMPLETE), f"{snap_id}\n{len(files)} files\n".encode())
+            manifest = {"snapshot": snap_id, "files": {f.relative_to(staging).as_posix(): f.stat().st_size for f in files}}
+            storage.put_bytes(storage.join(dest, COMPLETE), json.dumps(manifest, indent=1).encode())
         _check_lock(curated)
         storage.put_bytes(storage.join(curated, CURRENT), f"{snap_id}\n".encode())
         _prune(curated, keep)
@@ -311,7 +313,8 @@ def _prune(curated: Path | str, keep: int) -> None:
     snaps = list_snapshots(curated)
     for old in snaps[: max(0, len(snaps) - keep)]:
         if old != current:
-            if isinstance(curated, str):
+            if isinstance(curated, str):  # the marker first: from then on it is not a snapshot
+                storage.remove_tree(storage.join(curated, SNAPSHOTS, old.name, COMPLETE))
                 storage.remove_tree(storage.join(curated, SNAPSHOTS, old.name))
             else:
                 shutil.rmtree(old, ignore_errors=True)
