@@ -141,6 +141,8 @@ def test_pipeline_on_s3_matches_local_then_increments_and_rolls_back(endpoint, b
     docs = remote["documents"].set_index("raw_path")
     assert docs.loc["sub/cptlookup_27447.html", "site"] == "cptlookup.net"  # from the sidecar
     assert docs.loc["004_a9e68b020f907d18.txt.gz", "status"] == "curated"
+    # With AWS_ENDPOINT_URL and credentials in the environment, no storage_options are needed.
+    assert len(pd.read_parquet(ingest.current_path(curated, "codes"))) == len(local["codes"])
 
     # Layout: one complete snapshot, the pointer, no lock left behind.
     import s3fs
