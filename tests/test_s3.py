@@ -304,3 +304,8 @@ def test_the_prefect_flow_on_s3(prefect_harness, endpoint, bucket):
     assert result["published"] and result["by_status"] == {"curated": 8, "duplicate": 2, "no_code": 1, "quarantined": 1}
     again = ingest_flow(raw=raw, curated=curated, batch_size=3)
     assert not again["published"] and again["snapshot"] == result["snapshot"] and again["read_files"] == 0
+
+
+def test_a_missing_bucket_is_a_clear_error(endpoint):
+    result = CliRunner().invoke(app, ["run", "--no-prefect", "--raw", str(RAW), "--curated", f"s3://no-such-bucket-{uuid.uuid4().hex[:8]}/c"])
+    assert result.exit_code == 1 and "could not take the writer lock" in result.output

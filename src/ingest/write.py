@@ -97,16 +97,22 @@ def _object_lock(curated: str, *, wait: bool) -> Iterator[None]:
     import time
 
     lock = storage.ObjectLock(storage.join(curated, LOCK), LOCK_STALE_SECONDS)
-    while (holder := lock.acquire()) is not None:
-        if not wait:
-            raise LockError(f"another ingest run ({holder}) is writing to {curated}; try again when it ends")
-        time.sleep(1.0)
+    try:
+        while (holder := lock.acquire()) is not None:
+            if not wait:
+                raise LockError(f"another ingest run ({holder}) is writing to {curated}; try again when it ends")
+            time.sleep(1.0)
+    except OSError as exc:
+        raise OutputError(f"could not take the writer lock {lock.url}: {exc}") from exc
     _held[curated] = lock
     try:
         yield
     finally:
         _held.pop(curated, None)
-        lock.release()
+        try:
+            lock.release()
+        except OSError:
+            pass  # the lock goes stale and the next run breaks it
 
 
 def current_snapshot(curated: Path | str) -> Path | PurePosixPath | None:
