@@ -309,3 +309,25 @@ def test_the_prefect_flow_on_s3(prefect_harness, endpoint, bucket):
 def test_a_missing_bucket_is_a_clear_error(endpoint):
     result = CliRunner().invoke(app, ["run", "--no-prefect", "--raw", str(RAW), "--curated", f"s3://no-such-bucket-{uuid.uuid4().hex[:8]}/c"])
     assert result.exit_code == 1 and "could not take the writer lock" in result.output
+
+
+def test_a_failed_upload_publishes_nothing_and_leaves_nothing(endpoint, bucket, monkeypatch):
+    from ingest.errors import OutputError
+
+    raw = _upload_landing_zone(bucket)
+    curated = f"s3://{bucket}/curated"
+    first = run(Settings(raw=raw, curated=curated))
+    import s3fs
+
+    s3fs.S3FileSystem().pipe_file(f"{raw[5:]}/extra.txt", (RAW / "002_2b2d1f4cf7407f0c.txt").read_bytes() + b"\nNote.\n")
+
+    def broken(url, data):
+        raise OSError("connection reset")
+
+    monkeypatch.setattr(storage, "put_bytes", broken)  # the manifest cannot be written
+    with pytest.raises(OutputError, match="connection reset"):
+        run(Settings(raw=raw, curated=curated))
+    monkeypatch.undo()
+    assert [p.name for p in write.list_snapshots(curated)] == [first.snapshot]
+    assert storage.list_dirs(f"{curated}/_snapshots") == [first.snapshot]
+    assert write.current_snapshot(curated).name == first.snapshot

@@ -22,8 +22,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn scraped
 console = Console(stderr=False)
 err = Console(stderr=True, soft_wrap=True)
 
-RawOpt = Annotated[str, typer.Option("--raw", help="landing zone of raw pages: a directory or an fsspec URL (s3://bucket/raw)")]
-CuratedOpt = Annotated[str, typer.Option("--curated", help="where the curated tables are published: a directory or an fsspec URL")]
+RawOpt = Annotated[str, typer.Option("--raw", help="landing zone of raw pages: a directory or a URL (s3://bucket/raw)")]
+CuratedOpt = Annotated[str, typer.Option("--curated", help="where the curated tables are published: a directory or a URL")]
 
 
 @app.command()

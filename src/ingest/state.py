@@ -3,8 +3,9 @@
 ``curated/_current/_state/pages`` has one row per raw page (or quarantined file) with the raw
 file's size and mtime and the page as extracted and rule-cleaned (JSON). A later run reuses a
 file's pages when its size and mtime are unchanged (on object storage: its size and a hash of
-its ETag, or of its modification time where the store gives no ETag, in ``mtime_ns``), and keeps the pages of files that left
-the landing zone (the curated tables are the history; the landing zone may be emptied).
+its ETag, or of its modification time where the store gives no ETag, in ``mtime_ns``), and
+keeps the pages of files that left the landing zone (the curated tables are the history; the
+landing zone may be emptied).
 
 The state is valid only for the code that wrote it: ``PIPELINE_FINGERPRINT`` hashes the source
 of every stage before parsing, and a run with other code reprocesses everything.
@@ -73,6 +74,22 @@ def file_signature(root: Path | str, rel: str) -> tuple[int, int]:
         return storage.signature(storage.file_info(root, rel))
     st = (root / rel).lstat()
     return st.st_size, st.st_mtime_ns
+
+
+def file_content_id(root: Path | str, rel: str) -> str:
+    """What a raw file holds: SHA-256 of its bytes locally; on object storage the ETag (or
+    version) the store computed, so that nothing is downloaded to name it."""
+    root = storage.location(root)
+    if storage.is_remote(root):
+        return storage.version(storage.file_info(root, rel))
+    h = hashlib.sha256()
+    try:
+        with open(root / rel, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+    except OSError as exc:  # the reader will quarantine it; the key just has to be stable
+        return f"unreadable:{type(exc).__name__}"
+    return h.hexdigest()
 
 
 def _ts(value: datetime | None) -> str | None:

@@ -19,9 +19,10 @@ On object storage (``curated`` an fsspec URL such as ``s3://bucket/curated``) th
 symlinks and no rename: a run writes the snapshot in a local temporary directory, uploads it
 whole to ``_snapshots/<id>/``, writes ``_snapshots/<id>/_complete`` last (a manifest: every
 file with its size), and only then overwrites the small object ``_current`` (its text is the
-snapshot id; one PUT, which S3 makes atomic). Readers read ``_current`` first (:func:`current_path`). A killed upload leaves
-a snapshot without ``_complete``, never pointed at and removed by the next run. The writer
-lock is the object ``.lock``, created with a conditional PUT (:class:`storage.ObjectLock`).
+snapshot id; one PUT, which S3 makes atomic). Readers read ``_current`` first
+(:func:`current_path`). A killed upload leaves a snapshot without ``_complete``, never pointed
+at and removed by the next run. The writer lock is the object ``.lock``, created with a
+conditional PUT (:class:`storage.ObjectLock`).
 """
 
 from __future__ import annotations
@@ -235,9 +236,15 @@ def _publish_remote(curated: str, tables: dict[str, pa.Table], keep: int) -> tup
             snap_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{digest}"
             dest = storage.join(curated, SNAPSHOTS, snap_id)
             files = sorted(p for p in staging.rglob("*") if p.is_file())
-            storage.upload([(f, storage.join(dest, f.relative_to(staging).as_posix())) for f in files])
-            manifest = {"snapshot": snap_id, "files": {f.relative_to(staging).as_posix(): f.stat().st_size for f in files}}
-            storage.put_bytes(storage.join(dest, COMPLETE), json.dumps(manifest, indent=1).encode())
+            try:
+                storage.upload([(f, storage.join(dest, f.relative_to(staging).as_posix())) for f in files])
+                sizes = {f.relative_to(staging).as_posix(): f.stat().st_size for f in files}
+                manifest = {"snapshot": snap_id, "files": sizes}
+                storage.put_bytes(storage.join(dest, COMPLETE), json.dumps(manifest, indent=1).encode())
+            except BaseException:
+                with contextlib.suppress(Exception):  # best effort; else the next run removes it
+                    storage.remove_tree(dest)
+                raise
         _check_lock(curated)
         storage.put_bytes(storage.join(curated, CURRENT), f"{snap_id}\n".encode())
         _prune(curated, keep)
