@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -90,6 +91,27 @@ def file_content_id(root: Path | str, rel: str) -> str:
     except OSError as exc:  # the reader will quarantine it; the key just has to be stable
         return f"unreadable:{type(exc).__name__}"
     return h.hexdigest()
+
+
+def file_content_id(root: Path | str, rel: str) -> str:
+    """What a raw file holds, cheaply: the SHA-256 of a local regular file's bytes; on object
+    storage the ETag (or modification time) the store gives. Never follows a symlink nor reads
+    a device or pipe (those are identified by their mode; ``read_file`` refuses them)."""
+    root = storage.location(root)
+    try:
+        if storage.is_remote(root):
+            return storage.version(storage.file_info(root, rel))
+        path = root / rel
+        st = path.lstat()
+        if not stat.S_ISREG(st.st_mode):
+            return f"mode:{st.st_mode:o}"
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+        return f"sha256:{h.hexdigest()}"
+    except OSError as exc:
+        return f"unreadable:{type(exc).__name__}"
 
 
 def _ts(value: datetime | None) -> str | None:
