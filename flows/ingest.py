@@ -15,7 +15,7 @@ PREFECT_API_URL is set, and on a Dask cluster with ``task_runner_for(address)``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -58,7 +58,16 @@ def plan(settings: Settings) -> pipeline.Plan:
     return pipeline.plan_run(settings)
 
 
-@task(name="load-batch", **IO_RETRIES, cache_policy=NO_CACHE)
+def batch_cache_key(context, parameters: dict) -> str:
+    """A load-batch task's cache key: what its files hold (content hashes, see
+    pipeline.batch_key), the limits and the version of the code that reads and cleans them;
+    never the flow run. A run that died before publishing, a --full rebuild, or a second
+    curated target over the same raw files reuses the batches already read."""
+    return pipeline.batch_key(parameters["raw"], parameters["paths"], parameters["limits"])
+
+
+@task(name="load-batch", **IO_RETRIES, cache_key_fn=batch_cache_key, persist_result=True,
+      cache_expiration=timedelta(days=7))
 def load_batch(raw: str, paths: list[str], limits: Limits) -> tuple[list[Document], list[Quarantine]]:
     return pipeline.load_batch(raw, paths, limits)  # a local path or an fsspec URL
 

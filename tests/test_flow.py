@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -77,3 +80,40 @@ def test_flow_on_a_dask_cluster_gives_the_same_tables(prefect_harness, tmp_path)
     dask_tables, lib_tables = _load(tmp_path / "dask"), _load(tmp_path / "lib")
     for name in TABLES:
         pd.testing.assert_frame_equal(dask_tables[name], lib_tables[name], obj=name)
+
+
+def test_load_batches_are_cached_by_content_across_runs(prefect_harness, tmp_path, monkeypatch):
+    """A --full rebuild over the same files reads none of them again (the load-batch cache is
+    keyed by the files' content, not the flow run); a changed file is read again, alone."""
+    import flows.ingest as flows_ingest
+    from ingest import pipeline
+
+    loaded: list[str] = []
+    real = pipeline.load_batch
+
+    def counting(root, paths, limits):
+        loaded.extend(paths)
+        return real(root, paths, limits)
+
+    monkeypatch.setattr(pipeline, "load_batch", counting)
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    stamp = time.time_ns()  # files no other test of this session has loaded (their cache entries differ)
+    for path in raw.rglob("*"):
+        os.utime(path, ns=(stamp, stamp))
+    first = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "a"), batch_size=2)
+    n_files = first["files"]
+    assert len(loaded) == n_files
+
+    loaded.clear()
+    again = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "a"), full=True, batch_size=2)
+    assert loaded == []  # every batch came from the cache
+    assert again["by_status"] == first["by_status"]
+
+    other = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "b"), batch_size=2)
+    assert loaded == [] and other["rows"] == first["rows"]  # a second target over the same raw files
+
+    changed = sorted(p for p in raw.rglob("*.txt"))[-1]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nOne more line of content about the procedure.\n", encoding="utf-8")
+    flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "a"), full=True, batch_size=2)
+    rel = changed.relative_to(raw).as_posix()
+    assert rel in loaded and len(loaded) <= 2  # only the changed file's batch (of 2) was read

@@ -6,6 +6,7 @@ Prefect flow in ``flows/ingest.py`` chains the very same functions as tasks. No 
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -30,7 +31,17 @@ from .extract import extract_page
 from .models import Document, Quarantine, RawPage, Removed, Status
 from .parse import PageContext, parse_page
 from .report import RunSummary, report, summarize
-from .state import STATE_TABLE, FileState, build_state, doc_to_json, file_signature, load_state, quarantine_to_json
+from .state import (
+    PIPELINE_FINGERPRINT,
+    STATE_TABLE,
+    FileState,
+    build_state,
+    doc_to_json,
+    file_content_id,
+    file_signature,
+    load_state,
+    quarantine_to_json,
+)
 from .site import assign_sites, brand_names, fingerprint_keys, host_of, weak_evidence
 from .tables import build_tables
 from .validate import validate_tables
@@ -61,6 +72,17 @@ def load_batch(root: Path, paths: Iterable[str], limits: Limits) -> tuple[list[D
             except Exception as exc:  # a bug or an input we did not foresee: the run goes on
                 quarantined.append(_quarantine(item, Reason.PARSE_ERROR, f"{type(exc).__name__}: {exc}"))
     return docs, quarantined
+
+
+def batch_key(raw: Path | str, paths: Iterable[str], limits: Limits) -> str:
+    """What a batch of raw files will give when loaded: a hash of each file's path, signature
+    (size and mtime, which the documents record) and content (SHA-256 of the bytes; on object
+    storage the ETag the store computed), of the limits and of the code that reads and cleans
+    (the state's fingerprint). Equal keys give equal documents."""
+    h = hashlib.sha256(f"{PIPELINE_FINGERPRINT}\0{limits!r}\0".encode())
+    for rel in paths:
+        h.update(f"{rel}\0{file_signature(raw, rel)}\0{file_content_id(raw, rel)}\0".encode())
+    return f"load-batch-{h.hexdigest()}"
 
 
 def _quarantine(page: RawPage, reason: str, detail: str) -> Quarantine:
