@@ -78,22 +78,6 @@ def file_signature(root: Path | str, rel: str) -> tuple[int, int]:
 
 
 def file_content_id(root: Path | str, rel: str) -> str:
-    """What a raw file holds: SHA-256 of its bytes locally; on object storage the ETag (or
-    version) the store computed, so that nothing is downloaded to name it."""
-    root = storage.location(root)
-    if storage.is_remote(root):
-        return storage.version(storage.file_info(root, rel))
-    h = hashlib.sha256()
-    try:
-        with open(root / rel, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                h.update(chunk)
-    except OSError as exc:  # the reader will quarantine it; the key just has to be stable
-        return f"unreadable:{type(exc).__name__}"
-    return h.hexdigest()
-
-
-def file_content_id(root: Path | str, rel: str) -> str:
     """What a raw file holds, cheaply: the SHA-256 of a local regular file's bytes; on object
     storage the ETag (or modification time) the store gives. Never follows a symlink nor reads
     a device or pipe (those are identified by their mode; ``read_file`` refuses them)."""
