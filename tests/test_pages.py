@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from ingest.config import Settings
+from ingest.models import Kind
 from ingest.pipeline import run
 
 from .conftest import PAGES, copy_raw
@@ -108,3 +109,74 @@ def test_page_whose_content_hides_in_chrome_falls_back_to_trafilatura(tmp_path):
     assert "main content taken from trafilatura" in extracted.warnings
     texts = [ln.text for ln in extracted.lines]
     assert "Indications" in texts and "Diabetic foot ulcers" in texts
+
+
+# --- HTML structures that are not h1-h6 / <li> / data tables (general patterns) ---------------
+
+PROSE = "<p>This paragraph is long enough to count as prose for the page extractor.</p>"
+
+
+def _extract(body: str):
+    from ingest.config import Limits
+    from ingest.extract import extract_html
+
+    return extract_html(f"<html><head><title>t</title></head><body>{body}</body></html>", Limits())
+
+
+def test_aria_headings_and_div_lists_are_headings_and_items():
+    ex = _extract(
+        "<div role='heading' aria-level='2'>When to use it</div>"
+        "<div role='list'><div role='listitem'><div></div><div>Symptoms of an infection</div></div>"
+        "<div role='listitem'><span>2.</span> <div>Routine screening</div></div></div>" + PROSE
+    )
+    kinds = {ln.text: (ln.kind, ln.level) for ln in ex.lines}
+    assert kinds["When to use it"] == (Kind.HEADING, 2)
+    assert kinds["Symptoms of an infection"][0] is Kind.ITEM
+    assert any(t.endswith("Routine screening") and k is Kind.ITEM for t, (k, _) in kinds.items())
+
+
+def test_layout_table_cells_are_walked_and_bold_lines_are_marked():
+    from ingest.extract import EMPHASIS_LEVEL
+
+    ex = _extract(
+        "<table><tr><td><b>CODE LOOKUP</b><br><a href='/a'>E&amp;M Codes</a><br></td>"
+        "<td><b>Code:</b> 11721<br><br><b><font color='red'>Description</font></b><br>"
+        "Debridement of nail(s) by any method(s); 6 or more<br>" + PROSE + "</td></tr></table>"
+    )
+    by_text = {ln.text: ln for ln in ex.lines}
+    assert by_text["Description"].kind is Kind.TEXT and by_text["Description"].level == EMPHASIS_LEVEL
+    assert by_text["Code: 11721"].level == 0  # an inline bold label is a fact, not a heading
+    assert "Debridement of nail(s) by any method(s); 6 or more" in by_text
+
+
+def test_data_table_rows_stay_facts():
+    ex = _extract("<table><tr><td>Global period</td><td>90 days</td></tr></table>" + PROSE)
+    assert "Global period: 90 days" in [ln.text for ln in ex.lines]
+
+
+def test_accordion_answers_are_content_and_overlays_are_chrome():
+    ex = _extract(
+        "<div class='sticky top-0'><a href='/'>Codes</a> <a href='/pricing'>Pricing</a></div>" + PROSE
+        + "<div><button aria-expanded='false' aria-controls='faq-1'><span>Is a urine culture included?</span></button>"
+        "<div id='faq-1' hidden>No. A culture is a separate test.</div></div>"
+        "<button type='button'>Copy code</button><div hidden>Thanks for the feedback!</div>"
+        "<div aria-roledescription='carousel'><a href='/codes/81000'>81000 Urinalysis</a></div>"
+        "<div class='fixed bottom-0'>Loading your privacy choices…</div>"
+    )
+    texts = [ln.text for ln in ex.lines]
+    assert "Is a urine culture included?" in texts and "No. A culture is a separate test." in texts
+    for chrome in ("Copy code", "Thanks for the feedback!", "81000 Urinalysis", "Loading your privacy choices…", "Pricing"):
+        assert not any(chrome in t for t in texts), chrome
+    assert ("Thanks for the feedback!", "html_hidden") in ex.pruned
+
+
+def test_runs_of_link_lines_are_link_lists_but_linked_items_stay():
+    ex = _extract(
+        PROSE + "<div>Company</div><div><a href='/about'>About</a></div><div><a href='/blog'>Blog</a></div>"
+        "<div><a href='/careers'>Careers</a></div>"
+        "<ul><li><a href='/ncd'>NCD 210.9</a></li><li><a href='/mln'>MLN booklet</a></li><li><a href='/x'>LCD L3</a></li></ul>"
+    )
+    texts = [ln.text for ln in ex.lines]
+    assert not {"Company", "About", "Blog", "Careers"} & set(texts)
+    assert {"NCD 210.9", "MLN booklet", "LCD L3"} <= set(texts)
+    assert ("Blog", "html_link_list") in ex.pruned

@@ -99,3 +99,107 @@ def test_cost_range_property(a, b):
 )
 def test_heading_mapping(heading, section):
     assert map_heading(heading)[0] == section
+
+
+# --- URL code evidence: a number in a path is a code only where the path says so -------------
+
+
+@pytest.mark.parametrize(
+    ("url", "codes"),
+    [
+        ("https://forum.example/questions/18832/modifier-59-on-97140-with-98941", ["97140", "98941"]),
+        ("https://forum.example/q/20417/timely-filing-denial-appeal", []),
+        ("https://news.example/article/48213/how-to-bill", []),
+        ("https://news.example/48213-how-to-bill-an-office-visit", []),
+        ("https://codes.example/cpt/99213", ["99213"]),
+        ("https://codes.example/code-99213", ["99213"]),
+        ("https://codes.example/cpt-codes/99213-office-visit", ["99213"]),
+        ("https://codes.example/codes/0263T", ["0263T"]),
+        ("https://codes.example/hcpcs/j1100", ["J1100"]),
+        ("https://codes.example/lookup/j1100-dexamethasone", ["J1100"]),
+        ("https://forum.example/t/55555/can-g2211-be-added", ["G2211"]),
+    ],
+)
+def test_url_codes(url, codes):
+    from ingest.parse import url_codes
+
+    assert url_codes(url) == codes
+
+
+def test_a_forum_question_id_in_the_url_is_not_the_page_code():
+    page = _page(
+        "Does 69210 need modifier 50 when both ears are cleared?",
+        "Our ENT removes impacted cerumen from both ears at one visit and bills 69210 once.",
+        ctx=PageContext(url="https://forum.example/q/19004/cerumen-removal-both-ears"),
+    )
+    assert page.code == "69210"
+    assert page.sections[0].section == "overview" and page.sections[0].heading.startswith("Does 69210")
+
+
+# --- code phrasing beyond "CPT code N" ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("37531 is the CPT code for a cerumen procedure.", ["37531"]),
+        ("Report 64483 for the first level injected.", ["64483"]),
+        ("CPT® 99213 describes an office visit.", ["99213"]),
+        ("G0444 is used for the annual screening.", ["G0444"]),
+        ("99214 is reported when the decision making is moderate.", ["99214"]),
+        ("For 1 to 5 nails, use 11720 instead.", []),
+        ("The 99213 visit was billed.", []),
+    ],
+)
+def test_code_phrasing(text, named):
+    from ingest.clean import phrased_codes
+
+    assert [code for code, _ in phrased_codes(text)] == named
+
+
+def test_phrased_code_wins_over_bare_mentions():
+    page = _page(
+        "37531 is the CPT code for a rare procedure performed in clinic.",
+        "It is often compared with 37532 and 37533 in coding audits.",
+    )
+    assert page.code == "37531"
+
+
+# --- headings by their look -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("heading", "section"),
+    [("CLINICAL USES:", "indications"), ("CODING TIPS", "billing"), ("SIMILAR CODES:", "related_codes"), ("TYPICAL TIME:", "duration")],
+)
+def test_all_caps_lines_are_headings(heading, section):
+    page = _page("A procedure that is described in one long enough sentence here.", heading, "Useful detail", "More useful detail",
+                 kinds={2: Kind.ITEM, 3: Kind.ITEM})
+    sec = next(s for s in page.sections if s.heading == heading.rstrip(":"))
+    assert sec.section == section and sec.items == ["Useful detail", "More useful detail"]
+
+
+def test_all_caps_label_over_another_label_is_not_a_heading():
+    from ingest.parse import is_all_caps
+
+    page = _page("A procedure that is described in one long enough sentence here.", "RESOURCES", "COMPANY",
+                 "Screening uses a short questionnaire first, then a longer one.")
+    assert "RESOURCES" not in [s.heading for s in page.sections]
+    assert is_all_caps("WHO MAY GIVE THE INJECTION:") and is_all_caps("HCPCS G0444: ANNUAL SCREENING")
+    assert not is_all_caps("PHQ") and not is_all_caps("Coding tips")
+
+
+def test_bold_lines_are_headings_and_bold_labels_are_facts():
+    from ingest.extract import EMPHASIS_LEVEL
+
+    lines = [
+        Line("Code: 11721", Kind.TEXT, 1),
+        Line("Description", Kind.TEXT, 2, level=EMPHASIS_LEVEL),
+        Line("Debridement of nail(s) by any method(s); 6 or more", Kind.TEXT, 3),
+        Line("Explanation for Patients", Kind.TEXT, 4, level=EMPHASIS_LEVEL),
+        Line("Thick toenails are trimmed and filed down at one visit.", Kind.TEXT, 5),
+    ]
+    page, _ = parse_page(lines, [], PageContext())
+    assert ("Code", "11721") in page.facts
+    assert [(s.section, s.heading) for s in page.sections[1:]] == [
+        ("official_description", "Description"), ("lay_description", "Explanation for Patients")]

@@ -49,6 +49,10 @@ def _scoped(rule: rules.LineRule) -> str:
 
 _COMPILED = [(rule, re.compile(_scoped(rule), re.IGNORECASE)) for rule in rules.LINE_RULES]
 _GLUED_BADGE = re.compile(r"^(?P<promo>" + "|".join(b.capitalize() for b in rules.GLUED_BADGES) + r")(?=[A-Z][a-z])")
+# The same badges glued after a short heading: "Billing rulesUpdated".
+_GLUED_BADGE_AFTER = re.compile(r"(?<=[a-z)])(?P<promo>" + "|".join(b.capitalize() for b in rules.GLUED_BADGES) + r")$")
+GLUED_BADGE_MAX_WORDS = 8
+_BADGE_ENDINGS = tuple(b.capitalize() for b in rules.GLUED_BADGES)
 
 _GLUED_START = re.compile(
     r"^(?P<promo>" + "|".join(re.escape(p) for p in rules.GLUED_PHRASES) + r")(?=[A-Z0-9])", re.IGNORECASE
@@ -61,6 +65,14 @@ _GLUED_CTA_END = re.compile(
     r"(?<=[a-z0-9)][.!?])(?P<promo>(?:download|sign up|subscribe|learn more|read more|get|try|book|join|start|click|see)\b[^.!?]{0,60}[.!]?)$",
     re.IGNORECASE,
 )
+# A badge-led promo glued after a sentence: "...same day.NEW! 2025 Coding Seminars - Register Today".
+_GLUED_BADGE_END = re.compile(r"(?<=[a-z0-9)][.!?])\s?(?P<promo>(?:NEW|HOT|FREE|SALE)!\s.{0,80})$")
+# A call to action glued before an ALL-CAPS heading: "Chat with a coderMEDICARE PAYMENT".
+_GLUED_BEFORE_CAPS = re.compile(r"^(?P<promo>[A-Z][^A-Z]*?[a-z])(?=[A-Z]{2,}[A-Z0-9 &/,'’()-]*:?$)")
+# A lone count ("14", "1,204,773") is chrome when it stands next to a counter's label.
+_LONE_NUMBER = re.compile(r"^[+-]?\d[\d,]{0,9}$")
+_COUNTER_RULES = frozenset({"vote_count", "visitor_counter"})
+_DIGIT = re.compile(r"\d")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
 _TERMINAL = re.compile(r"[.!?;,:][\"'”’)]*$")
 
@@ -71,17 +83,26 @@ def normalize_key(text: str) -> str:
     return " ".join(text.casefold().split()).strip(" .:;,!?-–—•*")
 
 
+# (max_words, skip_items, requires, search, id) per rule: plain tuples keep the per-line loop cheap.
+_TABLE = [(rule.max_words, rule.skip_items, rule.requires, rx.search, rule.id) for rule, rx in _COMPILED]
+
+
 def match_rule(text: str, kind: Kind) -> str | None:
     """The id of the first catalogue rule that removes this line, or None."""
     n_words = len(text.split())
+    is_item = kind is Kind.ITEM
     low = text.casefold()
-    for rule, rx in _COMPILED:
-        if n_words > rule.max_words or (rule.skip_items and kind is Kind.ITEM):
+    for max_words, skip_items, requires, search, rule_id in _TABLE:
+        if n_words > max_words or (skip_items and is_item):
             continue
-        if rule.requires and not any(r in low for r in rule.requires):
-            continue
-        if rx.search(text):
-            return rule.id
+        if requires:
+            for needle in requires:
+                if needle in low:
+                    break
+            else:
+                continue
+        if search(text):
+            return rule_id
     return None
 
 
@@ -95,16 +116,25 @@ def split_glued(lines: list[Line]) -> tuple[list[Line], list[Removed]]:
         if m:
             removed.append(Removed(line.line_no, m.group("promo"), "glued_promo"))
             text = text[m.end() :].strip()
-        m = _GLUED_END.search(text) or _GLUED_CTA_END.search(text)
+        m = _GLUED_END.search(text) or _GLUED_CTA_END.search(text) or ("!" in text and _GLUED_BADGE_END.search(text))
+        if not m and text.endswith(_BADGE_ENDINGS) and len(text.split()) <= GLUED_BADGE_MAX_WORDS:
+            m = _GLUED_BADGE_AFTER.search(text)
         if m and m.start() > 0:
             removed.append(Removed(line.line_no, m.group("promo"), "glued_promo"))
             text = text[: m.start()].strip()
+        m = _GLUED_BEFORE_CAPS.match(text) if text[-1:].isupper() or text.endswith(":") else None
+        if m and match_rule(m.group("promo"), line.kind) in _GLUED_CTA_RULES:
+            removed.append(Removed(line.line_no, m.group("promo"), "glued_promo"))
+            text = text[m.end() :].strip()
         if text != line.text:
             line = Line(text, line.kind, line.line_no, line.level, line.blank_before)
         if text:
             out.append(line)
     return out, removed
 
+
+# Rules whose match, glued before an ALL-CAPS heading, is a promo to cut off.
+_GLUED_CTA_RULES = frozenset({"call_to_action", "login_signup", "paywall", "newsletter", "app_download", "promo_question"})
 
 _ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -129,10 +159,22 @@ def remove_brand_lines(lines: list[Line], brands: Iterable[str]) -> tuple[list[L
     return kept, removed
 
 
+def phrased_codes(text: str) -> list[tuple[str, int]]:
+    """(code, offset) of every code the line names as a code: ``rules.CODE_PHRASE`` and the
+    gated ``rules.CODE_PHRASE_EXTRA`` forms."""
+    found = {m.start("code"): m.group("code") for m in rules.CODE_PHRASE.finditer(text)}
+    low = text.casefold()
+    for rx, needles in rules.CODE_PHRASE_EXTRA:
+        if any(n in low for n in needles):
+            for m in rx.finditer(text):
+                found.setdefault(m.start("code"), m.group("code"))
+    return [(code, start) for start, code in sorted(found.items())]
+
+
 def likely_code(lines: Iterable[Line]) -> str | None:
     """The code the page names most often as a code ("CPT Code 21183"); a hint for cleaning,
     which must not remove the page's own lines. The parser decides the page's code."""
-    named = Counter(m.group(2).upper() for ln in lines for m in rules.CODE_PHRASE.finditer(ln.text))
+    named = Counter(code.upper() for ln in lines if _DIGIT.search(ln.text) for code, _ in phrased_codes(ln.text))
     return named.most_common(1)[0][0] if named else None
 
 
@@ -140,6 +182,8 @@ def clean_lines(lines: list[Line]) -> tuple[list[Line], list[Removed]]:
     """Apply the rule catalogue and the page-structure rules to one page."""
     lines, removed = split_glued(lines)
     flags: list[str | None] = [match_rule(ln.text, ln.kind) for ln in lines]
+    _flag_counts(lines, flags)
+    _flag_link_lists(lines, flags)
     _flag_duplicates(lines, flags)
     anchors = _content_anchors(lines, flags)
     _flag_nav_runs(lines, flags, anchors)
@@ -188,6 +232,48 @@ def _content_anchors(lines: list[Line], flags: list[str | None], strict: bool = 
             if _is_sentence(nxt) or nxt.kind is Kind.ITEM or (not strict and not in_menu and not _is_menu_like(nxt)):
                 anchors.append(i)
     return anchors
+
+
+def _flag_counts(lines: list[Line], flags: list[str | None]) -> None:
+    """A lone number right before or after a counter's label ("14" over "votes", "Visitors
+    since 1998:" over "1,204,773") is that counter's value: same rule as the label."""
+    for i, flag in enumerate(flags):
+        if flag not in _COUNTER_RULES:
+            continue
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(lines) and flags[j] is None and lines[j].kind is not Kind.ITEM and _LONE_NUMBER.match(lines[j].text):
+                flags[j] = flag
+
+
+def _flag_link_lists(lines: list[Line], flags: list[str | None]) -> None:
+    """A header such as "Related questions" or "Hot this week" and the short lines listed under
+    it (titles of other questions or pages, which name other codes) are chrome: rule
+    ``link_list``. The list ends at a sentence, a long line, a heading, a fact or another widget."""
+    i = 0
+    while i < len(lines):
+        if flags[i] is not None or not rules.LINK_LIST_HEADER.match(lines[i].text):
+            i += 1
+            continue
+        flags[i] = "link_list"
+        j = i + 1
+        while j < len(lines) and j - i <= rules.LINK_LIST_MAX_LINES:
+            line = lines[j]
+            if flags[j] is not None:
+                break  # another widget: the list has ended
+            if rules.LINK_LIST_HEADER.match(line.text):
+                flags[j] = "link_list"
+            elif (
+                line.kind is Kind.HEADING
+                or line.level  # a bold line: a heading of the page
+                or len(line.text.split()) > rules.LINK_LIST_MAX_WORDS
+                or (_is_sentence(line) and not line.text.endswith("?"))
+                or (": " in line.text and not line.text.endswith("?"))  # a fact, not a title
+            ):
+                break
+            else:
+                flags[j] = "link_list"
+            j += 1
+        i = j
 
 
 def _flag_duplicates(lines: list[Line], flags: list[str | None]) -> None:

@@ -21,12 +21,21 @@ from . import rules
 from .config import Limits
 from .errors import InputError, Reason
 from .models import Kind, Line, RawPage
+from .sections import map_heading
 
 _SPACE = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 # Bullet and numbered-list markers at the start of a text line.
-_BULLET = re.compile(r"^(?:[•·▪◦●○■□►▸‣⁃∙✓✔➤→*\-–—+]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+(?=\S)")
+_BULLET = re.compile(r"^(?:[•·▪◦●○■□►▸‣⁃∙✓✔➤→*\-–—+>]|o(?=\s+[A-Z0-9(\"“])|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+(?=\S)")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.IGNORECASE)
+# A TEXT line whose whole text is bold (`<b>Description</b><br>`, `<p><strong>Fees</strong></p>`)
+# carries this level: a visual heading the parser may take as one, never a semantic h1-h6.
+EMPHASIS_LEVEL = 7
+# Runs of at least this many consecutive lines made only of link text, each this short, are
+# link lists (footer columns, "trending" widgets), not prose: rule `html_link_list`.
+LINK_RUN_MIN = 3
+LINK_LINE_MAX_WORDS = 5
 
 
 @dataclass(slots=True)
@@ -92,7 +101,8 @@ def extract_html(content: str, limits: Limits) -> Extracted:
     walker = _Walker(limits)
     walker.walk(body if body is not None else root, 0)
     walker.flush()
-    lines = walker.lines
+    lines, link_lists = drop_link_runs(walker.lines, walker.link_only)
+    pruned += link_lists
     if not any(ln.kind is Kind.ITEM or len(ln.text.split()) >= 8 for ln in lines):
         # Our pruning left no prose: hand the page to trafilatura's main-content extraction
         # (a second parse, paid only by such pages) and read its markdown back as lines.
@@ -158,18 +168,26 @@ def _first_text(root: lxml.html.HtmlElement, xpath: str) -> str:
 def _prune(root: lxml.html.HtmlElement) -> list[tuple[str, str]]:
     """Drop chrome in place; return the visible text dropped, with the rule that dropped it.
     An element holding the main content (an h1, <main>, <article>) is never dropped for its
-    class name alone: wrappers are often called `has-sidebar`."""
+    class name alone: wrappers are often called `has-sidebar`.
+
+    Disclosure widgets are content: an accordion's toggle button (``aria-expanded`` or
+    ``aria-controls``, with a label of a few words: the FAQ question) is kept as text, and a
+    hidden panel that such a control opens (its ``id`` named by an ``aria-controls``) is a
+    collapsed answer, not hidden chrome."""
+    controlled = {c for value in root.xpath("//@aria-controls") for c in str(value).split()}
     doomed: list[tuple[lxml.html.HtmlElement, str | None]] = []
     for el in root.iter():
         tag = el.tag.lower() if isinstance(el.tag, str) else None
         if tag is None:  # comments, processing instructions
             doomed.append((el, None))
+        elif tag == "button" and _is_disclosure(el):
+            continue
         elif tag in rules.HTML_DROP_TAGS:
             doomed.append((el, f"html_{tag}" if tag in rules.HTML_AUDITED_TAGS else None))
         elif tag in rules.HTML_DROP_OUTSIDE_MAIN:
             if not any(a.tag in ("main", "article") for a in el.iterancestors()) and el.find(".//h1") is None:
                 doomed.append((el, f"html_{tag}"))
-        elif _is_hidden(el):
+        elif _is_hidden(el) and not (el.get("id") and el.get("id") in controlled):
             doomed.append((el, "html_hidden"))
         elif _is_chrome(el):
             doomed.append((el, "html_chrome"))
@@ -187,6 +205,13 @@ def _prune(root: lxml.html.HtmlElement) -> list[tuple[str, str]]:
     return dropped
 
 
+def _is_disclosure(el: lxml.html.HtmlElement) -> bool:
+    """An accordion toggle whose label is content (a question), not a one-word control."""
+    if el.get("aria-expanded") is None and el.get("aria-controls") is None:
+        return False
+    return len(normalize_space(el.text_content()).split()) >= rules.DISCLOSURE_MIN_WORDS
+
+
 def _is_hidden(el: lxml.html.HtmlElement) -> bool:
     return (
         el.get("hidden") is not None
@@ -199,42 +224,74 @@ def _is_chrome(el: lxml.html.HtmlElement) -> bool:
     if el.tag in ("html", "body", "main", "article"):
         return False
     role = (el.get("role") or "").lower()
-    marks = f"{el.get('class') or ''} {el.get('id') or ''}"
-    if role not in rules.HTML_BOILERPLATE_ROLES and not rules.HTML_BOILERPLATE_ATTR.search(marks):
+    classes = el.get("class") or ""
+    marks = f"{classes} {el.get('id') or ''}"
+    if (
+        role not in rules.HTML_BOILERPLATE_ROLES
+        and (el.get("aria-roledescription") or "").lower() not in rules.HTML_BOILERPLATE_ROLEDESCRIPTIONS
+        and not rules.HTML_BOILERPLATE_ATTR.search(marks)
+        and not (classes and rules.HTML_OVERLAY_CLASS.search(classes))
+    ):
         return False
     return el.find(".//h1") is None and el.find(".//main") is None and el.find(".//article") is None
 
 
+# Inline-text flags: bold (a `<b>`/`<strong>` or a bold font-weight style) and link (`<a href>`).
+_BOLD, _LINK = 1, 2
+
+
 class _Walker:
     """Emit block-level text as lines; inline markup joins into its block's line.
-    Text inside an <li>, however deeply wrapped, is an item."""
+    Text inside an <li> (or a `role="listitem"`), however deeply wrapped, is an item.
+    A `role="heading"` element is a heading of its `aria-level`. A line made only of bold
+    text is marked with EMPHASIS_LEVEL; which lines are made only of link text is remembered
+    (``link_only``) for :func:`drop_link_runs`."""
 
     def __init__(self, limits: Limits) -> None:
         self.lines: list[Line] = []
-        self.buffer: list[str] = []
+        self.link_only: list[bool] = []
+        self.buffer: list[tuple[str, int]] = []
         self.limits = limits
         self.in_item = 0
+        self.flags = 0
 
-    def emit(self, text: str, kind: Kind, level: int = 0) -> None:
+    def emit(self, text: str, kind: Kind, level: int = 0, link_only: bool = False) -> None:
         text = normalize_space(text[: self.limits.max_line_chars])
         if not text:
             return
         if kind is Kind.TEXT:
             marker = _BULLET.match(text)
             if marker and len(text) > marker.end():
-                text, kind = text[marker.end() :].strip(), Kind.ITEM
+                text, kind, level = text[marker.end() :].strip(), Kind.ITEM, 0
         self.lines.append(Line(text=text, kind=kind, line_no=len(self.lines) + 1, level=level, blank_before=True))
+        self.link_only.append(link_only)
 
     def flush(self) -> None:
         if not self.buffer:
             return
-        text = "".join(self.buffer)
+        segments = self.buffer
         self.buffer = []
         if self.in_item:
-            self.emit(text.replace("\n", " "), Kind.ITEM)
+            self.emit("".join(t for t, _ in segments).replace("\n", " "), Kind.ITEM)
             return
-        for part in text.split("\n"):
-            self.emit(part, Kind.TEXT)
+        part: list[tuple[str, int]] = []
+        for text, flags in segments:
+            pieces = text.split("\n")
+            for n, piece in enumerate(pieces):
+                if n:
+                    self._emit_part(part)
+                    part = []
+                if piece:
+                    part.append((piece, flags))
+        self._emit_part(part)
+
+    def _emit_part(self, part: list[tuple[str, int]]) -> None:
+        inked = [f for t, f in part if t.strip()]
+        if not inked:
+            return
+        bold = all(f & _BOLD for f in inked)
+        link_only = all(f & _LINK for f in inked)
+        self.emit("".join(t for t, _ in part), Kind.TEXT, EMPHASIS_LEVEL if bold else 0, link_only)
 
     def walk(self, el: lxml.html.HtmlElement, depth: int) -> None:
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
@@ -242,13 +299,22 @@ class _Walker:
             self.flush()
             self.emit(el.text_content(), Kind.ITEM if self.in_item else Kind.TEXT)
             return
-        if tag in rules.HTML_HEADINGS:
+        role = (el.get("role") or "").lower() if tag else ""
+        if tag in rules.HTML_HEADINGS or role == "heading":
             self.flush()
-            self.emit(el.text_content(), Kind.HEADING, level=int(tag[1]))
+            self.emit(el.text_content(), Kind.HEADING, level=int(tag[1]) if tag in rules.HTML_HEADINGS else _aria_level(el))
             return
-        if tag == "tr":
+        if tag == "tr" or role == "row":
             self.flush()
-            cells = [normalize_space(c.text_content()) for c in el if isinstance(c.tag, str) and c.tag in ("td", "th")]
+            cell_els = [c for c in el if isinstance(c.tag, str) and (c.tag in ("td", "th") or (c.get("role") or "") in _CELL_ROLES)]
+            if any(_has_blocks(c) for c in cell_els):
+                # A layout table (cells holding paragraphs, line breaks, lists, tables): its
+                # cells are regions of the page, walked like any block.
+                for c in cell_els:
+                    self.walk(c, depth + 1)
+                    self.flush()
+                return
+            cells = [normalize_space(c.text_content()) for c in cell_els]
             cells = [c for c in cells if c]
             if len(cells) == 2 and len(cells[0]) <= 40 and not cells[0].endswith((":", ".")):
                 self.emit(f"{cells[0]}: {cells[1]}", Kind.TEXT)
@@ -260,22 +326,29 @@ class _Walker:
             self._definition_list(el, depth)
             return
         if tag == "br":
-            self.buffer.append("\n")
+            self.buffer.append(("\n", self.flags))
             return
         block = tag in rules.HTML_BLOCKS
         if block:
             self.flush()
-        if tag == "li":
+        item = tag == "li" or role == "listitem"
+        if item:
             self.in_item += 1
+        saved = self.flags
+        if tag in ("b", "strong") or (tag and _BOLD_STYLE.search(el.get("style") or "")):
+            self.flags |= _BOLD
+        elif tag == "a" and el.get("href") is not None:
+            self.flags |= _LINK
         if el.text:
-            self.buffer.append(el.text)
+            self.buffer.append((el.text, self.flags))
         for child in el:
             self.walk(child, depth + 1)
             if child.tail:
-                self.buffer.append(child.tail)
+                self.buffer.append((child.tail, self.flags))
+        self.flags = saved
         if block:
             self.flush()
-        if tag == "li":
+        if item:
             self.in_item -= 1
 
     def _definition_list(self, el: lxml.html.HtmlElement, depth: int) -> None:
@@ -302,3 +375,54 @@ class _Walker:
                 self.flush()
         if term:
             self.emit(term, Kind.TEXT)
+
+
+_CELL_ROLES = frozenset({"cell", "gridcell", "columnheader", "rowheader"})
+_LAYOUT_TAGS = frozenset({"br", "p", "div", "table", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr"})
+
+
+def _has_blocks(cell: lxml.html.HtmlElement) -> bool:
+    return any(isinstance(d.tag, str) and d.tag in _LAYOUT_TAGS for d in cell.iterdescendants())
+
+
+def _aria_level(el: lxml.html.HtmlElement) -> int:
+    level = (el.get("aria-level") or "").strip()
+    return int(level) if level.isdigit() and 1 <= int(level) <= 6 else 2
+
+
+def _is_column_title(line: Line) -> bool:
+    """A short label over a link list (a footer column's "Company", a nav box's "CODE LOOKUP"),
+    unless it names a section of the page ("Related codes" over links to codes)."""
+    return (
+        line.kind is Kind.TEXT
+        and len(line.text.split()) <= 4
+        and not line.text.endswith((".", "!", "?", ":"))
+        and map_heading(line.text)[1] < 1.0
+    )
+
+
+def drop_link_runs(lines: list[Line], link_only: list[bool]) -> tuple[list[Line], list[tuple[str, str]]]:
+    """Runs of LINK_RUN_MIN or more consecutive short lines made only of link text are link
+    lists (footer columns, trending widgets, related-page cards): rule ``html_link_list``, and so
+    is the column title over one. List items are left alone (a references list is links in <li>s)."""
+    short = [
+        flag and ln.kind is Kind.TEXT and len(ln.text.split()) <= LINK_LINE_MAX_WORDS
+        for ln, flag in zip(lines, link_only, strict=True)
+    ]
+    doomed = [False] * len(lines)
+    i = 0
+    while i < len(lines):
+        if not short[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and short[j]:
+            j += 1
+        if j - i >= LINK_RUN_MIN:
+            doomed[i:j] = [True] * (j - i)
+            if i > 0 and _is_column_title(lines[i - 1]):  # "Company" over its links
+                doomed[i - 1] = True
+        i = j
+    kept = [ln for ln, d in zip(lines, doomed, strict=True) if not d]
+    dropped = [(ln.text, "html_link_list") for ln, d in zip(lines, doomed, strict=True) if d]
+    return kept, dropped

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from . import rules
-from .clean import normalize_key
+from .clean import normalize_key, phrased_codes
+from .extract import EMPHASIS_LEVEL
 from .models import CodeEvidence, Kind, Line, ParsedPage, Removed, Section
 from .sections import map_heading
 
@@ -24,6 +25,12 @@ OTHER_HEADING_MAX_WORDS = 10
 # A heading ending in ':' is a label ("Common Modifiers:") unless it names a section this strongly.
 COLON_HEADING_MIN_SCORE = 2.0
 FACT_KEY_MAX_WORDS = 6
+# Headings by their look (a whole bold line, an ALL-CAPS line) are at most this long; an
+# ALL-CAPS line needs this many letters ("PHQ" alone is an acronym, "RISKS:" a heading).
+VISUAL_HEADING_MAX_WORDS = 16
+ALL_CAPS_MIN_LETTERS = 4
+# The first line of a page is its title when it is at most this long and prose follows.
+TITLE_LINE_MAX_WORDS = 25
 SENTENCE_MIN_WORDS = 6
 
 _FACT = re.compile(r"^(?P<key>[A-Z0-9][^:]{0,60}?)\s*:\s*(?P<value>.*)$")
@@ -119,7 +126,11 @@ def _heading_roles(lines: list[Line]) -> list[str | None]:
         role = None
         if line.kind is Kind.HEADING:
             role = "heading"
-        elif i > 0 and _FACT.match(text) and (roles[i - 1] == "heading" or (roles[i - 1] is None and _FACT.match(lines[i - 1].text))):
+        elif _visual_heading(line, nxt):
+            role = "heading"
+        elif i == 0 and _is_title_line(line, nxt):
+            role = "heading"
+        elif i > 0 and _valued_fact(text) and (roles[i - 1] == "heading" or (roles[i - 1] is None and _FACT.match(lines[i - 1].text))):
             role = None  # facts listed under a heading are its content, not sections of their own
         elif i > 0 and roles[i - 1] == "heading" and (len(text.split()) > OTHER_HEADING_MAX_WORDS or "," in text):
             role = None  # a long line, or a list of terms, right under a heading is what it introduces
@@ -129,6 +140,47 @@ def _heading_roles(lines: list[Line]) -> list[str | None]:
         if role in ("heading", "keyed"):
             in_faq = section == "faq" and score >= 1.0
     return roles
+
+
+def _valued_fact(text: str) -> bool:
+    m = _FACT.match(text)
+    return bool(m and m.group("value").strip())
+
+
+def is_all_caps(text: str) -> bool:
+    """ALL-CAPS text: at least ALL_CAPS_MIN_LETTERS letters, none of them lowercase."""
+    return text.isupper() and sum(map(str.isalpha, text)) >= ALL_CAPS_MIN_LETTERS
+
+
+def _visual_heading(line: Line, nxt: Line | None) -> bool:
+    """A heading by its look rather than its markup: a whole line in bold (EMPHASIS_LEVEL) or
+    in ALL CAPS, short, not a sentence, with a line of content under it. A colon at the end is
+    fine ("CLINICAL USES:"); `<b>Code:</b> 11721` is not a whole bold line and stays a fact."""
+    text = line.text
+    if line.kind is not Kind.TEXT or text.endswith((".", ",", ";")) or not text[:1].isalnum():
+        return False
+    if len(text.split()) > VISUAL_HEADING_MAX_WORDS or not (line.level == EMPHASIS_LEVEL or is_all_caps(text)):
+        return False
+    if nxt is None or nxt.kind is Kind.HEADING:
+        return False
+    # Two visual headings in a row: the first has nothing under it (a label over a label).
+    if nxt.kind is not Kind.TEXT:
+        return True
+    return not (nxt.level == EMPHASIS_LEVEL or (is_all_caps(nxt.text) and len(nxt.text.split()) <= VISUAL_HEADING_MAX_WORDS))
+
+
+def _is_title_line(line: Line, nxt: Line | None) -> bool:
+    """The page's first line, when it reads as a title (a question or a name, not a sentence)
+    and prose or a list follows: a forum question's title, a dump's title line."""
+    text = line.text
+    return (
+        line.kind is Kind.TEXT
+        and (text[:1].isupper() or text[:1].isdigit())
+        and len(text.split()) <= TITLE_LINE_MAX_WORDS
+        and not text.endswith((".", ",", ";", ":", "!"))
+        and nxt is not None
+        and (nxt.kind is Kind.ITEM or _is_sentence(nxt.text))
+    )
 
 
 def _text_heading_role(text: str, section: str, score: float, nxt: Line | None) -> str | None:
@@ -417,14 +469,44 @@ def _types(obj: dict) -> set[str]:
 def _code_hits(text: str) -> list[tuple[str, bool]]:
     """Codes in a line, each with whether it is named as a code ("CPT Code 21183")
     rather than a bare number. Codes inside quotes or after "e.g." are examples: skipped."""
+    found = list(rules.CODE_PATTERN.finditer(text))
+    if not found:
+        return []
     examples = [m.span() for m in _QUOTED.finditer(text)]
-    phrased = {m.start(2) for m in rules.CODE_PHRASE.finditer(text)}
+    phrased = {start for _, start in phrased_codes(text)}
     hits = []
-    for m in rules.CODE_PATTERN.finditer(text):
+    for m in found:
         if any(a <= m.start() < b for a, b in examples) or _EXAMPLE_BEFORE.search(text[: m.start()]):
             continue
         hits.append((m.group(1).upper(), m.start() in phrased))
     return hits
+
+
+_URL_TOKEN = re.compile(r"[-_.\s+,;]+")
+
+
+def url_codes(url: str) -> list[str]:
+    """Codes a URL path names, in order, once each (see ``rules.URL_CODE_CONTEXT``).
+    Letter codes (J1100, 0263T) count anywhere; a five-digit number counts inside a slug of
+    words, or where the segment or the one before it names a code set; a number that is a
+    whole segment or leads a slug, with no such context, is a page id."""
+    try:
+        path = unquote(urlsplit(url).path)
+    except ValueError:
+        return []
+    segments = [seg for seg in path.split("/") if seg]
+    found: list[str] = []
+    for k, seg in enumerate(segments):
+        tokens = [t for t in _URL_TOKEN.split(seg.upper()) if t]
+        context = bool(rules.URL_CODE_CONTEXT.search(seg) or (k > 0 and rules.URL_CODE_CONTEXT.search(segments[k - 1])))
+        for n, token in enumerate(tokens):
+            if not rules.CODE_PATTERN.fullmatch(token):
+                continue
+            if token.isdigit() and n == 0 and not context:
+                continue  # /questions/18832/..., /article/48213-title: an id
+            if token not in found:
+                found.append(token)
+    return found
 
 
 def find_code(
@@ -461,9 +543,8 @@ def find_code(
                 if "HCPCS" in system or "CPT" in system:
                     systems[value] = "HCPCS" if "HCPCS" in system else "CPT"
     if ctx.url:
-        path = unquote(urlsplit(ctx.url).path).upper()  # /hcpcs/k0001 names K0001
-        for m in rules.CODE_PATTERN.finditer(path.replace("/", " ").replace("-", " ").replace("_", " ")):
-            add(m.group(1).upper(), "url")
+        for code in url_codes(ctx.url):
+            add(code, "url")
     titled: set[str] = set()
     if ctx.title:
         for code, _ in _code_hits(ctx.title):

@@ -76,7 +76,8 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"^(learn more|read more|see more|click here|get started|find out more|discover more|view more|show more"
         r"|continue reading|download (now|our|the|free)|book (a )?(demo|call|consultation)|request (a )?demo"
         r"|schedule (a )?demo|start (your )?free trial|try (it |us |\w+ )?(for )?free|get (instant|unlimited|free|full"
-        r"|expert|access|your (free|first))|talk to (an? )?(expert|sales)|contact sales|sign up today|see pricing|view pricing)\b",
+        r"|expert|access|your (free|first))|talk to (an? )?(expert|sales)|contact sales|sign up today|see pricing|view pricing)\b"
+        r"|^(get (\w+ ){0,2}(pro|premium|plus)$|(start|open|begin) (a )?(live )?chat\b|(chat|talk) (with|to) (a|an|our|the) \w+( \w+)?( now| today)?$)",
         max_words=14,
         description="calls to action: buttons and promo lines that ask the reader to do something",
     ),
@@ -159,7 +160,7 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "feedback_widget",
-        r"^(was this (page |article |information )?helpful\??|did you find this (page |article )?(helpful|useful)\??"
+        r"^(was this (\w+ ){0,2}(helpful|useful)\??|did you find this (page |article )?(helpful|useful)\??"
         r"|leave a (comment|reply)|post a comment|\d* ?comments?|rate this (page|article)|thanks for your feedback!?)$",
         max_words=10,
         description="comment and feedback widgets",
@@ -174,13 +175,14 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "breadcrumb",
-        r"^(home|main|start)\s*(>|»|/|›|\||→)\s*\S.*(>|»|/|›|\||→)",
+        r"^((home|main|start)\s*(>|»|/|›|\||→)\s*\S.*(>|»|/|›|\||→)|(you are here|you're here)\s*:"
+        r"|[\w&'’ -]{1,30}( (/|>|»|›) [\w&'’ -]{1,30}){1,6} (/|>|»|›) (\d{5}|\d{4}[FT]|[A-V]\d{4})$)",
         max_words=25,
-        description="breadcrumb trails ('Home > CPT Codes > Surgery')",
+        description="breadcrumb trails ('Home > CPT Codes > Surgery', 'You are here: ...', 'Codes / Lab / 81002')",
     ),
     LineRule(
         "search_box",
-        r"^search(\s+(all|for|our|the|by))?([\s,&/]+\w+){0,5}(\.\.\.|…)?$|^(enter|type) (a |your )?(code|keyword|search)",
+        r"^search(\s+(all|for|our|the|by))?([\s,&/]+\w+){0,5}(\.\.\.|…)?$|^(enter|type) (a |your )?(code|keyword|search|e-?mail)",
         max_words=7,
         description="search boxes and their placeholders",
     ),
@@ -232,6 +234,102 @@ LINE_RULES: tuple[LineRule, ...] = (
         max_words=8,
         description="platform credits",
     ),
+
+    # --- forum and Q&A chrome, link rows, site taglines (general patterns of community and
+    # old table-layout sites; none names a site) ---
+    LineRule(
+        "link_row",
+        r"^(?!.*\d)(?=(?:.*[|·•]\s*)?(?:home|search|log ?in|sign ?(?:in|up)|register|privacy|terms|contact|about|help"
+        r"|faq|share|follow|flag|report|print|printer-friendly|e-?mail this|back to top|save|bookmark|subscribe|pricing"
+        r"|blog|careers|sitemap|disclaimer|advertise|ask a question|prev(?:ious)?|next|get pro)\b)"
+        r"[^|·•.!?]{1,40}(?:[|·•][^|·•.!?]{1,40}){1,12}$",
+        max_words=30,
+        requires=("|", "·", "•"),
+        description="a row of links or buttons separated by | · • with at least one site-chrome entry "
+        "('About · Privacy · Terms', 'Share · Follow · Flag', 'Printer-friendly version | E-mail this page')",
+    ),
+    LineRule(
+        "forum_meta",
+        r"^(asked|answered|edited|modified|commented|replied|viewed|active|posted|last (activity|reply|post))\b"
+        r".{0,60}?(\b(19|20)\d\d\b|\bago\b|\btoday\b|\byesterday\b|\bby\b|\btimes\b)",
+        max_words=16,
+        requires=("asked", "answered", "edited", "modified", "commented", "replied", "viewed", "active", "posted", "last"),
+        description="Q&A post meta: 'Asked 3 days ago · Viewed 812 times', 'answered Mar 2 by X'",
+    ),
+    LineRule(
+        "vote_count",
+        r"^[+-]?[\d,]{1,6}\s*(votes?|points?|upvotes?|helpful)$|^(votes?|upvotes?|points?|score)$|^[▲▼△▽⬆⬇↑↓]+$",
+        max_words=3,
+        requires=("vote", "point", "helpful", "score", "▲", "▼", "△", "▽", "⬆", "⬇", "↑", "↓"),
+        description="vote counters and vote arrows; a lone number next to one is its count (see clean.py)",
+    ),
+    LineRule(
+        "forum_action",
+        r"^(add (a )?comment|reply|quote|report( abuse| this)?|answer|your answer|post (your )?(answer|reply|comment)"
+        r"|accepted( answer)?|best answer|(\d+|no) (answers?|replies|comments)|sort(ed)? by\b.*"
+        r"|show \d+ more (comments?|replies)|load more (comments?|replies)|improve this (answer|question)"
+        r"|ask a question|follow( this)?( question| thread)?)$",
+        max_words=8,
+        requires=("comment", "repl", "quote", "report", "answer", "accepted", "sort", "show", "load", "improve", "ask", "follow"),
+        description="Q&A post controls and labels: 'Reply', 'Add a comment', '3 Answers', 'Sorted by: ...', 'Accepted answer'",
+    ),
+    LineRule(
+        "signature",
+        r"^(--|~)\s*[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3}\s*([,|]|$)",
+        max_words=20,
+        requires=("--", "~"),
+        description="forum signatures: '-- Name, CPC | 14 years of billing'",
+    ),
+    LineRule(
+        "comment_handle",
+        r"\s[–—-]\s*@?[a-z][a-z0-9.]*(_[a-z0-9]+)+$|\s[–—-]\s*@?[a-z]+[0-9]+$",
+        max_words=25,
+        case_sensitive=True,
+        requires=("-", "–", "—"),
+        description="a short comment signed with a user handle: 'Thanks, that fixed it. – coder_kim'",
+    ),
+    LineRule(
+        "thread_noise",
+        r"^(same (problem|issue|question|here)|following (this |the )?(thread|question|post|topic)|bump|\+1|me too)\b[^.!?]{0,40}[.!]*$",
+        max_words=10,
+        requires=("same", "following", "bump", "+1", "me too"),
+        description="forum replies that carry no information: 'Same problem here, following this thread.'",
+    ),
+    LineRule(
+        "tag_list",
+        r"^(tags?|tagged( with)?|keywords)\s*:",
+        max_words=15,
+        requires=("tag", "keywords"),
+        description="post tags: 'Tags: cpt modifier-59 ncci'",
+    ),
+    LineRule(
+        "tagline",
+        r"^(the|your)\b[^.!?]{0,60}\bsince (19|20)\d\d$|^(est\.?|established)( in)? (19|20)\d\d$",
+        max_words=10,
+        requires=("since", "est"),
+        description="site taglines: 'The Medical Billing Resource Since 1998'",
+    ),
+    LineRule(
+        "visitor_counter",
+        r"^(visitors?|visits|hits|page ?views)( since (19|20)\d\d| today| online)?\s*:?\s*[\d,]*$",
+        max_words=6,
+        requires=("visit", "hits", "view"),
+        description="visitor counters ('Visitors since 1998:'); the lone number next to one is its count",
+    ),
+    LineRule(
+        "promo_offer",
+        r"\bfree \d+[- ]day (free )?trial\b|\b\d+[- ]day free trial\b|\bclick here$",
+        max_words=15,
+        requires=("trial", "click here"),
+        description="ad copy: 'Billing Software - FREE 30 Day Trial! Click Here'",
+    ),
+    LineRule(
+        "community_disclaimer",
+        r"\bnot (official|professional|legal|medical)( coding| billing| medical)? advice\b|\buser[- ]contributed\b|\buser contributions\b",
+        max_words=30,
+        requires=("advice", "user"),
+        description="community disclaimers: 'Answers are user contributions, not official coding advice.'",
+    ),
 )
 
 # Badges glued to the front of a heading ("NewBilling Guidelines", "UpdatedRecovery").
@@ -261,6 +359,19 @@ GLUED_PHRASES: tuple[str, ...] = (
     "view more",
 )
 
+# A line that heads a list of links to other questions or pages (the list under it is chrome,
+# rule `link_list`): "Related questions", "Hot this week", "Popular pages". "Related codes" is
+# not here: on a code page it is a content section.
+LINK_LIST_HEADER = re.compile(
+    r"^((related|similar|linked|hot|trending|popular|recent|top|more|other) (questions|posts|threads|discussions|topics"
+    r"|articles|pages|searches)( this week| today| now)?|(hot|trending|popular) (this week|today|now|network questions)"
+    r"|most (viewed|popular|read)( codes| pages| questions)?)\s*:?$",
+    re.IGNORECASE,
+)
+# The list under such a header ends at a line longer than this, a sentence, or a heading.
+LINK_LIST_MAX_WORDS = 15
+LINK_LIST_MAX_LINES = 20
+
 # --- HTML -------------------------------------------------------------------------------
 
 # Elements whose whole subtree is never page content.
@@ -287,6 +398,15 @@ HTML_BOILERPLATE_ROLES: frozenset[str] = frozenset(
     {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog", "menu", "menubar"}
 )
 
+# aria-roledescription values of widgets that are never article content.
+HTML_BOILERPLATE_ROLEDESCRIPTIONS: frozenset[str] = frozenset({"carousel", "slider", "slideshow", "ticker"})
+# Whole class tokens of elements positioned over or beside the page (sticky headers and
+# sidebars, fixed consent bars and chat launchers): chrome, whatever their content.
+HTML_OVERLAY_CLASS = re.compile(r"(?:^|\s)(sticky|fixed)(?:$|\s)")
+# An accordion toggle (<button aria-expanded>) with a label of at least this many words is a
+# question or a title, kept as content; shorter toggles ("Menu", "More") are controls.
+DISCLOSURE_MIN_WORDS = 3
+
 HTML_HEADINGS: frozenset[str] = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 HTML_BLOCKS: frozenset[str] = frozenset(
     {
@@ -308,10 +428,11 @@ SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
                              "official", "code description", "full description", "long description"),
     "lay_description": ("common language description", "lay description", "plain language", "plain english",
                         "lay term", "simple term", "layman", "patient friendly", "consumer description",
-                        "short description", "in simple words", "explained simply"),
+                        "short description", "in simple words", "explained simply", "what mean", "layperson", "layperson summary",
+                        "lay summary", "explanation patient", "patient explanation"),
     "indications": ("indication", "when used", "used", "when needed", "who need", "candidate", "why performed",
                     "reason", "when recommended", "use case", "uses", "who should", "why done", "why needed",
-                    "when report", "who qualifies", "eligib"),
+                    "when report", "who qualifies", "eligib", "eligibility", "medical necessity", "when use", "when apply"),
     "purpose": ("purpose", "goal", "objective", "aim"),
     "symptoms": ("symptom", "sign"),
     "causes_risk_factors": ("cause", "risk factor", "etiology", "who risk"),
@@ -319,15 +440,18 @@ SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
                          "test before"),
     "procedure": ("procedure description", "procedure", "how performed", "performed", "step", "technique",
                   "what happen during", "during", "how done", "method", "process", "how work", "how performed",
-                  "how given", "administration", "how administered"),
+                  "how given", "administration", "how administered", "service component"),
     "tools_equipment": ("tool", "equipment", "instrument", "device", "supply", "supplies", "tools used", "material",
-                        "instruments used", "equipment used", "devices used"),
+                        "instruments used", "equipment used", "devices used", "screening tool"),
     "anesthesia": ("anesthesia", "anaesthesia", "sedation", "anesthetic"),
-    "duration": ("duration", "how long", "length", "time required", "procedure time", "time take", "timeframe"),
-    "setting": ("setting", "location", "where performed", "place service", "facility", "site service", "where done"),
-    "personnel": ("personnel", "staff", "care team", "who perform", "provider", "team", "specialist"),
+    "duration": ("duration", "how long", "length", "time required", "procedure time", "time take", "timeframe",
+                 "typical time", "time needed", "how much time"),
+    "setting": ("setting", "location", "where performed", "place service", "facility", "site service", "where done", "where covered"),
+    "personnel": ("personnel", "staff", "care team", "who perform", "provider", "team", "specialist", "crew", "who may",
+                  "who can perform"),
     "preparation": ("preparation", "prepare", "prep", "pre procedure", "preoperative", "pre operative", "getting ready",
-                    "before your", "how get ready", "before procedure", "before surgery"),
+                    "before your", "how get ready", "before procedure", "before surgery", "before study", "before test",
+                    "before exam", "before visit"),
     "recovery": ("recovery", "aftercare", "after care", "recover", "postoperative", "post operative", "healing",
                  "after procedure", "rehabilitation"),
     "complications": ("complication", "risk", "side effect", "adverse", "danger", "safety"),
@@ -338,12 +462,14 @@ SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
     "patient_education": ("patient education", "education", "prevention", "prevent", "lifestyle", "learn"),
     "patient_experience": ("patient experience", "experience", "what expect", "feel"),
     "billing": ("billing", "coding", "reimbursement", "bill", "claim", "coding guideline", "coding tip", "documentation",
-                "modifier", "rvu", "relative value"),
+                "modifier", "rvu", "relative value", "what document", "choosing right"),
     "cost_coverage": ("cost", "price", "pricing", "insurance", "coverage", "how much", "fee", "pay", "payment", "fee schedule",
                       "medicare", "reimburse"),
     "faq": ("faq", "frequently asked", "common question", "question", "q a", "ask"),
-    "related_codes": ("related", "similar", "see also", "other", "crosswalk", "family", "add on", "companion"),
-    "policies": ("policy", "guideline", "health plan", "medical policy", "lcd", "ncd", "payer"),
+    "related_codes": ("related", "similar", "see also", "other", "crosswalk", "family", "add on", "companion",
+                      "other may need"),
+    "policies": ("policy", "guideline", "health plan", "medical policy", "lcd", "ncd", "payer", "limit", "coverage limit",
+                 "filing limit"),
     "references": ("reference", "source", "citation", "bibliography", "further reading", "resource"),
 }
 
@@ -366,12 +492,36 @@ HEADING_STOPWORDS: frozenset[str] = frozenset(
 
 # CPT Category I (5 digits), II (4 digits + F), III (4 digits + T); HCPCS Level II (letter + 4 digits).
 CODE_PATTERN = re.compile(r"(?<![\w$.,/-])(\d{5}|\d{4}[FT]|[A-V]\d{4})(?![\w%]|[.,]\d|-\d)")
-# "CPT Code 21183", "CPT® code: 0263T", "HCPCS code J1100", "code 21183"
+# The code named as a code (group "code"): "CPT Code 21183", "CPT® code: 0263T", "HCPCS code
+# J1100", "code 21183".
 CODE_PHRASE = re.compile(
     r"\b(?:(cpt|hcpcs)(?:®|\(r\)|™)?(?:\s*(?:4|level\s*ii|category\s*(?:i|ii|iii)))?\s*(?:code)?|code)\s*[:#]?\s*"
-    r"(\d{5}|\d{4}[FT]|[A-V]\d{4})\b",
+    r"(?P<code>\d{5}|\d{4}[FT]|[A-V]\d{4})\b",
     re.IGNORECASE,
 )
+# More ways of naming a code as a code, each tried only on lines holding one of its words:
+# a code followed by what it is ("37531 is the CPT code for ...", "99213 describes ...",
+# "20552 is reported when ..."), and a reporting verb before it ("report 64483 for ...").
+CODE_PHRASE_EXTRA: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (
+        re.compile(
+            r"(?<![\w$.,/-])(?P<code>\d{5}|\d{4}[FT]|[A-V]\d{4})\s+(?:is\s+(?:the|a|an)\s+(?:(?:cpt|hcpcs)(?:®|™)?\s+)?code"
+            r"|describes|represents|is\s+used\s+(?:for|to|when)|is\s+reported\s+(?:for|when))\b",
+            re.IGNORECASE,
+        ),
+        ("describes", "represents", " is "),
+    ),
+    (
+        re.compile(r"\b(?:report|bill)\s+(?:code\s+)?(?P<code>\d{5}|\d{4}[FT]|[A-V]\d{4})\s+for\b", re.IGNORECASE),
+        ("report", "bill"),
+    ),
+)
+
+# A number in a URL path is a code only where the path says so: in a slug among words
+# (/can-g2211-be-added), after or inside a segment naming a code set (/cpt/99213, /code-99213,
+# /hcpcs/J1100). A bare number segment or a slug's leading number is a page id
+# (/questions/18832/..., /article/48213-title) unless such a segment names a code set.
+URL_CODE_CONTEXT = re.compile(r"cpt|hcpcs|codes?\b|code[-_]|procedure", re.IGNORECASE)
 
 # Evidence weights for the code the page is about. A page's code needs a clear winner:
 # the best candidate must score at least CODE_DOMINANCE times the runner-up.
