@@ -180,3 +180,16 @@ def test_runs_of_link_lines_are_link_lists_but_linked_items_stay():
     assert not {"Company", "About", "Blog", "Careers"} & set(texts)
     assert {"NCD 210.9", "MLN booklet", "LCD L3"} <= set(texts)
     assert ("Blog", "html_link_list") in ex.pruned
+
+
+def test_menu_panels_stay_hidden_and_related_code_links_stay():
+    ex = _extract(
+        "<button aria-controls='m' aria-expanded='false'>Menu</button><div id='m' hidden><a href='/x'>Pricing plans</a></div>"
+        + PROSE + "<h2>Related codes</h2><div><a href='/c/99212'>99212</a></div><div><a href='/c/99214'>99214</a></div>"
+        "<div><a href='/c/99215'>99215</a></div>"
+        "<table><thead class='sticky top-0'><tr><th>Modifier</th><th>Meaning</th></tr></thead>"
+        "<tr><td>26</td><td>Professional component</td></tr></table>"
+    )
+    texts = [ln.text for ln in ex.lines]
+    assert "Pricing plans" not in texts
+    assert {"99212", "99214", "99215", "Modifier: Meaning", "26: Professional component"} <= set(texts)

@@ -174,7 +174,12 @@ def _prune(root: lxml.html.HtmlElement) -> list[tuple[str, str]]:
     ``aria-controls``, with a label of a few words: the FAQ question) is kept as text, and a
     hidden panel that such a control opens (its ``id`` named by an ``aria-controls``) is a
     collapsed answer, not hidden chrome."""
-    controlled = {c for value in root.xpath("//@aria-controls") for c in str(value).split()}
+    controlled = {
+        c
+        for el in root.xpath("//*[@aria-controls]")
+        if _is_disclosure(el)  # a "Menu" toggle's hidden panel stays hidden
+        for c in (el.get("aria-controls") or "").split()
+    }
     doomed: list[tuple[lxml.html.HtmlElement, str | None]] = []
     for el in root.iter():
         tag = el.tag.lower() if isinstance(el.tag, str) else None
@@ -230,7 +235,7 @@ def _is_chrome(el: lxml.html.HtmlElement) -> bool:
         role not in rules.HTML_BOILERPLATE_ROLES
         and (el.get("aria-roledescription") or "").lower() not in rules.HTML_BOILERPLATE_ROLEDESCRIPTIONS
         and not rules.HTML_BOILERPLATE_ATTR.search(marks)
-        and not (classes and rules.HTML_OVERLAY_CLASS.search(classes))
+        and not (classes and el.tag not in _NEVER_OVERLAY and rules.HTML_OVERLAY_CLASS.search(classes))
     ):
         return False
     return el.find(".//h1") is None and el.find(".//main") is None and el.find(".//article") is None
@@ -378,11 +383,25 @@ class _Walker:
 
 
 _CELL_ROLES = frozenset({"cell", "gridcell", "columnheader", "rowheader"})
-_LAYOUT_TAGS = frozenset({"br", "p", "div", "table", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr"})
+_LAYOUT_TAGS = frozenset({"p", "div", "table", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr"})
+# A data cell may hold a line break or two; a layout cell holds lines of a page region.
+LAYOUT_MIN_BREAKS = 3
+# Sticky table headers and sticky section headings are content, whatever their class says.
+_NEVER_OVERLAY = frozenset({"table", "thead", "tbody", "tr", "th", "td", "h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 def _has_blocks(cell: lxml.html.HtmlElement) -> bool:
-    return any(isinstance(d.tag, str) and d.tag in _LAYOUT_TAGS for d in cell.iterdescendants())
+    breaks = 0
+    for d in cell.iterdescendants():
+        if not isinstance(d.tag, str):
+            continue
+        if d.tag in _LAYOUT_TAGS:
+            return True
+        if d.tag == "br":
+            breaks += 1
+            if breaks >= LAYOUT_MIN_BREAKS:
+                return True
+    return False
 
 
 def _aria_level(el: lxml.html.HtmlElement) -> int:
@@ -404,7 +423,8 @@ def _is_column_title(line: Line) -> bool:
 def drop_link_runs(lines: list[Line], link_only: list[bool]) -> tuple[list[Line], list[tuple[str, str]]]:
     """Runs of LINK_RUN_MIN or more consecutive short lines made only of link text are link
     lists (footer columns, trending widgets, related-page cards): rule ``html_link_list``, and so
-    is the column title over one. List items are left alone (a references list is links in <li>s)."""
+    is the column title over one. List items are left alone (a references list is links in <li>s),
+    and so is a run right under a heading naming related codes (links to the codes it lists)."""
     short = [
         flag and ln.kind is Kind.TEXT and len(ln.text.split()) <= LINK_LINE_MAX_WORDS
         for ln, flag in zip(lines, link_only, strict=True)
@@ -418,7 +438,9 @@ def drop_link_runs(lines: list[Line], link_only: list[bool]) -> tuple[list[Line]
         j = i
         while j < len(lines) and short[j]:
             j += 1
-        if j - i >= LINK_RUN_MIN:
+        # A link list under a heading naming the related codes is the page's own list.
+        related = i > 0 and lines[i - 1].kind is Kind.HEADING and map_heading(lines[i - 1].text)[0] == "related_codes"
+        if j - i >= LINK_RUN_MIN and not related:
             doomed[i:j] = [True] * (j - i)
             if i > 0 and _is_column_title(lines[i - 1]):  # "Company" over its links
                 doomed[i - 1] = True
