@@ -210,6 +210,19 @@ def test_lone_numbers_are_only_removed_next_to_a_counter(numbers):
         ("Get Acme Pro", "call_to_action"),
         ("Start chat", "call_to_action"),
         ("Chat with a coder", "call_to_action"),
+        ("asked Mar 3 at 14:02", "forum_meta"),
+        ("Upvote 12", "vote_count"),
+        ("View 4 more replies", "forum_action"),
+        ("Jane Doe says:", "comment_meta"),
+        ("March 3, 2024 at 5:12 pm", "comment_meta"),
+        ("Joined: Mar 2019", "user_info"),
+        ("Posts: 1,234", "user_info"),
+        ("Next article: How to bill a new patient visit", "prev_next"),
+        ("« Previous", "prev_next"),
+        ("Page 2 of 5", "page_number"),
+        ("‹ ›", "symbol_only"),
+        ("==========", "symbol_only"),
+        ("Jump to navigation", "skip_link"),
     ],
 )
 def test_general_chrome_patterns(text, rule):
@@ -232,9 +245,26 @@ def test_general_chrome_patterns(text, rule):
         "Debridement of nail(s) by any method(s); 6 or more",
         "The visit is reported with 99213 – established patient",
         "Ear / nose / throat",
+        "Location: Outpatient hospital",
+        "Next, the provider reviews the images.",
+        "Previous authorization is valid for 60 days.",
+        "Posts are reviewed by the compliance team.",
+        "$45",
+        "50%",
+        "March 3, 2024: CMS updated the fee schedule for this code.",
     ],
 )
 def test_content_is_not_taken_for_chrome(text):
     from ingest.clean import match_rule
 
     assert match_rule(text, Kind.TEXT) is None
+
+
+def test_markdown_and_underlined_headings_in_text_dumps():
+    lines = extract_text("# Overview\nA sentence.\n## Indications\n- Pain\n# of units billed is one\nRecovery\n========\nRest.", LIMITS)
+    got = [(ln.text, ln.kind, ln.level) for ln in lines]
+    assert ("Overview", Kind.HEADING, 1) in got and ("Indications", Kind.HEADING, 2) in got
+    assert ("# of units billed is one", Kind.TEXT, 0) in got
+    assert ("Recovery", Kind.HEADING, 1) in got
+    kept, removed = clean_lines(lines)
+    assert ("========", "symbol_only") in [(r.text, r.rule) for r in removed]

@@ -69,11 +69,23 @@ def extract_text(content: str, limits: Limits) -> list[Line]:
         if not text:
             blank = True
             continue
-        kind = Kind.TEXT
-        marker = _BULLET.match(text)
-        if marker and len(text) > marker.end():
-            text, kind = text[marker.end() :].strip(), Kind.ITEM
-        lines.append(Line(text=text, kind=kind, line_no=no, blank_before=blank))
+        kind, level = Kind.TEXT, 0
+        heading = _MD_HEADING.match(text) if text[0] == "#" else None
+        if heading and not heading.group(2)[:1].isupper() and not heading.group(2)[:1].isdigit():
+            heading = None  # "# of units billed" is a sentence
+        underline = _SETEXT.match(text)
+        if heading:  # "## Indications" in a dump saved from markdown
+            text, kind, level = heading.group(2).strip(), Kind.HEADING, len(heading.group(1))
+        elif underline and lines and not blank and lines[-1].kind is Kind.TEXT and len(lines[-1].text.split()) <= SETEXT_MAX_WORDS:
+            # "Indications" over "===========": the line above is a heading; the rule itself
+            # is left for the cleaner (rule `symbol_only`).
+            prev = lines[-1]
+            lines[-1] = Line(prev.text, Kind.HEADING, prev.line_no, 1 if underline.group(0)[0] == "=" else 2, prev.blank_before)
+        else:
+            marker = _BULLET.match(text)
+            if marker and len(text) > marker.end():
+                text, kind = text[marker.end() :].strip(), Kind.ITEM
+        lines.append(Line(text=text, kind=kind, line_no=no, level=level, blank_before=blank))
         blank = False
     return lines
 
@@ -116,6 +128,9 @@ def extract_html(content: str, limits: Limits) -> Extracted:
 
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+# A text line made only of = or - (3 or more) underlines the line above as a heading.
+_SETEXT = re.compile(r"^(={3,}|-{3,})$")
+SETEXT_MAX_WORDS = 12
 
 
 def _trafilatura_lines(content: str, limits: Limits) -> list[Line]:

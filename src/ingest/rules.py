@@ -188,7 +188,7 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "skip_link",
-        r"^skip to (main )?(content|navigation|main)$|^(back to top|scroll to top|toggle navigation|menu|close|open menu)$",
+        r"^(skip|jump) to (main )?(content|navigation|main|search)$|^(back to top|scroll to top|toggle navigation|menu|close|open menu)$",
         max_words=5,
         description="accessibility and menu toggles",
     ),
@@ -251,14 +251,15 @@ LINE_RULES: tuple[LineRule, ...] = (
     LineRule(
         "forum_meta",
         r"^(asked|answered|edited|modified|commented|replied|viewed|active|posted|last (activity|reply|post))\b"
-        r".{0,60}?(\b(19|20)\d\d\b|\bago\b|\btoday\b|\byesterday\b|\bby\b|\btimes\b)",
+        r".{0,60}?(\b(19|20)\d\d\b|\bago\b|\btoday\b|\byesterday\b|\bby\b|\btimes\b|\b\d{1,2}:\d\d\b)",
         max_words=16,
         requires=("asked", "answered", "edited", "modified", "commented", "replied", "viewed", "active", "posted", "last"),
         description="Q&A post meta: 'Asked 3 days ago · Viewed 812 times', 'answered Mar 2 by X'",
     ),
     LineRule(
         "vote_count",
-        r"^[+-]?[\d,]{1,6}\s*(votes?|points?|upvotes?|helpful)$|^(votes?|upvotes?|points?|score)$|^[▲▼△▽⬆⬇↑↓]+$",
+        r"^[+-]?[\d,]{1,6}\s*(votes?|points?|upvotes?|helpful)$|^(votes?|upvotes?|downvotes?|points?|score|upvote|downvote)( [\d,]+)?$"
+        r"|^[▲▼△▽⬆⬇↑↓]+$",
         max_words=3,
         requires=("vote", "point", "helpful", "score", "▲", "▼", "△", "▽", "⬆", "⬇", "↑", "↓"),
         description="vote counters and vote arrows; a lone number next to one is its count (see clean.py)",
@@ -267,10 +268,11 @@ LINE_RULES: tuple[LineRule, ...] = (
         "forum_action",
         r"^(add (a )?comment|reply|quote|report( abuse| this)?|answer|your answer|post (your )?(answer|reply|comment)"
         r"|accepted( answer)?|best answer|(\d+|no) (answers?|replies|comments)|sort(ed)? by\b.*"
-        r"|show \d+ more (comments?|replies)|load more (comments?|replies)|improve this (answer|question)"
-        r"|ask a question|follow( this)?( question| thread)?)$",
+        r"|(show|load|view|see) (\d+ )?more (answers?|comments?|replies)|improve this (answer|question)"
+        r"|ask a question|follow( this)?( question| thread)?|continue this thread|not the answer you're looking for\?.*)$",
         max_words=8,
-        requires=("comment", "repl", "quote", "report", "answer", "accepted", "sort", "show", "load", "improve", "ask", "follow"),
+        requires=("comment", "repl", "quote", "report", "answer", "accepted", "sort", "show", "load", "improve", "ask", "follow",
+                  "thread"),
         description="Q&A post controls and labels: 'Reply', 'Add a comment', '3 Answers', 'Sorted by: ...', 'Accepted answer'",
     ),
     LineRule(
@@ -324,6 +326,42 @@ LINE_RULES: tuple[LineRule, ...] = (
         description="ad copy: 'Billing Software - FREE 30 Day Trial! Click Here'",
     ),
     LineRule(
+        "comment_meta",
+        r"^[\w .'’-]{1,40} (says|said|wrote|writes|replied|commented)\s*:$"
+        r"|^(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},? (19|20)\d\d( (at )?\d{1,2}:\d\d ?([ap]\.?m\.?)?)?$"
+        r"|^\d{1,2} (jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* (19|20)\d\d$|^(19|20)\d\d-\d\d-\d\d$",
+        max_words=8,
+        description="comment headers and bare dates: 'Jane says:', 'March 3, 2024 at 5:12 pm'",
+    ),
+    LineRule(
+        "user_info",
+        r"^(joined|member since|posts|messages|reputation|karma)\s*:?\s*([\d,.]+[kK]?|(\w{3,9}\.? )?(\d{1,2},? )?(19|20)\d\d)$",
+        max_words=5,
+        requires=("joined", "member", "posts", "messages", "reputation", "karma"),
+        description="forum user cards: 'Joined: Mar 2019', 'Posts: 1,234'",
+    ),
+    LineRule(
+        "prev_next",
+        r"^(«|‹|←)?\s*(previous|next|prev|older|newer)( (post|article|page|question|entry|story|posts|entries|topic|thread))?"
+        r"\s*(»|›|→|:|$)",
+        max_words=12,
+        requires=("prev", "next", "older", "newer"),
+        description="pager links between articles: 'Next article: ...', '« Previous'",
+    ),
+    LineRule(
+        "page_number",
+        r"^page \d+( of \d+)?$",
+        max_words=4,
+        requires=("page",),
+        description="page counters of printed or paginated pages: 'Page 2 of 5'",
+    ),
+    LineRule(
+        "symbol_only",
+        r"^[^\w$%€£]+$",
+        max_words=6,
+        description="lines with no letter or digit: carousel arrows, emoji buttons, separators ('‹ ›', '👍 👎', '-----')",
+    ),
+    LineRule(
         "community_disclaimer",
         r"\bnot (official|professional|legal|medical)( coding| billing| medical)? advice\b|\buser[- ]contributed\b|\buser contributions\b",
         max_words=30,
@@ -365,7 +403,7 @@ GLUED_PHRASES: tuple[str, ...] = (
 LINK_LIST_HEADER = re.compile(
     r"^((related|similar|linked|hot|trending|popular|recent|top|more|other) (questions|posts|threads|discussions|topics"
     r"|articles|pages|searches)( this week| today| now)?|(hot|trending|popular) (this week|today|now|network questions)"
-    r"|most (viewed|popular|read)( codes| pages| questions)?)\s*:?$",
+    r"|most (viewed|popular|read)( codes| pages| questions)?|you (may|might) also like|recommended for you|read next)\s*:?$",
     re.IGNORECASE,
 )
 # The list under such a header ends at a line longer than this, a sentence, or a heading.
