@@ -223,6 +223,12 @@ def test_lone_numbers_are_only_removed_next_to_a_counter(numbers):
         ("‹ ›", "symbol_only"),
         ("==========", "symbol_only"),
         ("Jump to navigation", "skip_link"),
+        ("Best answer", "forum_action"),
+        ("Permalink", "forum_action"),
+        ("Dana K., CPC, CCPC | 14 years of chiropractic billing", "signature"),
+        ("12 thoughts on “Billing 99213 with modifier 25”", "comment_meta"),
+        ("You must be logged in to post a comment.", "login_signup"),
+        ("Helpful? Yes (12) / No (3)", "feedback_widget"),
     ],
 )
 def test_general_chrome_patterns(text, rule):
@@ -252,6 +258,9 @@ def test_general_chrome_patterns(text, rule):
         "$45",
         "50%",
         "March 3, 2024: CMS updated the fee schedule for this code.",
+        "Jane Smith, CPC, reviewed the claim before submission.",
+        "Yes, modifier 25 is required.",
+        "Save the signed consent form with the record.",
     ],
 )
 def test_content_is_not_taken_for_chrome(text):
@@ -268,3 +277,16 @@ def test_markdown_and_underlined_headings_in_text_dumps():
     assert ("Recovery", Kind.HEADING, 1) in got
     kept, removed = clean_lines(lines)
     assert ("========", "symbol_only") in [(r.text, r.rule) for r in removed]
+
+
+def test_class_named_headings_and_bold_classes_read_like_bold_lines():
+    from ingest.extract import EMPHASIS_LEVEL
+
+    ex = extract_html(
+        "<html><body><div class='section-title'>When to use it</div><p>It is used when the patient has symptoms of an infection.</p>"
+        "<p><span class='font-semibold'>Code:</span> 81002</p><div class='text-sm'>Plain text line that stays plain.</div></body></html>",
+        LIMITS,
+    )
+    levels = {ln.text: ln.level for ln in ex.lines}
+    assert levels["When to use it"] == EMPHASIS_LEVEL
+    assert levels["Code: 81002"] == 0 and levels["Plain text line that stays plain."] == 0

@@ -355,7 +355,7 @@ class _Walker:
         if item:
             self.in_item += 1
         saved = self.flags
-        if tag in ("b", "strong") or (tag and _BOLD_STYLE.search(el.get("style") or "")):
+        if tag in ("b", "strong") or (tag and (_BOLD_STYLE.search(el.get("style") or "") or _bold_class(el))):
             self.flags |= _BOLD
         elif tag == "a" and el.get("href") is not None:
             self.flags |= _LINK
@@ -417,6 +417,11 @@ def _has_blocks(cell: lxml.html.HtmlElement) -> bool:
             if breaks >= LAYOUT_MIN_BREAKS:
                 return True
     return False
+
+
+def _bold_class(el: lxml.html.HtmlElement) -> bool:
+    classes = el.get("class")
+    return bool(classes) and bool(rules.HTML_BOLD_CLASS.search(classes))
 
 
 def _aria_level(el: lxml.html.HtmlElement) -> int:

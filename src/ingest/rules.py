@@ -47,7 +47,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         "login_signup",
         r"^(log ?in|sign ?in|sign ?up|register|create (a |an |your )?(free )?account|join (now|free|today|us)"
         r"|already (a member|have an account)|forgot (your )?password|my account)\b"
-        r"|\b(log ?in|sign ?in)\b.{0,40}\b(register|sign ?up|create)\b",
+        r"|\b(log ?in|sign ?in)\b.{0,40}\b(register|sign ?up|create)\b|\b(must be|please) (logged|log|signed|sign) ?in to\b",
         max_words=12,
         requires=("log", "sign", "register", "create", "join", "already", "forgot", "account"),
         description="login, register and signup prompts and buttons",
@@ -161,7 +161,8 @@ LINE_RULES: tuple[LineRule, ...] = (
     LineRule(
         "feedback_widget",
         r"^(was this (\w+ ){0,2}(helpful|useful)\??|did you find this (page |article )?(helpful|useful)\??"
-        r"|leave a (comment|reply)|post a comment|\d* ?comments?|rate this (page|article)|thanks for your feedback!?)$",
+        r"|leave a (comment|reply)|post a comment|\d* ?comments?|rate this (page|article)|thanks for your feedback!?"
+        r"|(helpful\?\s*)?yes( \(\d+\))?\s*[/|·]?\s*no( \(\d+\))?)$",
         max_words=10,
         description="comment and feedback widgets",
     ),
@@ -269,18 +270,24 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"^(add (a )?comment|reply|quote|report( abuse| this)?|answer|your answer|post (your )?(answer|reply|comment)"
         r"|accepted( answer)?|best answer|(\d+|no) (answers?|replies|comments)|sort(ed)? by\b.*"
         r"|(show|load|view|see) (\d+ )?more (answers?|comments?|replies)|improve this (answer|question)"
-        r"|ask a question|follow( this)?( question| thread)?|continue this thread|not the answer you're looking for\?.*)$",
+        r"|ask a question|follow( this)?( question| thread)?|continue this thread|not the answer you're looking for\?.*"
+        r"|(best|top|most helpful|accepted|chosen) (answer|reply|response|solution)|solved|marked as (the )?(solution|answer)"
+        r"|award|permalink|embed|edit|delete|hide|save)$",
         max_words=8,
         requires=("comment", "repl", "quote", "report", "answer", "accepted", "sort", "show", "load", "improve", "ask", "follow",
-                  "thread"),
+                  "thread", "best", "top", "helpful", "chosen", "solved", "marked", "award", "permalink", "embed", "edit",
+                  "delete", "hide", "save"),
         description="Q&A post controls and labels: 'Reply', 'Add a comment', '3 Answers', 'Sorted by: ...', 'Accepted answer'",
     ),
     LineRule(
         "signature",
-        r"^(--|~)\s*[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3}\s*([,|]|$)",
+        r"^(--|~)\s*[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3}\s*([,|]|$)"
+        r"|^[A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]*){0,2},\s*(CPC|CCS|CCS-P|CPCO|CPMA|COC|CIC|CRC|CEMC|CPB|CCA|RHIT|RHIA|CRCR|CHONC)\b"
+        r"(?!.*\b(is|are|was|were|has|have|wrote|reviewed|says)\b)",
         max_words=20,
-        requires=("--", "~"),
-        description="forum signatures: '-- Name, CPC | 14 years of billing'",
+        case_sensitive=True,
+        requires=("--", "~", ","),
+        description="forum signatures: '-- Name, CPC | 14 years of billing', 'Dana K., CPC, CCPC | E/M auditor'",
     ),
     LineRule(
         "comment_handle",
@@ -329,8 +336,9 @@ LINE_RULES: tuple[LineRule, ...] = (
         "comment_meta",
         r"^[\w .'’-]{1,40} (says|said|wrote|writes|replied|commented)\s*:$"
         r"|^(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},? (19|20)\d\d( (at )?\d{1,2}:\d\d ?([ap]\.?m\.?)?)?$"
-        r"|^\d{1,2} (jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* (19|20)\d\d$|^(19|20)\d\d-\d\d-\d\d$",
-        max_words=8,
+        r"|^\d{1,2} (jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* (19|20)\d\d$|^(19|20)\d\d-\d\d-\d\d$"
+        r"|^\d+ (thoughts|responses|comments|replies) (on|to)\b",
+        max_words=14,
         description="comment headers and bare dates: 'Jane says:', 'March 3, 2024 at 5:12 pm'",
     ),
     LineRule(
@@ -441,6 +449,13 @@ HTML_BOILERPLATE_ROLEDESCRIPTIONS: frozenset[str] = frozenset({"carousel", "slid
 # Whole class tokens of elements positioned over or beside the page (sticky headers and
 # sidebars, fixed consent bars and chat launchers): chrome, whatever their content.
 HTML_OVERLAY_CLASS = re.compile(r"(?:^|\s)(sticky|fixed)(?:$|\s)")
+# Whole class tokens that make an element's text bold or call it a heading (`font-semibold`,
+# `fw-bold`, `section-title`, `card-heading`, `h3`): its line is read like a <b> line, a
+# heading by look when content follows (see extract.EMPHASIS_LEVEL).
+HTML_BOLD_CLASS = re.compile(
+    r"(?:^|\s)(font-(?:bold|semibold|extrabold|black)|fw-(?:bold|semibold|bolder)|bold|strong|[\w-]*(?:heading|title)|h[1-6])(?:$|\s)",
+    re.IGNORECASE,
+)
 # An accordion toggle (<button aria-expanded>) with a label of at least this many words is a
 # question or a title, kept as content; shorter toggles ("Menu", "More") are controls.
 DISCLOSURE_MIN_WORDS = 3
