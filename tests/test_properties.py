@@ -229,6 +229,11 @@ def test_lone_numbers_are_only_removed_next_to_a_counter(numbers):
         ("12 thoughts on “Billing 99213 with modifier 25”", "comment_meta"),
         ("You must be logged in to post a comment.", "login_signup"),
         ("Helpful? Yes (12) / No (3)", "feedback_widget"),
+        ("87 Comments Share Save", "action_bar"),
+        ("Reply · Share · Report", "link_row"),
+        ("Reply Share", "action_bar"),
+        ("reddit Log In", "account_links"),
+        ("Printed on 03/02/2025. Page 4 of 4", "page_number"),
     ],
 )
 def test_general_chrome_patterns(text, rule):
@@ -261,6 +266,9 @@ def test_general_chrome_patterns(text, rule):
         "Jane Smith, CPC, reviewed the claim before submission.",
         "Yes, modifier 25 is required.",
         "Save the signed consent form with the record.",
+        "Share the results with the referring physician.",
+        "Patients must register",
+        "Report 20610 once per joint",
     ],
 )
 def test_content_is_not_taken_for_chrome(text):
@@ -290,3 +298,22 @@ def test_class_named_headings_and_bold_classes_read_like_bold_lines():
     levels = {ln.text: ln.level for ln in ex.lines}
     assert levels["When to use it"] == EMPHASIS_LEVEL
     assert levels["Code: 81002"] == 0 and levels["Plain text line that stays plain."] == 0
+
+
+def test_page_numbers_inside_a_document_do_not_start_its_footer():
+    text = ("Coverage article for nerve conduction studies and how they are billed.\nPage 2 of 4\n"
+            "ICD-10-CM Codes that Support Medical Necessity\nG56.00 Carpal tunnel syndrome, unspecified upper limb\n")
+    kept, removed = clean_lines(extract_text(text, LIMITS))
+    assert [r.rule for r in removed] == ["page_number"]
+    assert "G56.00 Carpal tunnel syndrome, unspecified upper limb" in [ln.text for ln in kept]
+
+
+def test_vote_counts_beside_vote_buttons_are_removed_in_html():
+    ex = extract_html(
+        "<html><body><div><button aria-label='upvote'>▲</button><div>42</div><button aria-label='downvote'>▼</button></div>"
+        "<h1>Modifier 25 with 99214?</h1><p>Our ortho bills 99214 and 20610 on the same day, and the payer denies it.</p>"
+        "<table><tr><td>Modifier</td><td>25</td></tr></table></body></html>",
+        LIMITS,
+    )
+    assert ("42", "vote_count") in ex.pruned
+    assert "Modifier: 25" in [ln.text for ln in ex.lines]

@@ -73,6 +73,9 @@ _GLUED_BEFORE_CAPS = re.compile(r"^(?P<promo>[A-Z][^A-Z]*?[a-z])(?=[A-Z]{2,}[A-Z
 _LONE_NUMBER = re.compile(r"^[+-]?\d[\d,]{0,9}$")
 _COUNTER_RULES = frozenset({"vote_count", "visitor_counter"})
 _DIGIT = re.compile(r"\d")
+# Removed lines that occur inside a document's body (a printed page's "Page 2 of 5", a rule
+# line): they do not mark where the page's footer starts.
+_NOT_A_BOUNDARY = frozenset({"page_number", "symbol_only", "duplicate_line"})
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
 _TERMINAL = re.compile(r"[.!?;,:][\"'”’)]*$")
 
@@ -318,7 +321,7 @@ def _flag_tail(lines: list[Line], flags: list[str | None], anchors: list[int], o
     short lines with no sentence among them (footer menus, taglines, widgets, links to other
     codes' pages). A line naming the page's own code is never tail."""
     last = anchors[-1] if anchors else -1
-    boundary = next((i for i in range(last + 1, len(lines)) if flags[i] is not None), None)
+    boundary = next((i for i in range(last + 1, len(lines)) if flags[i] is not None and flags[i] not in _NOT_A_BOUNDARY), None)
     if boundary is None:
         return
     tail = [i for i in range(boundary + 1, len(lines)) if flags[i] is None]

@@ -204,6 +204,8 @@ def _prune(root: lxml.html.HtmlElement) -> list[tuple[str, str]]:
             continue
         elif tag in rules.HTML_DROP_TAGS:
             doomed.append((el, f"html_{tag}" if tag in rules.HTML_AUDITED_TAGS else None))
+            if tag == "button" and _VOTE.search(f"{el.get('aria-label') or ''} {el.get('title') or ''} {el.get('class') or ''}"):
+                doomed += [(sib, "vote_count") for sib in _vote_counts(el)]
         elif tag in rules.HTML_DROP_OUTSIDE_MAIN:
             if not any(a.tag in ("main", "article") for a in el.iterancestors()) and el.find(".//h1") is None:
                 doomed.append((el, f"html_{tag}"))
@@ -223,6 +225,21 @@ def _prune(root: lxml.html.HtmlElement) -> list[tuple[str, str]]:
         gone.add(el)
         el.drop_tree()
     return dropped
+
+
+_VOTE = re.compile(r"vote|like", re.IGNORECASE)
+_COUNT = re.compile(r"^[+-]?\d[\d,.]*[kK]?$")
+
+
+def _vote_counts(button: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """The lone numbers standing beside a vote button (its siblings): the vote count."""
+    parent = button.getparent()
+    if parent is None:
+        return []
+    return [
+        sib for sib in parent
+        if sib is not button and isinstance(sib.tag, str) and sib.tag != "button" and _COUNT.match(normalize_space(sib.text_content()))
+    ]
 
 
 def _is_disclosure(el: lxml.html.HtmlElement) -> bool:

@@ -607,7 +607,9 @@ def _title(
         candidates.append(lines[0].text)
     for cand in candidates:
         cleaned = _clean_title(cand)
-        if cleaned and map_heading(cleaned)[1] < 1.0:
+        # A section's heading ("Overview", "Billing tips") is not the page's title; a title
+        # that names a code is, whatever words it uses ("How to Bill CPT 20610 for Knee ...").
+        if cleaned and (map_heading(cleaned)[1] < 1.0 or rules.CODE_PATTERN.search(cand)):
             return cleaned
     official = _section_body(by_name.get("official_description"))
     if official:

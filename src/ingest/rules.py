@@ -358,16 +358,34 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "page_number",
-        r"^page \d+( of \d+)?$",
-        max_words=4,
+        r"^page \d+( of \d+)?$|\bpage \d+ of \d+$",
+        max_words=12,
         requires=("page",),
-        description="page counters of printed or paginated pages: 'Page 2 of 5'",
+        description="page counters of printed or paginated pages: 'Page 2 of 5', 'Printed on 03/02/2025. Page 4 of 4'",
     ),
     LineRule(
         "symbol_only",
         r"^[^\w$%€£]+$",
         max_words=6,
         description="lines with no letter or digit: carousel arrows, emoji buttons, separators ('‹ ›', '👍 👎', '-----')",
+    ),
+    LineRule(
+        "action_bar",
+        r"^((\d[\d,.]*[kK]?\s+)?(comments?|replies|shares?|likes?|votes?|upvotes?|reply|share|save|report|award|give award"
+        r"|hide|edit|delete|follow|flag|permalink|embed|print|email|bookmark|quote)\s*[·|•]?\s*){2,}$",
+        max_words=10,
+        requires=("comment", "repl", "share", "like", "vote", "save", "report", "award", "hide", "edit", "delete", "follow",
+                  "flag", "permalink", "embed", "print", "email", "bookmark", "quote"),
+        description="a bar of post actions and counts joined into one line: '87 Comments Share Save', 'Reply Share'",
+    ),
+    LineRule(
+        "account_links",
+        r"(^|\s)(Log ?[Ii]n|Sign ?[Ii]n|Sign ?[Uu]p|Register|Create [Aa]ccount|My [Aa]ccount)"
+        r"(\s*[|·/]?\s*(Log ?[Ii]n|Sign ?[Ii]n|Sign ?[Uu]p|Register|Join))?$",
+        max_words=6,
+        case_sensitive=True,
+        requires=("log", "sign", "register", "account"),
+        description="a header line ending in account links: 'reddit Log In', 'Acme Sign In Sign Up'",
     ),
     LineRule(
         "community_disclaimer",
