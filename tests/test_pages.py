@@ -193,3 +193,17 @@ def test_menu_panels_stay_hidden_and_related_code_links_stay():
     texts = [ln.text for ln in ex.lines]
     assert "Pricing plans" not in texts
     assert {"99212", "99214", "99215", "Modifier: Meaning", "26: Professional component"} <= set(texts)
+
+
+def test_tab_panels_are_content_headed_by_their_tab_labels():
+    ex = _extract(
+        "<div role='tablist'><button role='tab' id='t1' aria-controls='p1'>Billing</button>"
+        "<button role='tab' id='t2' aria-controls='p2'>Coverage</button></div>"
+        "<div role='tabpanel' id='p1' aria-labelledby='t1'><p>Bill one unit per session, whatever the number of views taken.</p></div>"
+        "<div role='tabpanel' id='p2' aria-labelledby='t2' hidden><p>Medicare covers it once a year when it is medically necessary.</p></div>"
+    )
+    got = [(ln.text, ln.kind) for ln in ex.lines]
+    assert got == [
+        ("Billing", Kind.HEADING), ("Bill one unit per session, whatever the number of views taken.", Kind.TEXT),
+        ("Coverage", Kind.HEADING), ("Medicare covers it once a year when it is medically necessary.", Kind.TEXT),
+    ]

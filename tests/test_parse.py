@@ -203,3 +203,12 @@ def test_bold_lines_are_headings_and_bold_labels_are_facts():
     assert ("Code", "11721") in page.facts
     assert [(s.section, s.heading) for s in page.sections[1:]] == [
         ("official_description", "Description"), ("lay_description", "Explanation for Patients")]
+
+
+def test_a_title_that_names_a_code_is_the_title_even_with_section_words():
+    page = _page(
+        "CPT 20610 describes arthrocentesis of a major joint without ultrasound guidance.",
+        ctx=PageContext(title="How to Bill CPT 20610 for Knee Injections | The Coding Blog"),
+    )
+    assert page.title == "How to Bill CPT 20610 for Knee Injections"
+    assert _page("Billing Tips", "Bill it once a day.", ctx=PageContext(title="Billing Tips")).title != "Billing Tips"

@@ -36,6 +36,8 @@ EMPHASIS_LEVEL = 7
 # link lists (footer columns, "trending" widgets), not prose: rule `html_link_list`.
 LINK_RUN_MIN = 3
 LINK_LINE_MAX_WORDS = 5
+# A tab panel is headed by its tab's label at this level.
+TAB_HEADING_LEVEL = 2
 
 
 @dataclass(slots=True)
@@ -108,9 +110,10 @@ def extract_html(content: str, limits: Limits) -> Extracted:
     jsonld = _read_jsonld(root)
     title = _first_text(root, "//title") or None
     url = _canonical_url(root)
+    tab_labels = _tab_labels(root)
     pruned = _prune(root)
     body = root.find("body")
-    walker = _Walker(limits)
+    walker = _Walker(limits, tab_labels)
     walker.walk(body if body is not None else root, 0)
     walker.flush()
     lines, link_lists = drop_link_runs(walker.lines, walker.link_only)
@@ -209,7 +212,7 @@ def _prune(root: lxml.html.HtmlElement) -> list[tuple[str, str]]:
         elif tag in rules.HTML_DROP_OUTSIDE_MAIN:
             if not any(a.tag in ("main", "article") for a in el.iterancestors()) and el.find(".//h1") is None:
                 doomed.append((el, f"html_{tag}"))
-        elif _is_hidden(el) and not (el.get("id") and el.get("id") in controlled):
+        elif _is_hidden(el) and not (el.get("id") and el.get("id") in controlled) and (el.get("role") or "").lower() != "tabpanel":
             doomed.append((el, "html_hidden"))
         elif _is_chrome(el):
             doomed.append((el, "html_chrome"))
@@ -240,6 +243,15 @@ def _vote_counts(button: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
         sib for sib in parent
         if sib is not button and isinstance(sib.tag, str) and sib.tag != "button" and _COUNT.match(normalize_space(sib.text_content()))
     ]
+
+
+def _tab_labels(root: lxml.html.HtmlElement) -> dict[str, str]:
+    """id -> label of every tab (`role="tab"`), read before the tab list is pruned as chrome."""
+    return {
+        el.get("id"): label
+        for el in root.xpath('//*[@role="tab"][@id]')
+        if (label := normalize_space(el.text_content()))
+    }
 
 
 def _is_disclosure(el: lxml.html.HtmlElement) -> bool:
@@ -284,7 +296,8 @@ class _Walker:
     text is marked with EMPHASIS_LEVEL; which lines are made only of link text is remembered
     (``link_only``) for :func:`drop_link_runs`."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, tab_labels: dict[str, str] | None = None) -> None:
+        self.tab_labels = tab_labels or {}
         self.lines: list[Line] = []
         self.link_only: list[bool] = []
         self.buffer: list[tuple[str, int]] = []
@@ -337,6 +350,10 @@ class _Walker:
             self.emit(el.text_content(), Kind.ITEM if self.in_item else Kind.TEXT)
             return
         role = (el.get("role") or "").lower() if tag else ""
+        if role == "tabpanel" and el.get("aria-labelledby") in self.tab_labels:
+            # A tab's panel: its tab's label (dropped with the tab list) is its heading.
+            self.flush()
+            self.emit(self.tab_labels[el.get("aria-labelledby")], Kind.HEADING, level=TAB_HEADING_LEVEL)
         if tag in rules.HTML_HEADINGS or role == "heading":
             self.flush()
             self.emit(el.text_content(), Kind.HEADING, level=int(tag[1]) if tag in rules.HTML_HEADINGS else _aria_level(el))

@@ -459,7 +459,9 @@ HTML_BOILERPLATE_ATTR = re.compile(
     re.IGNORECASE,
 )
 HTML_BOILERPLATE_ROLES: frozenset[str] = frozenset(
-    {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog", "menu", "menubar"}
+    {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog", "menu", "menubar",
+     # the tab list: each tab's label heads its panel instead (extract._tab_labels)
+     "tablist"}
 )
 
 # aria-roledescription values of widgets that are never article content.
