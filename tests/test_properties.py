@@ -317,3 +317,11 @@ def test_vote_counts_beside_vote_buttons_are_removed_in_html():
     )
     assert ("42", "vote_count") in ex.pruned
     assert "Modifier: 25" in [ln.text for ln in ex.lines]
+
+
+def test_a_table_of_contents_goes_and_the_headings_it_lists_stay():
+    text = ("Table of contents\n• Overview\n• Billing\nOverview\nCPT 99213 is an office visit for an established patient.\n"
+            "Billing\nBill it once per visit, with modifier 25 when a procedure is done too.")
+    kept, removed = clean_lines(extract_text(text, LIMITS))
+    assert [(r.text, r.rule) for r in removed] == [("Table of contents", "toc"), ("Overview", "toc"), ("Billing", "toc")]
+    assert [ln.text for ln in kept][:2] == ["Overview", "CPT 99213 is an office visit for an established patient."]

@@ -186,7 +186,8 @@ def clean_lines(lines: list[Line]) -> tuple[list[Line], list[Removed]]:
     lines, removed = split_glued(lines)
     flags: list[str | None] = [match_rule(ln.text, ln.kind) for ln in lines]
     _flag_counts(lines, flags)
-    _flag_link_lists(lines, flags)
+    _flag_link_lists(lines, flags, rules.LINK_LIST_HEADER, "link_list")
+    _flag_link_lists(lines, flags, rules.TOC_HEADER, "toc")
     _flag_duplicates(lines, flags)
     anchors = _content_anchors(lines, flags)
     _flag_nav_runs(lines, flags, anchors)
@@ -248,23 +249,31 @@ def _flag_counts(lines: list[Line], flags: list[str | None]) -> None:
                 flags[j] = flag
 
 
-def _flag_link_lists(lines: list[Line], flags: list[str | None]) -> None:
+def _flag_link_lists(lines: list[Line], flags: list[str | None], header: re.Pattern[str], rule: str) -> None:
     """A header such as "Related questions" or "Hot this week" and the short lines listed under
     it (titles of other questions or pages, which name other codes) are chrome: rule
-    ``link_list``. The list ends at a sentence, a long line, a heading, a fact or another widget."""
+    ``link_list``; a table of contents likewise (``toc``). The list ends at a sentence, a long
+    line, a heading, a fact or another widget."""
     i = 0
     while i < len(lines):
-        if flags[i] is not None or not rules.LINK_LIST_HEADER.match(lines[i].text):
+        if flags[i] is not None or not header.match(lines[i].text):
             i += 1
             continue
-        flags[i] = "link_list"
+        flags[i] = rule
         j = i + 1
+        entries: set[str] = set()
+        items = False
         while j < len(lines) and j - i <= rules.LINK_LIST_MAX_LINES:
             line = lines[j]
             if flags[j] is not None:
                 break  # another widget: the list has ended
-            if rules.LINK_LIST_HEADER.match(line.text):
-                flags[j] = "link_list"
+            key = normalize_key(line.text)
+            if key in entries or (items and line.kind is not Kind.ITEM):
+                break  # the body starts: a contents entry repeated as its heading, or the bullets ended
+            entries.add(key)
+            items = items or line.kind is Kind.ITEM
+            if header.match(line.text):
+                flags[j] = rule
             elif (
                 line.kind is Kind.HEADING
                 or line.level  # a bold line: a heading of the page
@@ -274,7 +283,7 @@ def _flag_link_lists(lines: list[Line], flags: list[str | None]) -> None:
             ):
                 break
             else:
-                flags[j] = "link_list"
+                flags[j] = rule
             j += 1
         i = j
 

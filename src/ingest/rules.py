@@ -432,6 +432,12 @@ LINK_LIST_HEADER = re.compile(
     r"|most (viewed|popular|read)( codes| pages| questions)?|you (may|might) also like|recommended for you|read next)\s*:?$",
     re.IGNORECASE,
 )
+# A table of contents: the header and the entries under it repeat the page's own headings
+# (rule `toc`, same list logic as `link_list`).
+TOC_HEADER = re.compile(
+    r"^(table of contents|contents|on this page|in this (article|guide|post|page)|jump to( a)? section|quick links|sections)\s*:?$",
+    re.IGNORECASE,
+)
 # The list under such a header ends at a line longer than this, a sentence, or a heading.
 LINK_LIST_MAX_WORDS = 15
 LINK_LIST_MAX_LINES = 20
@@ -455,7 +461,7 @@ HTML_DROP_OUTSIDE_MAIN: frozenset[str] = frozenset({"header", "footer"})
 HTML_BOILERPLATE_ATTR = re.compile(
     r"(?:^|[\s_-])(nav|navbar|navigation|menu|menubar|footer|cookies?|consent|gdpr|modal|popup|pop-up|overlay"
     r"|signup|sign-up|newsletter|subscribe|share|sharing|social|breadcrumbs?|sidebar|advert|adverts|ads|ad-slot"
-    r"|promo|paywall|login|register|related-posts|comments?|skip-link|toolbar|topbar|masthead)(?:$|[\s_-])",
+    r"|promo|paywall|login|register|related-posts|comments?|skip-link|toolbar|topbar|masthead|toc|table-of-contents)(?:$|[\s_-])",
     re.IGNORECASE,
 )
 HTML_BOILERPLATE_ROLES: frozenset[str] = frozenset(
