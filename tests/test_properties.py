@@ -325,3 +325,12 @@ def test_a_table_of_contents_goes_and_the_headings_it_lists_stay():
     kept, removed = clean_lines(extract_text(text, LIMITS))
     assert [(r.text, r.rule) for r in removed] == [("Table of contents", "toc"), ("Overview", "toc"), ("Billing", "toc")]
     assert [ln.text for ln in kept][:2] == ["Overview", "CPT 99213 is an office visit for an established patient."]
+
+
+def test_popular_code_widgets_go_and_related_code_lists_stay():
+    lines = [Line("CPT 64483 is a transforaminal epidural injection at one lumbar level.", Kind.TEXT, 1),
+             Line("Related codes", Kind.HEADING, 2, level=2), Line("64484 – each additional level", Kind.ITEM, 3),
+             Line("Popular Codes", Kind.HEADING, 4, level=4), Line("99213", Kind.ITEM, 5), Line("99214", Kind.ITEM, 6)]
+    kept, removed = clean_lines(lines)
+    assert [ln.text for ln in kept] == [ln.text for ln in lines[:3]]
+    assert [r.rule for r in removed] == ["link_list"] * 3

@@ -429,7 +429,8 @@ GLUED_PHRASES: tuple[str, ...] = (
 LINK_LIST_HEADER = re.compile(
     r"^((related|similar|linked|hot|trending|popular|recent|top|more|other) (questions|posts|threads|discussions|topics"
     r"|articles|pages|searches)( this week| today| now)?|(hot|trending|popular) (this week|today|now|network questions)"
-    r"|most (viewed|popular|read)( codes| pages| questions)?|you (may|might) also like|recommended for you|read next)\s*:?$",
+    r"|most (viewed|popular|read|searched)( codes| pages| questions)?|you (may|might) also like|recommended for you|read next"
+    r"|(hot|trending|popular|top|recently viewed|frequently searched) (codes|lookups|searches)( this week| today| now)?)\s*:?$",
     re.IGNORECASE,
 )
 # A table of contents: the header and the entries under it repeat the page's own headings
@@ -461,7 +462,8 @@ HTML_DROP_OUTSIDE_MAIN: frozenset[str] = frozenset({"header", "footer"})
 HTML_BOILERPLATE_ATTR = re.compile(
     r"(?:^|[\s_-])(nav|navbar|navigation|menu|menubar|footer|cookies?|consent|gdpr|modal|popup|pop-up|overlay"
     r"|signup|sign-up|newsletter|subscribe|share|sharing|social|breadcrumbs?|sidebar|advert|adverts|ads|ad-slot"
-    r"|promo|paywall|login|register|related-posts|comments?|skip-link|toolbar|topbar|masthead|toc|table-of-contents)(?:$|[\s_-])",
+    r"|promo|paywall|login|register|related-posts|comments?|skip-link|toolbar|topbar|masthead|toc|table-of-contents"
+    r"|ad|adsbygoogle|dfp|sponsored)(?:$|[\s_-])",
     re.IGNORECASE,
 )
 HTML_BOILERPLATE_ROLES: frozenset[str] = frozenset(
