@@ -145,3 +145,17 @@ def test_a_changed_page_replaces_its_earlier_rows(tmp_path):
     assert old_id not in set(sections.document_id)
     complications = sections[(sections.document_id == new_id) & (sections.section == "complications")].iloc[0]
     assert len(complications["items"]) == 3
+
+
+def test_a_sidecar_that_arrives_after_its_page_is_applied(tmp_path):
+    """A page's .meta.json is part of the page: when it lands after the page was curated,
+    the next run reads the page again and takes its URL and fetch time."""
+    raw = copy_raw(tmp_path / "raw", PAGES / "cptlookup_27447.html")
+    settings = Settings(raw=raw, curated=tmp_path / "curated")
+    run(settings)
+    assert pd.read_parquet(settings.curated / "documents").fetched_at.isna().all()
+    copy_raw(raw, PAGES / "cptlookup_27447.html.meta.json")
+    second = run(settings)
+    assert second.published and second.read_files == 1
+    docs = pd.read_parquet(settings.curated / "documents")
+    assert docs.fetched_at.notna().all() and docs.url.str.startswith("http").all()

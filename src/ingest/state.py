@@ -69,12 +69,28 @@ class FileState:
 
 def file_signature(root: Path | str, rel: str) -> tuple[int, int]:
     """(size, change token): the mtime in ns locally; on object storage a hash of the ETag
-    (of the modification time where there is no ETag), from the listing ``discover`` made."""
+    (of the modification time where there is no ETag), from the listing ``discover`` made.
+
+    The page's sidecar (``<file>.meta.json``: its URL and fetch time) is part of the page:
+    when there is one, the token also covers the sidecar's signature, so a sidecar that
+    arrives or changes after its page makes the page be read again."""
     root = storage.location(root)
     if storage.is_remote(root):
-        return storage.signature(storage.file_info(root, rel))
-    st = (root / rel).lstat()
-    return st.st_size, st.st_mtime_ns
+        size, token = storage.signature(storage.file_info(root, rel))
+        side = storage.listed_info(root, rel + read.SIDECAR_SUFFIX)
+        side_sig = storage.signature(side) if side is not None else None
+    else:
+        st = (root / rel).lstat()
+        size, token = st.st_size, st.st_mtime_ns
+        try:
+            side_st = (root / (rel + read.SIDECAR_SUFFIX)).lstat()
+            side_sig = (side_st.st_size, side_st.st_mtime_ns)
+        except OSError:
+            side_sig = None
+    if side_sig is None:
+        return size, token
+    mixed = hashlib.sha256(f"{token}\0{side_sig[0]}\0{side_sig[1]}".encode()).digest()
+    return size, int.from_bytes(mixed[:8], "big") >> 1
 
 
 def file_content_id(root: Path | str, rel: str) -> str:

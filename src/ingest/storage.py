@@ -71,13 +71,18 @@ _listings: dict[str, dict[str, dict]] = {}
 def list_files(url: str, skip: Callable[[str], bool]) -> list[str]:
     """Files below ``url`` as sorted relative POSIX paths, skipping those ``skip`` rejects."""
     fs, root = filesystem(url)
-    found: dict[str, dict] = {}
+    listed: dict[str, dict] = {}  # everything, sidecars included: their signatures count too
     for path, info in fs.find(root, withdirs=False, detail=True).items():
         rel = path[len(root):].lstrip("/") if path.startswith(root) else path
-        if rel and info.get("type", "file") == "file" and not skip(rel):
-            found[rel] = info
-    _listings[url] = found
-    return sorted(found)
+        if rel and info.get("type", "file") == "file":
+            listed[rel] = info
+    _listings[url] = listed
+    return sorted(rel for rel in listed if not skip(rel))
+
+
+def listed_info(root: str, rel: str) -> dict | None:
+    """What the latest listing of ``root`` says of ``rel`` (None: not listed, or no listing)."""
+    return _listings.get(root, {}).get(rel)
 
 
 def info(url: str) -> dict:
@@ -163,6 +168,25 @@ def upload(pairs: list[tuple[Path, str]]) -> None:
         return
     fs, _ = filesystem(pairs[0][1])
     fs.put([str(src) for src, _ in pairs], [filesystem(dest)[1] for _, dest in pairs])
+
+
+def copy(pairs: list[tuple[str, str]]) -> None:
+    """Objects to other keys of the same store, server-side (S3 CopyObject): no bytes pass
+    through this process."""
+    if not pairs:
+        return
+    fs, _ = filesystem(pairs[0][0])
+    fs.copy([filesystem(src)[1] for src, _ in pairs], [filesystem(dest)[1] for _, dest in pairs])
+
+
+def sizes(urls: list[str], root: str) -> dict[str, int]:
+    """Sizes of the given objects below ``root``, relative path -> bytes, from one listing."""
+    if not urls:
+        return {}
+    fs, base = filesystem(root)
+    listed = fs.find(base, withdirs=False, detail=True)
+    want = {filesystem(u)[1] for u in urls}
+    return {path[len(base):].lstrip("/"): int(info.get("size") or 0) for path, info in listed.items() if path in want}
 
 
 def remove_tree(url: str) -> None:

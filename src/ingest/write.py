@@ -41,19 +41,15 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import schema, storage
+from . import schema, segments, storage
 from .errors import LockError, OutputError
 
 SNAPSHOTS = "_snapshots"
 CURRENT = "_current"
 LOCK = ".lock"
 STAGING_PREFIX = ".staging-"
-# Row groups sized for analysts' filters: small enough to skip by code statistics, large
-# enough to compress well.
-ROW_GROUP_SIZE = 50_000
 # Object storage: the marker written last into a complete snapshot.
 COMPLETE = "_complete"
 # Object storage: a lock whose holder has not renewed it for this long was left by a killed run
@@ -198,10 +194,13 @@ def publish(curated: Path | str, tables: dict[str, pa.Table], keep: int) -> tupl
     staging = root / f"{STAGING_PREFIX}{uuid.uuid4().hex}"
     try:
         staging.mkdir()
-        for name, table in tables.items():
-            _write_table(staging / name, name, table)
-        digest = _digest(staging)
         current = current_snapshot(curated)
+
+        def reuse(name: str, old: str, new: str) -> None:  # the same bytes: a hard link
+            assert current is not None
+            _link_or_copy(current / name / old, staging / name / new)
+
+        digest = _write_tables(staging, tables, _previous_segments(curated), reuse)
         if current is not None and current.name.endswith(digest):
             shutil.rmtree(staging)
             _ensure_table_links(curated, tables)
@@ -227,18 +226,24 @@ def _publish_remote(curated: str, tables: dict[str, pa.Table], keep: int) -> tup
     try:
         with tempfile.TemporaryDirectory(prefix="ingest-snapshot-") as tmp:
             staging = Path(tmp)
-            for name, table in tables.items():
-                _write_table(staging / name, name, table)
-            digest = _digest(staging)
             current = current_snapshot(curated)
+            kept: list[tuple[str, str]] = []  # unchanged segments: copied on the store
+
+            def reuse(name: str, old: str, new: str) -> None:
+                assert current is not None
+                kept.append((storage.join(curated, SNAPSHOTS, current.name, name, old), f"{name}/{new}"))
+
+            digest = _write_tables(staging, tables, _previous_segments(curated), reuse)
             if current is not None and current.name.endswith(digest):
                 return current.name, False
             snap_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{digest}"
             dest = storage.join(curated, SNAPSHOTS, snap_id)
             files = sorted(p for p in staging.rglob("*") if p.is_file())
             try:
+                storage.copy([(src, storage.join(dest, rel)) for src, rel in kept])
                 storage.upload([(f, storage.join(dest, f.relative_to(staging).as_posix())) for f in files])
                 sizes = {f.relative_to(staging).as_posix(): f.stat().st_size for f in files}
+                sizes.update(storage.sizes([storage.join(dest, rel) for _, rel in kept], dest))
                 manifest = {"snapshot": snap_id, "files": sizes}
                 storage.put_bytes(storage.join(dest, COMPLETE), json.dumps(manifest, indent=1).encode())
             except BaseException:
@@ -276,28 +281,39 @@ def rollback(curated: Path | str) -> str:
     return previous.name
 
 
-def _write_table(path: Path, name: str, table: pa.Table) -> None:
-    path.mkdir(parents=True)
-    part_col = schema.PARTITIONS.get(name)
-    opts = {"compression": "zstd", "row_group_size": ROW_GROUP_SIZE, "write_statistics": True}
-    if part_col is None:
-        pq.write_table(table, path / "part-0.parquet", **opts)
-        return
-    values = sorted(set(table.column(part_col).to_pylist())) or ["other"]
-    file_schema = table.schema.remove(table.schema.get_field_index(part_col))
-    for value in values:
-        part = table.filter(pc.equal(table.column(part_col), value)).drop_columns([part_col])
-        part_dir = path / f"{part_col}={value}"
-        part_dir.mkdir()
-        pq.write_table(part.cast(file_schema), part_dir / "part-0.parquet", **opts)
+def _previous_segments(curated: Path | str) -> segments.Previous:
+    """The current snapshot's segment manifest (empty without one: everything is written)."""
+    try:
+        return segments.read_manifest(read_previous(curated, segments.MANIFEST))
+    except (OSError, pa.ArrowException):  # an unreadable manifest: write everything anew
+        return {}
 
 
-def _digest(path: Path) -> str:
+def _write_tables(staging: Path, tables: dict[str, pa.Table], previous: segments.Previous, reuse) -> str:
+    """Write every table as segments (see segments.py), keeping unchanged segments of the
+    previous snapshot through ``reuse(table, old file, new file)``, then the manifest.
+    Returns the snapshot's content digest: of the manifest, which names every key's rows'
+    digest and the file holding them (identical content, identical digest)."""
+    manifest: list[dict] = []
+    for name, table in tables.items():
+        rows, _ = segments.write_table(staging / name, name, table, previous,
+                                       lambda old, new, name=name: reuse(name, old, new))
+        manifest += rows
+    table = segments.manifest_table(manifest)
+    (staging / segments.MANIFEST).mkdir(parents=True)
+    pq.write_table(table, staging / segments.MANIFEST / "part-0.parquet", **segments.PARQUET_OPTIONS)
     h = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        h.update(file.relative_to(path).as_posix().encode())
-        h.update(file.read_bytes())
+    for row in table.to_pylist():
+        h.update("\0".join(str(row[c]) for c in table.column_names).encode() + b"\n")
     return h.hexdigest()[:12]
+
+
+def _link_or_copy(src: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dest)
+    except OSError:  # a filesystem without hard links
+        shutil.copy2(src, dest)
 
 
 def _point(link: Path, target: Path) -> None:

@@ -1,0 +1,152 @@
+"""Work proportional to what is new: a run rewrites only the segments whose rows changed
+(segments.py), and the tables it publishes equal a full rebuild's."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest import segments
+from ingest.config import Settings
+from ingest.pipeline import run
+from ingest.write import CURRENT
+
+from .conftest import PAGES, RAW, copy_raw
+
+TABLES = ["documents", "codes", "sections", "faq", "section_items", "facts", "removed_lines"]
+
+
+def _files(curated: Path) -> dict[str, os.stat_result]:
+    snap = curated / os.readlink(curated / CURRENT)
+    return {p.relative_to(snap).as_posix(): p.stat() for p in snap.rglob("*.parquet")}
+
+
+def _rows(curated: Path, table: str, files: list[str]) -> int:
+    snap = curated / os.readlink(curated / CURRENT)
+    return sum(pq.read_metadata(snap / f).num_rows for f in files if f.startswith(f"{table}/"))
+
+
+def _sorted(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.drop(columns=[c for c in ("ingested_at",) if c in df]).astype(str)
+    return df.sort_values(list(df.columns)).reset_index(drop=True)
+
+
+def test_a_new_page_writes_its_own_rows_and_links_the_rest(tmp_path):
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES / "cptlookup_27447.html", PAGES / "cptlookup_27447.html.meta.json")
+    settings = Settings(raw=raw, curated=tmp_path / "curated")
+    run(settings)
+    before = _files(settings.curated)
+    copy_raw(raw, PAGES / "medcodewiki_J1100.txt")  # a page about a code no other page names
+    assert run(settings).published
+    after = _files(settings.curated)
+
+    same_inode = {f for f, st in after.items() if any(b.st_ino == st.st_ino for b in before.values())}
+    written = sorted(set(after) - same_inode)
+    assert same_inode, "unchanged segments are hard links to the previous snapshot's files"
+    docs = pd.read_parquet(settings.curated / "documents")
+    new_id = docs.loc[docs.raw_path == "medcodewiki_J1100.txt", "document_id"].item()
+    # the documents table: one row written (the new page), the others linked
+    assert _rows(settings.curated, "documents", written) == 1
+    assert _rows(settings.curated, "documents", sorted(same_inode)) == len(docs) - 1
+    for table in ("sections", "faq", "facts", "removed_lines"):
+        snap = settings.curated / os.readlink(settings.curated / CURRENT)
+        for f in written:
+            if f.startswith(f"{table}/"):
+                ids = set(pq.read_table(snap / f, columns=["document_id"]).column(0).to_pylist())
+                assert ids == {new_id}, (table, f, ids)
+    for table in ("codes", "section_items"):
+        snap = settings.curated / os.readlink(settings.curated / CURRENT)
+        for f in written:
+            if f.startswith(f"{table}/"):
+                assert set(pq.read_table(snap / f, columns=["code"]).column(0).to_pylist()) == {"J1100"}
+
+    full = Settings(raw=raw, curated=tmp_path / "full", full=True)
+    run(full)
+    for table in TABLES:
+        pd.testing.assert_frame_equal(_sorted(pd.read_parquet(settings.curated / table)),
+                                      _sorted(pd.read_parquet(full.curated / table)), obj=table)
+
+
+def test_a_changed_page_rewrites_only_its_segments(tmp_path):
+    raw = copy_raw(tmp_path / "raw", RAW)
+    settings = Settings(raw=raw, curated=tmp_path / "curated")
+    run(settings)
+    for page in PAGES.iterdir():  # one page per run: several small segments
+        copy_raw(raw, page)
+        run(settings)
+    before = _files(settings.curated)
+    page = raw / "medcodewiki_J1100.txt"
+    page.write_text(page.read_text(encoding="utf-8") + "\nPatients usually go home the same day.\n", encoding="utf-8")
+    assert run(settings).published
+    after = _files(settings.curated)
+    written = [f for f, st in after.items() if not any(b.st_ino == st.st_ino for b in before.values())]
+    assert 0 < _rows(settings.curated, "documents", written) <= 1
+    docs = pd.read_parquet(settings.curated / "documents")
+    assert len(docs) == len(set(docs.document_id))  # every key in exactly one segment
+    full = Settings(raw=raw, curated=tmp_path / "full", full=True)
+    run(full)
+    for table in TABLES:
+        pd.testing.assert_frame_equal(_sorted(pd.read_parquet(settings.curated / table)),
+                                      _sorted(pd.read_parquet(full.curated / table)), obj=table)
+
+
+def _table(keys: list[str]) -> pa.Table:
+    return pa.table({"document_id": keys, "n": list(range(len(keys)))})
+
+
+def test_small_segments_are_compacted(tmp_path):
+    previous: segments.Previous = {}
+    keys: list[str] = []
+    counts = []
+    for run_no in range(8):
+        keys = keys + [f"doc-{run_no}"]
+        dest = tmp_path / f"snap-{run_no}" / "removed_lines"
+        prev_dir = tmp_path / f"snap-{run_no - 1}" / "removed_lines"
+
+        def reuse(old: str, new: str, prev_dir=prev_dir, dest=dest) -> None:
+            os.link(prev_dir / old, dest / new)
+
+        rows, outcome = segments.write_table(dest, "removed_lines", _table(keys), previous, reuse)
+        previous = segments.read_manifest(segments.manifest_table(rows))
+        counts.append(len(list(dest.iterdir())))
+        assert sorted(pq.read_table(dest).column("document_id").to_pylist()) == sorted(keys)
+    assert max(counts) <= segments.MAX_SMALL + 1  # never more small files than that
+    assert counts[:segments.MAX_SMALL + 1] == list(range(1, segments.MAX_SMALL + 2))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abcdefghij"), st.integers(1, 40)), min_size=1, max_size=30))
+def test_pieces_never_split_a_key(groups):
+    """However rows are grouped, a key's rows land in one file (a key in two files could be
+    kept in one and dropped from the other)."""
+    keys = [k for k, n in groups for _ in range(n)]
+    table = _table(keys)
+    old = segments.SEGMENT_ROWS
+    segments.SEGMENT_ROWS = 25
+    try:
+        key_array, digests = segments.key_digests(table, "document_id")
+        pieces = list(segments._chunks(table, key_array, digests))
+    finally:
+        segments.SEGMENT_ROWS = old
+    seen: dict[str, int] = {}
+    for i, (piece, piece_keys) in enumerate(pieces):
+        assert piece.num_rows == len(piece_keys)
+        for k in set(piece_keys.to_pylist()):
+            assert seen.setdefault(k, i) == i
+    assert sum(p.num_rows for p, _ in pieces) == len(keys)
+
+
+def test_key_digests_change_with_any_value_and_not_with_row_order():
+    a = pa.table({"document_id": ["x", "x", "y"], "text": ["1", "2", "3"]})
+    b = pa.table({"document_id": ["y", "x", "x"], "text": ["3", "2", "1"]})
+    c = pa.table({"document_id": ["x", "x", "y"], "text": ["1", "2", "4"]})
+    _, da = segments.key_digests(a, "document_id")
+    _, db = segments.key_digests(b, "document_id")
+    _, dc = segments.key_digests(c, "document_id")
+    assert da == db and da["x"] == dc["x"] and da["y"] != dc["y"]
