@@ -145,14 +145,15 @@ def data_dictionary() -> str:
         "# Data dictionary",
         "",
         "Generated from `src/ingest/schema.py` and `src/ingest/rules.py` (`python -m ingest.schema > docs/data-dictionary.md`);",
-        "`tests/test_docs.py` fails when it and the code disagree. Every table is a Parquet dataset under `curated/<table>`.",
+        "`tests/test_docs.py` fails when it and the code disagree. Every table is a Parquet dataset under `curated/<table>`:",
+        "a directory of segment files `part-<digest>.parquet` (see docs/production.md, \"Table layout\"); read the directory.",
         "",
     ]
     for name, sch in TABLES.items():
         part = PARTITIONS.get(name)
         out += [f"## `{name}`", ""]
         if part:
-            out += [f"Hive-partitioned by `{part}` (`{name}/{part}=<value>/part-0.parquet`).", ""]
+            out += [f"Hive-partitioned by `{part}` (`{name}/{part}=<value>/part-<digest>.parquet`).", ""]
         out += ["| column | type | null | meaning |", "|---|---|---|---|"]
         for field in sch:
             doc = (field.metadata or {}).get(b"doc", b"").decode()
