@@ -212,3 +212,12 @@ def test_a_title_that_names_a_code_is_the_title_even_with_section_words():
     )
     assert page.title == "How to Bill CPT 20610 for Knee Injections"
     assert _page("Billing Tips", "Bill it once a day.", ctx=PageContext(title="Billing Tips")).title != "Billing Tips"
+
+
+def test_a_code_title_line_heads_the_overview():
+    page = _page("Search box leftovers", "CPT 27447: Total Knee Arthroplasty",
+                 "CPT 27447 is used for a total knee arthroplasty, in which both surfaces are replaced.")
+    assert [(s.section, s.heading) for s in page.sections][-1] == ("overview", "CPT 27447: Total Knee Arthroplasty")
+    # over another heading, it stays the overview's first line
+    page = _page("CPT Code 93000: Electrocardiogram, routine ECG", "Purpose", "An ECG records the electrical activity of the heart.")
+    assert page.sections[0].section == "overview" and page.sections[0].text_lines == ["CPT Code 93000: Electrocardiogram, routine ECG"]

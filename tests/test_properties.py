@@ -234,6 +234,11 @@ def test_lone_numbers_are_only_removed_next_to_a_counter(numbers):
         ("Reply Share", "action_bar"),
         ("reddit Log In", "account_links"),
         ("Printed on 03/02/2025. Page 4 of 4", "page_number"),
+        ("Search CPT, HCPCS, ICD-10", "search_box"),
+        ("[Advertisement]", "advertisement"),
+        ("Sponsored: Get 20% off your first month of CodingPro", "sponsored_line"),
+        ("Comments (3)", "forum_action"),
+        ("Was this article helpful? Yes No", "feedback_widget"),
     ],
 )
 def test_general_chrome_patterns(text, rule):
@@ -334,3 +339,12 @@ def test_popular_code_widgets_go_and_related_code_lists_stay():
     kept, removed = clean_lines(lines)
     assert [ln.text for ln in kept] == [ln.text for ln in lines[:3]]
     assert [r.rule for r in removed] == ["link_list"] * 3
+
+
+def test_author_box_goes_with_its_biography_only():
+    text = ("Billing Guidelines\n- Report 27447 once per knee.\nAbout the Author\n"
+            "Sarah Kim is a certified professional coder with 12 years of orthopedic billing experience.\n"
+            "Recovery\nMost patients walk with a walker on the first day after the surgery.")
+    kept, removed = clean_lines(extract_text(text, LIMITS))
+    assert [r.rule for r in removed] == ["author_box", "author_box"]
+    assert [ln.text for ln in kept][-2:] == ["Recovery", "Most patients walk with a walker on the first day after the surgery."]

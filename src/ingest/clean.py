@@ -75,6 +75,7 @@ _COUNTER_RULES = frozenset({"vote_count", "visitor_counter"})
 _DIGIT = re.compile(r"\d")
 # Removed lines that occur inside a document's body (a printed page's "Page 2 of 5", a rule
 # line): they do not mark where the page's footer starts.
+_BLOCK_HEADERS = (rules.LINK_LIST_HEADER, rules.TOC_HEADER, rules.AUTHOR_BOX_HEADER)
 _NOT_A_BOUNDARY = frozenset({"page_number", "symbol_only", "duplicate_line"})
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
 _TERMINAL = re.compile(r"[.!?;,:][\"'”’)]*$")
@@ -188,6 +189,7 @@ def clean_lines(lines: list[Line]) -> tuple[list[Line], list[Removed]]:
     _flag_counts(lines, flags)
     _flag_link_lists(lines, flags, rules.LINK_LIST_HEADER, "link_list")
     _flag_link_lists(lines, flags, rules.TOC_HEADER, "toc")
+    _flag_author_box(lines, flags)
     _flag_duplicates(lines, flags)
     anchors = _content_anchors(lines, flags)
     _flag_nav_runs(lines, flags, anchors)
@@ -274,6 +276,8 @@ def _flag_link_lists(lines: list[Line], flags: list[str | None], header: re.Patt
             items = items or line.kind is Kind.ITEM
             if header.match(line.text):
                 flags[j] = rule
+            elif any(other.match(line.text) for other in _BLOCK_HEADERS):
+                break  # another block (an author box, a table of contents) starts
             elif (
                 line.kind is Kind.HEADING
                 or line.level  # a bold line: a heading of the page
@@ -286,6 +290,19 @@ def _flag_link_lists(lines: list[Line], flags: list[str | None], header: re.Patt
                 flags[j] = rule
             j += 1
         i = j
+
+
+def _flag_author_box(lines: list[Line], flags: list[str | None]) -> None:
+    """"About the author" and the biography under it, up to a heading or another widget."""
+    for i, line in enumerate(lines):
+        if flags[i] is not None or not rules.AUTHOR_BOX_HEADER.match(line.text):
+            continue
+        flags[i] = "author_box"
+        for j in range(i + 1, min(len(lines), i + 1 + rules.AUTHOR_BOX_MAX_LINES)):
+            nxt = lines[j]
+            if flags[j] is not None or nxt.kind is not Kind.TEXT or nxt.level or not _is_sentence(nxt):
+                break
+            flags[j] = "author_box"
 
 
 def _flag_duplicates(lines: list[Line], flags: list[str | None]) -> None:

@@ -130,6 +130,8 @@ def _heading_roles(lines: list[Line]) -> list[str | None]:
             role = "heading"
         elif i == 0 and _is_title_line(line, nxt):
             role = "heading"
+        elif _is_code_title(line, nxt):
+            role = "heading"
         elif i > 0 and _valued_fact(text) and (roles[i - 1] == "heading" or (roles[i - 1] is None and _FACT.match(lines[i - 1].text))):
             role = None  # facts listed under a heading are its content, not sections of their own
         elif i > 0 and roles[i - 1] == "heading" and (len(text.split()) > OTHER_HEADING_MAX_WORDS or "," in text):
@@ -183,6 +185,24 @@ def _is_title_line(line: Line, nxt: Line | None) -> bool:
     )
 
 
+_CODE_TITLE = re.compile(r"^(?:cpt|hcpcs)(?:®|™)?(?:\s+code)?\s+(?:\d{5}|\d{4}[FT]|[A-V]\d{4})\s*[:\-–—|]\s*\S", re.IGNORECASE)
+
+
+def _is_code_title(line: Line, nxt: Line | None) -> bool:
+    """A code page's title line: "CPT 27447: Total Knee Arthroplasty", "HCPCS A0429 - Ambulance
+    service", short, not a sentence, with prose or a list under it (over another heading it
+    stays the overview's first line)."""
+    text = line.text
+    return (
+        line.kind is Kind.TEXT
+        and len(text.split()) <= VISUAL_HEADING_MAX_WORDS
+        and not text.endswith((".", ";", ","))
+        and bool(_CODE_TITLE.match(text))
+        and nxt is not None
+        and (nxt.kind is Kind.ITEM or _is_sentence(nxt.text))
+    )
+
+
 def _text_heading_role(text: str, section: str, score: float, nxt: Line | None) -> str | None:
     words = text.split()
     if not text[:1].isupper() and not text[:1].isdigit():
@@ -227,7 +247,9 @@ def _build_sections(lines: list[Line], roles: list[str | None]) -> tuple[list[Se
         role = roles[i]
         if role == "heading":
             section, score = map_heading(line.text)
-            current = Section(section=section if score >= 1.0 else "other", heading=line.text.rstrip(":").strip(), position=i + 1)
+            if score < 1.0:  # a code's title line ("CPT 27447: Total Knee Arthroplasty") heads its overview
+                section = "overview" if _CODE_TITLE.match(line.text) else "other"
+            current = Section(section=section, heading=line.text.rstrip(":").strip(), position=i + 1)
             heading_lines[id(current)] = line
             ordered.append(current)
         elif role == "keyed":

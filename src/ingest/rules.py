@@ -160,7 +160,7 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "feedback_widget",
-        r"^(was this (\w+ ){0,2}(helpful|useful)\??|did you find this (page |article )?(helpful|useful)\??"
+        r"^(was this (\w+ ){0,2}(helpful|useful)\??( yes\s*[/|]?\s*no)?|did you find this (page |article )?(helpful|useful)\??"
         r"|leave a (comment|reply)|post a comment|\d* ?comments?|rate this (page|article)|thanks for your feedback!?"
         r"|(helpful\?\s*)?yes( \(\d+\))?\s*[/|·]?\s*no( \(\d+\))?)$",
         max_words=10,
@@ -183,7 +183,7 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "search_box",
-        r"^search(\s+(all|for|our|the|by))?([\s,&/]+\w+){0,5}(\.\.\.|…)?$|^(enter|type) (a |your )?(code|keyword|search|e-?mail)",
+        r"^search(\s+(all|for|our|the|by))?([\s,&/]+[\w-]+){0,5}(\.\.\.|…)?$|^(enter|type) (a |your )?(code|keyword|search|e-?mail)",
         max_words=7,
         description="search boxes and their placeholders",
     ),
@@ -210,7 +210,7 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "advertisement",
-        r"^(advertisement|sponsored( content)?|ad|ads by \w+|promoted)$",
+        r"^[\[(]?(advertisement|sponsored( content)?|ad|ads by \w+|promoted)[\])]?$",
         max_words=3,
         description="ad labels",
     ),
@@ -271,7 +271,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"|accepted( answer)?|best answer|(\d+|no) (answers?|replies|comments)|sort(ed)? by\b.*"
         r"|(show|load|view|see) (\d+ )?more (answers?|comments?|replies)|improve this (answer|question)"
         r"|ask a question|follow( this)?( question| thread)?|continue this thread|not the answer you're looking for\?.*"
-        r"|(best|top|most helpful|accepted|chosen) (answer|reply|response|solution)|solved|marked as (the )?(solution|answer)"
+        r"|(comments?|answers?|replies|responses) \(\d+\)|(best|top|most helpful|accepted|chosen) (answer|reply|response|solution)|solved|marked as (the )?(solution|answer)"
         r"|award|permalink|embed|edit|delete|hide|save)$",
         max_words=8,
         requires=("comment", "repl", "quote", "report", "answer", "accepted", "sort", "show", "load", "improve", "ask", "follow",
@@ -388,6 +388,13 @@ LINE_RULES: tuple[LineRule, ...] = (
         description="a header line ending in account links: 'reddit Log In', 'Acme Sign In Sign Up'",
     ),
     LineRule(
+        "sponsored_line",
+        r"^[\[(]?(sponsored|advertisement|promoted|paid (post|content)|partner content)[\])]?\s*[:|–—-]",
+        max_words=30,
+        requires=("sponsored", "advertisement", "promoted", "paid", "partner"),
+        description="labelled ad copy: 'Sponsored: Get 20% off ...'",
+    ),
+    LineRule(
         "community_disclaimer",
         r"\bnot (official|professional|legal|medical)( coding| billing| medical)? advice\b|\buser[- ]contributed\b|\buser contributions\b",
         max_words=30,
@@ -439,6 +446,9 @@ TOC_HEADER = re.compile(
     r"^(table of contents|contents|on this page|in this (article|guide|post|page)|jump to( a)? section|quick links|sections)\s*:?$",
     re.IGNORECASE,
 )
+# An author box: the header and the few lines of biography under it (rule `author_box`).
+AUTHOR_BOX_HEADER = re.compile(r"^(about|meet) the (author|reviewer|writer|editor|expert)s?\s*:?$", re.IGNORECASE)
+AUTHOR_BOX_MAX_LINES = 4
 # The list under such a header ends at a line longer than this, a sentence, or a heading.
 LINK_LIST_MAX_WORDS = 15
 LINK_LIST_MAX_LINES = 20
@@ -504,7 +514,7 @@ HTML_BLOCKS: frozenset[str] = frozenset(
 # phrase whose words all occur in it; the best total wins. Generic words weigh less.
 SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
     "overview": ("overview", "summary", "introduction", "about", "at glance", "definition", "general information",
-                 "quick fact", "key fact", "fast fact"),
+                 "quick fact", "key fact", "fast fact", "quick answer", "short answer"),
     "official_description": ("official description", "official descriptor", "long descriptor", "descriptor",
                              "official", "code description", "full description", "long description"),
     "lay_description": ("common language description", "lay description", "plain language", "plain english",
