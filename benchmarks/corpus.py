@@ -1,6 +1,12 @@
 #!/usr/bin/env python3
 """A seeded, reproducible synthetic corpus of scraped code-lookup pages (stdlib only).
 
+The project's one corpus generator: ``benchmarks/run.py`` builds its corpora with it (text-only and
+HTML-only ones for the per-format throughput, mixed ones for the end-to-end runs), and
+``tests/dedup/make_synthetic_pairs.py`` renders its labelled near-duplicate pairs with
+:func:`render_page`. (It replaced ``benchmarks/make_corpus.py``, which re-skinned the labelled test
+pages: a benchmark on the very pages the cleaner is tuned on, with padding no site serves.)
+
 Five invented sites, each with its own template, in the formats of the contract's landing zone:
 
 - ``codelens``      HTML, semantic tags (header/nav/main/article/section/aside/footer, <details>
@@ -35,11 +41,20 @@ scraper/re-scrape noise on top (bit flags, combinable):
 The corpus has ~5% exact duplicates (the same bytes in another file or JSONL line, maybe with
 another URL query string or fetched_at) and ~15% near-duplicates (a re-fetch of an earlier page:
 other volatile values plus noise bits 1, 2, 4; same code, same content otherwise).
-``manifest.json`` records every page and what it duplicates.
+
+Files, as the contract's landing zone has them: ``<site>/*.html`` and ``<site>/*.txt`` (about 1.5%
+gzipped, ``.gz``), some with a ``.meta.json`` sidecar (url, fetched_at), and
+``crawl/batch-NNNNN.jsonl`` scraper files of 200 records ``{"url", "fetched_at", "html" | "text"}``
+(every 8th batch gzipped). ``--formats`` picks the file kinds: ``text`` alone gives text dumps of
+all five sites, ``html`` alone HTML files of the two HTML sites. The manifest (every page, its
+file or JSONL line, code, site and what it duplicates) is written beside the output directory,
+``OUT.manifest.json``, not inside it, so the landing zone holds pages only. 10,000 pages (~380 MB)
+take ~15 s on one core.
 
     python benchmarks/corpus.py --pages 10000 --out /tmp/c10k [--seed 0] [--formats html,text,jsonl]
 
-API: ``generate(out_dir, n_pages, seed=0, formats=...) -> dict``,
+API: ``generate(out_dir, n_pages, seed=0, formats=..., manifest=None, exact_share=0.05, near_share=0.15,
+avoid_codes=()) -> dict``, ``read_manifest(path) -> dict``,
 ``render_page(code, site, rng, variant=0, fmt="html") -> str``, ``page_url(code, site)``,
 ``SITES``, ``random_code(rng, system)``, ``code_info(code)``.
 """
@@ -57,7 +72,7 @@ import re
 import sys
 import time
 import zlib
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -74,6 +89,8 @@ NOISE_NAMES = {NOISE_WHITESPACE: "whitespace", NOISE_MARKUP: "markup", NOISE_LIN
 EXACT_SHARE = 0.05
 NEAR_SHARE = 0.15
 JSONL_PER_FILE = 200
+MIN_HTML_BYTES = 40 * 1024 + 512  # an HTML page's size target (model.html_kb) is clamped to this range
+MAX_HTML_BYTES = 200 * 1024
 
 # --------------------------------------------------------------------------------------------
 # Code systems
@@ -1843,7 +1860,7 @@ def _blob_slice(ch: dict, frac: float, need: int) -> str:
     total = off[-1]
     need = max(800, min(need, total - 10))
     start_i = bisect_left(off, int(frac * (total - need)))
-    end_i = min(len(off) - 1, bisect_left(off, off[start_i] + need))
+    end_i = max(start_i + 1, min(len(off) - 1, bisect_right(off, off[start_i] + need) - 1))  # at most ``need`` chars
     return ch["pool"][off[start_i]: off[end_i]].rstrip(",\n")
 
 
@@ -2220,20 +2237,23 @@ def _render_html(model: Model, vol: dict, variant: int, rng: random.Random, html
         tail.insert(0, f"<!-- ad refresh {vol['req']} -->")
 
     parts = head + body_top + content + tail
-    base = sum(len(x) + 1 for x in parts) + sum(len(x) + 1 for x in end)
-    target = int((html_kb or model.html_kb) * 1024)
-    blob_frac = random.Random(f"{site.name}|{info.code}|blob").random()
-    index = _blob_slice(ch, blob_frac, target - base - 400)
     props = {"code": info.code, "system": info.label, "title": info.title, "sections": [s.key for s in model.sections],
              "views": vol["views"], "updated": vol["date"].isoformat()}
     if semantic:
-        blob = ('<script id="__NEXT_DATA__" type="application/json">{"props":{"pageProps":' + json.dumps(props, separators=(",", ":"))
-                + '},"page":"/' + info.label.lower() + '/[code]","query":{"code":"' + info.code + '"},"buildId":"' + ch["build"]
-                + '","searchIndex":[\n' + index + "\n]}</script>")
+        blob_open = ('<script id="__NEXT_DATA__" type="application/json">{"props":{"pageProps":' + json.dumps(props, separators=(",", ":"))
+                     + '},"page":"/' + info.label.lower() + '/[code]","query":{"code":"' + info.code + '"},"buildId":"' + ch["build"]
+                     + '","searchIndex":[\n')
+        blob_close = "\n]}</script>"
     else:
-        blob = (f'<script nonce="{n}">window.__INITIAL_STATE__={{"page":' + json.dumps(props, separators=(",", ":"))
-                + ',"lookup":{"recent":[\n' + index + "\n]}};</script>")
-    return "\n".join(parts + [blob] + end)
+        blob_open = f'<script nonce="{n}">window.__INITIAL_STATE__={{"page":' + json.dumps(props, separators=(",", ":")) + ',"lookup":{"recent":[\n'
+        blob_close = "\n]}};</script>"
+    # The state blob fills the page up to its size target (UTF-8 bytes, 40-200 KB): the page never exceeds it and
+    # falls short by at most one search-index entry (the target's floor keeps even that above 40 KB).
+    target = min(max(int((html_kb or model.html_kb) * 1024), MIN_HTML_BYTES), MAX_HTML_BYTES)
+    base = sum(len(x.encode("utf-8")) + 1 for x in parts + end) + len((blob_open + blob_close).encode("utf-8")) + 1
+    blob_frac = random.Random(f"{site.name}|{info.code}|blob").random()
+    index = _blob_slice(ch, blob_frac, target - base)
+    return "\n".join(parts + [blob_open + index + blob_close] + end)
 
 
 def render_page(code: str, site: str | Site, rng: random.Random, variant: int = 0, fmt: str = "html",
@@ -2358,15 +2378,36 @@ def _choose_container(rng: random.Random, fmt: str, formats: tuple[str, ...]) ->
     return own if own in formats else "jsonl"
 
 
+def manifest_path(out_dir: Path | str) -> Path:
+    """Where :func:`generate` writes the manifest by default: beside the landing zone, never in it
+    (a file in the landing zone would be read as a page)."""
+    out = Path(out_dir)
+    return out.parent / f"{out.name}.manifest.json"
+
+
+def read_manifest(path: Path | str) -> dict:
+    """A manifest written by :func:`generate`: ``{"generator", "seed", "formats", "pages": [...], "summary", "notes"}``."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
 def generate(out_dir: Path | str, n_pages: int, seed: int = 0, formats=("html", "text", "jsonl"),
-             manifest_name: str = "manifest.json") -> dict:
-    """Write ``n_pages`` pages into ``out_dir`` and ``manifest.json``; return the summary.
+             manifest: Path | str | None = None, exact_share: float = EXACT_SHARE, near_share: float = NEAR_SHARE,
+             avoid_codes=()) -> dict:
+    """Write ``n_pages`` pages into ``out_dir`` and the manifest; return the summary.
+
+    ``formats`` is the file kinds to write, a subset of html, text, jsonl: ``("text",)`` gives a corpus of
+    text dumps only (all five sites), ``("html",)`` one of HTML files only (the two HTML sites). The
+    manifest goes to ``manifest`` (default :func:`manifest_path`, beside ``out_dir``). ``avoid_codes``:
+    codes no new page may be about (to add pages about new codes to an existing corpus, write them into
+    a subdirectory of it with another seed and ``avoid_codes`` = the codes of its manifest).
 
     Pages stream to disk as they are made (memory stays flat: only small recipes of recent
     originals are kept, to draw duplicates from). Reproducible: same arguments, same bytes.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    manifest = Path(manifest) if manifest is not None else manifest_path(out)
+    avoid = set(avoid_codes)
     if isinstance(formats, str):
         formats = tuple(f.strip() for f in formats.split(",") if f.strip())
     formats = tuple(formats)
@@ -2383,7 +2424,9 @@ def generate(out_dir: Path | str, n_pages: int, seed: int = 0, formats=("html", 
     by_format = {"html": 0, "text": 0, "jsonl": 0}
     by_site = {s.name: 0 for s in SITES}
     by_system = {s: 0 for s in SYSTEMS}
-    tmp = out / (manifest_name + ".part")
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = manifest.with_name(manifest.name + ".part")
+    html_bytes: list[int] = []
     mf = open(tmp, "w", encoding="utf-8")
     mf.write('{"generator": "benchmarks/corpus.py", "seed": %d, "formats": %s, "pages": [\n' % (seed, json.dumps(list(formats))))
 
@@ -2399,7 +2442,7 @@ def generate(out_dir: Path | str, n_pages: int, seed: int = 0, formats=("html", 
                 code = neighbour_code(rng.choice(recent_codes), rng.choice([-2, -1, 1, 2]))  # sites publish neighbours
             else:
                 code = random_code(rng, rng.choices(SYSTEMS, weights=[72, 5, 9, 14])[0])
-            if (site, code) not in used:
+            if (site, code) not in used and code not in avoid:
                 return code
         raise RuntimeError("could not find an unused code")
 
@@ -2408,9 +2451,9 @@ def generate(out_dir: Path | str, n_pages: int, seed: int = 0, formats=("html", 
         roll = rng.random()
         dup_kind = None
         src: _Recipe | None = None
-        if recent and roll < EXACT_SHARE:
+        if recent and roll < exact_share:
             dup_kind, src = "exact", rng.choice(recent)
-        elif recent and roll < EXACT_SHARE + NEAR_SHARE:
+        elif recent and roll < exact_share + near_share:
             dup_kind, src = "near", rng.choice(recent)
         if src is None:
             site, fmt = _choose_site(rng, formats)
@@ -2443,6 +2486,8 @@ def generate(out_dir: Path | str, n_pages: int, seed: int = 0, formats=("html", 
             seen.add(h)
             url = src.url + rng.choice(["", "", "?utm_source=newsletter&utm_medium=email", f"?v={rng.randint(1, 99)}", "?ref=related"])
             fetched = src.fetched + timedelta(seconds=rng.randrange(3600, 60 * 86400))
+        if fmt == "html":
+            html_bytes.append(len(content.encode("utf-8")))
         container = _choose_container(rng, fmt, formats)
         ts = _iso(fetched)
         line = None
@@ -2470,7 +2515,9 @@ def generate(out_dir: Path | str, n_pages: int, seed: int = 0, formats=("html", 
     summary = {"pages": n_pages, "files": writer.files, "sidecars": writer.sidecars, "bytes": writer.bytes,
                "exact_duplicates": counts["exact"], "near_duplicates": counts["near"],
                "originals": n_pages - counts["exact"] - counts["near"],
-               "by_format": by_format, "by_site": by_site, "by_system": by_system, "seed": seed}
+               "by_format": by_format, "by_site": by_site, "by_system": by_system,
+               "html_kb": [round(min(html_bytes) / 1024, 1), round(max(html_bytes) / 1024, 1)] if html_bytes else None,
+               "seed": seed}
     mf.write("\n],\n" + '"summary": ' + json.dumps(summary) + ",\n")
     mf.write('"notes": "format = the page content (html or text dump); container = the file kind (html, text, jsonl). line is '
              '1-based within a JSONL file. duplicate_of points to an original page id; duplicate_kind exact = same bytes, '
@@ -2478,7 +2525,7 @@ def generate(out_dir: Path | str, n_pages: int, seed: int = 0, formats=("html", 
              'url and fetched_at are what the page was fetched as; url_in_input tells whether the input carries them (JSONL record or '
              'sidecar) or not (a bare .html/.txt file, whose HTML may still hold a canonical link)."}\n')
     mf.close()
-    os.replace(tmp, out / manifest_name)
+    os.replace(tmp, manifest)
     return summary
 
 
@@ -2488,7 +2535,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--formats", default="html,text,jsonl", help="comma-separated subset of html,text,jsonl")
-    parser.add_argument("--manifest", default="manifest.json", help="manifest file name inside --out")
+    parser.add_argument("--manifest", type=Path, default=None, help="manifest path (default: OUT.manifest.json beside --out)")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
     summary = generate(args.out, args.pages, args.seed, tuple(args.formats.split(",")), args.manifest)
