@@ -226,7 +226,7 @@ def test_lone_numbers_are_only_removed_next_to_a_counter(numbers):
         ("Best answer", "forum_action"),
         ("Permalink", "forum_action"),
         ("Dana K., CPC, CCPC | 14 years of chiropractic billing", "signature"),
-        ("12 thoughts on “Billing 99213 with modifier 25”", "comment_meta"),
+        ("12 thoughts on “Billing 99213 with modifier 25”", "comment_count"),
         ("You must be logged in to post a comment.", "login_signup"),
         ("Helpful? Yes (12) / No (3)", "feedback_widget"),
         ("87 Comments Share Save", "action_bar"),

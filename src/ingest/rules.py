@@ -274,9 +274,6 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"|(comments?|answers?|replies|responses) \(\d+\)|(best|top|most helpful|accepted|chosen) (answer|reply|response|solution)|solved|marked as (the )?(solution|answer)"
         r"|award|permalink|embed|edit|delete|hide|save)$",
         max_words=8,
-        requires=("comment", "repl", "quote", "report", "answer", "accepted", "sort", "show", "load", "improve", "ask", "follow",
-                  "thread", "best", "top", "helpful", "chosen", "solved", "marked", "award", "permalink", "embed", "edit",
-                  "delete", "hide", "save"),
         description="Q&A post controls and labels: 'Reply', 'Add a comment', '3 Answers', 'Sorted by: ...', 'Accepted answer'",
     ),
     LineRule(
@@ -336,9 +333,8 @@ LINE_RULES: tuple[LineRule, ...] = (
         "comment_meta",
         r"^[\w .'’-]{1,40} (says|said|wrote|writes|replied|commented)\s*:$"
         r"|^(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},? (19|20)\d\d( (at )?\d{1,2}:\d\d ?([ap]\.?m\.?)?)?$"
-        r"|^\d{1,2} (jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* (19|20)\d\d$|^(19|20)\d\d-\d\d-\d\d$"
-        r"|^\d+ (thoughts|responses|comments|replies) (on|to)\b",
-        max_words=14,
+        r"|^\d{1,2} (jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* (19|20)\d\d$|^(19|20)\d\d-\d\d-\d\d$",
+        max_words=8,
         description="comment headers and bare dates: 'Jane says:', 'March 3, 2024 at 5:12 pm'",
     ),
     LineRule(
@@ -374,8 +370,6 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"^((\d[\d,.]*[kK]?\s+)?(comments?|replies|shares?|likes?|votes?|upvotes?|reply|share|save|report|award|give award"
         r"|hide|edit|delete|follow|flag|permalink|embed|print|email|bookmark|quote)\s*[·|•]?\s*){2,}$",
         max_words=10,
-        requires=("comment", "repl", "share", "like", "vote", "save", "report", "award", "hide", "edit", "delete", "follow",
-                  "flag", "permalink", "embed", "print", "email", "bookmark", "quote"),
         description="a bar of post actions and counts joined into one line: '87 Comments Share Save', 'Reply Share'",
     ),
     LineRule(
@@ -393,6 +387,13 @@ LINE_RULES: tuple[LineRule, ...] = (
         max_words=30,
         requires=("sponsored", "advertisement", "promoted", "paid", "partner"),
         description="labelled ad copy: 'Sponsored: Get 20% off ...'",
+    ),
+    LineRule(
+        "comment_count",
+        r"^\d+ (thoughts|responses|comments|replies) (on|to)\b",
+        max_words=25,
+        requires=("thought", "response", "comment", "repl"),
+        description="comment-thread titles: '12 thoughts on “...”', '3 responses to ...'",
     ),
     LineRule(
         "community_disclaimer",
