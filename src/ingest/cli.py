@@ -67,11 +67,19 @@ def _files(raw: Path | str):
     return discover(raw)
 
 
+def _prefect_defaults() -> None:
+    """Prefect settings this CLI needs, unless the user set them: no usage telemetry (no
+    network here or at most users' sites), and time for Prefect's temporary local server to
+    start (8-16 s alone; its default limit of 20 s is missed on a busy 2-core machine, and the
+    first start also migrates its database)."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+
 def _run_flow(raw, curated, full, dask, batch_size, verbose, advance) -> RunSummary:
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    # No network here or at most users' sites: don't try to send usage telemetry.
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    _prefect_defaults()
     from flows import ingest as flows_ingest
 
     flow = flows_ingest.ingest_flow
@@ -139,7 +147,7 @@ def serve(
         raise typer.Exit(2)
     from .serve import local_server
 
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    _prefect_defaults()
     with local_server(console=err):
         from flows import ingest as flows_ingest
 
