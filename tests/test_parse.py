@@ -221,3 +221,8 @@ def test_a_code_title_line_heads_the_overview():
     # over another heading, it stays the overview's first line
     page = _page("CPT Code 93000: Electrocardiogram, routine ECG", "Purpose", "An ECG records the electrical activity of the heart.")
     assert page.sections[0].section == "overview" and page.sections[0].text_lines == ["CPT Code 93000: Electrocardiogram, routine ECG"]
+
+
+def test_a_lone_number_heads_nothing():
+    page = _page("1,234", "Yes. 99406 is reported for 3 to 10 minutes of counseling on the same day.")
+    assert [s.heading for s in page.sections] == [""]

@@ -239,6 +239,7 @@ def test_lone_numbers_are_only_removed_next_to_a_counter(numbers):
         ("Sponsored: Get 20% off your first month of CodingPro", "sponsored_line"),
         ("Comments (3)", "forum_action"),
         ("Was this article helpful? Yes No", "feedback_widget"),
+        ("cpt smoking-cessation modifier-25", "tag_cloud"),
     ],
 )
 def test_general_chrome_patterns(text, rule):
@@ -274,6 +275,9 @@ def test_general_chrome_patterns(text, rule):
         "Share the results with the referring physician.",
         "Patients must register",
         "Report 20610 once per joint",
+        "left shoulder and right knee",
+        "e-prescribing counts toward the measure",
+        "Pre-op clearance by the primary care physician",
     ],
 )
 def test_content_is_not_taken_for_chrome(text):

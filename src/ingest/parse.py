@@ -159,7 +159,7 @@ def _visual_heading(line: Line, nxt: Line | None) -> bool:
     in ALL CAPS, short, not a sentence, with a line of content under it. A colon at the end is
     fine ("CLINICAL USES:"); `<b>Code:</b> 11721` is not a whole bold line and stays a fact."""
     text = line.text
-    if line.kind is not Kind.TEXT or text.endswith((".", ",", ";")) or not text[:1].isalnum():
+    if line.kind is not Kind.TEXT or text.endswith((".", ",", ";")) or not text[:1].isalnum() or not any(c.isalpha() for c in text):
         return False
     if len(text.split()) > VISUAL_HEADING_MAX_WORDS or not (line.level == EMPHASIS_LEVEL or is_all_caps(text)):
         return False
@@ -178,6 +178,7 @@ def _is_title_line(line: Line, nxt: Line | None) -> bool:
     return (
         line.kind is Kind.TEXT
         and (text[:1].isupper() or text[:1].isdigit())
+        and any(c.isalpha() for c in text)
         and len(text.split()) <= TITLE_LINE_MAX_WORDS
         and not text.endswith((".", ",", ";", ":", "!"))
         and nxt is not None
@@ -231,8 +232,8 @@ def _text_heading_role(text: str, section: str, score: float, nxt: Line | None) 
         return "heading"
     # An unknown heading: short, unpunctuated (a question is fine outside a FAQ: "Why Is It
     # Done?"), and followed by prose or a list.
-    if len(words) <= OTHER_HEADING_MAX_WORDS and followed_by_content:
-        return "heading"
+    if len(words) <= OTHER_HEADING_MAX_WORDS and followed_by_content and any(c.isalpha() for c in text):
+        return "heading"  # "1,234" (a score, a count) heads nothing
     return None
 
 

@@ -396,6 +396,16 @@ LINE_RULES: tuple[LineRule, ...] = (
         description="comment-thread titles: '12 thoughts on “...”', '3 responses to ...'",
     ),
     LineRule(
+        "tag_cloud",
+        r"^(?=.*[a-z0-9]-[a-z0-9])(?!.*\b(the|and|or|of|to|for|with|in|on|is|are|an?|by|per|toward|from|at|was|be)\b)"
+        r"[a-z0-9]+(-[a-z0-9]+)*( +[a-z0-9]+(-[a-z0-9]+)*){1,9}$",
+        max_words=10,
+        skip_items=True,
+        case_sensitive=True,
+        requires=("-",),
+        description="a post's tags as a line of lowercase slugs: 'cpt smoking-cessation modifier-25'",
+    ),
+    LineRule(
         "community_disclaimer",
         r"\bnot (official|professional|legal|medical)( coding| billing| medical)? advice\b|\buser[- ]contributed\b|\buser contributions\b",
         max_words=30,
@@ -474,7 +484,7 @@ HTML_BOILERPLATE_ATTR = re.compile(
     r"(?:^|[\s_-])(nav|navbar|navigation|menu|menubar|footer|cookies?|consent|gdpr|modal|popup|pop-up|overlay"
     r"|signup|sign-up|newsletter|subscribe|share|sharing|social|breadcrumbs?|sidebar|advert|adverts|ads|ad-slot"
     r"|promo|paywall|login|register|related-posts|comments?|skip-link|toolbar|topbar|masthead|toc|table-of-contents"
-    r"|ad|adsbygoogle|dfp|sponsored)(?:$|[\s_-])",
+    r"|ad|adsbygoogle|dfp|sponsored|tags|taglist|tag-list|user-info|user-details|user-card|usercard|reputation)(?:$|[\s_-])",
     re.IGNORECASE,
 )
 HTML_BOILERPLATE_ROLES: frozenset[str] = frozenset(
