@@ -240,6 +240,9 @@ def test_lone_numbers_are_only_removed_next_to_a_counter(numbers):
         ("Comments (3)", "forum_action"),
         ("Was this article helpful? Yes No", "feedback_widget"),
         ("cpt smoking-cessation modifier-25", "tag_cloud"),
+        ("Facebook | Twitter | LinkedIn", "link_row"),
+        ("By Jane Doe · 5 min read · Updated Jan 5, 2025", "byline_meta"),
+        ("Jan 5, 2025 · 5 min read · 1.2k views", "meta_row"),
     ],
 )
 def test_general_chrome_patterns(text, rule):
@@ -278,6 +281,8 @@ def test_general_chrome_patterns(text, rule):
         "left shoulder and right knee",
         "e-prescribing counts toward the measure",
         "Pre-op clearance by the primary care physician",
+        "Office | 11 | Facility | 22",
+        "By Medicare rules | the visit must be face to face",
     ],
 )
 def test_content_is_not_taken_for_chrome(text):

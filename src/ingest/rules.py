@@ -242,7 +242,8 @@ LINE_RULES: tuple[LineRule, ...] = (
         "link_row",
         r"^(?!.*\d)(?=(?:.*[|·•]\s*)?(?:home|search|log ?in|sign ?(?:in|up)|register|privacy|terms|contact|about|help"
         r"|faq|share|follow|flag|report|print|printer-friendly|e-?mail this|back to top|save|bookmark|subscribe|pricing"
-        r"|blog|careers|sitemap|disclaimer|advertise|ask a question|prev(?:ious)?|next|get pro)\b)"
+        r"|blog|careers|sitemap|disclaimer|advertise|ask a question|prev(?:ious)?|next|get pro"
+        r"|facebook|twitter|x|linkedin|pinterest|instagram|youtube|whatsapp|reddit|email|e-mail|copy link)\b)"
         r"[^|·•.!?]{1,40}(?:[|·•][^|·•.!?]{1,40}){1,12}$",
         max_words=30,
         requires=("|", "·", "•"),
@@ -404,6 +405,15 @@ LINE_RULES: tuple[LineRule, ...] = (
         case_sensitive=True,
         requires=("-",),
         description="a post's tags as a line of lowercase slugs: 'cpt smoking-cessation modifier-25'",
+    ),
+    LineRule(
+        "meta_row",
+        r"^(?:(?:by [A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}|\d+ min(?:ute)?s? read|(?:updated|published|posted|reviewed|modified)(?: on)?:? [\w ,/.-]{3,25}"
+        r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},? (?:19|20)\d\d|\d{1,2}/\d{1,2}/(?:19|20)?\d\d"
+        r"|[\d,.]+[kK]? (?:views?|comments?|likes?|shares?|reads?))\s*(?:[|·•]\s*|$)){2,}$",
+        max_words=25,
+        requires=("|", "·", "•"),
+        description="a row of article meta separated by | · • ('By Jane Doe · 5 min read · Updated Jan 5, 2025')",
     ),
     LineRule(
         "community_disclaimer",
