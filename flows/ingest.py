@@ -3,7 +3,8 @@
 1. plan: what is new or changed since the last published run   (I/O: retried)
 2. load batches of new or changed files: read, decode, clean    (I/O: retried; one task per batch)
 3. infer sites and learn their templates   (corpus-wide)
-4. parse batches                           (one task per batch)
+4. parse batches                           (one task per batch; pages whose parse inputs are
+                                           unchanged come from the last snapshot's _state/parsed)
 5. deduplicate
 6. build the tables and publish a snapshot (I/O: retried)
 7. report: a table and a markdown artifact
@@ -27,7 +28,7 @@ from ingest.clean import TemplateModel
 from ingest.config import Limits, Settings
 from ingest.models import Document, Quarantine, Status
 from ingest.report import report, summarize
-from ingest.state import STATE_TABLE, build_state
+from ingest.state import PARSED_TABLE, STATE_TABLE, build_state, load_parsed, parsed_table
 from ingest.tables import build_tables
 from ingest.validate import validate_tables
 from ingest.write import publish, remove_staging, writer_lock
@@ -96,10 +97,12 @@ def learn_sites(docs: list[Document]) -> tuple[list[Document], TemplateModel]:
 
 
 @task(name="parse-batch", cache_policy=NO_CACHE)
-def parse_batch(docs: list[Document], model: TemplateModel, limits: Limits) -> tuple[list[Document], list[Quarantine]]:
-    docs, model = _plain(docs), _plain(model)
-    failed = pipeline.parse_documents(docs, model, limits)
-    return [d for d in docs if d.status is not Status.QUARANTINED], failed
+def parse_batch(docs: list[Document], model: TemplateModel, limits: Limits, cache: dict) -> tuple:
+    """Parse a batch; pages whose parse key is unchanged come from ``cache`` (earlier runs)."""
+    docs, model, cache = _plain(docs), _plain(model), _plain(cache)
+    fresh: dict = {}
+    failed = pipeline.parse_documents(docs, model, limits, cache, fresh)
+    return [d for d in docs if d.status is not Status.QUARANTINED], failed, fresh
 
 
 @task(name="deduplicate", cache_policy=NO_CACHE)
@@ -111,11 +114,13 @@ def deduplicate(docs: list[Document], first_seen: dict) -> list[Document]:
 
 @task(name="publish", **IO_RETRIES, cache_policy=NO_CACHE)
 def publish_tables(settings: Settings, docs: list[Document], quarantined: list[Quarantine], the_plan: pipeline.Plan,
-                   first_seen: dict, now: datetime) -> tuple:
-    docs, quarantined, the_plan, first_seen = _plain(docs), _plain(quarantined), _plain(the_plan), _plain(first_seen)
+                   first_seen: dict, parsed: dict, now: datetime) -> tuple:
+    docs, quarantined, the_plan = _plain(docs), _plain(quarantined), _plain(the_plan)
+    first_seen, parsed = _plain(first_seen), _plain(parsed)
     tables, rejected = validate_tables(build_tables(docs, quarantined, first_seen, now))
     tables["rejected_rows"] = rejected
-    snapshot, published = publish(settings.curated, {**tables, STATE_TABLE: build_state(the_plan.files)}, settings.keep_snapshots)
+    state = {STATE_TABLE: build_state(the_plan.files), PARSED_TABLE: parsed_table(parsed)}
+    snapshot, published = publish(settings.curated, {**tables, **state}, settings.keep_snapshots)
     return tables, snapshot, published
 
 
@@ -138,14 +143,22 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
             seen = pipeline.first_seen(settings.curated)
             docs, quarantined = pipeline.materialize(the_plan)
             docs, model = learn_sites(Opaque(docs))
-            parsed = [parse_batch.submit(Opaque(batch), Opaque(model), settings.limits) for batch in _split(docs, settings.batch_size)]
-            docs = []
+            cache = {} if settings.full else load_parsed(settings.curated)
+            parsed = [
+                parse_batch.submit(Opaque(batch), Opaque(model), settings.limits,
+                                   Opaque({d.document_id: cache[d.document_id] for d in batch if d.document_id in cache}))
+                for batch in _split(docs, settings.batch_size)
+            ]
+            del cache
+            docs, fresh = [], {}
             for future in parsed:
-                d, q = future.result()
+                d, q, f = future.result()
                 docs += d
                 quarantined += q
+                fresh.update(f)
             docs = deduplicate(Opaque(docs), Opaque(seen))
-            tables, snapshot, published = publish_tables(settings, Opaque(docs), Opaque(quarantined), Opaque(the_plan), Opaque(seen), started)
+            tables, snapshot, published = publish_tables(settings, Opaque(docs), Opaque(quarantined), Opaque(the_plan),
+                                                         Opaque(seen), Opaque(fresh), started)
             summary = summarize(tables, snapshot=snapshot, published=published, files=len(the_plan.paths))
             summary.read_files = len(the_plan.todo)
     summary.seconds = (datetime.now(UTC) - started).total_seconds()

@@ -150,3 +150,29 @@ def test_key_digests_change_with_any_value_and_not_with_row_order():
     _, db = segments.key_digests(b, "document_id")
     _, dc = segments.key_digests(c, "document_id")
     assert da == db and da["x"] == dc["x"] and da["y"] != dc["y"]
+
+
+def test_a_run_parses_only_pages_whose_inputs_changed(tmp_path, monkeypatch):
+    """Parsed pages are reused while their page, site and site template are unchanged: a
+    run that adds one page of a new site parses that page only, and a --full run all."""
+    from ingest import pipeline
+
+    parsed: list[str | None] = []
+    real = pipeline.parse_page
+
+    def counting(lines, removed, context):
+        parsed.append(context.url)
+        return real(lines, removed, context)
+
+    monkeypatch.setattr(pipeline, "parse_page", counting)
+    raw = copy_raw(tmp_path / "raw", RAW)
+    settings = Settings(raw=raw, curated=tmp_path / "curated")
+    run(settings)
+    assert len(parsed) == 5
+    parsed.clear()
+    copy_raw(raw, PAGES / "medcodewiki_J1100.txt")
+    run(settings)
+    assert len(parsed) == 1
+    parsed.clear()
+    run(Settings(raw=raw, curated=tmp_path / "curated", full=True))
+    assert len(parsed) == 6

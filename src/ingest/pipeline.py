@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -32,14 +33,19 @@ from .models import Document, Quarantine, RawPage, Removed, Status
 from .parse import PageContext, parse_page
 from .report import RunSummary, report, summarize
 from .state import (
+    PARSE_FINGERPRINT,
+    PARSED_TABLE,
     PIPELINE_FINGERPRINT,
     STATE_TABLE,
+    ParsedCache,
     FileState,
     build_state,
     doc_to_json,
     file_content_id,
     file_signature,
+    load_parsed,
     load_state,
+    parsed_table,
     quarantine_to_json,
 )
 from .site import assign_sites, brand_names, fingerprint_keys, host_of, weak_evidence
@@ -144,12 +150,43 @@ def learn_site_templates(docs: Sequence[Document]) -> TemplateModel:
     return learn_templates((d.site, [normalize_key(ln.text) for ln in d.lines]) for d in docs)
 
 
-def parse_documents(docs: Sequence[Document], model: TemplateModel, limits: Limits | None = None) -> list[Quarantine]:
-    """Remove learned template lines, then parse. A page that fails is quarantined, not fatal."""
+def parse_key(doc: Document, template_digest: str) -> str:
+    """Everything a page's parse depends on: the page as extracted (its state payload), its
+    site and that site's template, and the parsing code (PARSE_FINGERPRINT)."""
+    h = hashlib.sha256(f"{PARSE_FINGERPRINT}\0{doc.site}\0{template_digest}\0".encode())
+    h.update(doc_to_json(doc).encode("utf-8"))
+    return h.hexdigest()
+
+
+def template_digests(model: TemplateModel) -> dict[str, str]:
+    return {site: hashlib.sha256("\n".join(sorted(keys)).encode("utf-8")).hexdigest() for site, keys in model.lines.items()}
+
+
+def parse_documents(
+    docs: Sequence[Document],
+    model: TemplateModel,
+    limits: Limits | None = None,
+    cache: ParsedCache | None = None,
+    fresh: ParsedCache | None = None,
+) -> list[Quarantine]:
+    """Remove learned template lines, then parse. A page that fails is quarantined, not fatal.
+
+    ``cache`` holds earlier runs' parses (document id -> (key, result)); a page whose key is
+    unchanged takes its result from there instead of being parsed. Every page's (key,
+    result) goes to ``fresh``, for the next run."""
     limits = limits or Limits()
+    cache = cache if cache is not None else {}
+    digests = template_digests(model)
     failed: list[Quarantine] = []
     for doc in docs:
         started = time.perf_counter()
+        key = parse_key(doc, digests.get(doc.site, ""))
+        hit = cache.get(doc.document_id)
+        if hit is not None and hit[0] == key:
+            doc.lines, doc.removed, doc.parsed, doc.status, doc.reason = pickle.loads(hit[1])
+            if fresh is not None:
+                fresh[doc.document_id] = hit
+            continue
         try:
             lines, template_removed = apply_templates(doc.lines, doc.site, model, likely_code(doc.lines))
             page, dropped = parse_page(lines, doc.removed, PageContext(doc.title, doc.url, tuple(doc.jsonld)))
@@ -165,6 +202,9 @@ def parse_documents(docs: Sequence[Document], model: TemplateModel, limits: Limi
         doc.parsed = page
         if page.code is None:
             doc.status, doc.reason = Status.NO_CODE, page.code_reason
+        if fresh is not None:
+            result = (doc.lines, doc.removed, doc.parsed, doc.status, doc.reason)
+            fresh[doc.document_id] = (key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     return failed
 
 
@@ -238,12 +278,16 @@ def materialize(plan: Plan) -> tuple[list[Document], list[Quarantine]]:
 
 
 def corpus_stages(
-    docs: list[Document], first_seen: dict[str, datetime], limits: Limits
+    docs: list[Document],
+    first_seen: dict[str, datetime],
+    limits: Limits,
+    cache: ParsedCache | None = None,
+    fresh: ParsedCache | None = None,
 ) -> tuple[list[Document], list[Quarantine]]:
     """Sites, templates, parsing and deduplication: the stages that need the whole corpus."""
     assign_document_sites(docs)
     model = learn_site_templates(docs)
-    failed = parse_documents(docs, model, limits)
+    failed = parse_documents(docs, model, limits, cache, fresh)
     docs = [d for d in docs if d.status is not Status.QUARANTINED]
     deduplicate(docs, first_seen)
     return docs, failed
@@ -287,10 +331,13 @@ def run(settings: Settings, progress: Progress | None = None, now: datetime | No
                 progress(len(chunk))
         seen = first_seen(settings.curated)
         docs, quarantined = materialize(plan)
-        docs, failed = corpus_stages(docs, seen, settings.limits)
+        cache, fresh = ({} if settings.full else load_parsed(settings.curated)), {}
+        docs, failed = corpus_stages(docs, seen, settings.limits, cache, fresh)
+        del cache
         tables, rejected = validate_tables(build_tables(docs, quarantined + failed, seen, now))
         tables["rejected_rows"] = rejected
-        snapshot, published = publish(settings.curated, {**tables, STATE_TABLE: build_state(plan.files)}, settings.keep_snapshots)
+        state = {STATE_TABLE: build_state(plan.files), PARSED_TABLE: parsed_table(fresh)}
+        snapshot, published = publish(settings.curated, {**tables, **state}, settings.keep_snapshots)
     summary = summarize(tables, snapshot=snapshot, published=published, seconds=time.perf_counter() - started, files=len(plan.paths))
     summary.read_files = len(plan.todo)
     return summary

@@ -54,6 +54,7 @@ KEY_COLUMNS = {
     "removed_lines": "document_id",
     "rejected_rows": "document_id",
     "_state/pages": "raw_path",
+    "_state/parsed": "document_id",
 }
 
 MANIFEST_SCHEMA = pa.schema(

@@ -49,6 +49,53 @@ def _fingerprint() -> str:
 
 PIPELINE_FINGERPRINT = _fingerprint()
 
+# --- parsed pages, reused while their inputs are unchanged -----------------------------------
+#
+# ``_state/parsed`` keeps each page as parsed (its lines after template removal, what was
+# removed, the parsed fields, its status), keyed by everything parsing depends on: the page as
+# extracted (a hash of its state payload), its site, its site's learned template, and the code
+# of the parsing stages. A run parses only pages whose key changed: new pages, and pages of a
+# site whose template changed. Pickled: it is written and read only by this code (the key
+# includes the code's fingerprint), like Prefect's own results.
+PARSED_TABLE = "_state/parsed"
+PARSED_SCHEMA = pa.schema(
+    [
+        pa.field("document_id", pa.string(), nullable=False),
+        pa.field("key", pa.string(), nullable=False),
+        pa.field("payload", pa.binary(), nullable=False),
+    ]
+)
+
+
+def _parse_fingerprint() -> str:
+    from . import models, parse, sections
+
+    h = hashlib.sha256(PIPELINE_FINGERPRINT.encode())
+    for module in (parse, sections, models):
+        h.update(Path(module.__file__).read_bytes())
+    return h.hexdigest()[:16]
+
+
+PARSE_FINGERPRINT = _parse_fingerprint()
+ParsedCache = dict[str, tuple[str, bytes]]  # document_id -> (key, pickled parse result)
+
+
+def load_parsed(curated: Path | str) -> ParsedCache:
+    try:
+        table = read_previous(curated, PARSED_TABLE)
+    except (OSError, pa.ArrowException):  # unreadable: parse everything
+        return {}
+    if table is None:
+        return {}
+    return dict(zip(table.column("document_id").to_pylist(),
+                    zip(table.column("key").to_pylist(), table.column("payload").to_pylist(), strict=True), strict=True))
+
+
+def parsed_table(cache: ParsedCache) -> pa.Table:
+    ids = sorted(cache)
+    return pa.table({"document_id": ids, "key": [cache[i][0] for i in ids], "payload": [cache[i][1] for i in ids]},
+                    schema=PARSED_SCHEMA)
+
 
 @dataclass(slots=True)
 class FileState:
