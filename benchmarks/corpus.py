@@ -74,6 +74,7 @@ import time
 import zlib
 from bisect import bisect_left, bisect_right
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
@@ -2303,8 +2304,8 @@ class _Recipe:
 class _Writer:
     """Writes page files, sidecars and JSONL batches as pages come; counts files and bytes."""
 
-    def __init__(self, out: Path, rng: random.Random):
-        self.out, self.rng = out, rng
+    def __init__(self, out: Path):
+        self.out = out
         self.files = self.sidecars = self.bytes = 0
         self.batch_no = 0
         self.batch: gzip.GzipFile | None = None
@@ -2390,45 +2391,50 @@ def read_manifest(path: Path | str) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def generate(out_dir: Path | str, n_pages: int, seed: int = 0, formats=("html", "text", "jsonl"),
-             manifest: Path | str | None = None, exact_share: float = EXACT_SHARE, near_share: float = NEAR_SHARE,
-             avoid_codes=()) -> dict:
-    """Write ``n_pages`` pages into ``out_dir`` and the manifest; return the summary.
+@dataclass
+class Page:
+    """One page of a corpus as :func:`iter_pages` makes it, and where :func:`generate` puts it."""
 
-    ``formats`` is the file kinds to write, a subset of html, text, jsonl: ``("text",)`` gives a corpus of
-    text dumps only (all five sites), ``("html",)`` one of HTML files only (the two HTML sites). The
-    manifest goes to ``manifest`` (default :func:`manifest_path`, beside ``out_dir``). ``avoid_codes``:
-    codes no new page may be about (to add pages about new codes to an existing corpus, write them into
-    a subdirectory of it with another seed and ``avoid_codes`` = the codes of its manifest).
+    pid: str
+    code: str
+    site: str
+    fmt: str  # the content: html or text
+    container: str  # the file kind: html, text or jsonl
+    url: str
+    fetched_at: str
+    variant: int
+    duplicate_of: str | None
+    duplicate_kind: str | None  # exact | near | None
+    content: str
+    path: str | None  # relative file path (before any .gz) of an html/text page; None for a JSONL record
+    gz: bool
+    sidecar: dict | None  # the .meta.json sidecar of an html/text page, if it has one
 
-    Pages stream to disk as they are made (memory stays flat: only small recipes of recent
-    originals are kept, to draw duplicates from). Reproducible: same arguments, same bytes.
-    """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    manifest = Path(manifest) if manifest is not None else manifest_path(out)
-    avoid = set(avoid_codes)
+
+def _formats(formats) -> tuple[str, ...]:
     if isinstance(formats, str):
         formats = tuple(f.strip() for f in formats.split(",") if f.strip())
     formats = tuple(formats)
     bad = set(formats) - {"html", "text", "jsonl"}
     if bad or not formats:
         raise ValueError(f"formats must be a subset of html,text,jsonl; got {formats}")
+    return formats
+
+
+def iter_pages(n_pages: int, seed: int = 0, formats=("html", "text", "jsonl"), exact_share: float = EXACT_SHARE,
+               near_share: float = NEAR_SHARE, avoid_codes=()) -> Iterator[Page]:
+    """The pages of a corpus, in order, in memory: what :func:`generate` writes (same arguments, same pages).
+    A page is made when it is asked for; only small recipes of recent originals are kept."""
+    return _iter_pages(n_pages, seed, _formats(formats), exact_share, near_share, set(avoid_codes))
+
+
+def _iter_pages(n_pages: int, seed: int, formats: tuple[str, ...], exact_share: float, near_share: float,
+                avoid: set[str]) -> Iterator[Page]:
     rng = random.Random(seed)
-    writer = _Writer(out, rng)
     recent: deque[_Recipe] = deque(maxlen=5000)
     recent_codes: deque[str] = deque(maxlen=2000)
     used: set[tuple[str, str]] = set()
     seen: set[bytes] = set()
-    counts = {"exact": 0, "near": 0, "collisions": 0}
-    by_format = {"html": 0, "text": 0, "jsonl": 0}
-    by_site = {s.name: 0 for s in SITES}
-    by_system = {s: 0 for s in SYSTEMS}
-    manifest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = manifest.with_name(manifest.name + ".part")
-    html_bytes: list[int] = []
-    mf = open(tmp, "w", encoding="utf-8")
-    mf.write('{"generator": "benchmarks/corpus.py", "seed": %d, "formats": %s, "pages": [\n' % (seed, json.dumps(list(formats))))
 
     def digest(s: str) -> bytes:
         return hashlib.blake2b(s.encode("utf-8"), digest_size=12).digest()
@@ -2464,10 +2470,7 @@ def generate(out_dir: Path | str, n_pages: int, seed: int = 0, formats=("html", 
             content = render_page(code, site, random.Random(page_seed), 0, fmt)
             url = page_url(code, site)
             fetched = _EPOCH + timedelta(seconds=rng.randrange(150 * 86400))
-            h = digest(content)
-            if h in seen:  # cannot happen with unique (site, code); kept as a guard
-                counts["collisions"] += 1
-            seen.add(h)
+            seen.add(digest(content))  # unique (site, code): never the same bytes as an earlier original
             recent.append(_Recipe(pid, code, site, fmt, page_seed, 0, url, fetched))
         elif dup_kind == "exact":
             code, site, fmt, variant = src.code, src.site, src.fmt, src.variant
@@ -2482,34 +2485,68 @@ def generate(out_dir: Path | str, n_pages: int, seed: int = 0, formats=("html", 
                 h = digest(content)
                 if h not in seen:
                     break
-                counts["collisions"] += 1
             seen.add(h)
             url = src.url + rng.choice(["", "", "?utm_source=newsletter&utm_medium=email", f"?v={rng.randint(1, 99)}", "?ref=related"])
             fetched = src.fetched + timedelta(seconds=rng.randrange(3600, 60 * 86400))
-        if fmt == "html":
-            html_bytes.append(len(content.encode("utf-8")))
         container = _choose_container(rng, fmt, formats)
         ts = _iso(fetched)
-        line = None
-        if container == "jsonl":
-            rel, line = writer.jsonl_line({"url": url, "fetched_at": ts, fmt: content})
-            in_input = True
-        else:
+        path, gz, sidecar = None, False, None
+        if container != "jsonl":
             ext = "html" if fmt == "html" else "txt"
             name = f"{rng.getrandbits(64):016x}"
-            rel = f"{site}/{name}.{ext}" if fmt == "html" else f"{site}/{i:06d}_{name}.{ext}"
+            path = f"{site}/{name}.{ext}" if fmt == "html" else f"{site}/{i:06d}_{name}.{ext}"
             gz = rng.random() < 0.015
-            meta = {"url": url, "fetched_at": ts} if rng.random() < (0.6 if fmt == "html" else 0.25) else None
-            rel = writer.page_file(rel, content, gz, meta)
-            in_input = meta is not None
-        if dup_kind:
-            counts[dup_kind] += 1
-        by_format[container] += 1
-        by_site[site] += 1
-        by_system[system_of(code)] += 1
-        entry = {"id": pid, "file": rel, "line": line, "code": code, "site": site, "format": fmt, "container": container,
-                 "url": url, "fetched_at": ts, "url_in_input": in_input, "variant": variant,
-                 "duplicate_of": src.pid if src else None, "duplicate_kind": dup_kind}
+            sidecar = {"url": url, "fetched_at": ts} if rng.random() < (0.6 if fmt == "html" else 0.25) else None
+        yield Page(pid, code, site, fmt, container, url, ts, variant, src.pid if src else None, dup_kind, content, path, gz, sidecar)
+
+
+def generate(out_dir: Path | str, n_pages: int, seed: int = 0, formats=("html", "text", "jsonl"),
+             manifest: Path | str | None = None, exact_share: float = EXACT_SHARE, near_share: float = NEAR_SHARE,
+             avoid_codes=()) -> dict:
+    """Write ``n_pages`` pages into ``out_dir`` and the manifest; return the summary.
+
+    ``formats`` is the file kinds to write, a subset of html, text, jsonl: ``("text",)`` gives a corpus of
+    text dumps only (all five sites), ``("html",)`` one of HTML files only (the two HTML sites). The
+    manifest goes to ``manifest`` (default :func:`manifest_path`, beside ``out_dir``). ``avoid_codes``:
+    codes no new page may be about (to add pages about new codes to an existing corpus, write them into
+    a subdirectory of it with another seed and ``avoid_codes`` = the codes of its manifest).
+
+    Pages stream to disk as they are made (memory stays flat: only small recipes of recent
+    originals are kept, to draw duplicates from). Reproducible: same arguments, same bytes.
+    """
+    formats = _formats(formats)
+    pages = iter_pages(n_pages, seed, formats, exact_share, near_share, avoid_codes)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = Path(manifest) if manifest is not None else manifest_path(out)
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    writer = _Writer(out)
+    counts = {"exact": 0, "near": 0}
+    by_format = {"html": 0, "text": 0, "jsonl": 0}
+    by_site = {s.name: 0 for s in SITES}
+    by_system = {s: 0 for s in SYSTEMS}
+    html_bytes: list[int] = []
+    tmp = manifest.with_name(manifest.name + ".part")
+    mf = open(tmp, "w", encoding="utf-8")
+    mf.write('{"generator": "benchmarks/corpus.py", "seed": %d, "formats": %s, "pages": [\n' % (seed, json.dumps(list(formats))))
+    for i, page in enumerate(pages):
+        if page.fmt == "html":
+            html_bytes.append(len(page.content.encode("utf-8")))
+        line = None
+        if page.container == "jsonl":
+            rel, line = writer.jsonl_line({"url": page.url, "fetched_at": page.fetched_at, page.fmt: page.content})
+            in_input = True
+        else:
+            rel = writer.page_file(page.path, page.content, page.gz, page.sidecar)
+            in_input = page.sidecar is not None
+        if page.duplicate_kind:
+            counts[page.duplicate_kind] += 1
+        by_format[page.container] += 1
+        by_site[page.site] += 1
+        by_system[system_of(page.code)] += 1
+        entry = {"id": page.pid, "file": rel, "line": line, "code": page.code, "site": page.site, "format": page.fmt,
+                 "container": page.container, "url": page.url, "fetched_at": page.fetched_at, "url_in_input": in_input,
+                 "variant": page.variant, "duplicate_of": page.duplicate_of, "duplicate_kind": page.duplicate_kind}
         mf.write(("" if i == 0 else ",\n") + json.dumps(entry))
     writer.close_batch()
     summary = {"pages": n_pages, "files": writer.files, "sidecars": writer.sidecars, "bytes": writer.bytes,
