@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -45,8 +44,10 @@ from .state import (
     file_signature,
     load_parsed,
     load_state,
+    pack_parse,
     parsed_table,
     quarantine_to_json,
+    unpack_parse,
 )
 from .site import assign_sites, brand_names, fingerprint_keys, host_of, weak_evidence
 from .tables import build_tables
@@ -183,7 +184,7 @@ def parse_documents(
         key = parse_key(doc, digests.get(doc.site, ""))
         hit = cache.get(doc.document_id)
         if hit is not None and hit[0] == key:
-            doc.lines, doc.removed, doc.parsed, doc.status, doc.reason = pickle.loads(hit[1])
+            doc.lines, doc.removed, doc.parsed, doc.status, doc.reason = unpack_parse(hit[1])
             if fresh is not None:
                 fresh[doc.document_id] = hit
             continue
@@ -203,8 +204,7 @@ def parse_documents(
         if page.code is None:
             doc.status, doc.reason = Status.NO_CODE, page.code_reason
         if fresh is not None:
-            result = (doc.lines, doc.removed, doc.parsed, doc.status, doc.reason)
-            fresh[doc.document_id] = (key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+            fresh[doc.document_id] = (key, pack_parse(doc))
     return failed
 
 

@@ -28,6 +28,7 @@ directories: ``pandas.read_parquet("curated/sections")`` reads every segment.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,6 +90,9 @@ class Outcome:
     total_rows: int = 0
 
 
+_duckdb = None
+_duckdb_lock = threading.Lock()
+
 Previous = dict[tuple[str, str], list[Segment]]  # (table, partition) -> segments
 Reuse = Callable[[str, str], None]  # (table-relative file in the previous snapshot, in the new one)
 
@@ -116,17 +120,21 @@ def key_digests(table: pa.Table, key_column: str) -> tuple[pa.Array, dict[str, t
     if table.num_rows == 0:
         return keys, {}
     cols = ", ".join(f'"{c}"' for c in table.column_names)
-    con = duckdb.connect()
-    try:
-        con.register("t", table.append_column("__key", keys))
-        # the hash of each whole row; a key's digest combines its rows' hashes, in any order
-        result = con.execute(
-            f"""select __key, bit_xor(h), sum(h::hugeint) % 18446744073709551616, count(*)
-                from (select __key, hash({cols}) as h from t) group by __key"""
-        ).fetchall()
-    finally:
-        con.close()
-    return keys, {k: (f"{int(x):016x}{int(s):016x}", int(n)) for k, x, s, n in result}
+    with _duckdb_lock:
+        global _duckdb
+        if _duckdb is None:
+            _duckdb = duckdb.connect()  # one in-memory connection: opening one costs ~35 ms
+        _duckdb.register("t", table.append_column("__key", keys))
+        try:
+            # the hash of each whole row; a key's digest combines its rows' hashes, in any order
+            result = _duckdb.execute(
+                f"""select __key, bit_xor(h), (sum(h::hugeint) % 18446744073709551616)::ubigint, count(*)
+                    from (select __key, hash({cols}) as h from t) group by __key"""
+            ).fetchnumpy()
+        finally:
+            _duckdb.unregister("t")
+    k, x, s, n = (result[c].tolist() for c in result)
+    return keys, {key: (f"{a:016x}{b:016x}", c) for key, a, b, c in zip(k, x, s, n, strict=True)}
 
 
 def write_table(

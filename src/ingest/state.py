@@ -13,8 +13,10 @@ of every stage before parsing, and a run with other code reprocesses everything.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import pickle
 import stat
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,7 +25,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from . import clean, extract, read, rules, site, storage
-from .models import Document, Kind, Line, Quarantine, Removed
+from .models import CodeEvidence, Document, Kind, Line, ParsedPage, Quarantine, Removed, Section, Status
 from .write import read_previous
 
 STATE_TABLE = "_state/pages"
@@ -56,7 +58,7 @@ PIPELINE_FINGERPRINT = _fingerprint()
 # extracted (a hash of its state payload), its site, its site's learned template, and the code
 # of the parsing stages. A run parses only pages whose key changed: new pages, and pages of a
 # site whose template changed. Pickled: it is written and read only by this code (the key
-# includes the code's fingerprint), like Prefect's own results.
+# includes the code's fingerprint), like Prefect's own results; as plain tuples (pack_parse).
 PARSED_TABLE = "_state/parsed"
 PARSED_SCHEMA = pa.schema(
     [
@@ -89,6 +91,41 @@ def load_parsed(curated: Path | str) -> ParsedCache:
         return {}
     return dict(zip(table.column("document_id").to_pylist(),
                     zip(table.column("key").to_pylist(), table.column("payload").to_pylist(), strict=True), strict=True))
+
+
+_PAGE_FIELDS = [f.name for f in dataclasses.fields(ParsedPage)]
+
+
+def pack_parse(doc: Document) -> bytes:
+    """A parsed page as plain tuples, pickled (plain tuples pickle in C; dataclasses with
+    slots go through Python-level reduce, ~1 ms a page)."""
+    page = doc.parsed
+    packed_page = None
+    if page is not None:
+        values = {n: getattr(page, n) for n in _PAGE_FIELDS}
+        values["sections"] = [(s.section, s.heading, s.position, s.text_lines, s.items, s.merged_headings) for s in page.sections]
+        values["evidence"] = [(e.code, e.score, e.source) for e in page.evidence]
+        packed_page = tuple(values[n] for n in _PAGE_FIELDS)
+    plain = (
+        [(ln.text, str(ln.kind), ln.line_no, ln.level, ln.blank_before) for ln in doc.lines],
+        [(r.line_no, r.text, r.rule) for r in doc.removed],
+        packed_page,
+        str(doc.status),
+        doc.reason,
+    )
+    return pickle.dumps(plain, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpack_parse(data: bytes) -> tuple[list[Line], list[Removed], ParsedPage | None, Status, str | None]:
+    lines, removed, packed_page, status, reason = pickle.loads(data)
+    page = None
+    if packed_page is not None:
+        values = dict(zip(_PAGE_FIELDS, packed_page, strict=True))
+        values["sections"] = [Section(*s) for s in values["sections"]]
+        values["evidence"] = [CodeEvidence(*e) for e in values["evidence"]]
+        page = ParsedPage(**values)
+    return ([Line(t, Kind(k), n, lv, b) for t, k, n, lv, b in lines], [Removed(*r) for r in removed], page,
+            Status(status), reason)
 
 
 def parsed_table(cache: ParsedCache) -> pa.Table:
