@@ -8,6 +8,7 @@ and list items.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import unicodedata
@@ -272,14 +273,14 @@ def _is_hidden(el: lxml.html.HtmlElement) -> bool:
 def _is_chrome(el: lxml.html.HtmlElement) -> bool:
     if el.tag in ("html", "body", "main", "article"):
         return False
-    role = (el.get("role") or "").lower()
-    classes = el.get("class") or ""
-    marks = f"{classes} {el.get('id') or ''}"
+    classes = el.get("class")
+    ident = el.get("id")
+    role = el.get("role")
     if (
-        role not in rules.HTML_BOILERPLATE_ROLES
+        not (classes and (rules.HTML_BOILERPLATE_ATTR.search(classes) or (el.tag not in _NEVER_OVERLAY and rules.HTML_OVERLAY_CLASS.search(classes))))
+        and not (ident and rules.HTML_BOILERPLATE_ATTR.search(ident))
+        and not (role and role.lower() in rules.HTML_BOILERPLATE_ROLES)
         and (el.get("aria-roledescription") or "").lower() not in rules.HTML_BOILERPLATE_ROLEDESCRIPTIONS
-        and not rules.HTML_BOILERPLATE_ATTR.search(marks)
-        and not (classes and el.tag not in _NEVER_OVERLAY and rules.HTML_OVERLAY_CLASS.search(classes))
     ):
         return False
     return el.find(".//h1") is None and el.find(".//main") is None and el.find(".//article") is None
@@ -440,17 +441,9 @@ _NEVER_OVERLAY = frozenset({"table", "thead", "tbody", "tr", "th", "td", "h1", "
 
 
 def _has_blocks(cell: lxml.html.HtmlElement) -> bool:
-    breaks = 0
-    for d in cell.iterdescendants():
-        if not isinstance(d.tag, str):
-            continue
-        if d.tag in _LAYOUT_TAGS:
-            return True
-        if d.tag == "br":
-            breaks += 1
-            if breaks >= LAYOUT_MIN_BREAKS:
-                return True
-    return False
+    if next(cell.iterdescendants(*_LAYOUT_TAGS), None) is not None:
+        return True
+    return sum(1 for _ in itertools.islice(cell.iterdescendants("br"), LAYOUT_MIN_BREAKS)) >= LAYOUT_MIN_BREAKS
 
 
 def _bold_class(el: lxml.html.HtmlElement) -> bool:
