@@ -121,17 +121,18 @@ def test_small_segments_are_compacted(tmp_path):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from("abcdefghij"), st.integers(1, 40)), min_size=1, max_size=30))
-def test_pieces_never_split_a_key(groups):
+@given(st.lists(st.tuples(st.sampled_from("abcdefghij"), st.integers(1, 40)), min_size=1, max_size=30),
+       st.dictionaries(st.sampled_from("abcdefghij"), st.sampled_from(["site-1", "site-2"])))
+def test_pieces_never_split_a_key(runs, sites):
     """However rows are grouped, a key's rows land in one file (a key in two files could be
-    kept in one and dropped from the other)."""
-    keys = [k for k, n in groups for _ in range(n)]
+    kept in one and dropped from the other), and no row is lost or repeated."""
+    keys = [k for k, n in runs for _ in range(n)]
     table = _table(keys)
     old = segments.SEGMENT_ROWS
     segments.SEGMENT_ROWS = 25
     try:
         key_array, digests = segments.key_digests(table, "document_id")
-        pieces = list(segments._chunks(table, key_array, digests))
+        pieces = list(segments._chunks(table, key_array, digests, sites))
     finally:
         segments.SEGMENT_ROWS = old
     seen: dict[str, int] = {}

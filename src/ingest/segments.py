@@ -14,7 +14,8 @@ vectorised, stable across processes) and compares with the last snapshot's manif
   same file (a hard link locally; a server-side copy on object storage), nothing is written;
 - the rows of every other key (new pages, changed pages, pages whose status or template
   changed, and the other keys of a segment that holds one of those) go to **new segments**
-  of at most ``SEGMENT_ROWS`` rows, named by the digests of what they hold;
+  of at most ``SEGMENT_ROWS`` rows, named by the digests of what they hold, a site's pages
+  together (a site's template change re-parses its pages: their rows change together);
 - **compaction**: when a table (partition) holds more than ``MAX_SMALL`` segments smaller
   than half of ``SEGMENT_ROWS``, they are merged into the new segments. A row is rewritten
   when its key changes or when its small segment is merged, so each row is rewritten a
@@ -40,7 +41,7 @@ import pyarrow.parquet as pq
 from . import schema
 
 MANIFEST = "_state/segments"
-SEGMENT_ROWS = 20_000  # rows a new segment holds at most (a changed key rewrites at most that)
+SEGMENT_ROWS = 5_000  # rows a new segment holds at most (a changed key rewrites at most that)
 MAX_SMALL = 4  # small segments (< SEGMENT_ROWS / 2) a partition may hold before they are merged
 PARQUET_OPTIONS = {"compression": "zstd", "write_statistics": True}
 
@@ -143,10 +144,13 @@ def write_table(
     table: pa.Table,
     previous: Previous,
     reuse: Reuse | None,
+    groups: dict[str, str] | None = None,
 ) -> tuple[list[dict], Outcome]:
     """Write ``table`` into the directory ``dest`` as segments, keeping the previous
     snapshot's unchanged segments through ``reuse`` (None: write everything anew).
-    Returns the manifest rows of the new snapshot's segments and what was done."""
+    ``groups`` (key -> group, e.g. a document's site) keeps a group's keys together in new
+    segments: what changes together (a site's pages, when its template changes) is then
+    rewritten together, without the rest. Returns the manifest rows and what was done."""
     dest.mkdir(parents=True, exist_ok=True)
     part_col = schema.PARTITIONS.get(name)
     manifest: list[dict] = []
@@ -164,12 +168,19 @@ def write_table(
         if part:
             (dest / part).mkdir(exist_ok=True)
         old = previous.get((name, part), []) if reuse is not None else []
-        manifest += _write_partition(dest, name, part, rows, old, reuse, outcome)
+        manifest += _write_partition(dest, name, part, rows, old, reuse, outcome, groups or {})
     return manifest, outcome
 
 
 def _write_partition(
-    dest: Path, name: str, part: str, table: pa.Table, old: list[Segment], reuse: Reuse | None, outcome: Outcome
+    dest: Path,
+    name: str,
+    part: str,
+    table: pa.Table,
+    old: list[Segment],
+    reuse: Reuse | None,
+    outcome: Outcome,
+    groups: dict[str, str],
 ) -> list[dict]:
     keys, digests = key_digests(table, KEY_COLUMNS.get(name, table.column_names[0]))
     kept = [s for s in old if s.keys and all(digests.get(k, (None, 0))[0] == d for k, (d, _) in s.keys.items())]
@@ -190,7 +201,7 @@ def _write_partition(
         rest_keys = pa.array([], pa.string())
     elif rest.num_rows == 0:
         return manifest
-    for chunk, chunk_keys in _chunks(rest, rest_keys, digests):
+    for chunk, chunk_keys in _chunks(rest, rest_keys, digests, groups):
         held = sorted(set(chunk_keys.to_pylist()))
         h = hashlib.sha256(f"{name}\0{part}".encode())
         for k in held:
@@ -203,23 +214,26 @@ def _write_partition(
     return manifest
 
 
-def _chunks(table: pa.Table, keys: pa.Array, digests: dict[str, tuple[str, int]]):
+def _chunks(table: pa.Table, keys: pa.Array, digests: dict[str, tuple[str, int]], groups: dict[str, str]):
     """Pieces of at most SEGMENT_ROWS rows (unless one key has more), each key whole in one
-    piece, in the table's order of first appearance."""
+    piece; keys of one group together, groups in order, keys in their order of appearance."""
     if table.num_rows <= SEGMENT_ROWS:
         yield table, keys
         return
-    groups: list[list[str]] = [[]]
+    order = list(dict.fromkeys(keys.to_pylist()))
+    position = {k: i for i, k in enumerate(order)}
+    order.sort(key=lambda k: (groups.get(k, ""), position[k]))
+    pieces: list[list[str]] = [[]]
     size = 0
-    for k in dict.fromkeys(keys.to_pylist()):
+    for k in order:
         n = digests[k][1]
         if size and size + n > SEGMENT_ROWS:
-            groups.append([])
+            pieces.append([])
             size = 0
-        groups[-1].append(k)
+        pieces[-1].append(k)
         size += n
-    for group in groups:
-        mask = pc.is_in(keys, pa.array(group, pa.string()))
+    for piece in pieces:
+        mask = pc.is_in(keys, pa.array(piece, pa.string()))
         yield table.filter(mask), pc.filter(keys, mask)
 
 

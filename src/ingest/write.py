@@ -295,9 +295,15 @@ def _write_tables(staging: Path, tables: dict[str, pa.Table], previous: segments
     Returns the snapshot's content digest: of the manifest, which names every key's rows'
     digest and the file holding them (identical content, identical digest)."""
     manifest: list[dict] = []
+    groups: dict[str, str] = {}  # document id and raw file -> site: what changes together
+    if "documents" in tables:
+        docs = tables["documents"].select(["document_id", "raw_path", "site"]).to_pydict()
+        for doc_id, raw_path, site in zip(docs["document_id"], docs["raw_path"], docs["site"], strict=True):
+            groups[doc_id] = site or ""
+            groups.setdefault(raw_path, site or "")
     for name, table in tables.items():
         rows, _ = segments.write_table(staging / name, name, table, previous,
-                                       lambda old, new, name=name: reuse(name, old, new))
+                                       lambda old, new, name=name: reuse(name, old, new), groups)
         manifest += rows
     table = segments.manifest_table(manifest)
     (staging / segments.MANIFEST).mkdir(parents=True)
