@@ -209,3 +209,15 @@ def test_tab_panels_are_content_headed_by_their_tab_labels():
         ("Billing", Kind.HEADING), ("Bill one unit per session, whatever the number of views taken.", Kind.TEXT),
         ("Coverage", Kind.HEADING), ("Medicare covers it once a year when it is medically necessary.", Kind.TEXT),
     ]
+
+
+def test_div_tables_with_row_and_cell_classes_are_rows_but_grid_columns_are_not():
+    ex = _extract(
+        "<div class='cw-section-title'>Fee Schedule</div><div class='cw-table'>"
+        "<div class='cw-row cw-head'><div class='cw-cell'>Setting</div><div class='cw-cell'>National average</div></div>"
+        "<div class='cw-row'><div class='cw-cell'>Non-facility</div><div class='cw-cell'>$20</div></div></div>"
+        "<div class='row'><div class='col-md-8'>" + PROSE + "</div><div class='col-md-4'><p>Side note that is also long enough here.</p></div></div>"
+    )
+    texts = [ln.text for ln in ex.lines]
+    assert "Setting: National average" in texts and "Non-facility: $20" in texts
+    assert "Side note that is also long enough here." in texts

@@ -359,9 +359,10 @@ class _Walker:
             self.flush()
             self.emit(el.text_content(), Kind.HEADING, level=int(tag[1]) if tag in rules.HTML_HEADINGS else _aria_level(el))
             return
-        if tag == "tr" or role == "row":
+        if tag == "tr" or role == "row" or _is_class_row(el):
             self.flush()
-            cell_els = [c for c in el if isinstance(c.tag, str) and (c.tag in ("td", "th") or (c.get("role") or "") in _CELL_ROLES)]
+            cell_els = [c for c in el if isinstance(c.tag, str) and (c.tag in ("td", "th") or (c.get("role") or "") in _CELL_ROLES
+                                                                     or _CELL_CLASS.search(c.get("class") or ""))]
             if any(_has_blocks(c) for c in cell_els):
                 # A layout table (cells holding paragraphs, line breaks, lists, tables): its
                 # cells are regions of the page, walked like any block.
@@ -438,6 +439,20 @@ _LAYOUT_TAGS = frozenset({"p", "div", "table", "ul", "ol", "dl", "h1", "h2", "h3
 LAYOUT_MIN_BREAKS = 3
 # Sticky table headers and sticky section headings are content, whatever their class says.
 _NEVER_OVERLAY = frozenset({"table", "thead", "tbody", "tr", "th", "td", "h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+_ROW_CLASS = re.compile(r"(?:^|[\s_-])(?:row|tr)(?:$|\s)", re.IGNORECASE)
+_CELL_CLASS = re.compile(r"(?:^|[\s_-])(?:cell|td|th)(?:$|\s)", re.IGNORECASE)
+
+
+def _is_class_row(el: lxml.html.HtmlElement) -> bool:
+    """A div table's row: class `row`/`x-row` over two or more children of class `cell`/`x-cell`
+    (a grid's `row` over `col-md-8` columns is a layout, not a table row)."""
+    classes = el.get("class")
+    if not classes or not _ROW_CLASS.search(classes):
+        return False
+    children = [c for c in el if isinstance(c.tag, str)]
+    return len(children) >= 2 and all(_CELL_CLASS.search(c.get("class") or "") for c in children)
 
 
 def _has_blocks(cell: lxml.html.HtmlElement) -> bool:
