@@ -281,6 +281,8 @@ def test_general_chrome_patterns(text, rule):
         "left shoulder and right knee",
         "e-prescribing counts toward the measure",
         "Pre-op clearance by the primary care physician",
+        "200-unit vial",
+        "single-dose vial",
         "Office | 11 | Facility | 22",
         "By Medicare rules | the visit must be face to face",
     ],

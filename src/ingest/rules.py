@@ -399,12 +399,12 @@ LINE_RULES: tuple[LineRule, ...] = (
     LineRule(
         "tag_cloud",
         r"^(?=.*[a-z0-9]-[a-z0-9])(?!.*\b(the|and|or|of|to|for|with|in|on|is|are|an?|by|per|toward|from|at|was|be)\b)"
-        r"[a-z0-9]+(-[a-z0-9]+)*( +[a-z0-9]+(-[a-z0-9]+)*){1,9}$",
+        r"[a-z][a-z0-9]*(-[a-z0-9]+)*( +[a-z][a-z0-9]*(-[a-z0-9]+)*){2,9}$",
         max_words=10,
         skip_items=True,
         case_sensitive=True,
         requires=("-",),
-        description="a post's tags as a line of lowercase slugs: 'cpt smoking-cessation modifier-25'",
+        description="a post's tags as a line of 3+ lowercase slugs: 'cpt smoking-cessation modifier-25' ('200-unit vial' stays)",
     ),
     LineRule(
         "meta_row",
