@@ -226,3 +226,8 @@ def test_a_code_title_line_heads_the_overview():
 def test_a_lone_number_heads_nothing():
     page = _page("1,234", "Yes. 99406 is reported for 3 to 10 minutes of counseling on the same day.")
     assert [s.heading for s in page.sections] == [""]
+
+
+def test_reimbursement_is_what_is_paid():
+    assert map_heading("Reimbursement")[0] == "cost_coverage"
+    assert map_heading("Billing and Reimbursement")[0] in ("billing", "cost_coverage")
