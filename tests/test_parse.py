@@ -231,3 +231,10 @@ def test_a_lone_number_heads_nothing():
 def test_reimbursement_is_what_is_paid():
     assert map_heading("Reimbursement")[0] == "cost_coverage"
     assert map_heading("Billing and Reimbursement")[0] in ("billing", "cost_coverage")
+
+
+def test_a_descriptor_under_its_heading_is_content_even_when_it_names_a_section_word():
+    page = _page("Official Descriptor", "Continuous positive airway pressure (CPAP) device", "Plain-English Explanation",
+                 "E0601 covers the CPAP machine that keeps the airway open during sleep.")
+    assert [(s.section, s.text_lines) for s in page.sections][:1] == [
+        ("official_description", ["Continuous positive airway pressure (CPAP) device"])]

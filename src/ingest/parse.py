@@ -32,6 +32,8 @@ ALL_CAPS_MIN_LETTERS = 4
 # The first line of a page is its title when it is at most this long and prose follows.
 TITLE_LINE_MAX_WORDS = 25
 SENTENCE_MIN_WORDS = 6
+# Sections whose content is a code's descriptor, a noun phrase that may look like a heading.
+DESCRIPTOR_SECTIONS = frozenset({"official_description", "lay_description"})
 
 _FACT = re.compile(r"^(?P<key>[A-Z0-9][^:]{0,60}?)\s*:\s*(?P<value>.*)$")
 _MODIFIER_ITEM = re.compile(r"^(?:modifier\s+)?(?P<mod>[0-9]{2}|[A-Z]{2}|[A-Z][0-9]|[0-9][A-Z])\s*[-–—:=]\s*(?P<desc>.+)$")
@@ -136,6 +138,9 @@ def _heading_roles(lines: list[Line]) -> list[str | None]:
             role = None  # facts listed under a heading are its content, not sections of their own
         elif i > 0 and roles[i - 1] == "heading" and (len(text.split()) > OTHER_HEADING_MAX_WORDS or "," in text):
             role = None  # a long line, or a list of terms, right under a heading is what it introduces
+        elif i > 0 and roles[i - 1] == "heading" and line.kind is Kind.TEXT and not line.level and not is_all_caps(text) \
+                and map_heading(lines[i - 1].text)[0] in DESCRIPTOR_SECTIONS:
+            role = None  # a descriptor is a noun phrase ("CPAP device"): under its heading it is content
         else:
             role = _text_heading_role(text, section, score, nxt)
         roles[i] = role
