@@ -163,11 +163,12 @@ def test_accordion_answers_are_content_and_overlays_are_chrome():
         "<div aria-roledescription='carousel'><a href='/codes/81000'>81000 Urinalysis</a></div>"
         "<div class='fixed bottom-0'>Loading your privacy choices…</div>"
         "<div class='ad-container'><div>Best Billing Software, Try Free</div></div>"
+        "<div id='CybotCookiebotDialog'><h2>Your privacy matters to us</h2><p>Choose what we may store on your device.</p></div>"
     )
     texts = [ln.text for ln in ex.lines]
     assert "Is a urine culture included?" in texts and "No. A culture is a separate test." in texts
     for chrome in ("Copy code", "Thanks for the feedback!", "81000 Urinalysis", "Loading your privacy choices…", "Pricing",
-                   "Best Billing Software, Try Free"):
+                   "Best Billing Software, Try Free", "Your privacy matters to us"):
         assert not any(chrome in t for t in texts), chrome
     assert ("Thanks for the feedback!", "html_hidden") in ex.pruned
 

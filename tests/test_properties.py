@@ -243,6 +243,8 @@ def test_lone_numbers_are_only_removed_next_to_a_counter(numbers):
         ("Facebook | Twitter | LinkedIn", "link_row"),
         ("By Jane Doe · 5 min read · Updated Jan 5, 2025", "byline_meta"),
         ("Jan 5, 2025 · 5 min read · 1.2k views", "meta_row"),
+        ("This website uses cookies", "cookie_banner"),
+        ("Ready to code faster? Start your free trial today.", "promo_offer"),
     ],
 )
 def test_general_chrome_patterns(text, rule):

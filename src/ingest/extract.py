@@ -279,6 +279,7 @@ def _is_chrome(el: lxml.html.HtmlElement) -> bool:
     if (
         not (classes and (rules.HTML_BOILERPLATE_ATTR.search(classes) or (el.tag not in _NEVER_OVERLAY and rules.HTML_OVERLAY_CLASS.search(classes))))
         and not (ident and rules.HTML_BOILERPLATE_ATTR.search(ident))
+        and not _consent_marked(classes, ident)
         and not (role and role.lower() in rules.HTML_BOILERPLATE_ROLES)
         and (el.get("aria-roledescription") or "").lower() not in rules.HTML_BOILERPLATE_ROLEDESCRIPTIONS
     ):
@@ -453,6 +454,11 @@ def _is_class_row(el: lxml.html.HtmlElement) -> bool:
         return False
     children = [c for c in el if isinstance(c.tag, str)]
     return len(children) >= 2 and all(_CELL_CLASS.search(c.get("class") or "") for c in children)
+
+
+def _consent_marked(classes: str | None, ident: str | None) -> bool:
+    marks = f"{classes or ''} {ident or ''}".lower()
+    return any(sub in marks for sub in rules.HTML_CHROME_SUBSTRINGS)
 
 
 def _has_blocks(cell: lxml.html.HtmlElement) -> bool:

@@ -168,7 +168,7 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "cookie_banner",
-        r"\bcookies?\b.{0,120}\b(use|uses|accept|consent|policy|experience|preferences|settings)\b"
+        r"\bcookies?\b.{0,120}\b(use|uses|accept|consent|policy|experience|preferences|settings)\b|\b(use|uses|using)( of)? cookies\b"
         r"|^(accept|reject|decline|allow)( all| necessary| essential)?( cookies)?$|^(manage|customi[sz]e) (preferences|cookies|settings)$",
         max_words=60,
         requires=("cookie", "accept", "reject", "decline", "allow", "manage", "customi"),
@@ -325,7 +325,7 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "promo_offer",
-        r"\bfree \d+[- ]day (free )?trial\b|\b\d+[- ]day free trial\b|\bclick here$",
+        r"\bfree \d+[- ]day (free )?trial\b|\b\d+[- ]day free trial\b|\bclick here$|\b(start|begin) (your|a) (free|\d+[- ]day) trial\b",
         max_words=15,
         requires=("trial", "click here"),
         description="ad copy: 'Billing Software - FREE 30 Day Trial! Click Here'",
@@ -494,7 +494,7 @@ HTML_BOILERPLATE_ATTR = re.compile(
     r"(?:^|[\s_-])(nav|navbar|navigation|menu|menubar|footer|cookies?|consent|gdpr|modal|popup|pop-up|overlay"
     r"|signup|sign-up|newsletter|subscribe|share|sharing|social|breadcrumbs?|sidebar|advert|adverts|ads|ad-slot"
     r"|promo|paywall|login|register|related-posts|comments?|skip-link|toolbar|topbar|masthead|toc|table-of-contents"
-    r"|ad|adsbygoogle|dfp|sponsored|tags|taglist|tag-list|user-info|user-details|user-card|usercard|reputation)(?:$|[\s_-])",
+    r"|ad|adsbygoogle|dfp|sponsored|tags|taglist|tag-list|user-info|user-details|user-card|usercard|reputation|cta)(?:$|[\s_-])",
     re.IGNORECASE,
 )
 HTML_BOILERPLATE_ROLES: frozenset[str] = frozenset(
@@ -503,6 +503,9 @@ HTML_BOILERPLATE_ROLES: frozenset[str] = frozenset(
      "tablist"}
 )
 
+# Substrings of a class or id that mark a consent manager wherever they stand in the token
+# ("CybotCookiebotDialog", "onetrust-banner-sdk", "cmpConsentBox").
+HTML_CHROME_SUBSTRINGS: tuple[str, ...] = ("cookie", "consent", "onetrust", "gdpr")
 # aria-roledescription values of widgets that are never article content.
 HTML_BOILERPLATE_ROLEDESCRIPTIONS: frozenset[str] = frozenset({"carousel", "slider", "slideshow", "ticker"})
 # Whole class tokens of elements positioned over or beside the page (sticky headers and
@@ -574,7 +577,7 @@ SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
     "patient_education": ("patient education", "education", "prevention", "prevent", "lifestyle", "learn"),
     "patient_experience": ("patient experience", "experience", "what expect", "feel"),
     "billing": ("billing", "coding", "bill", "claim", "coding guideline", "coding tip", "documentation",
-                "modifier", "rvu", "relative value", "what document", "choosing right"),
+                "modifier", "rvu", "relative value", "what document", "choosing right", "count unit"),
     "cost_coverage": ("cost", "price", "pricing", "insurance", "coverage", "how much", "fee", "pay", "payment", "fee schedule",
                       "medicare", "reimburse", "reimbursement"),
     "faq": ("faq", "frequently asked", "common question", "question", "q a", "ask"),
