@@ -276,6 +276,8 @@ def _is_chrome(el: lxml.html.HtmlElement) -> bool:
     classes = el.get("class")
     ident = el.get("id")
     role = el.get("role")
+    if classes is None and ident is None and role is None and el.get("aria-roledescription") is None:
+        return False
     if (
         not (classes and (rules.HTML_BOILERPLATE_ATTR.search(classes) or (el.tag not in _NEVER_OVERLAY and rules.HTML_OVERLAY_CLASS.search(classes))))
         and not (ident and rules.HTML_BOILERPLATE_ATTR.search(ident))
@@ -351,7 +353,9 @@ class _Walker:
             self.flush()
             self.emit(el.text_content(), Kind.ITEM if self.in_item else Kind.TEXT)
             return
-        role = (el.get("role") or "").lower() if tag else ""
+        role = el.get("role") if tag else None
+        role = role.lower() if role else ""
+        classes = el.get("class") if tag else None
         if role == "tabpanel" and el.get("aria-labelledby") in self.tab_labels:
             # A tab's panel: its tab's label (dropped with the tab list) is its heading.
             self.flush()
@@ -360,7 +364,7 @@ class _Walker:
             self.flush()
             self.emit(el.text_content(), Kind.HEADING, level=int(tag[1]) if tag in rules.HTML_HEADINGS else _aria_level(el))
             return
-        if tag == "tr" or role == "row" or _is_class_row(el):
+        if tag == "tr" or role == "row" or (classes and _is_class_row(el, classes)):
             self.flush()
             cell_els = [c for c in el if isinstance(c.tag, str) and (c.tag in ("td", "th") or (c.get("role") or "") in _CELL_ROLES
                                                                      or _CELL_CLASS.search(c.get("class") or ""))]
@@ -392,7 +396,7 @@ class _Walker:
         if item:
             self.in_item += 1
         saved = self.flags
-        if tag in ("b", "strong") or (tag and (_BOLD_STYLE.search(el.get("style") or "") or _bold_class(el))):
+        if tag in ("b", "strong") or (classes and rules.HTML_BOLD_CLASS.search(classes)) or (tag and _bold_style(el)):
             self.flags |= _BOLD
         elif tag == "a" and el.get("href") is not None:
             self.flags |= _LINK
@@ -446,19 +450,20 @@ _ROW_CLASS = re.compile(r"(?:^|[\s_-])(?:row|tr)(?:$|\s)", re.IGNORECASE)
 _CELL_CLASS = re.compile(r"(?:^|[\s_-])(?:cell|td|th)(?:$|\s)", re.IGNORECASE)
 
 
-def _is_class_row(el: lxml.html.HtmlElement) -> bool:
+def _is_class_row(el: lxml.html.HtmlElement, classes: str) -> bool:
     """A div table's row: class `row`/`x-row` over two or more children of class `cell`/`x-cell`
     (a grid's `row` over `col-md-8` columns is a layout, not a table row)."""
-    classes = el.get("class")
-    if not classes or not _ROW_CLASS.search(classes):
+    if not _ROW_CLASS.search(classes):
         return False
     children = [c for c in el if isinstance(c.tag, str)]
     return len(children) >= 2 and all(_CELL_CLASS.search(c.get("class") or "") for c in children)
 
 
+_CHROME_SUBSTRING = re.compile("|".join(re.escape(s) for s in rules.HTML_CHROME_SUBSTRINGS), re.IGNORECASE)
+
+
 def _consent_marked(classes: str | None, ident: str | None) -> bool:
-    marks = f"{classes or ''} {ident or ''}".lower()
-    return any(sub in marks for sub in rules.HTML_CHROME_SUBSTRINGS)
+    return bool((classes and _CHROME_SUBSTRING.search(classes)) or (ident and _CHROME_SUBSTRING.search(ident)))
 
 
 def _has_blocks(cell: lxml.html.HtmlElement) -> bool:
@@ -467,9 +472,9 @@ def _has_blocks(cell: lxml.html.HtmlElement) -> bool:
     return sum(1 for _ in itertools.islice(cell.iterdescendants("br"), LAYOUT_MIN_BREAKS)) >= LAYOUT_MIN_BREAKS
 
 
-def _bold_class(el: lxml.html.HtmlElement) -> bool:
-    classes = el.get("class")
-    return bool(classes) and bool(rules.HTML_BOLD_CLASS.search(classes))
+def _bold_style(el: lxml.html.HtmlElement) -> bool:
+    style = el.get("style")
+    return bool(style) and bool(_BOLD_STYLE.search(style))
 
 
 def _aria_level(el: lxml.html.HtmlElement) -> int:
