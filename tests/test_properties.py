@@ -361,3 +361,23 @@ def test_author_box_goes_with_its_biography_only():
     kept, removed = clean_lines(extract_text(text, LIMITS))
     assert [r.rule for r in removed] == ["author_box", "author_box"]
     assert [ln.text for ln in kept][-2:] == ["Recovery", "Most patients walk with a walker on the first day after the surgery."]
+
+
+def test_markdown_dumps_read_like_html():
+    from ingest.extract import EMPHASIS_LEVEL
+
+    text = ("![logo](/img/logo.png)\n## when to report\n**Indications**\n* [Lumbar pain](https://x.example/lp) with `M54.16`\n"
+            "**Code:** 64483\n| Setting | Medicare average |\n|---|---|\n| Non-facility | $250 |\n| Modifier | Use | Notes |\n")
+    got = [(ln.text, ln.kind, ln.level) for ln in extract_text(text, LIMITS)]
+    assert got == [
+        ("when to report", Kind.HEADING, 2),
+        ("Indications", Kind.TEXT, EMPHASIS_LEVEL),
+        ("Lumbar pain with M54.16", Kind.ITEM, 0),
+        ("Code: 64483", Kind.TEXT, 0),
+        ("Setting: Medicare average", Kind.TEXT, 0),
+        ("|---|---|", Kind.TEXT, 0),
+        ("Non-facility: $250", Kind.TEXT, 0),
+        ("Modifier | Use | Notes", Kind.TEXT, 0),
+    ]
+    kept, removed = clean_lines(extract_text(text, LIMITS))
+    assert ("|---|---|", "symbol_only") in [(r.text, r.rule) for r in removed]
