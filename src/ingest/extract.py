@@ -74,8 +74,6 @@ def extract_text(content: str, limits: Limits) -> list[Line]:
             continue
         kind, level = Kind.TEXT, 0
         text, strong = _markdown_inline(text)
-        if not text:
-            continue  # a Markdown image alone on its line
         if strong:
             level = EMPHASIS_LEVEL  # "**Indications**": a whole line in bold
         heading = _MD_HEADING.match(text) if text[0] == "#" else None
@@ -84,8 +82,6 @@ def extract_text(content: str, limits: Limits) -> list[Line]:
         underline = _SETEXT.match(text)
         if heading:  # "## Indications" in a dump saved from markdown
             text, kind, level = heading.group(2).strip(" #"), Kind.HEADING, len(heading.group(1))
-        elif text[0] == "|" and text[-1] == "|" and len(text) > 2:
-            text = _markdown_row(text)
         elif underline and lines and not blank and lines[-1].kind is Kind.TEXT and len(lines[-1].text.split()) <= SETEXT_MAX_WORDS:
             # "Indications" over "===========": the line above is a heading; the rule itself
             # is left for the cleaner (rule `symbol_only`).
@@ -139,39 +135,21 @@ def extract_html(content: str, limits: Limits) -> Extracted:
 
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-# Markdown inline markup in text dumps (reader-mode and scraper output): images go, links keep
-# their text, bold and code spans keep their content; a line wholly in bold is marked like a
-# <b> line (EMPHASIS_LEVEL), "**Code:** 99213" stays a fact.
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+# Bold markup in Markdown text dumps (reader-mode and scraper output): the markers go, and a
+# line wholly in bold is marked like a <b> line (EMPHASIS_LEVEL); "**Code:** 99213" stays a fact.
+# Links, code spans and table rows are kept as written (a content line keeps its words and URLs);
+# an image alone on a line is left to the cleaner (rule `markdown_image`).
 _MD_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
-_MD_CODE = re.compile(r"`([^`\n]+)`")
 
 
 def _markdown_inline(text: str) -> tuple[str, bool]:
-    """(text without Markdown inline markup, whether the whole line was bold)."""
-    if "](" in text:
-        text = _MD_LINK.sub(r"\1", _MD_IMAGE.sub("", text)).strip()
+    """(text without Markdown bold markers, whether the whole line was bold)."""
     strong = False
     if "**" in text or "__" in text:
         marker = text[:2]
         strong = marker in ("**", "__") and text.endswith(marker) and len(text) > 4 and marker not in text[2:-2]
         text = _MD_STRONG.sub(lambda m: m.group(1) or m.group(2), text)
-    if "`" in text:
-        text = _MD_CODE.sub(r"\1", text)
     return text, strong
-
-
-def _markdown_row(text: str) -> str:
-    """A Markdown table row "| Setting | $20 |" reads like an HTML row: two cells are a
-    `Key: value` fact, more are joined with " | ". Separator rows are left to the cleaner."""
-    cells = [c.strip() for c in text[1:-1].split("|")]
-    if all(not c.strip(":- ") for c in cells):
-        return text
-    cells = [c for c in cells if c]
-    if len(cells) == 2 and len(cells[0]) <= 40 and not cells[0].endswith((":", ".")):
-        return f"{cells[0]}: {cells[1]}"
-    return " | ".join(cells)
 # A text line made only of = or - (3 or more) underlines the line above as a heading.
 _SETEXT = re.compile(r"^(={3,}|-{3,})$")
 SETEXT_MAX_WORDS = 12

@@ -416,6 +416,13 @@ LINE_RULES: tuple[LineRule, ...] = (
         description="a row of article meta separated by | · • ('By Jane Doe · 5 min read · Updated Jan 5, 2025')",
     ),
     LineRule(
+        "markdown_image",
+        r"^!\[[^\]]*\]\([^)]*\)$",
+        max_words=15,
+        requires=("![",),
+        description="a Markdown image alone on its line: '![logo](/img/logo.png)'",
+    ),
+    LineRule(
         "community_disclaimer",
         r"\bnot (official|professional|legal|medical)( coding| billing| medical)? advice\b|\buser[- ]contributed\b|\buser contributions\b",
         max_words=30,
