@@ -82,6 +82,32 @@ def test_flow_on_a_dask_cluster_gives_the_same_tables(prefect_harness, tmp_path)
         pd.testing.assert_frame_equal(dask_tables[name], lib_tables[name], obj=name)
 
 
+def test_cli_on_a_local_dask_cluster_uses_one_prefect_server(tmp_path, capfd, monkeypatch):
+    """`ingest run --dask` on this machine with no PREFECT_API_URL: one local Prefect server
+    for the run, which the workers use too (in local mode each worker would start its own
+    temporary server, and three servers would share the cores with the work)."""
+    import subprocess
+    import sys
+
+    from distributed import LocalCluster
+
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_LOGGING_LEVEL="INFO")
+    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "INFO")  # the workers' own log: would say "Starting temporary server"
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
+        out = subprocess.run([sys.executable, "-m", "ingest.cli", "run", "--raw", str(raw), "--curated",
+                              str(tmp_path / "dask"), "--dask", cluster.scheduler_address, "--batch-size", "2"],
+                             env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stdout + out.stderr
+    workers_said = capfd.readouterr()
+    assert "Starting temporary server" not in workers_said.out + workers_said.err
+    run(Settings(raw=raw, curated=tmp_path / "lib"))
+    dask_tables, lib_tables = _load(tmp_path / "dask"), _load(tmp_path / "lib")
+    for name in TABLES:
+        pd.testing.assert_frame_equal(dask_tables[name], lib_tables[name], obj=name)
+
+
 def test_load_batches_are_cached_by_content_across_runs(prefect_harness, tmp_path, monkeypatch):
     """A --full rebuild over the same files reads none of them again (the load-batch cache is
     keyed by the files' content, not the flow run); a changed file is read again, alone."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
+import urllib.parse
 from pathlib import Path
 from typing import Annotated
 
@@ -80,17 +82,32 @@ def _run_flow(raw, curated, full, dask, batch_size, verbose, advance) -> RunSumm
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     _prefect_defaults()
-    from flows import ingest as flows_ingest
+    server = contextlib.nullcontext()
+    if dask and not os.environ.get("PREFECT_API_URL") and _is_loopback(dask):
+        # Without a server, Prefect's local mode starts a temporary one in each process that
+        # runs tasks: every Dask worker would start its own. One local server for the run,
+        # started before Prefect reads its settings, whose URL reaches the workers with them.
+        from .serve import local_server
 
-    flow = flows_ingest.ingest_flow
-    if dask:
-        flow = flow.with_options(task_runner=flows_ingest.task_runner_for(dask))
-    flows_ingest.progress_hook.fn = advance
-    try:
-        result = flow(raw=str(raw), curated=str(curated), full=full, batch_size=batch_size)
-    finally:
-        flows_ingest.progress_hook.fn = None
+        server = local_server()
+    with server:
+        from flows import ingest as flows_ingest
+
+        flow = flows_ingest.ingest_flow
+        if dask:
+            flow = flow.with_options(task_runner=flows_ingest.task_runner_for(dask))
+        flows_ingest.progress_hook.fn = advance
+        try:
+            result = flow(raw=str(raw), curated=str(curated), full=full, batch_size=batch_size)
+        finally:
+            flows_ingest.progress_hook.fn = None
     return RunSummary(**result)
+
+
+def _is_loopback(address: str) -> bool:
+    """A Dask scheduler on this machine (its workers can reach a server on 127.0.0.1)."""
+    host = urllib.parse.urlsplit(address if "://" in address else f"tcp://{address}").hostname or ""
+    return host in {"localhost", "::1"} or host.startswith("127.")
 
 
 class _progress:
