@@ -3,7 +3,13 @@ was written blind to the code. The first blind measurement (2026-11-22) was 69.9
 56.6% / 84.0% / 77.8%; general rules were then added for the patterns its misses showed (forum
 chrome, headings that are not h1-h6, div lists, URL ids taken for codes, code phrasing; see
 docs/cleaning.md). Those rules were measured on this set, so it is no longer blind: the floors
-below catch regressions and may only go up, and a fresh blind set measures generalisation."""
+below catch regressions and may only go up, and a fresh blind set measures generalisation.
+
+tests/heldout2 (5 sites, 25 pages) and tests/heldout3 (5 sites, 26 pages) are those fresh
+sets, written by people who never read src/. Nobody has tuned on heldout2 (its first
+measurement, 2026-12-01, is its floor below); heldout3's totals (never its pages) were looked
+at twice while the rules were written. Their floors are far below the tuned sets': the gap is
+the honest size of what the rules do not yet generalise to sites never seen."""
 
 from __future__ import annotations
 
@@ -25,8 +31,16 @@ FLOORS = {  # measured 2026-12-01 after the general rules for the patterns above
 }
 
 
+BLIND_FLOORS = {  # first measurement of each set, 2026-12-01 (rounded down)
+    "heldout2": {"boilerplate_recall": 0.879, "content_retention": 0.99, "heading_recall": 0.874,
+                 "section_mapping_rate": 0.431, "code_accuracy": 0.56},
+    "heldout3": {"boilerplate_recall": 0.785, "content_retention": 0.987, "heading_recall": 0.765,
+                 "section_mapping_rate": 0.456, "code_accuracy": 0.461},
+}
+
+
 def test_labels_are_consistent():
-    for root in ("labelled", "heldout"):
+    for root in ("labelled", "heldout", "heldout2", "heldout3"):
         out = subprocess.run([sys.executable, str(HERE / "check_labels.py"), "--root", str(HERE / root)],
                              capture_output=True, text=True)
         assert out.returncode == 0 and "OK: all labels consistent" in out.stdout, out.stdout + out.stderr
@@ -36,3 +50,11 @@ def test_labels_are_consistent():
 def test_heldout_floor(metric):
     _, overall = evaluate_cleaning(HERE / "heldout")
     assert overall.figures()[metric] >= FLOORS[metric]
+
+
+@pytest.mark.parametrize("root", list(BLIND_FLOORS))
+def test_blind_heldout_floors(root):
+    _, overall = evaluate_cleaning(HERE / root)
+    figures = overall.figures()
+    below = {m: (round(figures[m], 4), floor) for m, floor in BLIND_FLOORS[root].items() if figures[m] < floor}
+    assert not below, f"{root}: below the floor (measured, floor): {below}"
