@@ -31,11 +31,16 @@ FLOORS = {  # measured 2026-12-01 after the general rules for the patterns above
 }
 
 
-BLIND_FLOORS = {  # first measurement of each set, 2026-12-01 (rounded down)
-    "heldout2": {"boilerplate_recall": 0.879, "content_retention": 0.99, "heading_recall": 0.874,
-                 "section_mapping_rate": 0.431, "code_accuracy": 0.56},
+BLIND_FLOORS = {  # rounded down; first measurement 2026-12-01: heldout2 88.0/99.0/87.4/43.2/56.0,
+    # heldout3 78.6/98.7/76.5/45.6/46.2. Then, from heldout2's code misses (so heldout2 is no
+    # longer blind; heldout4 is): nested JSON-LD codes, code-definition lines, add-on codes,
+    # and "2 views" in a procedure name not taken for a view counter. heldout2's mapping rate
+    # fell 43.2 -> 42.9 because a heading that rule used to delete is now found (and mapped
+    # to other): the rate is over more headings, heading recall rose 87.4 -> 88.1.
+    "heldout2": {"boilerplate_recall": 0.88, "content_retention": 0.999, "heading_recall": 0.88,
+                 "section_mapping_rate": 0.428, "code_accuracy": 0.76},
     "heldout3": {"boilerplate_recall": 0.785, "content_retention": 0.987, "heading_recall": 0.765,
-                 "section_mapping_rate": 0.456, "code_accuracy": 0.461},
+                 "section_mapping_rate": 0.456, "code_accuracy": 0.538},
 }
 
 

@@ -238,3 +238,48 @@ def test_a_descriptor_under_its_heading_is_content_even_when_it_names_a_section_
                  "E0601 covers the CPAP machine that keeps the airway open during sleep.")
     assert [(s.section, s.text_lines) for s in page.sections][:1] == [
         ("official_description", ["Continuous positive airway pressure (CPAP) device"])]
+
+
+def test_a_code_nested_in_json_ld_is_the_publishers_word():
+    """schema.org pages give the code as a property of what they describe
+    (MedicalProcedure.code -> MedicalCode), or inside an @graph."""
+    procedure = {"@type": "MedicalProcedure", "name": "MRI of the knee",
+                 "code": {"@type": "MedicalCode", "codeValue": "73721", "codingSystem": "CPT"}}
+    page = _page("Our prices.", "MRI knee | 73721 | $2,840", "Related: 73722", ctx=PageContext(jsonld=(procedure,)))
+    assert (page.code, page.code_system) == ("73721", "CPT")
+    graph = {"@context": "https://schema.org", "@graph": [{"@type": "WebPage"}, procedure]}
+    assert _page("Our prices.", ctx=PageContext(jsonld=(graph,))).code == "73721"
+
+
+def test_a_line_that_defines_a_code_is_evidence_a_passing_mention_is_not():
+    """A code table row or definition line ("71271 | Computed tomography, ...") names what
+    the page covers; a code only mentioned in passing (G0296 in a sentence) does not compete."""
+    page = _page("Lung cancer screening", "71271 | Computed tomography, thorax, low dose for screening | Covered",
+                 "A counseling visit (G0296) must come first.")
+    assert page.code == "71271"
+    bare = _page("Lung cancer screening", "The visit and 71271 are both needed.", "A counseling visit (G0296) comes first.")
+    assert bare.code is None and bare.code_reason.startswith("no_code_found")
+    table = _page("Lab prices", "84443 | Thyroid stimulating hormone (TSH) | $45",
+                  "80053 | Comprehensive metabolic panel | $60")
+    assert table.code is None and table.code_reason.startswith("several_codes")
+
+
+def test_an_add_on_code_is_not_the_page_code_when_its_primary_is_there():
+    page = _page("Skin biopsy coding", "11102 Tangential biopsy of skin (eg, shave, scoop); single lesion",
+                 "11103 Tangential biopsy of skin; each separate/additional lesion (List separately in addition to code for primary procedure)")
+    assert page.code == "11102"
+    first = _page("Vaccines", "90471 pays for the first injected vaccine. Each additional vaccine is reported with add-on code 90472.",
+                  "90472 Each additional vaccine (single or combination)")
+    assert first.code == "90471"  # the add-on wording of 90471's line is about another code
+
+
+@pytest.mark.parametrize(("text", "removed"), [
+    ("X-ray chest, 2 views | 71046 | $386.00", False),
+    ("You have 3 free page views remaining", True),
+    ("2 more free views this month", True),
+])
+def test_a_procedure_with_views_is_not_a_view_counter(text, removed):
+    from ingest.clean import clean_lines
+
+    kept, gone = clean_lines([Line(text, Kind.TEXT, 1)])
+    assert bool(gone) is removed, (kept, gone)

@@ -489,6 +489,42 @@ def code_system_of(code: str) -> str:
     return "HCPCS" if code[0].isalpha() else "CPT"
 
 
+def _jsonld_nodes(jsonld, depth: int = 0):
+    """Every object of the JSON-LD, nested ones included: schema.org pages often give the code
+    as a property of the thing they describe (MedicalProcedure.code -> MedicalCode)."""
+    if depth > 8:
+        return
+    items = jsonld if isinstance(jsonld, list | tuple) else [jsonld]
+    for item in items:
+        if isinstance(item, dict):
+            yield item
+            for value in item.values():
+                if isinstance(value, dict | list):
+                    yield from _jsonld_nodes(value, depth + 1)
+        elif isinstance(item, list):
+            yield from _jsonld_nodes(item, depth + 1)
+
+
+# A line that defines a code: the code first, then what it describes ("71271 | Computed
+# tomography, thorax, ...", "CPT 11102 - Tangential biopsy of skin ..."), as in code tables,
+# definition lists and "Code: description" lines. Stronger than a passing mention.
+_DEFINITION = re.compile(
+    r"^\W{0,3}(?:(?:cpt|hcpcs)(?:®)?\s*(?:code)?\s*[:#]?\s*)?(\d{5}|\d{4}[FT]|[A-V]\d{4})\s*(?:[|:–—-]\s*|\s+)"
+    r"(?=(?:[^\W\d_][\w,()'/-]*\s+){2,}[^\W\d_])",
+    re.IGNORECASE,
+)
+# What an add-on code's own descriptor says (CPT's wording for add-on codes), looked for in
+# the defining line's first sentence only: "90471 pays for the first vaccine. Each additional
+# vaccine is reported with 90472" defines 90471, and the add-on it mentions is another code.
+_SENTENCE_END = re.compile(r"(?<=[a-z)\]])[.!?]\s+(?=[A-Z])")
+_ADD_ON = re.compile(r"\beach additional\b|\blist separately in addition\b|\badd-on code\b", re.IGNORECASE)
+
+
+def _defined_code(text: str) -> str | None:
+    m = _DEFINITION.match(text)
+    return m.group(1).upper() if m else None
+
+
 def _types(obj: dict) -> set[str]:
     t = obj.get("@type")
     return {t} if isinstance(t, str) else {x for x in t if isinstance(x, str)} if isinstance(t, list) else set()
@@ -554,6 +590,7 @@ def find_code(
     strong: set[str] = set()
     systems: dict[str, str] = {}
     evidence: list[CodeEvidence] = []
+    add_ons: set[str] = set()  # codes whose own definition line says they are add-ons
 
     def add(code: str, source: str, weight: float | None = None) -> None:
         weight = w[source] if weight is None else weight
@@ -562,7 +599,7 @@ def find_code(
             strong.add(code)
         evidence.append(CodeEvidence(code, weight, source))
 
-    for obj in ctx.jsonld:
+    for obj in _jsonld_nodes(ctx.jsonld):
         if "MedicalCode" in _types(obj) and isinstance(obj.get("codeValue"), str | int):
             value = str(obj["codeValue"]).strip().upper()
             if rules.CODE_PATTERN.fullmatch(value):
@@ -596,14 +633,19 @@ def find_code(
             for code, _ in dict.fromkeys(hits):
                 add(code, source)
             continue
+        defined = _defined_code(line.text)
         for code, phrased in hits:
-            add(code, "phrase" if phrased else "mention")
+            add(code, "phrase" if phrased else "definition" if code == defined else "mention")
+            if code == defined and _ADD_ON.search(_SENTENCE_END.split(line.text, 1)[0]):
+                add_ons.add(code)  # its own descriptor (first sentence) says it is an add-on
     for rem in removed:
         if rem.rule in _PROMO_RULES:
             for code, phrased in _code_hits(rem.text):
                 if phrased:
                     add(code, "promo")
     candidates = sorted(((s, c) for c, s in scores.items() if c in strong), reverse=True)
+    if any(c not in add_ons for _, c in candidates):  # an add-on code is never the page's main code
+        candidates = [(s, c) for s, c in candidates if c not in add_ons]
     if not candidates:
         return None, None, "no_code_found: the page names no billing code", evidence
     best_score, best = candidates[0]

@@ -64,7 +64,7 @@ LINE_RULES: tuple[LineRule, ...] = (
     LineRule(
         "view_limit",
         r"\bviews? (remaining|left)\b|\blimited to \d+ (page |free )?views?\b|\bfree (articles?|views?|pages?) (left|remaining)\b"
-        r"|\byou have \d+ free\b|\b\d+ (more )?(free )?(page )?views\b"
+        r"|\byou have \d+ free\b|\b\d+ (more )?(free (page )?|page )views\b"
         r"|\b\d+ of \d+ (free )?(\w+ )?(pages?|views?|articles?|lookups?)\b.{0,40}\b(remaining|left|used)\b"
         r"|\b(pages?|articles?|lookups?) (remaining|left) (this|per|today)\b|^free preview\b",
         max_words=30,
@@ -653,6 +653,7 @@ CODE_WEIGHTS: dict[str, float] = {
     "title": 40.0,  # in the <title>, the h1, or the first heading of a dump
     "heading": 15.0,  # in another heading
     "phrase": 10.0,  # "CPT Code 21183" or "CPT Code: 21183" in content
+    "definition": 6.0,  # a line that starts with the code and describes it ("71271 | Computed tomography ...")
     "mention": 2.0,  # a bare number in content
     "promo": 1.0,  # only inside a removed promo line ("Have a question about CPT code X?")
 }
