@@ -283,3 +283,19 @@ def test_a_procedure_with_views_is_not_a_view_counter(text, removed):
 
     kept, gone = clean_lines([Line(text, Kind.TEXT, 1)])
     assert bool(gone) is removed, (kept, gone)
+
+
+def test_the_heading_that_repeats_the_page_title_is_the_overview():
+    """Convention 1 of the labelled sets: the page's title heading is the overview, whatever
+    its words, also when a notice came before it."""
+    lines = [Line("Visitor notice: masks are required in our clinics.", Kind.TEXT, 1),
+             Line("Complete Abdominal Ultrasound", Kind.HEADING, 2, level=2),
+             Line("An ultrasound looks at the organs of your abdomen.", Kind.TEXT, 3),
+             Line("How to prepare", Kind.HEADING, 4, level=2),
+             Line("Do not eat for 8 hours before.", Kind.TEXT, 5)]
+    page, _ = parse_page(lines, [], PageContext(title="Complete Abdominal Ultrasound | Price Estimates | Northwind Health"))
+    by_heading = {s.heading: s.section for s in page.sections}
+    assert by_heading["Complete Abdominal Ultrasound"] == "overview"
+    assert by_heading["How to prepare"] == "preparation"
+    other, _ = parse_page(lines, [], PageContext(title="Something else entirely | Site"))
+    assert {s.heading: s.section for s in other.sections}["Complete Abdominal Ultrasound"] != "overview"

@@ -73,7 +73,7 @@ def parse_page(lines: list[Line], removed: list[Removed], ctx: PageContext) -> t
     """Parse clean lines. Returns the parsed page and lines removed while parsing (empty headings,
     repeated items), so that every removal stays explained."""
     roles = _heading_roles(lines)
-    sections, dropped = _build_sections(lines, roles)
+    sections, dropped = _build_sections(lines, roles, ctx.title)
     faq = _faq_pairs(sections) + _jsonld_faq(ctx.jsonld)
     faq = _unique_pairs(faq)
     facts = _facts(lines, roles)
@@ -242,7 +242,9 @@ def _text_heading_role(text: str, section: str, score: float, nxt: Line | None) 
     return None
 
 
-def _build_sections(lines: list[Line], roles: list[str | None]) -> tuple[list[Section], list[Removed]]:
+def _build_sections(
+    lines: list[Line], roles: list[str | None], title: str | None = None
+) -> tuple[list[Section], list[Removed]]:
     dropped: list[Removed] = []
     ordered: list[Section] = []
     current = Section(section="overview", heading="", position=0)
@@ -286,6 +288,12 @@ def _build_sections(lines: list[Line], roles: list[str | None]) -> tuple[list[Se
         first_line_title = src is lines[0] and (kept[0].section == "other" or rules.CODE_PATTERN.search(src.text))
         if src is not None and (src.level == 1 or first_line_title):
             kept[0].section = "overview"
+    # So does the page's first heading when it repeats the document's title (<title>, the
+    # sidecar's), whatever its words, and even after lines that came before it (a notice, a
+    # byline): "MRI of the Knee Without Contrast" under <title>MRI of the Knee ... | Site</title>.
+    first = next((sec for sec in ordered if id(sec) in heading_lines), None)
+    if first is not None and first in kept and _repeats_title(first.heading, title):
+        first.section = "overview"
     # Lead content (before the first heading) belongs to the overview.
     merged: dict[str, Section] = {}
     result: list[Section] = []
@@ -487,6 +495,24 @@ def _duration(sections: list[Section]) -> tuple[float, float] | None:
 
 def code_system_of(code: str) -> str:
     return "HCPCS" if code[0].isalpha() else "CPT"
+
+
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def _repeats_title(heading: str, title: str | None) -> bool:
+    """The heading is the page's title: its words (at least two) open the title, or all of
+    them appear in it in the same order ("Billing X (0479T)" in "Billing X (0479T) | Site")."""
+    if not title:
+        return False
+    words = _WORDS.findall(heading.casefold())
+    if len(words) < 2:
+        return False
+    title_words = _WORDS.findall(title.casefold())
+    if title_words[: len(words)] == words:
+        return True
+    it = iter(title_words)
+    return all(w in it for w in words) and len(words) >= 0.6 * len(title_words)
 
 
 def _jsonld_nodes(jsonld, depth: int = 0):
