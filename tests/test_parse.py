@@ -299,3 +299,22 @@ def test_the_heading_that_repeats_the_page_title_is_the_overview():
     assert by_heading["How to prepare"] == "preparation"
     other, _ = parse_page(lines, [], PageContext(title="Something else entirely | Site"))
     assert {s.heading: s.section for s in other.sections}["Complete Abdominal Ultrasound"] != "overview"
+
+
+def test_numbered_headings_of_a_text_dump_are_headings():
+    """'1. Overview' / '2) Coding tips' reach the parser as one-item lists; a short item
+    after prose and before prose (or before longer items) is a heading, while the first item
+    of a list under a heading ('Risks' / '- Bleeding') stays an item."""
+    lines = [Line("How to bill 97530 therapeutic activities", Kind.HEADING, 1, level=1),
+             Line("Overview", Kind.ITEM, 2),
+             Line("CPT 97530 covers dynamic activities that improve functional performance.", Kind.TEXT, 3),
+             Line("Coding tips", Kind.ITEM, 4),
+             Line("Bill units with the 8-minute rule when the payer follows CMS timing.", Kind.ITEM, 5),
+             Line("Risks", Kind.TEXT, 6),
+             Line("Bleeding", Kind.ITEM, 7),
+             Line("Perforation of the colon, about 1 in 1,000 exams", Kind.ITEM, 8)]
+    page, _ = parse_page(lines, [], PageContext())
+    headings = {s.heading: s.section for s in page.sections}
+    assert headings.get("Overview") == "overview" and headings.get("Coding tips") == "billing"
+    assert "Bleeding" not in headings
+    assert "Bleeding" in next(s for s in page.sections if s.section == "complications").items

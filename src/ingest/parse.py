@@ -119,6 +119,10 @@ def _heading_roles(lines: list[Line]) -> list[str | None]:
         if line.kind is Kind.ITEM:
             if in_faq and text.endswith("?"):
                 roles[i] = "question"
+            elif _numbered_heading(lines, roles, i):
+                roles[i] = "heading"
+                section, score = map_heading(text)
+                in_faq = section == "faq" and score >= 1.0
             continue
         section, score = map_heading(text)
         if in_faq and text.endswith("?"):
@@ -147,6 +151,28 @@ def _heading_roles(lines: list[Line]) -> list[str | None]:
         if role in ("heading", "keyed"):
             in_faq = section == "faq" and score >= 1.0
     return roles
+
+
+def _numbered_heading(lines: list[Line], roles: list[str | None], i: int) -> bool:
+    """A numbered heading read as a one-item list ("1. Overview", "2) Coding tips" in a text
+    dump): a short item, not a sentence, that starts no list of short items: the line before
+    it is not an item, and what follows is prose, or a list of longer items after prose (the
+    first item of a list under a heading, "Risks" / "- Bleeding", stays an item)."""
+    line = lines[i]
+    text = line.text
+    words = text.split()
+    if not 1 <= len(words) <= 5 or text.endswith((".", ",", ";", ":", "!", "?")) or not text[:1].isupper():
+        return False
+    if i == 0 or lines[i - 1].kind is Kind.ITEM or i + 1 >= len(lines):
+        return False
+    nxt = lines[i + 1]
+    if nxt.kind is Kind.HEADING:
+        return False
+    if nxt.kind is Kind.ITEM:
+        prev = lines[i - 1]
+        after_prose = roles[i - 1] is None and prev.kind is Kind.TEXT and len(prev.text.split()) >= 6
+        return after_prose and len(nxt.text.split()) >= 2 * len(words) + 2
+    return len(nxt.text.split()) >= 6 or map_heading(text)[1] >= 1.0
 
 
 def _valued_fact(text: str) -> bool:
