@@ -318,3 +318,11 @@ def test_numbered_headings_of_a_text_dump_are_headings():
     assert headings.get("Overview") == "overview" and headings.get("Coding tips") == "billing"
     assert "Bleeding" not in headings
     assert "Bleeding" in next(s for s in page.sections if s.section == "complications").items
+
+
+@pytest.mark.parametrize("text", ["SKU 48213 · In stock", "Item #50322 ships free", "Showing prices for ZIP 30309",
+                                  "Model 51870, 18-inch seat", "Order no. 44120 was shipped"])
+def test_a_number_labelled_as_another_identifier_is_not_a_code(text):
+    page = _page("Knee walker", text, "HCPCS code: E0118 applies to this product.")
+    assert page.code == "E0118"
+    assert all(e.code == "E0118" for e in page.evidence)

@@ -48,6 +48,13 @@ _DURATION_CONTEXT = re.compile(r"\b(takes?|lasts?|duration|last(s|ing)? (about|a
 _ADD_ON = re.compile(r"list separately in addition to|\badd-on code\b|\bis an add-on\b", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“][^\"”]{0,200}[\"”]")
 _EXAMPLE_BEFORE = re.compile(r"(e\.g\.|for example|example|such as|like)\W{0,3}$", re.IGNORECASE)
+# A number labelled as another kind of identifier is not a code: "SKU 48213", "Item #50322",
+# "Model 51870", "ZIP 30309", "Order no. 44120", "Claim ID 99213", "Ref: 12345".
+_IDENTIFIER_BEFORE = re.compile(
+    r"\b(sku|item|model|part|order|invoice|ref|reference|zip(?: code)?|postal code|id|no|number|account|member|npi|tin|ext)"
+    r"\.?\s*(#|no\.?|number)?\s*[:#]?\s*$",
+    re.IGNORECASE,
+)
 _TITLE_PREFIX = re.compile(
     r"^\s*(?:overview of\s+)?(?:(?:cpt|hcpcs)(?:®|™)?\s*(?:code)?\s*)?(\d{5}|\d{4}[FT]|[A-V]\d{4})\s*[:\-–—|]\s*",
     re.IGNORECASE,
@@ -592,7 +599,8 @@ def _code_hits(text: str) -> list[tuple[str, bool]]:
     phrased = {start for _, start in phrased_codes(text)}
     hits = []
     for m in found:
-        if any(a <= m.start() < b for a, b in examples) or _EXAMPLE_BEFORE.search(text[: m.start()]):
+        before = text[max(0, m.start() - 24) : m.start()]
+        if any(a <= m.start() < b for a, b in examples) or _EXAMPLE_BEFORE.search(before) or _IDENTIFIER_BEFORE.search(before):
             continue
         hits.append((m.group(1).upper(), m.start() in phrased))
     return hits
