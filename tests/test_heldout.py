@@ -31,16 +31,26 @@ FLOORS = {  # measured 2026-12-01 after the general rules for the patterns above
 }
 
 
-BLIND_FLOORS = {  # first measurement of each set, 2026-12-01 (rounded down)
-    "heldout2": {"boilerplate_recall": 0.879, "content_retention": 0.99, "heading_recall": 0.874,
-                 "section_mapping_rate": 0.431, "code_accuracy": 0.56},
-    "heldout3": {"boilerplate_recall": 0.785, "content_retention": 0.987, "heading_recall": 0.765,
-                 "section_mapping_rate": 0.456, "code_accuracy": 0.461},
+BLIND_FLOORS = {  # rounded down. First (blind) measurements, 2026-12-01:
+    #   heldout2 88.0/99.0/87.4/43.2/56.0, heldout3 78.6/98.7/76.5/45.6/46.2 (86.6/48.1 with the
+    #   heading markers of conventions 24/34 stripped by the evaluator), heldout4 80.6/88.2/59.3/63.0/59.1
+    #   (boilerplate recall / content retention / heading recall / section mapping / code accuracy).
+    # Then general rules from heldout2's misses (nested JSON-LD codes, code-definition lines,
+    # add-on codes, "2 views" is not a view counter, the title heading is the overview,
+    # heading synonyms) and heldout4's (numbered headings read as one-item lists, numbers
+    # labelled as SKU/ZIP/model/order ids are not codes). heldout2
+    # and heldout4 are no longer blind; heldout5 is.
+    "heldout2": {"boilerplate_recall": 0.88, "content_retention": 0.999, "heading_recall": 0.88,
+                 "section_mapping_rate": 0.639, "code_accuracy": 0.76},
+    "heldout3": {"boilerplate_recall": 0.791, "content_retention": 0.987, "heading_recall": 0.879,
+                 "section_mapping_rate": 0.526, "code_accuracy": 0.538},
+    "heldout4": {"boilerplate_recall": 0.805, "content_retention": 0.882, "heading_recall": 0.707,
+                 "section_mapping_rate": 0.678, "code_accuracy": 0.636},
 }
 
 
 def test_labels_are_consistent():
-    for root in ("labelled", "heldout", "heldout2", "heldout3"):
+    for root in ("labelled", "heldout", "heldout2", "heldout3", "heldout4"):
         out = subprocess.run([sys.executable, str(HERE / "check_labels.py"), "--root", str(HERE / root)],
                              capture_output=True, text=True)
         assert out.returncode == 0 and "OK: all labels consistent" in out.stdout, out.stdout + out.stderr

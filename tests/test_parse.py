@@ -238,3 +238,91 @@ def test_a_descriptor_under_its_heading_is_content_even_when_it_names_a_section_
                  "E0601 covers the CPAP machine that keeps the airway open during sleep.")
     assert [(s.section, s.text_lines) for s in page.sections][:1] == [
         ("official_description", ["Continuous positive airway pressure (CPAP) device"])]
+
+
+def test_a_code_nested_in_json_ld_is_the_publishers_word():
+    """schema.org pages give the code as a property of what they describe
+    (MedicalProcedure.code -> MedicalCode), or inside an @graph."""
+    procedure = {"@type": "MedicalProcedure", "name": "MRI of the knee",
+                 "code": {"@type": "MedicalCode", "codeValue": "73721", "codingSystem": "CPT"}}
+    page = _page("Our prices.", "MRI knee | 73721 | $2,840", "Related: 73722", ctx=PageContext(jsonld=(procedure,)))
+    assert (page.code, page.code_system) == ("73721", "CPT")
+    graph = {"@context": "https://schema.org", "@graph": [{"@type": "WebPage"}, procedure]}
+    assert _page("Our prices.", ctx=PageContext(jsonld=(graph,))).code == "73721"
+
+
+def test_a_line_that_defines_a_code_is_evidence_a_passing_mention_is_not():
+    """A code table row or definition line ("71271 | Computed tomography, ...") names what
+    the page covers; a code only mentioned in passing (G0296 in a sentence) does not compete."""
+    page = _page("Lung cancer screening", "71271 | Computed tomography, thorax, low dose for screening | Covered",
+                 "A counseling visit (G0296) must come first.")
+    assert page.code == "71271"
+    bare = _page("Lung cancer screening", "The visit and 71271 are both needed.", "A counseling visit (G0296) comes first.")
+    assert bare.code is None and bare.code_reason.startswith("no_code_found")
+    table = _page("Lab prices", "84443 | Thyroid stimulating hormone (TSH) | $45",
+                  "80053 | Comprehensive metabolic panel | $60")
+    assert table.code is None and table.code_reason.startswith("several_codes")
+
+
+def test_an_add_on_code_is_not_the_page_code_when_its_primary_is_there():
+    page = _page("Skin biopsy coding", "11102 Tangential biopsy of skin (eg, shave, scoop); single lesion",
+                 "11103 Tangential biopsy of skin; each separate/additional lesion (List separately in addition to code for primary procedure)")
+    assert page.code == "11102"
+    first = _page("Vaccines", "90471 pays for the first injected vaccine. Each additional vaccine is reported with add-on code 90472.",
+                  "90472 Each additional vaccine (single or combination)")
+    assert first.code == "90471"  # the add-on wording of 90471's line is about another code
+
+
+@pytest.mark.parametrize(("text", "removed"), [
+    ("X-ray chest, 2 views | 71046 | $386.00", False),
+    ("You have 3 free page views remaining", True),
+    ("2 more free views this month", True),
+])
+def test_a_procedure_with_views_is_not_a_view_counter(text, removed):
+    from ingest.clean import clean_lines
+
+    kept, gone = clean_lines([Line(text, Kind.TEXT, 1)])
+    assert bool(gone) is removed, (kept, gone)
+
+
+def test_the_heading_that_repeats_the_page_title_is_the_overview():
+    """Convention 1 of the labelled sets: the page's title heading is the overview, whatever
+    its words, also when a notice came before it."""
+    lines = [Line("Visitor notice: masks are required in our clinics.", Kind.TEXT, 1),
+             Line("Complete Abdominal Ultrasound", Kind.HEADING, 2, level=2),
+             Line("An ultrasound looks at the organs of your abdomen.", Kind.TEXT, 3),
+             Line("How to prepare", Kind.HEADING, 4, level=2),
+             Line("Do not eat for 8 hours before.", Kind.TEXT, 5)]
+    page, _ = parse_page(lines, [], PageContext(title="Complete Abdominal Ultrasound | Price Estimates | Northwind Health"))
+    by_heading = {s.heading: s.section for s in page.sections}
+    assert by_heading["Complete Abdominal Ultrasound"] == "overview"
+    assert by_heading["How to prepare"] == "preparation"
+    other, _ = parse_page(lines, [], PageContext(title="Something else entirely | Site"))
+    assert {s.heading: s.section for s in other.sections}["Complete Abdominal Ultrasound"] != "overview"
+
+
+def test_numbered_headings_of_a_text_dump_are_headings():
+    """'1. Overview' / '2) Coding tips' reach the parser as one-item lists; a short item
+    after prose and before prose (or before longer items) is a heading, while the first item
+    of a list under a heading ('Risks' / '- Bleeding') stays an item."""
+    lines = [Line("How to bill 97530 therapeutic activities", Kind.HEADING, 1, level=1),
+             Line("Overview", Kind.ITEM, 2),
+             Line("CPT 97530 covers dynamic activities that improve functional performance.", Kind.TEXT, 3),
+             Line("Coding tips", Kind.ITEM, 4),
+             Line("Bill units with the 8-minute rule when the payer follows CMS timing.", Kind.ITEM, 5),
+             Line("Risks", Kind.TEXT, 6),
+             Line("Bleeding", Kind.ITEM, 7),
+             Line("Perforation of the colon, about 1 in 1,000 exams", Kind.ITEM, 8)]
+    page, _ = parse_page(lines, [], PageContext())
+    headings = {s.heading: s.section for s in page.sections}
+    assert headings.get("Overview") == "overview" and headings.get("Coding tips") == "billing"
+    assert "Bleeding" not in headings
+    assert "Bleeding" in next(s for s in page.sections if s.section == "complications").items
+
+
+@pytest.mark.parametrize("text", ["SKU 48213 · In stock", "Item #50322 ships free", "Showing prices for ZIP 30309",
+                                  "Model 51870, 18-inch seat", "Order no. 44120 was shipped"])
+def test_a_number_labelled_as_another_identifier_is_not_a_code(text):
+    page = _page("Knee walker", text, "HCPCS code: E0118 applies to this product.")
+    assert page.code == "E0118"
+    assert all(e.code == "E0118" for e in page.evidence)

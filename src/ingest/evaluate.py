@@ -38,6 +38,16 @@ def _norm(text: str) -> str:
     return _PUNCT.sub(" ", text.casefold()).strip()
 
 
+# Markers a heading may carry in the page but not in the parsed output, or the other way
+# round (labelling conventions 24 and 34): Markdown "#"/"**", a section number "1.", "2)",
+# "3.2", a wiki "[edit]". Headings are compared without them.
+_HEADING_MARKERS = re.compile(r"^\s*(?:#{1,6}\s+|\*\*|\d{1,2}(?:\.\d{1,2})*[.)]?\s+)|\*\*\s*$|\s*\[edit\]\s*$")
+
+
+def _heading_norm(text: str) -> str:
+    return _norm(_HEADING_MARKERS.sub("", text))
+
+
 @dataclass(slots=True)
 class Tally:
     pages: int = 0
@@ -98,7 +108,7 @@ def _curated_pieces(doc: Document) -> tuple[list[str], dict[str, str]]:
         for heading in [sec.heading, *sec.merged_headings]:
             if heading:
                 pieces.append(heading)
-                headings.setdefault(_norm(heading), sec.section)
+                headings.setdefault(_heading_norm(heading), sec.section)
         pieces += sec.text_lines
         pieces += sec.items
     for q, a in page.faq:
@@ -137,7 +147,7 @@ def evaluate_page(doc: Document | None, label: dict, where: str) -> Tally:
         if h.get("empty"):
             continue
         t.headings += 1
-        n = _norm(h["text"])
+        n = _heading_norm(h["text"])
         found = headings.get(n)
         if found is None and doc is not None and doc.parsed and doc.parsed.title and _norm(doc.parsed.title) in n:
             found = h["section"]  # the page title heading (an h1) became the title

@@ -48,6 +48,13 @@ _DURATION_CONTEXT = re.compile(r"\b(takes?|lasts?|duration|last(s|ing)? (about|a
 _ADD_ON = re.compile(r"list separately in addition to|\badd-on code\b|\bis an add-on\b", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“][^\"”]{0,200}[\"”]")
 _EXAMPLE_BEFORE = re.compile(r"(e\.g\.|for example|example|such as|like)\W{0,3}$", re.IGNORECASE)
+# A number labelled as another kind of identifier is not a code: "SKU 48213", "Item #50322",
+# "Model 51870", "ZIP 30309", "Order no. 44120", "Claim ID 99213", "Ref: 12345".
+_IDENTIFIER_BEFORE = re.compile(
+    r"\b(sku|item|model|part|order|invoice|ref|reference|zip(?: code)?|postal code|id|no|number|account|member|npi|tin|ext)"
+    r"\.?\s*(#|no\.?|number)?\s*[:#]?\s*$",
+    re.IGNORECASE,
+)
 _TITLE_PREFIX = re.compile(
     r"^\s*(?:overview of\s+)?(?:(?:cpt|hcpcs)(?:®|™)?\s*(?:code)?\s*)?(\d{5}|\d{4}[FT]|[A-V]\d{4})\s*[:\-–—|]\s*",
     re.IGNORECASE,
@@ -73,7 +80,7 @@ def parse_page(lines: list[Line], removed: list[Removed], ctx: PageContext) -> t
     """Parse clean lines. Returns the parsed page and lines removed while parsing (empty headings,
     repeated items), so that every removal stays explained."""
     roles = _heading_roles(lines)
-    sections, dropped = _build_sections(lines, roles)
+    sections, dropped = _build_sections(lines, roles, ctx.title)
     faq = _faq_pairs(sections) + _jsonld_faq(ctx.jsonld)
     faq = _unique_pairs(faq)
     facts = _facts(lines, roles)
@@ -119,6 +126,10 @@ def _heading_roles(lines: list[Line]) -> list[str | None]:
         if line.kind is Kind.ITEM:
             if in_faq and text.endswith("?"):
                 roles[i] = "question"
+            elif _numbered_heading(lines, roles, i):
+                roles[i] = "heading"
+                section, score = map_heading(text)
+                in_faq = section == "faq" and score >= 1.0
             continue
         section, score = map_heading(text)
         if in_faq and text.endswith("?"):
@@ -147,6 +158,28 @@ def _heading_roles(lines: list[Line]) -> list[str | None]:
         if role in ("heading", "keyed"):
             in_faq = section == "faq" and score >= 1.0
     return roles
+
+
+def _numbered_heading(lines: list[Line], roles: list[str | None], i: int) -> bool:
+    """A numbered heading read as a one-item list ("1. Overview", "2) Coding tips" in a text
+    dump): a short item, not a sentence, that starts no list of short items: the line before
+    it is not an item, and what follows is prose, or a list of longer items after prose (the
+    first item of a list under a heading, "Risks" / "- Bleeding", stays an item)."""
+    line = lines[i]
+    text = line.text
+    words = text.split()
+    if not 1 <= len(words) <= 5 or text.endswith((".", ",", ";", ":", "!", "?")) or not text[:1].isupper():
+        return False
+    if i == 0 or lines[i - 1].kind is Kind.ITEM or i + 1 >= len(lines):
+        return False
+    nxt = lines[i + 1]
+    if nxt.kind is Kind.HEADING:
+        return False
+    if nxt.kind is Kind.ITEM:
+        prev = lines[i - 1]
+        after_prose = roles[i - 1] is None and prev.kind is Kind.TEXT and len(prev.text.split()) >= 6
+        return after_prose and len(nxt.text.split()) >= 2 * len(words) + 2
+    return len(nxt.text.split()) >= 6 or map_heading(text)[1] >= 1.0
 
 
 def _valued_fact(text: str) -> bool:
@@ -242,7 +275,9 @@ def _text_heading_role(text: str, section: str, score: float, nxt: Line | None) 
     return None
 
 
-def _build_sections(lines: list[Line], roles: list[str | None]) -> tuple[list[Section], list[Removed]]:
+def _build_sections(
+    lines: list[Line], roles: list[str | None], title: str | None = None
+) -> tuple[list[Section], list[Removed]]:
     dropped: list[Removed] = []
     ordered: list[Section] = []
     current = Section(section="overview", heading="", position=0)
@@ -286,6 +321,12 @@ def _build_sections(lines: list[Line], roles: list[str | None]) -> tuple[list[Se
         first_line_title = src is lines[0] and (kept[0].section == "other" or rules.CODE_PATTERN.search(src.text))
         if src is not None and (src.level == 1 or first_line_title):
             kept[0].section = "overview"
+    # So does the page's first heading when it repeats the document's title (<title>, the
+    # sidecar's), whatever its words, and even after lines that came before it (a notice, a
+    # byline): "MRI of the Knee Without Contrast" under <title>MRI of the Knee ... | Site</title>.
+    first = next((sec for sec in ordered if id(sec) in heading_lines), None)
+    if first is not None and first in kept and _repeats_title(first.heading, title):
+        first.section = "overview"
     # Lead content (before the first heading) belongs to the overview.
     merged: dict[str, Section] = {}
     result: list[Section] = []
@@ -489,6 +530,60 @@ def code_system_of(code: str) -> str:
     return "HCPCS" if code[0].isalpha() else "CPT"
 
 
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def _repeats_title(heading: str, title: str | None) -> bool:
+    """The heading is the page's title: its words (at least two) open the title, or all of
+    them appear in it in the same order ("Billing X (0479T)" in "Billing X (0479T) | Site")."""
+    if not title:
+        return False
+    words = _WORDS.findall(heading.casefold())
+    if len(words) < 2:
+        return False
+    title_words = _WORDS.findall(title.casefold())
+    if title_words[: len(words)] == words:
+        return True
+    it = iter(title_words)
+    return all(w in it for w in words) and len(words) >= 0.6 * len(title_words)
+
+
+def _jsonld_nodes(jsonld, depth: int = 0):
+    """Every object of the JSON-LD, nested ones included: schema.org pages often give the code
+    as a property of the thing they describe (MedicalProcedure.code -> MedicalCode)."""
+    if depth > 8:
+        return
+    items = jsonld if isinstance(jsonld, list | tuple) else [jsonld]
+    for item in items:
+        if isinstance(item, dict):
+            yield item
+            for value in item.values():
+                if isinstance(value, dict | list):
+                    yield from _jsonld_nodes(value, depth + 1)
+        elif isinstance(item, list):
+            yield from _jsonld_nodes(item, depth + 1)
+
+
+# A line that defines a code: the code first, then what it describes ("71271 | Computed
+# tomography, thorax, ...", "CPT 11102 - Tangential biopsy of skin ..."), as in code tables,
+# definition lists and "Code: description" lines. Stronger than a passing mention.
+_DEFINITION = re.compile(
+    r"^\W{0,3}(?:(?:cpt|hcpcs)(?:®)?\s*(?:code)?\s*[:#]?\s*)?(\d{5}|\d{4}[FT]|[A-V]\d{4})\s*(?:[|:–—-]\s*|\s+)"
+    r"(?=(?:[^\W\d_][\w,()'/-]*\s+){2,}[^\W\d_])",
+    re.IGNORECASE,
+)
+# What an add-on code's own descriptor says (CPT's wording for add-on codes), looked for in
+# the defining line's first sentence only: "90471 pays for the first vaccine. Each additional
+# vaccine is reported with 90472" defines 90471, and the add-on it mentions is another code.
+_SENTENCE_END = re.compile(r"(?<=[a-z)\]])[.!?]\s+(?=[A-Z])")
+_ADD_ON = re.compile(r"\beach additional\b|\blist separately in addition\b|\badd-on code\b", re.IGNORECASE)
+
+
+def _defined_code(text: str) -> str | None:
+    m = _DEFINITION.match(text)
+    return m.group(1).upper() if m else None
+
+
 def _types(obj: dict) -> set[str]:
     t = obj.get("@type")
     return {t} if isinstance(t, str) else {x for x in t if isinstance(x, str)} if isinstance(t, list) else set()
@@ -504,7 +599,8 @@ def _code_hits(text: str) -> list[tuple[str, bool]]:
     phrased = {start for _, start in phrased_codes(text)}
     hits = []
     for m in found:
-        if any(a <= m.start() < b for a, b in examples) or _EXAMPLE_BEFORE.search(text[: m.start()]):
+        before = text[max(0, m.start() - 24) : m.start()]
+        if any(a <= m.start() < b for a, b in examples) or _EXAMPLE_BEFORE.search(before) or _IDENTIFIER_BEFORE.search(before):
             continue
         hits.append((m.group(1).upper(), m.start() in phrased))
     return hits
@@ -554,6 +650,7 @@ def find_code(
     strong: set[str] = set()
     systems: dict[str, str] = {}
     evidence: list[CodeEvidence] = []
+    add_ons: set[str] = set()  # codes whose own definition line says they are add-ons
 
     def add(code: str, source: str, weight: float | None = None) -> None:
         weight = w[source] if weight is None else weight
@@ -562,7 +659,7 @@ def find_code(
             strong.add(code)
         evidence.append(CodeEvidence(code, weight, source))
 
-    for obj in ctx.jsonld:
+    for obj in _jsonld_nodes(ctx.jsonld):
         if "MedicalCode" in _types(obj) and isinstance(obj.get("codeValue"), str | int):
             value = str(obj["codeValue"]).strip().upper()
             if rules.CODE_PATTERN.fullmatch(value):
@@ -596,14 +693,19 @@ def find_code(
             for code, _ in dict.fromkeys(hits):
                 add(code, source)
             continue
+        defined = _defined_code(line.text)
         for code, phrased in hits:
-            add(code, "phrase" if phrased else "mention")
+            add(code, "phrase" if phrased else "definition" if code == defined else "mention")
+            if code == defined and _ADD_ON.search(_SENTENCE_END.split(line.text, 1)[0]):
+                add_ons.add(code)  # its own descriptor (first sentence) says it is an add-on
     for rem in removed:
         if rem.rule in _PROMO_RULES:
             for code, phrased in _code_hits(rem.text):
                 if phrased:
                     add(code, "promo")
     candidates = sorted(((s, c) for c, s in scores.items() if c in strong), reverse=True)
+    if any(c not in add_ons for _, c in candidates):  # an add-on code is never the page's main code
+        candidates = [(s, c) for s, c in candidates if c not in add_ons]
     if not candidates:
         return None, None, "no_code_found: the page names no billing code", evidence
     best_score, best = candidates[0]

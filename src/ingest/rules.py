@@ -64,7 +64,7 @@ LINE_RULES: tuple[LineRule, ...] = (
     LineRule(
         "view_limit",
         r"\bviews? (remaining|left)\b|\blimited to \d+ (page |free )?views?\b|\bfree (articles?|views?|pages?) (left|remaining)\b"
-        r"|\byou have \d+ free\b|\b\d+ (more )?(free )?(page )?views\b"
+        r"|\byou have \d+ free\b|\b\d+ (more )?(free (page )?|page )views\b"
         r"|\b\d+ of \d+ (free )?(\w+ )?(pages?|views?|articles?|lookups?)\b.{0,40}\b(remaining|left|used)\b"
         r"|\b(pages?|articles?|lookups?) (remaining|left) (this|per|today)\b|^free preview\b",
         max_words=30,
@@ -551,10 +551,10 @@ SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
     "lay_description": ("common language description", "lay description", "plain language", "plain english",
                         "lay term", "simple term", "layman", "patient friendly", "consumer description",
                         "short description", "in simple words", "explained simply", "what mean", "layperson", "layperson summary",
-                        "lay summary", "explanation patient", "patient explanation"),
+                        "lay summary", "explanation patient", "patient explanation", "plain word",),
     "indications": ("indication", "when used", "used", "when needed", "who need", "candidate", "why performed",
                     "reason", "when recommended", "use case", "uses", "who should", "why done", "why needed",
-                    "when report", "who qualifies", "eligib", "eligibility", "medical necessity", "when use", "when apply"),
+                    "when report", "who qualifies", "eligib", "eligibility", "medical necessity", "when use", "when apply", "medically necessary", "why order", "doctor order",),
     "purpose": ("purpose", "goal", "objective", "aim"),
     "symptoms": ("symptom", "sign"),
     "causes_risk_factors": ("cause", "risk factor", "etiology", "who risk"),
@@ -562,7 +562,7 @@ SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
                          "test before"),
     "procedure": ("procedure description", "procedure", "how performed", "performed", "step", "technique",
                   "what happen during", "during", "how done", "method", "process", "how work", "how performed",
-                  "how given", "administration", "how administered", "service component"),
+                  "how given", "administration", "how administered", "service component", "what happen",),
     "tools_equipment": ("tool", "equipment", "instrument", "device", "supply", "supplies", "tools used", "material",
                         "instruments used", "equipment used", "devices used", "screening tool"),
     "anesthesia": ("anesthesia", "anaesthesia", "sedation", "anesthetic"),
@@ -570,28 +570,28 @@ SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
                  "typical time", "time needed", "how much time"),
     "setting": ("setting", "location", "where performed", "place service", "facility", "site service", "where done", "where covered"),
     "personnel": ("personnel", "staff", "care team", "who perform", "provider", "team", "specialist", "crew", "who may",
-                  "who can perform"),
+                  "who can perform", "who see", "who provide",),
     "preparation": ("preparation", "prepare", "prep", "pre procedure", "preoperative", "pre operative", "getting ready",
                     "before your", "how get ready", "before procedure", "before surgery", "before study", "before test",
                     "before exam", "before visit"),
     "recovery": ("recovery", "aftercare", "after care", "recover", "postoperative", "post operative", "healing",
                  "after procedure", "rehabilitation"),
-    "complications": ("complication", "risk", "side effect", "adverse", "danger", "safety"),
+    "complications": ("complication", "risk", "side effect", "adverse", "danger", "safety", "safe",),
     "benefits": ("benefit", "advantage", "outcome", "expected result", "pros"),
-    "follow_up": ("follow up", "followup", "follow", "check up", "post procedure care"),
+    "follow_up": ("follow up", "followup", "follow", "check up", "post procedure care", "getting result", "your result",),
     "alternatives": ("alternative", "other option", "other treatment", "instead", "option"),
     "home_care": ("home care", "at home", "self care", "care tip", "home", "caring yourself"),
     "patient_education": ("patient education", "education", "prevention", "prevent", "lifestyle", "learn"),
     "patient_experience": ("patient experience", "experience", "what expect", "feel"),
     "billing": ("billing", "coding", "bill", "claim", "coding guideline", "coding tip", "documentation",
-                "modifier", "rvu", "relative value", "what document", "choosing right", "count unit"),
+                "modifier", "rvu", "relative value", "what document", "choosing right", "count unit", "how choose",),
     "cost_coverage": ("cost", "price", "pricing", "insurance", "coverage", "how much", "fee", "pay", "payment", "fee schedule",
-                      "medicare", "reimburse", "reimbursement"),
-    "faq": ("faq", "frequently asked", "common question", "question", "q a", "ask"),
+                      "medicare", "reimburse", "reimbursement", "paying", "pay for",),
+    "faq": ("faq", "frequently asked", "common question", "question", "q a", "ask", "mailbag", "reader question", "your question",),
     "related_codes": ("related", "similar", "see also", "other", "crosswalk", "family", "add on", "companion",
                       "other may need"),
     "policies": ("policy", "guideline", "health plan", "medical policy", "lcd", "ncd", "payer", "limit", "coverage limit",
-                 "filing limit"),
+                 "filing limit", "not medically necessary", "not covered",),
     "references": ("reference", "source", "citation", "bibliography", "further reading", "resource"),
 }
 
@@ -653,6 +653,7 @@ CODE_WEIGHTS: dict[str, float] = {
     "title": 40.0,  # in the <title>, the h1, or the first heading of a dump
     "heading": 15.0,  # in another heading
     "phrase": 10.0,  # "CPT Code 21183" or "CPT Code: 21183" in content
+    "definition": 6.0,  # a line that starts with the code and describes it ("71271 | Computed tomography ...")
     "mention": 2.0,  # a bare number in content
     "promo": 1.0,  # only inside a removed promo line ("Have a question about CPT code X?")
 }
