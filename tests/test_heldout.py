@@ -5,11 +5,11 @@ chrome, headings that are not h1-h6, div lists, URL ids taken for codes, code ph
 docs/cleaning.md). Those rules were measured on this set, so it is no longer blind: the floors
 below catch regressions and may only go up, and a fresh blind set measures generalisation.
 
-tests/heldout2 (5 sites, 25 pages) and tests/heldout3 (5 sites, 26 pages) are those fresh
-sets, written by people who never read src/. Nobody has tuned on heldout2 (its first
-measurement, 2026-12-01, is its floor below); heldout3's totals (never its pages) were looked
-at twice while the rules were written. Their floors are far below the tuned sets': the gap is
-the honest size of what the rules do not yet generalise to sites never seen."""
+tests/heldout2 to tests/heldout5 are fresh sets (4-5 sites, 20-26 pages each), written by
+people who never read src/, measured blind on first sight. Rules were then found on the
+misses of heldout2 and heldout4 (so those two are no longer blind), heldout3's totals were
+looked at, and heldout5, written last, is blind. Their floors are far below the tuned sets':
+the gap is the honest size of what the rules do not yet generalise to sites never seen."""
 
 from __future__ import annotations
 
@@ -46,11 +46,15 @@ BLIND_FLOORS = {  # rounded down. First (blind) measurements, 2026-12-01:
                  "section_mapping_rate": 0.526, "code_accuracy": 0.538},
     "heldout4": {"boilerplate_recall": 0.805, "content_retention": 0.882, "heading_recall": 0.707,
                  "section_mapping_rate": 0.678, "code_accuracy": 0.636},
+    # heldout5, blind: first measured with all of the above (with the rules before them, and
+    # the same evaluator: 85.4/99.6/81.3/79.7/75.0).
+    "heldout5": {"boilerplate_recall": 0.857, "content_retention": 0.995, "heading_recall": 0.857,
+                 "section_mapping_rate": 0.782, "code_accuracy": 0.75},
 }
 
 
 def test_labels_are_consistent():
-    for root in ("labelled", "heldout", "heldout2", "heldout3", "heldout4"):
+    for root in ("labelled", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"):
         out = subprocess.run([sys.executable, str(HERE / "check_labels.py"), "--root", str(HERE / root)],
                              capture_output=True, text=True)
         assert out.returncode == 0 and "OK: all labels consistent" in out.stdout, out.stdout + out.stderr
