@@ -17,7 +17,7 @@ import sys
 from collections import Counter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))  # tests/: check_labels.py, labelmaker.py
 import check_labels as ck  # noqa: E402  (same decoding, block splitting and bullet rule)
 
 RE = 're:'   # prefix for a regular-expression boilerplate pattern
@@ -345,123 +345,7 @@ CC_LINES = [
 ]
 
 
-# --------------------------------------------------------------------------- machinery
-def matcher(patterns):
-    exact = {ck.norm(p) for p in patterns if not p.startswith(RE)}
-    regs = [re.compile(p[len(RE):]) for p in patterns if p.startswith(RE)]
-    return lambda s: s in exact or any(r.search(s) for r in regs)
-
-
-def label_unit(where, lines, ann, site, show=False):
-    s = SITE[site]
-    is_b = matcher(s['boilerplate'] + ann.get('boilerplate', []))
-    glue = [ck.norm(g) for g in s['glue'] + ann.get('glue', [])]
-    sec_of = {ck.norm(t): sec for t, sec in ann['headings']}
-    heads, content, boiler = [], [], []
-    filled, items = {}, Counter()
-    cur = None
-
-    def add(lst, x):
-        if x not in lst:
-            lst.append(x)
-
-    def on_heading(t):
-        nonlocal cur
-        add(heads, t)
-        if t != cur:
-            cur = t
-            filled.setdefault(t, False)
-
-    def on_content(t, is_item):
-        assert cur is not None, f'{where}: content before the first heading: {t!r}'
-        add(content, t)
-        filled[cur] = True
-        if is_item:
-            items[sec_of[cur]] += 1
-
-    for line, in_li in lines:
-        n = ck.norm(line)
-        m = ck.BULLET.match(n)
-        bare = n[m.end():] if m else n
-        tag = None
-        if n in sec_of or bare in sec_of:
-            on_heading(n if n in sec_of else bare)
-            tag = 'H'
-        elif is_b(n) or is_b(bare):
-            add(boiler, n if is_b(n) else bare)
-            tag = 'B'
-        else:
-            for g in glue:
-                if n.startswith(g) and n != g:
-                    add(boiler, g)
-                    rest = n[len(g):]
-                    if rest in sec_of:
-                        on_heading(rest)
-                    else:
-                        on_content(rest, in_li)
-                    tag = 'B+' + ('H' if rest in sec_of else 'C')
-                    break
-                if n.endswith(g) and n != g:
-                    front = n[:-len(g)]
-                    fm = ck.BULLET.match(front)
-                    fbare = front[fm.end():] if fm else front
-                    if front in sec_of:
-                        on_heading(front)
-                    else:
-                        on_content(fbare, bool(fm) or in_li)
-                    add(boiler, g)
-                    tag = ('H' if front in sec_of else 'C') + '+B'
-                    break
-        if tag is None:
-            on_content(bare, bool(m) or in_li)
-            tag = 'I' if (m or in_li) else 'C'
-        if show:
-            print(f'  {tag:4s} {n[:110]}')
-    missing = set(sec_of) - set(heads)
-    assert not missing, f'{where}: annotated headings not on the page: {missing}'
-    for q, a in ann.get('faq', []):
-        assert q in content and a in content, f'{where}: FAQ pair not in content: {q!r}'
-    headings = []
-    for t in heads:
-        h = {'text': t, 'section': sec_of[t]}
-        if not filled[t]:
-            h['empty'] = True
-        headings.append(h)
-    nonempty = []
-    for t in heads:
-        if filled[t] and sec_of[t] not in nonempty:
-            nonempty.append(sec_of[t])
-    return {
-        'code': ann['code'], 'code_system': ann['code_system'],
-        'headings': headings, 'content': content, 'boilerplate': boiler,
-        'items': {sec: items.get(sec, 0) for sec in nonempty},
-        'faq': [{'question': q, 'answer': a} for q, a in ann.get('faq', [])],
-        'notes': ann['notes'],
-    }
-
-
-def main(argv):
-    show = '--show' in argv
-    for rel, ann in PAGES.items():
-        path = os.path.join(HERE, rel)
-        doc, _ = ck.decode(open(path, 'rb').read())
-        base = path[:-3] if path.endswith('.gz') else path
-        lines = ck.html_lines(doc) if base.endswith(('.html', '.htm')) else ck.text_lines(doc)
-        if show:
-            print(rel)
-        lab = label_unit(rel, lines, ann, rel.split('/')[0], show)
-        json.dump(lab, open(path + '.labels.json', 'w', encoding='utf-8'), ensure_ascii=False, indent=2)
-    path = os.path.join(HERE, CC)
-    recs = [json.loads(ln) for ln in open(path, encoding='utf-8') if ln.strip()]
-    assert len(recs) == len(CC_LINES)
-    labs = []
-    for i, (rec, ann) in enumerate(zip(recs, CC_LINES), 1):
-        if show:
-            print(f'{CC}:{i}')
-        labs.append(label_unit(f'{CC}:{i}', ck.text_lines(rec['text']), ann, 'coderscircle', show))
-    json.dump(labs, open(path + '.labels.json', 'w', encoding='utf-8'), ensure_ascii=False, indent=2)
-    print(f'wrote labels for {len(PAGES)} page files and {len(CC_LINES)} JSONL lines')
-
-
 if __name__ == '__main__':
-    main(sys.argv[1:])
+    from labelmaker import write_labels  # tests/labelmaker.py: the machinery all the sets share
+
+    write_labels(HERE, SITE, PAGES, {CC: CC_LINES}, sys.argv[1:])
