@@ -326,3 +326,16 @@ def test_a_number_labelled_as_another_identifier_is_not_a_code(text):
     page = _page("Knee walker", text, "HCPCS code: E0118 applies to this product.")
     assert page.code == "E0118"
     assert all(e.code == "E0118" for e in page.evidence)
+
+
+def test_a_table_row_is_content_whatever_its_cells_say():
+    """Extraction joins a row's cells with ' | '; a row whose cells name sections
+    ("Component | Non-facility | Facility") is still a row: content, never a heading."""
+    lines = [Line("RVU breakdown", Kind.HEADING, 1, level=2),
+             Line("Component | Non-facility | Facility", Kind.TEXT, 2),
+             Line("Work RVU | 0.94 | 0.94", Kind.TEXT, 3),
+             Line("Total RVU | 2.11 | 1.47", Kind.TEXT, 4)]
+    page, dropped = parse_page(lines, [], PageContext())
+    assert not dropped
+    texts = [t for s in page.sections for t in s.text_lines]
+    assert texts == ["Component | Non-facility | Facility", "Work RVU | 0.94 | 0.94", "Total RVU | 2.11 | 1.47"]

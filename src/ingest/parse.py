@@ -139,6 +139,8 @@ def _heading_roles(lines: list[Line]) -> list[str | None]:
         role = None
         if line.kind is Kind.HEADING:
             role = "heading"
+        elif i > 0 and _TABLE_ROW in text:
+            role = None  # a table row (cells joined by " | "): its cells are content, whatever they say
         elif _visual_heading(line, nxt):
             role = "heading"
         elif i == 0 and _is_title_line(line, nxt):
@@ -158,6 +160,11 @@ def _heading_roles(lines: list[Line]) -> list[str | None]:
         if role in ("heading", "keyed"):
             in_faq = section == "faq" and score >= 1.0
     return roles
+
+
+# How extraction joins the cells of a table row (extract.py), and how Markdown tables and
+# pipe-separated dumps write them: a line holding it is a row, never a heading.
+_TABLE_ROW = " | "
 
 
 def _numbered_heading(lines: list[Line], roles: list[str | None], i: int) -> bool:
