@@ -112,7 +112,7 @@ def test_small_segments_are_compacted(tmp_path):
         def reuse(old: str, new: str, prev_dir=prev_dir, dest=dest) -> None:
             os.link(prev_dir / old, dest / new)
 
-        rows, outcome = segments.write_table(dest, "removed_lines", _table(keys), previous, reuse)
+        rows = segments.write_table(dest, "removed_lines", _table(keys), previous, reuse)
         previous = segments.read_manifest(segments.manifest_table(rows))
         counts.append(len(list(dest.iterdir())))
         assert sorted(pq.read_table(dest).column("document_id").to_pylist()) == sorted(keys)

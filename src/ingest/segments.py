@@ -81,16 +81,6 @@ class Segment:
         return sum(n for _, n in self.keys.values())
 
 
-@dataclass(slots=True)
-class Outcome:
-    """What writing one table did: for the run summary and the tests."""
-
-    kept_files: int = 0
-    written_files: int = 0
-    written_rows: int = 0
-    total_rows: int = 0
-
-
 _duckdb = None
 _duckdb_lock = threading.Lock()
 
@@ -145,16 +135,15 @@ def write_table(
     previous: Previous,
     reuse: Reuse | None,
     groups: dict[str, str] | None = None,
-) -> tuple[list[dict], Outcome]:
+) -> list[dict]:
     """Write ``table`` into the directory ``dest`` as segments, keeping the previous
     snapshot's unchanged segments through ``reuse`` (None: write everything anew).
     ``groups`` (key -> group, e.g. a document's site) keeps a group's keys together in new
     segments: what changes together (a site's pages, when its template changes) is then
-    rewritten together, without the rest. Returns the manifest rows and what was done."""
+    rewritten together, without the rest. Returns the manifest rows of the new segments."""
     dest.mkdir(parents=True, exist_ok=True)
     part_col = schema.PARTITIONS.get(name)
     manifest: list[dict] = []
-    outcome = Outcome(total_rows=table.num_rows)
     if part_col is None:
         parts = [("", table)]
     else:
@@ -168,8 +157,8 @@ def write_table(
         if part:
             (dest / part).mkdir(exist_ok=True)
         old = previous.get((name, part), []) if reuse is not None else []
-        manifest += _write_partition(dest, name, part, rows, old, reuse, outcome, groups or {})
-    return manifest, outcome
+        manifest += _write_partition(dest, name, part, rows, old, reuse, groups or {})
+    return manifest
 
 
 def _write_partition(
@@ -179,7 +168,6 @@ def _write_partition(
     table: pa.Table,
     old: list[Segment],
     reuse: Reuse | None,
-    outcome: Outcome,
     groups: dict[str, str],
 ) -> list[dict]:
     keys, digests = key_digests(table, KEY_COLUMNS.get(name, table.column_names[0]))
@@ -191,7 +179,6 @@ def _write_partition(
     manifest: list[dict] = []
     for seg in kept:
         reuse(_rel(part, seg.file), _rel(part, seg.file))
-        outcome.kept_files += 1
         manifest += [_row(name, part, seg.file, k, d, n) for k, (d, n) in seg.keys.items()]
     rest, rest_keys = table, keys
     if covered:
@@ -208,8 +195,6 @@ def _write_partition(
             h.update(f"\0{k}\0{digests[k][0]}".encode())
         file = f"part-{h.hexdigest()[:16]}.parquet"
         pq.write_table(chunk, dest / _rel(part, file), **PARQUET_OPTIONS)
-        outcome.written_files += 1
-        outcome.written_rows += chunk.num_rows
         manifest += [_row(name, part, file, k, *digests[k]) for k in held]
     return manifest
 

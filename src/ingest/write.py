@@ -302,8 +302,8 @@ def _write_tables(staging: Path, tables: dict[str, pa.Table], previous: segments
             groups[doc_id] = site or ""
             groups.setdefault(raw_path, site or "")
     for name, table in tables.items():
-        rows, _ = segments.write_table(staging / name, name, table, previous,
-                                       lambda old, new, name=name: reuse(name, old, new), groups)
+        rows = segments.write_table(staging / name, name, table, previous,
+                                    lambda old, new, name=name: reuse(name, old, new), groups)
         manifest += rows
     table = segments.manifest_table(manifest)
     (staging / segments.MANIFEST).mkdir(parents=True)
