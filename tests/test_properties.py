@@ -157,7 +157,7 @@ def test_code_phrasing_names_the_code(code, template, words):
     text = template.format(c=code) + " " + " ".join(words) + "."
     assert code in [c.upper() for c, _ in phrased_codes(text)]
     bare = f"The {code} {' '.join(words)} was billed twice."
-    assert phrased_codes(bare) == []
+    assert phrased_codes(bare) == ()
 
 
 @FAST

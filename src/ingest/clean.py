@@ -18,6 +18,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import rules
 from .models import Kind, Line, Removed
@@ -42,6 +43,11 @@ TEMPLATE_MIN_SHARE = 0.6
 TEMPLATE_MIN_PAGES = 5
 # Repeated non-item lines shorter than this are kept (answers like "Yes." legitimately repeat).
 DUPLICATE_MIN_WORDS = 4
+# The per-line tests below are pure functions of a line's text (and kind), and a site's
+# template lines recur on most of its pages: each test keeps its answers for this many
+# distinct lines (per process; least recently used go first), so a recurring line costs one
+# dictionary lookup. Bounded: a few MB per test however large the corpus.
+LINE_MEMO = 1 << 16
 
 def _scoped(rule: rules.LineRule) -> str:
     return f"(?-i:{rule.pattern})" if rule.case_sensitive else rule.pattern
@@ -81,6 +87,7 @@ _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
 _TERMINAL = re.compile(r"[.!?;,:][\"'”’)]*$")
 
 
+@lru_cache(maxsize=LINE_MEMO)
 def normalize_key(text: str) -> str:
     """Comparison key for a line: case and whitespace folded, punctuation at the ends dropped.
     Digits are kept as they are: `21183` and `21184` must stay different lines."""
@@ -93,8 +100,12 @@ _TABLE = [(rule.max_words, rule.skip_items, rule.requires, rx.search, rule.id) f
 
 def match_rule(text: str, kind: Kind) -> str | None:
     """The id of the first catalogue rule that removes this line, or None."""
+    return _match_rule(text, kind is Kind.ITEM)
+
+
+@lru_cache(maxsize=LINE_MEMO)
+def _match_rule(text: str, is_item: bool) -> str | None:
     n_words = len(text.split())
-    is_item = kind is Kind.ITEM
     low = text.casefold()
     for max_words, skip_items, requires, search, rule_id in _TABLE:
         if n_words > max_words or (skip_items and is_item):
@@ -115,26 +126,34 @@ def split_glued(lines: list[Line]) -> tuple[list[Line], list[Removed]]:
     out: list[Line] = []
     removed: list[Removed] = []
     for line in lines:
-        text = line.text
-        m = _GLUED_START.match(text) or _GLUED_BADGE.match(text)
-        if m:
-            removed.append(Removed(line.line_no, m.group("promo"), "glued_promo"))
-            text = text[m.end() :].strip()
-        m = _GLUED_END.search(text) or _GLUED_CTA_END.search(text) or ("!" in text and _GLUED_BADGE_END.search(text))
-        if not m and text.endswith(_BADGE_ENDINGS) and len(text.split()) <= GLUED_BADGE_MAX_WORDS:
-            m = _GLUED_BADGE_AFTER.search(text)
-        if m and m.start() > 0:
-            removed.append(Removed(line.line_no, m.group("promo"), "glued_promo"))
-            text = text[: m.start()].strip()
-        m = _GLUED_BEFORE_CAPS.match(text) if text[-1:].isupper() or text.endswith(":") else None
-        if m and match_rule(m.group("promo"), line.kind) in _GLUED_CTA_RULES:
-            removed.append(Removed(line.line_no, m.group("promo"), "glued_promo"))
-            text = text[m.end() :].strip()
-        if text != line.text:
+        promos, text = _split_glued_text(line.text, line.kind is Kind.ITEM)
+        if promos:
+            removed += [Removed(line.line_no, promo, "glued_promo") for promo in promos]
             line = Line(text, line.kind, line.line_no, line.level, line.blank_before)
         if text:
             out.append(line)
     return out, removed
+
+
+@lru_cache(maxsize=LINE_MEMO)
+def _split_glued_text(text: str, is_item: bool) -> tuple[tuple[str, ...], str]:
+    """(the promos cut from the line, what is left of it)."""
+    original, promos = text, []
+    m = _GLUED_START.match(text) or _GLUED_BADGE.match(text)
+    if m:
+        promos.append(m.group("promo"))
+        text = text[m.end() :].strip()
+    m = _GLUED_END.search(text) or _GLUED_CTA_END.search(text) or ("!" in text and _GLUED_BADGE_END.search(text))
+    if not m and text.endswith(_BADGE_ENDINGS) and len(text.split()) <= GLUED_BADGE_MAX_WORDS:
+        m = _GLUED_BADGE_AFTER.search(text)
+    if m and m.start() > 0:
+        promos.append(m.group("promo"))
+        text = text[: m.start()].strip()
+    m = _GLUED_BEFORE_CAPS.match(text) if text[-1:].isupper() or text.endswith(":") else None
+    if m and _match_rule(m.group("promo"), is_item) in _GLUED_CTA_RULES:
+        promos.append(m.group("promo"))
+        text = text[m.end() :].strip()
+    return (tuple(promos), text) if text != original else ((), text)
 
 
 # Rules whose match, glued before an ALL-CAPS heading, is a promo to cut off.
@@ -163,7 +182,8 @@ def remove_brand_lines(lines: list[Line], brands: Iterable[str]) -> tuple[list[L
     return kept, removed
 
 
-def phrased_codes(text: str) -> list[tuple[str, int]]:
+@lru_cache(maxsize=LINE_MEMO)
+def phrased_codes(text: str) -> tuple[tuple[str, int], ...]:
     """(code, offset) of every code the line names as a code: ``rules.CODE_PHRASE`` and the
     gated ``rules.CODE_PHRASE_EXTRA`` forms."""
     found = {m.start("code"): m.group("code") for m in rules.CODE_PHRASE.finditer(text)}
@@ -172,7 +192,7 @@ def phrased_codes(text: str) -> list[tuple[str, int]]:
         if any(n in low for n in needles):
             for m in rx.finditer(text):
                 found.setdefault(m.start("code"), m.group("code"))
-    return [(code, start) for start, code in sorted(found.items())]
+    return tuple((code, start) for start, code in sorted(found.items()))
 
 
 def likely_code(lines: Iterable[Line]) -> str | None:
@@ -206,16 +226,24 @@ def clean_lines(lines: list[Line]) -> tuple[list[Line], list[Removed]]:
 
 def _is_sentence(line: Line) -> bool:
     """Prose: enough words, and a final stop or the length of a paragraph."""
-    n = len(line.text.split())
-    return n >= SENTENCE_MIN_WORDS and (n >= 2 * SENTENCE_MIN_WORDS or bool(_SENTENCE_END.search(line.text)))
+    return is_sentence_text(line.text)
+
+
+@lru_cache(maxsize=LINE_MEMO)
+def is_sentence_text(text: str) -> bool:
+    n = len(text.split())
+    return n >= SENTENCE_MIN_WORDS and (n >= 2 * SENTENCE_MIN_WORDS or bool(_SENTENCE_END.search(text)))
 
 
 def _is_menu_like(line: Line) -> bool:
     """A navigation entry: a few words, no punctuation a sentence or a fact would have."""
-    text = line.text
+    return line.kind is not Kind.HEADING and _menu_like_text(line.text)
+
+
+@lru_cache(maxsize=LINE_MEMO)
+def _menu_like_text(text: str) -> bool:
     return (
-        line.kind is not Kind.HEADING
-        and len(text.split()) <= NAV_MAX_WORDS
+        len(text.split()) <= NAV_MAX_WORDS
         and not _TERMINAL.search(text)
         and not any(ch in text for ch in ",;:")
         and not rules.CODE_PATTERN.search(text)

@@ -13,6 +13,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import lxml.etree
 import lxml.html
@@ -68,32 +69,43 @@ def extract_text(content: str, limits: Limits) -> list[Line]:
     lines: list[Line] = []
     blank = False
     for no, raw in enumerate(content.splitlines(), start=1):
-        text = normalize_space(raw[: limits.max_line_chars])
+        text, kind, level, underline = _text_line(raw[: limits.max_line_chars])
         if not text:
             blank = True
             continue
-        kind, level = Kind.TEXT, 0
-        text, strong = _markdown_inline(text)
-        if strong:
-            level = EMPHASIS_LEVEL  # "**Indications**": a whole line in bold
-        heading = _MD_HEADING.match(text) if text[0] == "#" else None
-        if heading and len(heading.group(1)) == 1 and not heading.group(2)[:1].isupper() and not heading.group(2)[:1].isdigit():
-            heading = None  # "# of units billed" is a sentence
-        underline = _SETEXT.match(text)
-        if heading:  # "## Indications" in a dump saved from markdown
-            text, kind, level = heading.group(2).strip(" #"), Kind.HEADING, len(heading.group(1))
-        elif underline and lines and not blank and lines[-1].kind is Kind.TEXT and len(lines[-1].text.split()) <= SETEXT_MAX_WORDS:
+        if underline and lines and not blank and lines[-1].kind is Kind.TEXT and len(lines[-1].text.split()) <= SETEXT_MAX_WORDS:
             # "Indications" over "===========": the line above is a heading; the rule itself
             # is left for the cleaner (rule `symbol_only`).
             prev = lines[-1]
-            lines[-1] = Line(prev.text, Kind.HEADING, prev.line_no, 1 if underline.group(0)[0] == "=" else 2, prev.blank_before)
-        else:
-            marker = _BULLET.match(text)
-            if marker and len(text) > marker.end():
-                text, kind, level = text[marker.end() :].strip(), Kind.ITEM, 0
+            lines[-1] = Line(prev.text, Kind.HEADING, prev.line_no, 1 if underline == "=" else 2, prev.blank_before)
         lines.append(Line(text=text, kind=kind, line_no=no, level=level, blank_before=blank))
         blank = False
     return lines
+
+
+@lru_cache(maxsize=1 << 16)
+def _text_line(raw: str) -> tuple[str, Kind, int, str]:
+    """One source line of a dump on its own: (text, kind, level, the setext underline's
+    character if the line is one). A pure function of the line, kept for recurring lines."""
+    text = normalize_space(raw)
+    if not text:
+        return "", Kind.TEXT, 0, ""
+    kind, level = Kind.TEXT, 0
+    text, strong = _markdown_inline(text)
+    if strong:
+        level = EMPHASIS_LEVEL  # "**Indications**": a whole line in bold
+    heading = _MD_HEADING.match(text) if text[0] == "#" else None
+    if heading and len(heading.group(1)) == 1 and not heading.group(2)[:1].isupper() and not heading.group(2)[:1].isdigit():
+        heading = None  # "# of units billed" is a sentence
+    if heading:  # "## Indications" in a dump saved from markdown
+        return heading.group(2).strip(" #"), Kind.HEADING, len(heading.group(1)), ""
+    underline = _SETEXT.match(text)
+    if underline:
+        return text, kind, level, underline.group(0)[0]
+    marker = _BULLET.match(text)
+    if marker and len(text) > marker.end():
+        text, kind, level = text[marker.end() :].strip(), Kind.ITEM, 0
+    return text, kind, level, ""
 
 
 def extract_html(content: str, limits: Limits) -> Extracted:

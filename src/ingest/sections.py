@@ -59,16 +59,31 @@ def map_heading(text: str) -> tuple[str, float]:
     return _score(heading_tokens(text))
 
 
+@lru_cache(maxsize=1)
+def _phrase_index() -> dict[str, tuple[tuple[int, str, tuple[str, ...], float], ...]]:
+    """The phrases by their first token: (position in _phrases(), section, tokens, weight)."""
+    index: dict[str, list] = {}
+    for pos, (section, phrase, weight) in enumerate(_phrases()):
+        if phrase:
+            index.setdefault(phrase[0], []).append((pos, section, phrase, weight))
+    return {first: tuple(entries) for first, entries in index.items()}
+
+
 def _score(tokens: tuple[str, ...]) -> tuple[str, float]:
     if not tokens:
         return "other", 0.0
+    index = _phrase_index()
+    found: dict[int, tuple[str, tuple[str, ...], float]] = {}  # each phrase counts once
+    for i, token in enumerate(tokens):
+        for pos, section, phrase, weight in index.get(token, ()):
+            if pos not in found and tokens[i : i + len(phrase)] == phrase:
+                found[pos] = (section, phrase, weight)
     scores: dict[str, float] = {}
-    joined = " " + " ".join(tokens) + " "
-    for section, phrase, weight in _phrases():
-        if " " + " ".join(phrase) + " " in joined:
-            if phrase == tokens:  # the heading is exactly the phrase: "Procedure" alone is clear
-                weight = max(weight, 1.0)
-            scores[section] = scores.get(section, 0.0) + weight
+    for pos in sorted(found):  # summed in the catalogue's order, as always
+        section, phrase, weight = found[pos]
+        if phrase == tokens:  # the heading is exactly the phrase: "Procedure" alone is clear
+            weight = max(weight, 1.0)
+        scores[section] = scores.get(section, 0.0) + weight
     if not scores:
         return "other", 0.0
     best = max(scores.items(), key=lambda kv: (kv[1], -CANONICAL_SECTIONS.index(kv[0])))
