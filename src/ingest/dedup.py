@@ -132,12 +132,24 @@ def shingle_hashes(lines: Iterable[str]) -> np.ndarray:
 
 
 def page_minhash(lines: Iterable[str]) -> MinHash:
+    return _minhash(_signature_values(lines))
+
+
+def page_signature(lines: Iterable[str]) -> bytes:
+    """The page's MinHash values as bytes (NUM_PERM x uint32): computed where the page is
+    parsed (a worker process), kept with its parse, and read back by mark_near_duplicates."""
+    return _signature_values(lines).tobytes()
+
+
+def _signature_values(lines: Iterable[str]) -> np.ndarray:
     hashes = shingle_hashes(lines)
     if len(hashes):
         with np.errstate(over="ignore"):
-            values = (hashes[:, None] * _PERM_A + _PERM_B).min(axis=0)
-    else:
-        values = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
+            return (hashes[:, None] * _PERM_A + _PERM_B).min(axis=0)
+    return np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
+
+
+def _minhash(values: np.ndarray) -> MinHash:
     return MinHash(seed=MINHASH_SEED, hashvalues=values, permutations=_PERMUTATIONS, scheme="affine32")
 
 
@@ -171,7 +183,7 @@ def mark_near_duplicates(docs: Iterable[Document]) -> int:
         return x
 
     for doc in live:
-        mh = page_minhash(_lines_of(doc))
+        mh = _minhash(np.frombuffer(doc.signature, dtype=np.uint32)) if doc.signature else page_minhash(_lines_of(doc))
         code = doc.parsed.code if doc.parsed else None
         for other_id in sorted(lsh.query(mh)):
             other = by_id[other_id]

@@ -139,3 +139,4 @@ class Document:
     status: Status = Status.CURATED
     duplicate_of: str | None = None
     reason: str | None = None
+    signature: bytes | None = None  # MinHash of the parsed lines (dedup.page_signature), set by parsing

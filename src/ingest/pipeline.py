@@ -25,7 +25,7 @@ from .clean import (
     remove_brand_lines,
 )
 from .config import Limits, Settings
-from .dedup import content_hash, document_id, mark_exact_duplicates, mark_near_duplicates, resolve_chains
+from .dedup import content_hash, document_id, mark_exact_duplicates, mark_near_duplicates, page_signature, resolve_chains
 from .errors import InputError, Reason
 from .extract import extract_page
 from .models import Document, Quarantine, RawPage, Removed, Status
@@ -39,6 +39,7 @@ from .state import (
     FileState,
     ParsedCache,
     build_state,
+    doc_from_json,
     doc_to_json,
     file_content_id,
     file_signature,
@@ -79,6 +80,17 @@ def load_batch(root: Path, paths: Iterable[str], limits: Limits) -> tuple[list[D
             except Exception as exc:  # a bug or an input we did not foresee: the run goes on
                 quarantined.append(_quarantine(item, Reason.PARSE_ERROR, f"{type(exc).__name__}: {exc}"))
     return docs, quarantined
+
+
+Payloads = list[tuple[str, str]]  # (raw_path, the document as its state payload, doc_to_json)
+
+
+def load_payloads(root: Path | str, paths: Iterable[str], limits: Limits) -> tuple[Payloads, list[Quarantine]]:
+    """load_batch, with each document as its state payload: a string, which crosses between
+    processes (a Dask worker and the flow) as one block of bytes instead of thousands of
+    small objects, and is what the state records anyway."""
+    docs, quarantined = load_batch(root, paths, limits)
+    return [(d.raw_path, doc_to_json(d)) for d in docs], quarantined
 
 
 def batch_key(raw: Path | str, paths: Iterable[str], limits: Limits) -> str:
@@ -184,7 +196,7 @@ def parse_documents(
         key = parse_key(doc, digests.get(doc.site, ""))
         hit = cache.get(doc.document_id)
         if hit is not None and hit[0] == key:
-            doc.lines, doc.removed, doc.parsed, doc.status, doc.reason = unpack_parse(hit[1])
+            doc.lines, doc.removed, doc.parsed, doc.status, doc.reason, doc.signature = unpack_parse(hit[1])
             if fresh is not None:
                 fresh[doc.document_id] = hit
             continue
@@ -203,6 +215,7 @@ def parse_documents(
         doc.parsed = page
         if page.code is None:
             doc.status, doc.reason = Status.NO_CODE, page.code_reason
+        doc.signature = page_signature([ln.text for ln in doc.lines])
         if fresh is not None:
             fresh[doc.document_id] = (key, pack_parse(doc))
     return failed
@@ -259,11 +272,15 @@ def plan_run(settings: Settings) -> Plan:
 
 def absorb(plan: Plan, docs: Sequence[Document], quarantined: Sequence[Quarantine]) -> None:
     """Record freshly read pages in the plan's file state, before any corpus stage changes them."""
-    for rel in {d.raw_path for d in docs} | {q.raw_path for q in quarantined}:
+    absorb_payloads(plan, [(d.raw_path, doc_to_json(d)) for d in docs], quarantined)
+
+
+def absorb_payloads(plan: Plan, payloads: Payloads, quarantined: Sequence[Quarantine]) -> None:
+    for rel in {rel for rel, _ in payloads} | {q.raw_path for q in quarantined}:
         size, mtime_ns = plan.signatures.get(rel, (-1, -1))
         plan.files[rel] = FileState(size, mtime_ns)
-    for doc in docs:
-        plan.files[doc.raw_path].doc_payloads.append(doc_to_json(doc))
+    for rel, payload in payloads:
+        plan.files[rel].doc_payloads.append(payload)
     for q in quarantined:
         plan.files[q.raw_path].quarantine_payloads.append(quarantine_to_json(q))
 
@@ -275,6 +292,48 @@ def materialize(plan: Plan) -> tuple[list[Document], list[Quarantine]]:
         docs += plan.files[rel].documents()
         quarantined += plan.files[rel].quarantined()
     return docs, quarantined
+
+
+def materialize_payloads(plan: Plan) -> tuple[list[Document], list[str], list[Quarantine]]:
+    """materialize, with each document's payload beside it (what a parse task is sent)."""
+    docs: list[Document] = []
+    payloads: list[str] = []
+    quarantined: list[Quarantine] = []
+    for rel in sorted(plan.files):
+        fs = plan.files[rel]
+        payloads += fs.doc_payloads
+        docs += fs.documents()
+        quarantined += fs.quarantined()
+    return docs, payloads, quarantined
+
+
+def parse_payloads(
+    items: Sequence[tuple[str, str]], model: TemplateModel, limits: Limits, cache: ParsedCache
+) -> tuple[ParsedCache, list[Quarantine]]:
+    """parse_documents for a batch sent as (payload, site) pairs, returning only what the
+    parse adds: the parse cache's entries (document id -> (key, packed result)) and the pages
+    that failed. What a worker process sends back is plain tuples; apply_parsed puts them
+    on the sender's documents."""
+    docs = []
+    for payload, site in items:
+        doc = doc_from_json(payload)
+        doc.site = site
+        docs.append(doc)
+    fresh: ParsedCache = {}
+    failed = parse_documents(docs, model, limits, cache, fresh)
+    return fresh, failed
+
+
+def apply_parsed(docs: Sequence[Document], parsed: ParsedCache) -> list[Document]:
+    """The documents with their parse results (from parse_payloads) set; a document with none
+    failed its parse (quarantined) and is left out."""
+    out = []
+    for doc in docs:
+        entry = parsed.get(doc.document_id)
+        if entry is not None:
+            doc.lines, doc.removed, doc.parsed, doc.status, doc.reason, doc.signature = unpack_parse(entry[1])
+            out.append(doc)
+    return out
 
 
 def corpus_stages(

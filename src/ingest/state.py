@@ -18,6 +18,7 @@ import hashlib
 import json
 import pickle
 import stat
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -73,7 +74,7 @@ def _parse_fingerprint() -> str:
     from . import models, parse, sections
 
     h = hashlib.sha256(PIPELINE_FINGERPRINT.encode())
-    for module in (parse, sections, models):
+    for module in (parse, sections, models, sys.modules[__name__]):  # this module packs the results
         h.update(Path(module.__file__).read_bytes())
     return h.hexdigest()[:16]
 
@@ -112,12 +113,13 @@ def pack_parse(doc: Document) -> bytes:
         packed_page,
         str(doc.status),
         doc.reason,
+        doc.signature,
     )
     return pickle.dumps(plain, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def unpack_parse(data: bytes) -> tuple[list[Line], list[Removed], ParsedPage | None, Status, str | None]:
-    lines, removed, packed_page, status, reason = pickle.loads(data)
+def unpack_parse(data: bytes) -> tuple[list[Line], list[Removed], ParsedPage | None, Status, str | None, bytes | None]:
+    lines, removed, packed_page, status, reason, signature = pickle.loads(data)
     page = None
     if packed_page is not None:
         values = dict(zip(_PAGE_FIELDS, packed_page, strict=True))
@@ -125,7 +127,7 @@ def unpack_parse(data: bytes) -> tuple[list[Line], list[Removed], ParsedPage | N
         values["evidence"] = [CodeEvidence(*e) for e in values["evidence"]]
         page = ParsedPage(**values)
     return ([Line(t, Kind(k), n, lv, b) for t, k, n, lv, b in lines], [Removed(*r) for r in removed], page,
-            Status(status), reason)
+            Status(status), reason, signature)
 
 
 def parsed_table(cache: ParsedCache) -> pa.Table:
