@@ -60,8 +60,12 @@ def median_time(fn, repeat: int) -> float:
 
 
 def library_run(raw: Path, curated: Path | None = None):
+    """One library run, with the stages' per-line memos emptied first: a timed run never
+    starts with the answers a previous run over the same pages left behind."""
     from ingest.config import Settings
-    from ingest.pipeline import run
+    from ingest.pipeline import clear_memos, run
+
+    clear_memos()
 
     if curated is not None:
         return run(Settings(raw=raw, curated=curated))

@@ -10,6 +10,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -117,10 +118,10 @@ def tokens_of(lines: Iterable[str]) -> list[str]:
 
 def shingle_hashes(lines: Iterable[str]) -> np.ndarray:
     """32-bit hashes of the page's word 5-grams (a page shorter than that: one shingle)."""
-    tokens = tokens_of(lines)
-    if not tokens:
+    parts = [_word_hashes(line) for line in lines]
+    words = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
+    if not len(words):
         return np.empty(0, dtype=np.uint32)
-    words = np.fromiter((zlib.crc32(t.encode("utf-8")) for t in tokens), dtype=np.uint64, count=len(tokens))
     width = min(SHINGLE_WORDS, len(words))
     n = len(words) - width + 1
     h = np.zeros(n, dtype=np.uint64)
@@ -129,6 +130,16 @@ def shingle_hashes(lines: Iterable[str]) -> np.ndarray:
             h = h * _POLY + words[k : k + n] + np.uint64(1)
         h = _fmix64(h)
     return (h ^ (h >> np.uint64(32))).astype(np.uint32)
+
+
+@lru_cache(maxsize=1 << 15)
+def _word_hashes(line: str) -> np.ndarray:
+    """CRC-32 of each word of one line (tokens_of: casefolded, split on whitespace; a page's
+    words are its lines' words in order). Kept for recurring lines; read-only."""
+    tokens = line.casefold().split()
+    out = np.fromiter((zlib.crc32(t.encode("utf-8")) for t in tokens), dtype=np.uint64, count=len(tokens))
+    out.flags.writeable = False
+    return out
 
 
 def page_minhash(lines: Iterable[str]) -> MinHash:

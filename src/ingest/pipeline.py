@@ -58,6 +58,16 @@ from .write import publish, read_previous, remove_staging, writer_lock
 Progress = Callable[[int], None]
 
 
+def clear_memos() -> None:
+    """Forget every per-line answer kept by the stages (clean.LINE_MEMO): what a benchmark
+    calls between timed runs, so that no run is measured on lines a previous one has seen."""
+    from . import clean, dedup, extract, sections
+
+    for fn in (clean.normalize_key, clean._match_rule, clean._split_glued_text, clean.phrased_codes, clean.is_sentence_text,
+               clean._menu_like_text, extract._text_line, dedup._word_hashes, sections.map_heading):
+        fn.cache_clear()
+
+
 def batches(items: Sequence[str], size: int) -> Iterator[list[str]]:
     it = iter(items)
     while chunk := list(itertools.islice(it, size)):
@@ -163,11 +173,12 @@ def learn_site_templates(docs: Sequence[Document]) -> TemplateModel:
     return learn_templates((d.site, [normalize_key(ln.text) for ln in d.lines]) for d in docs)
 
 
-def parse_key(doc: Document, template_digest: str) -> str:
-    """Everything a page's parse depends on: the page as extracted (its state payload), its
-    site and that site's template, and the parsing code (PARSE_FINGERPRINT)."""
+def parse_key(doc: Document, template_digest: str, payload: str | None = None) -> str:
+    """Everything a page's parse depends on: the page as extracted (its state payload, passed
+    when the caller has it), its site and that site's template, and the parsing code
+    (PARSE_FINGERPRINT)."""
     h = hashlib.sha256(f"{PARSE_FINGERPRINT}\0{doc.site}\0{template_digest}\0".encode())
-    h.update(doc_to_json(doc).encode("utf-8"))
+    h.update((payload if payload is not None else doc_to_json(doc)).encode("utf-8"))
     return h.hexdigest()
 
 
@@ -181,19 +192,21 @@ def parse_documents(
     limits: Limits | None = None,
     cache: ParsedCache | None = None,
     fresh: ParsedCache | None = None,
+    payloads: Sequence[str] | None = None,
 ) -> list[Quarantine]:
     """Remove learned template lines, then parse. A page that fails is quarantined, not fatal.
 
     ``cache`` holds earlier runs' parses (document id -> (key, result)); a page whose key is
     unchanged takes its result from there instead of being parsed. Every page's (key,
-    result) goes to ``fresh``, for the next run."""
+    result) goes to ``fresh``, for the next run. ``payloads``, when given, are the documents'
+    state payloads (doc_to_json), in the same order: the key hashes them as they are."""
     limits = limits or Limits()
     cache = cache if cache is not None else {}
     digests = template_digests(model)
     failed: list[Quarantine] = []
-    for doc in docs:
+    for i, doc in enumerate(docs):
         started = time.perf_counter()
-        key = parse_key(doc, digests.get(doc.site, ""))
+        key = parse_key(doc, digests.get(doc.site, ""), payloads[i] if payloads is not None else None)
         hit = cache.get(doc.document_id)
         if hit is not None and hit[0] == key:
             doc.lines, doc.removed, doc.parsed, doc.status, doc.reason, doc.signature = unpack_parse(hit[1])
@@ -320,7 +333,7 @@ def parse_payloads(
         doc.site = site
         docs.append(doc)
     fresh: ParsedCache = {}
-    failed = parse_documents(docs, model, limits, cache, fresh)
+    failed = parse_documents(docs, model, limits, cache, fresh, [payload for payload, _ in items])
     return fresh, failed
 
 
@@ -342,11 +355,12 @@ def corpus_stages(
     limits: Limits,
     cache: ParsedCache | None = None,
     fresh: ParsedCache | None = None,
+    payloads: Sequence[str] | None = None,
 ) -> tuple[list[Document], list[Quarantine]]:
     """Sites, templates, parsing and deduplication: the stages that need the whole corpus."""
     assign_document_sites(docs)
     model = learn_site_templates(docs)
-    failed = parse_documents(docs, model, limits, cache, fresh)
+    failed = parse_documents(docs, model, limits, cache, fresh, payloads)
     docs = [d for d in docs if d.status is not Status.QUARANTINED]
     deduplicate(docs, first_seen)
     return docs, failed
@@ -389,10 +403,10 @@ def run(settings: Settings, progress: Progress | None = None, now: datetime | No
             if progress:
                 progress(len(chunk))
         seen = first_seen(settings.curated)
-        docs, quarantined = materialize(plan)
+        docs, payloads, quarantined = materialize_payloads(plan)
         cache, fresh = ({} if settings.full else load_parsed(settings.curated)), {}
-        docs, failed = corpus_stages(docs, seen, settings.limits, cache, fresh)
-        del cache
+        docs, failed = corpus_stages(docs, seen, settings.limits, cache, fresh, payloads)
+        del cache, payloads
         tables, rejected = validate_tables(build_tables(docs, quarantined + failed, seen, now))
         tables["rejected_rows"] = rejected
         state = {STATE_TABLE: build_state(plan.files), PARSED_TABLE: parsed_table(fresh)}
