@@ -230,28 +230,41 @@ def _prune(root: lxml.html.HtmlElement) -> list[tuple[str, str]]:
         for c in (el.get("aria-controls") or "").split()
     }
     doomed: list[tuple[lxml.html.HtmlElement, str | None]] = []
-    for el in root.iter():
-        tag = el.tag.lower() if isinstance(el.tag, str) else None
+    voted = False
+    stack = [root]
+    while stack:  # document order, as root.iter(), but not into a subtree already doomed
+        el = stack.pop()
+        tag = el.tag
+        tag = tag.lower() if isinstance(tag, str) else None
+        rule: str | None | bool = False  # False: kept
         if tag is None:  # comments, processing instructions
-            doomed.append((el, None))
+            rule = None
         elif tag == "button" and _is_disclosure(el):
-            continue
+            pass
         elif tag in rules.HTML_DROP_TAGS:
-            doomed.append((el, f"html_{tag}" if tag in rules.HTML_AUDITED_TAGS else None))
+            rule = f"html_{tag}" if tag in rules.HTML_AUDITED_TAGS else None
             if tag == "button" and _VOTE.search(f"{el.get('aria-label') or ''} {el.get('title') or ''} {el.get('class') or ''}"):
-                doomed += [(sib, "vote_count") for sib in _vote_counts(el)]
+                doomed.append((el, rule))
+                votes = _vote_counts(el)
+                doomed += [(sib, "vote_count") for sib in votes]
+                voted = voted or bool(votes)
+                continue
         elif tag in rules.HTML_DROP_OUTSIDE_MAIN:
             if not any(a.tag in ("main", "article") for a in el.iterancestors()) and el.find(".//h1") is None:
-                doomed.append((el, f"html_{tag}"))
+                rule = f"html_{tag}"
         elif _is_hidden(el) and not (el.get("id") and el.get("id") in controlled) and (el.get("role") or "").lower() != "tabpanel":
-            doomed.append((el, "html_hidden"))
+            rule = "html_hidden"
         elif _is_chrome(el):
-            doomed.append((el, "html_chrome"))
+            rule = "html_chrome"
+        if rule is False:
+            stack.extend(reversed(el))
+        else:
+            doomed.append((el, rule))
     dropped: list[tuple[str, str]] = []
     gone: set[lxml.html.HtmlElement] = set()
     for el, rule in doomed:
-        if el.getparent() is None or any(a in gone for a in el.iterancestors()):
-            continue  # already inside a dropped subtree
+        if el.getparent() is None or (voted and any(a in gone for a in el.iterancestors())):
+            continue  # already dropped, or inside a dropped subtree (a vote count's)
         if rule is not None:
             text = normalize_space(" ".join(el.itertext()))
             if text:
@@ -301,22 +314,30 @@ def _is_hidden(el: lxml.html.HtmlElement) -> bool:
 
 
 def _is_chrome(el: lxml.html.HtmlElement) -> bool:
-    if el.tag in ("html", "body", "main", "article"):
+    tag = el.tag
+    if tag in ("html", "body", "main", "article"):
         return False
     classes = el.get("class")
     ident = el.get("id")
     role = el.get("role")
-    if classes is None and ident is None and role is None and el.get("aria-roledescription") is None:
+    roledescription = el.get("aria-roledescription")
+    if classes is None and ident is None and role is None and roledescription is None:
         return False
-    if (
-        not (classes and (rules.HTML_BOILERPLATE_ATTR.search(classes) or (el.tag not in _NEVER_OVERLAY and rules.HTML_OVERLAY_CLASS.search(classes))))
-        and not (ident and rules.HTML_BOILERPLATE_ATTR.search(ident))
-        and not _consent_marked(classes, ident)
-        and not (role and role.lower() in rules.HTML_BOILERPLATE_ROLES)
-        and (el.get("aria-roledescription") or "").lower() not in rules.HTML_BOILERPLATE_ROLEDESCRIPTIONS
-    ):
+    if not _chrome_marked(classes, ident, role, roledescription, tag in _NEVER_OVERLAY):
         return False
     return el.find(".//h1") is None and el.find(".//main") is None and el.find(".//article") is None
+
+
+@lru_cache(maxsize=1 << 14)
+def _chrome_marked(classes: str | None, ident: str | None, role: str | None, roledescription: str | None, never_overlay: bool) -> bool:
+    """Whether an element's attributes name it chrome (a site's class names recur on all its pages)."""
+    return bool(
+        (classes and (rules.HTML_BOILERPLATE_ATTR.search(classes) or (not never_overlay and rules.HTML_OVERLAY_CLASS.search(classes))))
+        or (ident and rules.HTML_BOILERPLATE_ATTR.search(ident))
+        or _consent_marked(classes, ident)
+        or (role and role.lower() in rules.HTML_BOILERPLATE_ROLES)
+        or (roledescription or "").lower() in rules.HTML_BOILERPLATE_ROLEDESCRIPTIONS
+    )
 
 
 # Inline-text flags: bold (a `<b>`/`<strong>` or a bold font-weight style) and link (`<a href>`).
