@@ -31,7 +31,7 @@ from prefect.tasks import exponential_backoff
 from ingest import pipeline
 from ingest.clean import TemplateModel
 from ingest.config import Limits, Settings
-from ingest.models import Document, Quarantine
+from ingest.models import Document, Quarantine, Status
 from ingest.report import report, summarize
 from ingest.state import PARSED_TABLE, STATE_TABLE, build_state, load_parsed, parsed_table
 from ingest.tables import build_tables
@@ -108,10 +108,13 @@ def learn_sites(docs: list[Document]) -> tuple[list[Document], TemplateModel]:
 
 
 @task(name="parse-batch", cache_policy=NO_CACHE)
-def parse_batch(items: list[tuple[str, str]], model: TemplateModel, limits: Limits, cache: dict) -> tuple:
+def parse_batch(items: list[tuple[str, str]], docs: list[Document] | None, model: TemplateModel, limits: Limits,
+                cache: dict) -> tuple:
     """Parse a batch of (state payload, site) pairs; pages whose parse key is unchanged come
-    from ``cache`` (earlier runs). Returns the parse results as plain tuples, not documents."""
-    return pipeline.parse_payloads(_plain(items), _plain(model), limits, _plain(cache))
+    from ``cache`` (earlier runs). Returns the parse results as plain tuples, not documents.
+    ``docs``: the flow's own documents for the pairs when this task runs in the flow's process
+    (Prefect's default thread pool): parsed in place, nothing rebuilt or unpacked."""
+    return pipeline.parse_payloads(_plain(items), _plain(model), limits, _plain(cache), _plain(docs))
 
 
 @task(name="deduplicate", cache_policy=NO_CACHE)
@@ -153,13 +156,15 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
             docs, payloads, quarantined = pipeline.materialize_payloads(the_plan)
             docs, model = learn_sites(Opaque(docs))
             cache = {} if settings.full else load_parsed(settings.curated)
+            shared = _tasks_share_memory()
             parsed = []
             for start in range(0, len(docs), settings.batch_size):
                 batch = docs[start : start + settings.batch_size]
                 items = [(payload, d.site) for d, payload in zip(batch, payloads[start : start + settings.batch_size], strict=True)]
                 sites = {d.site for d in batch}
                 parsed.append(parse_batch.submit(
-                    Opaque(items), Opaque(TemplateModel({s: k for s, k in model.lines.items() if s in sites})), settings.limits,
+                    Opaque(items), Opaque(batch if shared else None),
+                    Opaque(TemplateModel({s: k for s, k in model.lines.items() if s in sites})), settings.limits,
                     Opaque({d.document_id: cache[d.document_id] for d in batch if d.document_id in cache})))
             del cache, payloads
             fresh: dict = {}
@@ -167,7 +172,10 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
                 f, q = future.result()
                 fresh.update(f)
                 quarantined += q
-            docs = pipeline.apply_parsed(docs, fresh)
+            if shared:
+                docs = [d for d in docs if d.status is not Status.QUARANTINED]
+            else:
+                docs = pipeline.apply_parsed(docs, fresh)
             docs = deduplicate(Opaque(docs), Opaque(seen))
             tables, snapshot, published = publish_tables(settings, Opaque(docs), Opaque(quarantined), Opaque(the_plan),
                                                          Opaque(seen), Opaque(fresh), started)
@@ -177,6 +185,16 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
     create_table_artifact(key="ingest-run-summary", table=summary.table_rows(), description="What this ingest run did")
     create_markdown_artifact(key="ingest-run-report", markdown=summary.markdown(), description="Ingest run report")
     return summary.to_dict()
+
+
+def _tasks_share_memory() -> bool:
+    """Whether this flow run's tasks run in its own process (Prefect's default thread pool),
+    where a task can be handed the flow's documents as they are."""
+    from prefect.context import FlowRunContext
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    context = FlowRunContext.get()
+    return context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)
 
 
 def task_runner_for(address: str):

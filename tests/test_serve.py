@@ -63,3 +63,25 @@ def test_serve_curates_a_new_page_on_schedule(tmp_path):
     time.sleep(1)
     leftover = subprocess.run(["pgrep", "-f", f"prefect server start .*--port {port}"], capture_output=True, text=True)
     assert not leftover.stdout.strip(), "the local Prefect server outlived `ingest serve`"
+
+
+
+def test_local_server_takes_the_same_port_each_time_unless_busy():
+    """Dask workers keep the events client of the first Prefect API they met: the local
+    server a run starts is at one address (LOCAL_SERVER_PORT), run after run; a busy port
+    falls back to any free one."""
+    import socket
+
+    from ingest.serve import LOCAL_SERVER_PORT, _free_port
+
+    assert 1024 < LOCAL_SERVER_PORT < 65536
+    with socket.socket() as probe:  # a port known to be free, standing in for LOCAL_SERVER_PORT
+        probe.bind(("127.0.0.1", 0))
+        preferred = probe.getsockname()[1]
+    assert _free_port(preferred) == preferred
+    assert _free_port(preferred) == preferred  # the same, run after run
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", preferred))
+        holder.listen()
+        other = _free_port(preferred)
+    assert other != preferred and other > 0

@@ -47,7 +47,7 @@ DUPLICATE_MIN_WORDS = 4
 # template lines recur on most of its pages: each test keeps its answers for this many
 # distinct lines (per process; least recently used go first), so a recurring line costs one
 # dictionary lookup. Bounded: a few MB per test however large the corpus.
-LINE_MEMO = 1 << 15
+LINE_MEMO = 1 << 14
 
 def _scoped(rule: rules.LineRule) -> str:
     return f"(?-i:{rule.pattern})" if rule.case_sensitive else rule.pattern

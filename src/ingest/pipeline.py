@@ -321,17 +321,24 @@ def materialize_payloads(plan: Plan) -> tuple[list[Document], list[str], list[Qu
 
 
 def parse_payloads(
-    items: Sequence[tuple[str, str]], model: TemplateModel, limits: Limits, cache: ParsedCache
+    items: Sequence[tuple[str, str]],
+    model: TemplateModel,
+    limits: Limits,
+    cache: ParsedCache,
+    docs: list[Document] | None = None,
 ) -> tuple[ParsedCache, list[Quarantine]]:
     """parse_documents for a batch sent as (payload, site) pairs, returning only what the
     parse adds: the parse cache's entries (document id -> (key, packed result)) and the pages
     that failed. What a worker process sends back is plain tuples; apply_parsed puts them
-    on the sender's documents."""
-    docs = []
-    for payload, site in items:
-        doc = doc_from_json(payload)
-        doc.site = site
-        docs.append(doc)
+    on the sender's documents. ``docs``: the sender's own documents for these pairs, when
+    the caller shares their memory (a thread of the same process): they are parsed in place
+    and nothing is rebuilt."""
+    if docs is None:
+        docs = []
+        for payload, site in items:
+            doc = doc_from_json(payload)
+            doc.site = site
+            docs.append(doc)
     fresh: ParsedCache = {}
     failed = parse_documents(docs, model, limits, cache, fresh, [payload for payload, _ in items])
     return fresh, failed

@@ -23,10 +23,26 @@ from .errors import ConfigError
 SERVER_START_TIMEOUT = 180.0  # seconds; a first start migrates the database (~15-30 s here)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# The port of the local server `ingest run --dask` and `ingest serve` start, when it is free.
+# Always the same address on purpose: a Dask worker process keeps the events client of the
+# first Prefect API it reported to (Prefect keys that client by its type, not by the URL), so
+# with a new random port per run, a long-lived cluster's workers sent every later run's
+# events to a server long gone (each failing after ~7 s of retries, the run's task runs
+# missing from the UI). Busy (a concurrent run, a server of the user's): any free port.
+LOCAL_SERVER_PORT = 4207
+
+
+def _free_port(preferred: int | None = None) -> int:
+    for port in (preferred, 0) if preferred else (0,):
+        with socket.socket() as s:
+            # as the server will bind it: a port left in TIME_WAIT by the last run's server is free
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise OSError("no free port on 127.0.0.1")
 
 
 def _healthy(url: str) -> bool:
@@ -44,7 +60,7 @@ def local_server(console=None) -> Iterator[str]:
     if configured:
         yield configured
         return
-    port = _free_port()
+    port = _free_port(LOCAL_SERVER_PORT)
     url = f"http://127.0.0.1:{port}/api"
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     cmd = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
