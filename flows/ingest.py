@@ -5,8 +5,9 @@
                                            returns each page as its state payload, a string)
 3. infer sites and learn their templates   (corpus-wide)
 4. parse batches                           (one task per batch, sent (payload, site) pairs; returns
-                                           plain tuples and each page's MinHash; pages whose parse
-                                           inputs are unchanged come from the last _state/parsed)
+                                           plain tuples and each page's MinHash (a task in the flow's
+                                           own process parses its documents in place); pages whose
+                                           parse inputs are unchanged come from the last _state/parsed)
 5. deduplicate
 6. build the tables and publish a snapshot (I/O: retried)
 7. report: a table and a markdown artifact
