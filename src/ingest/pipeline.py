@@ -59,7 +59,7 @@ Progress = Callable[[int], None]
 
 
 def clear_memos() -> None:
-    """Forget every per-line answer kept by the stages (clean.LINE_MEMO): what a benchmark
+    """Forget every per-line answer kept by the stages (clean.LINE_MEMO and the like): what a benchmark
     calls between timed runs, so that no run is measured on lines a previous one has seen."""
     from . import clean, dedup, extract, sections
 
