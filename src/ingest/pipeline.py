@@ -59,8 +59,8 @@ Progress = Callable[[int], None]
 
 
 def clear_memos() -> None:
-    """Forget every per-line answer kept by the stages (clean.LINE_MEMO and the like): what a benchmark
-    calls between timed runs, so that no run is measured on lines a previous one has seen."""
+    """Forget every per-line answer kept by the stages (clean.LINE_MEMO and the like): what a
+    benchmark calls between timed runs, so that no run is measured on lines a previous one saw."""
     from . import clean, dedup, extract, sections
 
     for fn in (clean.normalize_key, clean._match_rule, clean._split_glued_text, clean.phrased_codes, clean.is_sentence_text,
