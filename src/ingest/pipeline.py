@@ -299,16 +299,14 @@ def absorb_payloads(plan: Plan, payloads: Payloads, quarantined: Sequence[Quaran
 
 
 def materialize(plan: Plan) -> tuple[list[Document], list[Quarantine]]:
-    docs: list[Document] = []
-    quarantined: list[Quarantine] = []
-    for rel in sorted(plan.files):
-        docs += plan.files[rel].documents()
-        quarantined += plan.files[rel].quarantined()
+    """The plan's documents and quarantined pages (materialize_payloads without the payloads)."""
+    docs, _, quarantined = materialize_payloads(plan)
     return docs, quarantined
 
 
 def materialize_payloads(plan: Plan) -> tuple[list[Document], list[str], list[Quarantine]]:
-    """materialize, with each document's payload beside it (what a parse task is sent)."""
+    """Every file's documents, rebuilt from their state payloads, with the payloads beside them
+    (what a parse task is sent), and its quarantined pages; files in path order."""
     docs: list[Document] = []
     payloads: list[str] = []
     quarantined: list[Quarantine] = []
