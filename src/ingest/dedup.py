@@ -111,11 +111,6 @@ def _fmix64(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint64(33))
 
 
-def tokens_of(lines: Iterable[str]) -> list[str]:
-    """Words of the cleaned text, casefolded; digits kept (21183 is not 21184)."""
-    return " ".join(lines).casefold().split()
-
-
 def shingle_hashes(lines: Iterable[str]) -> np.ndarray:
     """32-bit hashes of the page's word 5-grams (a page shorter than that: one shingle)."""
     parts = [_word_hashes(line) for line in lines]
@@ -134,8 +129,9 @@ def shingle_hashes(lines: Iterable[str]) -> np.ndarray:
 
 @lru_cache(maxsize=1 << 15)
 def _word_hashes(line: str) -> np.ndarray:
-    """CRC-32 of each word of one line (tokens_of: casefolded, split on whitespace; a page's
-    words are its lines' words in order). Kept for recurring lines; read-only."""
+    """CRC-32 of each word of one line (casefolded, split on whitespace, digits kept: 21183 is
+    not 21184; a page's words are its lines' words in order). Kept for recurring lines;
+    read-only."""
     tokens = line.casefold().split()
     out = np.fromiter((zlib.crc32(t.encode("utf-8")) for t in tokens), dtype=np.uint64, count=len(tokens))
     out.flags.writeable = False

@@ -25,7 +25,14 @@ from .clean import (
     remove_brand_lines,
 )
 from .config import Limits, Settings
-from .dedup import content_hash, document_id, mark_exact_duplicates, mark_near_duplicates, page_signature, resolve_chains
+from .dedup import (
+    content_hash,
+    document_id,
+    mark_exact_duplicates,
+    mark_near_duplicates,
+    page_signature,
+    resolve_chains,
+)
 from .errors import InputError, Reason
 from .extract import extract_page
 from .models import Document, Quarantine, RawPage, Removed, Status
@@ -58,13 +65,18 @@ from .write import publish, read_previous, remove_staging, writer_lock
 Progress = Callable[[int], None]
 
 
+def _memoised() -> tuple:
+    from . import clean, dedup, extract, sections
+
+    return (clean.normalize_key, clean._match_rule, clean._split_glued_text, clean.phrased_codes,
+            clean.is_sentence_text, clean._menu_like_text, extract._text_line, extract._chrome_marked,
+            dedup._word_hashes, sections.map_heading)
+
+
 def clear_memos() -> None:
     """Forget every per-line answer kept by the stages (clean.LINE_MEMO and the like): what a
     benchmark calls between timed runs, so that no run is measured on lines a previous one saw."""
-    from . import clean, dedup, extract, sections
-
-    for fn in (clean.normalize_key, clean._match_rule, clean._split_glued_text, clean.phrased_codes, clean.is_sentence_text,
-               clean._menu_like_text, extract._text_line, dedup._word_hashes, sections.map_heading):
+    for fn in _memoised():
         fn.cache_clear()
 
 
