@@ -2,20 +2,22 @@
 
 1. plan: what is new or changed since the last published run   (I/O: retried)
 2. load batches of new or changed files: read, decode, clean    (I/O: retried; one task per batch;
-                                           returns each page as its state payload, a string)
-3. infer sites and learn their templates   (corpus-wide)
+                                           returns the pages as state rows, in Arrow)
+3. infer sites and learn their templates   (corpus-wide, from the rows' features)
 4. parse batches                           (one task per batch, sent (payload, site) pairs; returns
-                                           plain tuples and each page's MinHash (a task in the flow's
-                                           own process parses its documents in place); pages whose
-                                           parse inputs are unchanged come from the last _state/parsed)
-5. deduplicate
-6. build the tables and publish a snapshot (I/O: retried)
-7. report: a table and a markdown artifact
+                                           the packed parses in Arrow and each page's PageRecord;
+                                           pages whose parse inputs are unchanged come from the
+                                           last _state/parsed)
+5. deduplicate                             (over the PageRecords)
+6. build the page tables' rows             (one task per batch: rows, validated, in Arrow)
+7. assemble the tables and publish a snapshot (I/O: retried)
+8. report: a table and a markdown artifact
 
 Runs with no Prefect server configured (Prefect's local mode), against a server when
 PREFECT_API_URL is set, and on a Dask cluster with ``task_runner_for(address)``. What crosses
 between the flow and the workers is strings and plain tuples, never documents: pickling
-thousands of small objects each way cost more than the work they carried.
+thousands of small objects each way cost more than the work they carried. The flow holds
+the pages compactly between the stages (pipeline.Corpus), never as documents.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import pyarrow as pa
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
@@ -32,12 +35,11 @@ from prefect.tasks import exponential_backoff
 from ingest import pipeline
 from ingest.clean import TemplateModel
 from ingest.config import Limits, Settings
-from ingest.models import Document, Quarantine, Status
+from ingest.models import PageRecord, Quarantine
 from ingest.report import report, summarize
-from ingest.state import PARSED_TABLE, STATE_TABLE, build_state, load_parsed, parsed_table
-from ingest.tables import build_tables
-from ingest.validate import validate_tables
+from ingest.state import PARSED_TABLE, STATE_TABLE, ParsedStore, merge_parsed
 from ingest.write import publish, remove_staging, writer_lock
+
 
 class ProgressHook:
     """Called with the number of files done, to drive the CLI's progress bar. The flow's
@@ -75,8 +77,8 @@ def batch_cache_key(context, parameters: dict) -> str:
 
 @task(name="load-batch", **IO_RETRIES, cache_key_fn=batch_cache_key, persist_result=True,
       cache_expiration=timedelta(days=7))
-def load_batch(raw: str, paths: list[str], limits: Limits) -> tuple[pipeline.Payloads, list[Quarantine]]:
-    return pipeline.load_payloads(raw, paths, limits)  # a local path or an fsspec URL
+def load_batch(raw: str, paths: list[str], limits: Limits) -> pa.Table:
+    return pipeline.load_pages(raw, paths, limits)  # a local path or an fsspec URL
 
 
 class Opaque:
@@ -102,38 +104,35 @@ def _plain(value):
 
 
 @task(name="learn-sites", cache_policy=NO_CACHE)
-def learn_sites(docs: list[Document]) -> tuple[list[Document], TemplateModel]:
-    docs = _plain(docs)
-    pipeline.assign_document_sites(docs)
-    return docs, pipeline.learn_site_templates(docs)
+def learn_sites(the_plan: pipeline.Plan) -> pipeline.Corpus:
+    return pipeline.survey(_plain(the_plan))
 
 
 @task(name="parse-batch", cache_policy=NO_CACHE)
-def parse_batch(items: list[tuple[str, str]], docs: list[Document] | None, model: TemplateModel, limits: Limits,
-                cache: dict) -> tuple:
+def parse_batch(items: list[tuple[str, str]], model: TemplateModel, limits: Limits, cache: dict) -> tuple:
     """Parse a batch of (state payload, site) pairs; pages whose parse key is unchanged come
-    from ``cache`` (earlier runs). Returns the parse results as plain tuples, not documents.
-    ``docs``: the flow's own documents for the pairs when this task runs in the flow's process
-    (Prefect's default thread pool): parsed in place, nothing rebuilt or unpacked."""
-    return pipeline.parse_payloads(_plain(items), _plain(model), limits, _plain(cache), _plain(docs))
+    from ``cache`` (earlier runs). Returns Arrow rows and PageRecords, not documents."""
+    return pipeline.parse_items(_plain(items), _plain(model), limits, _plain(cache))
 
 
 @task(name="deduplicate", cache_policy=NO_CACHE)
-def deduplicate(docs: list[Document], first_seen: dict) -> list[Document]:
-    docs = _plain(docs)
-    pipeline.deduplicate(docs, _plain(first_seen))
-    return docs
+def deduplicate(records: list[PageRecord], first_seen: dict) -> pipeline.Decisions:
+    records = _plain(records)
+    pipeline.deduplicate(records, _plain(first_seen))
+    return pipeline.decisions(records)
+
+
+@task(name="build-batch", cache_policy=NO_CACHE)
+def build_batch(items: list[tuple[str, str]], parsed, decided: dict, first_seen: dict, now: datetime) -> tuple:
+    """A batch's rows of the page tables, validated (pipeline.table_items)."""
+    return pipeline.table_items(_plain(items), _plain(parsed), _plain(decided), _plain(first_seen), now)
 
 
 @task(name="publish", **IO_RETRIES, cache_policy=NO_CACHE)
-def publish_tables(settings: Settings, docs: list[Document], quarantined: list[Quarantine], the_plan: pipeline.Plan,
-                   first_seen: dict, parsed: dict, now: datetime) -> tuple:
-    docs, quarantined, the_plan = _plain(docs), _plain(quarantined), _plain(the_plan)
-    first_seen, parsed = _plain(first_seen), _plain(parsed)
-    tables, rejected = validate_tables(build_tables(docs, quarantined, first_seen, now))
-    tables["rejected_rows"] = rejected
-    state = {STATE_TABLE: build_state(the_plan.files), PARSED_TABLE: parsed_table(parsed)}
-    snapshot, published = publish(settings.curated, {**tables, **state}, settings.keep_snapshots)
+def publish_tables(settings: Settings, output: pipeline.Output, quarantined: list[Quarantine], state: dict,
+                   first_seen: dict, now: datetime) -> tuple:
+    tables = _plain(output).tables(_plain(quarantined), _plain(first_seen), now)
+    snapshot, published = publish(settings.curated, {**tables, **_plain(state)}, settings.keep_snapshots)
     return tables, snapshot, published
 
 
@@ -151,51 +150,47 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
             chunks = list(pipeline.batches(the_plan.todo, settings.batch_size))
             futures = [load_batch.submit(raw, chunk, settings.limits) for chunk in chunks]
             for chunk, future in zip(chunks, futures, strict=True):
-                pipeline.absorb_payloads(the_plan, *future.result())
+                pipeline.absorb(the_plan, future.result())
                 progress_hook(len(chunk))
+            corpus = learn_sites(Opaque(the_plan))
+            the_plan.pieces = []
+            store = ParsedStore() if settings.full else ParsedStore.load(settings.curated)
+            ranges = corpus.ranges(settings.batch_size)
+            parse_futures = [
+                parse_batch.submit(Opaque(corpus.items(start, stop)), Opaque(corpus.templates_for(start, stop)),
+                                   settings.limits, Opaque(store.lookup(corpus.ids(start, stop))))
+                for start, stop in ranges
+            ]
+            del store
+            parsed, records, failed = [], [], []
+            for future in parse_futures:
+                table, recs, fails = future.result()
+                parsed.append(table)
+                records += recs
+                failed += fails
             seen = pipeline.first_seen(settings.curated)
-            docs, payloads, quarantined = pipeline.materialize_payloads(the_plan)
-            docs, model = learn_sites(Opaque(docs))
-            cache = {} if settings.full else load_parsed(settings.curated)
-            shared = _tasks_share_memory()
-            parsed = []
-            for start in range(0, len(docs), settings.batch_size):
-                batch = docs[start : start + settings.batch_size]
-                items = [(payload, d.site) for d, payload in zip(batch, payloads[start : start + settings.batch_size], strict=True)]
-                sites = {d.site for d in batch}
-                parsed.append(parse_batch.submit(
-                    Opaque(items), Opaque(batch if shared else None),
-                    Opaque(TemplateModel({s: k for s, k in model.lines.items() if s in sites})), settings.limits,
-                    Opaque({d.document_id: cache[d.document_id] for d in batch if d.document_id in cache})))
-            del cache, payloads
-            fresh: dict = {}
-            for future in parsed:
-                f, q = future.result()
-                fresh.update(f)
-                quarantined += q
-            if shared:
-                docs = [d for d in docs if d.status is not Status.QUARANTINED]
-            else:
-                docs = pipeline.apply_parsed(docs, fresh)
-            docs = deduplicate(Opaque(docs), Opaque(seen))
-            tables, snapshot, published = publish_tables(settings, Opaque(docs), Opaque(quarantined), Opaque(the_plan),
-                                                         Opaque(seen), Opaque(fresh), started)
+            decided = deduplicate(Opaque(records), Opaque(seen))
+            del records
+            output = pipeline.Output()
+            build_futures = []
+            for (start, stop), table in zip(ranges, parsed, strict=True):
+                ids = corpus.ids(start, stop)
+                build_futures.append(build_batch.submit(
+                    Opaque(corpus.items(start, stop)), Opaque(table), Opaque({i: decided[i] for i in ids if i in decided}),
+                    Opaque({i: seen[i] for i in ids if i in seen}), started))
+            for future in build_futures:
+                output.add(*future.result())
+            state = {STATE_TABLE: corpus.state, PARSED_TABLE: merge_parsed(parsed)}
+            quarantined = corpus.quarantined + failed
+            del corpus, parsed
+            tables, snapshot, published = publish_tables(settings, Opaque(output), Opaque(quarantined), Opaque(state),
+                                                         Opaque(seen), started)
             summary = summarize(tables, snapshot=snapshot, published=published, files=len(the_plan.paths))
             summary.read_files = len(the_plan.todo)
     summary.seconds = (datetime.now(UTC) - started).total_seconds()
     create_table_artifact(key="ingest-run-summary", table=summary.table_rows(), description="What this ingest run did")
     create_markdown_artifact(key="ingest-run-report", markdown=summary.markdown(), description="Ingest run report")
     return summary.to_dict()
-
-
-def _tasks_share_memory() -> bool:
-    """Whether this flow run's tasks run in its own process (Prefect's default thread pool),
-    where a task can be handed the flow's documents as they are."""
-    from prefect.context import FlowRunContext
-    from prefect.task_runners import ThreadPoolTaskRunner
-
-    context = FlowRunContext.get()
-    return context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)
 
 
 def task_runner_for(address: str):

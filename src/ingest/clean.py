@@ -14,11 +14,14 @@ Every function is pure: lines in, (kept lines, removed lines) out.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+
+import numpy as np
 
 from . import rules
 from .models import Kind, Line, Removed
@@ -389,30 +392,41 @@ def _flag_tail(lines: list[Line], flags: list[str | None], anchors: list[int], o
 
 @dataclass(frozen=True, slots=True)
 class TemplateModel:
-    """Per site, the line keys that are template, learned from the corpus itself."""
+    """Per site, the line keys that are template, learned from the corpus itself, as 64-bit
+    hashes (:func:`key_hash`): a run keeps each page's line keys until sites are known, and
+    50,000 pages' keys as strings would be a copy of the corpus."""
 
-    lines: dict[str, frozenset[str]]
+    lines: dict[str, frozenset[int]]
 
 
-def learn_templates(pages: Iterable[tuple[str, Iterable[str]]]) -> TemplateModel:
-    """Learn each site's template lines from (site, line keys of one page) pairs.
+@lru_cache(maxsize=LINE_MEMO)
+def key_hash(key: str) -> int:
+    """A line key's 64-bit hash (BLAKE2b): the same in every process, unlike hash()."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def template_keys(lines: Iterable[Line]) -> np.ndarray:
+    """A page's distinct line keys, hashed and sorted: what template learning counts."""
+    return np.unique(np.fromiter((key_hash(normalize_key(ln.text)) for ln in lines), dtype=np.uint64))
+
+
+def learn_templates(pages: Iterable[tuple[str, np.ndarray]]) -> TemplateModel:
+    """Learn each site's template lines from (site, template_keys of one page) pairs.
 
     A line key counts once per page. Canonical section headings are never template: every
-    page of a site has "Possible Complications", and that heading is structure, not chrome.
+    page of a site has "Possible Complications", and that heading is structure, not chrome
+    (apply_templates checks the key itself, which the hashes do not carry).
     """
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    pages_per_site: Counter[str] = Counter()
+    by_site: dict[str, list[np.ndarray]] = defaultdict(list)
     for site, keys in pages:
-        pages_per_site[site] += 1
-        counts[site].update(set(keys))
-    learned: dict[str, frozenset[str]] = {}
-    for site, n in pages_per_site.items():
+        by_site[site].append(keys)
+    learned: dict[str, frozenset[int]] = {}
+    for site, arrays in by_site.items():
+        n = len(arrays)
         if n < TEMPLATE_MIN_PAGES:
             continue
-        threshold = TEMPLATE_MIN_SHARE * n
-        learned[site] = frozenset(
-            key for key, c in counts[site].items() if c >= threshold and not _names_a_section(key)
-        )
+        keys, counts = np.unique(np.concatenate(arrays), return_counts=True)
+        learned[site] = frozenset(keys[counts >= TEMPLATE_MIN_SHARE * n].tolist())
     return TemplateModel(learned)
 
 
@@ -442,7 +456,9 @@ def apply_templates(
             or (own_code is not None and own_code in line.text)
             or (": " in line.text and len(line.text.split(":", 1)[0].split()) <= 4 and not foreign_codes)
         )
-        template[i] = not protected and normalize_key(line.text) in learned
+        if not protected:
+            key = normalize_key(line.text)
+            template[i] = key_hash(key) in learned and not _names_a_section(key)
     # In the body of the page (after its first sentence or item), a recurring heading or label
     # belongs to the template only when what it introduces does too: "Why Is It Done?" on every
     # page introduces each page's own answer and stays; a promo's title over a promo goes.

@@ -15,7 +15,9 @@ from functools import lru_cache
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from .models import Document, Status
+from .models import Document, PageRecord, Status
+
+Page = Document | PageRecord  # deduplication reads and sets the same fields of either
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -32,7 +34,7 @@ def document_id(raw_path: str, line_no: int | None, chash: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
-def keep_rank(doc: Document) -> tuple:
+def keep_rank(doc: Page) -> tuple:
     """Which copy to keep: the newest fetch, else the newest file, else the first path."""
     fetched = doc.fetched_at or _EPOCH
     return (-fetched.timestamp(), -doc.mtime, doc.raw_path, doc.line_no or 0)
@@ -41,13 +43,13 @@ def keep_rank(doc: Document) -> tuple:
 _FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
-def mark_exact_duplicates(docs: Iterable[Document], first_seen: dict[str, datetime] | None = None) -> int:
+def mark_exact_duplicates(docs: Iterable[Page], first_seen: dict[str, datetime] | None = None) -> int:
     """Mark every copy but one of each content hash as a duplicate. Returns how many.
 
     Identical content has nothing fresher to offer, so the copy ingested first is kept (a page
     dropped into raw/ again under a new name is the duplicate); among new copies, keep_rank."""
     first_seen = first_seen or {}
-    groups: dict[str, list[Document]] = defaultdict(list)
+    groups: dict[str, list[Page]] = defaultdict(list)
     for doc in docs:
         if doc.status is not Status.QUARANTINED:
             groups[doc.content_hash].append(doc)
@@ -173,13 +175,41 @@ def _lines_of(doc: Document) -> list[str]:
     return [ln.text for ln in doc.lines]
 
 
-def mark_near_duplicates(docs: Iterable[Document]) -> int:
+def _minhash_of(doc: Page) -> MinHash:
+    if doc.signature:
+        return _minhash(np.frombuffer(doc.signature, dtype=np.uint32))
+    return page_minhash(_lines_of(doc))  # a Document parsed before signatures were kept
+
+
+def mark_near_duplicates(docs: Iterable[Page]) -> int:
     """Group near-identical pages (same code, estimated Jaccard ≥ threshold) and keep the best
-    of each group: the newest fetch, else the newest file. Returns how many were marked."""
+    of each group: the newest fetch, else the newest file. Returns how many were marked.
+
+    Pages about different codes are never near duplicates, so each code's pages are compared
+    among themselves, one code at a time: the LSH index and the MinHashes held at once are one
+    code's, not the corpus's. (LSH candidates are the pairs that share a band, whatever other
+    pages are indexed, so the result is the same as one index over all pages.)"""
     live = sorted((d for d in docs if d.status in (Status.CURATED, Status.NO_CODE)), key=lambda d: d.document_id)
+    by_code: dict[str | None, list[Page]] = defaultdict(list)
+    for doc in live:
+        by_code[doc.code].append(doc)
+    n = 0
+    for code in sorted(by_code, key=lambda c: c or ""):
+        n += _mark_group(by_code[code])
+    return n
+
+
+@lru_cache(maxsize=1)
+def _lsh_bands() -> tuple[int, int]:
+    """datasketch's (bands, rows) for LSH_THRESHOLD, found by numerical integration (~30 ms):
+    once, not once per code."""
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    return lsh.b, lsh.r
+
+
+def _mark_group(live: list[Page]) -> int:
+    lsh = MinHashLSH(num_perm=NUM_PERM, params=_lsh_bands())
     hashes: dict[str, MinHash] = {}
-    by_id = {d.document_id: d for d in live}
     parent: dict[str, str] = {}
     score: dict[str, float] = {}
 
@@ -190,12 +220,10 @@ def mark_near_duplicates(docs: Iterable[Document]) -> int:
         return x
 
     for doc in live:
-        mh = _minhash(np.frombuffer(doc.signature, dtype=np.uint32)) if doc.signature else page_minhash(_lines_of(doc))
-        code = doc.parsed.code if doc.parsed else None
+        mh = _minhash_of(doc)
         for other_id in sorted(lsh.query(mh)):
-            other = by_id[other_id]
             j = mh.jaccard(hashes[other_id])
-            if same_key(code, other.parsed.code if other.parsed else None) and j >= NEAR_DUP_THRESHOLD:
+            if j >= NEAR_DUP_THRESHOLD:
                 a, b = find(doc.document_id), find(other_id)
                 if a != b:
                     parent[max(a, b)] = min(a, b)
@@ -203,7 +231,7 @@ def mark_near_duplicates(docs: Iterable[Document]) -> int:
                 score[other_id] = max(score.get(other_id, 0.0), j)
         lsh.insert(doc.document_id, mh)
         hashes[doc.document_id] = mh
-    groups: dict[str, list[Document]] = defaultdict(list)
+    groups: dict[str, list[Page]] = defaultdict(list)
     for doc in live:
         groups[find(doc.document_id)].append(doc)
     n = 0
@@ -220,7 +248,7 @@ def mark_near_duplicates(docs: Iterable[Document]) -> int:
     return n
 
 
-def resolve_chains(docs: Iterable[Document]) -> None:
+def resolve_chains(docs: Iterable[Page]) -> None:
     """Point every duplicate at the page finally kept (an exact copy of a page that was
     itself a near-duplicate of a newer one points at the newer one)."""
     docs = list(docs)

@@ -140,3 +140,31 @@ class Document:
     duplicate_of: str | None = None
     reason: str | None = None
     signature: bytes | None = None  # MinHash of the parsed lines (dedup.page_signature), set by parsing
+
+    @property
+    def code(self) -> str | None:
+        return self.parsed.code if self.parsed is not None else None
+
+
+@dataclass(slots=True)
+class PageRecord:
+    """What deduplication needs of a parsed page, and nothing else: a run holds one per page
+    (about 0.7 KB with the MinHash) instead of the page. Deduplication sets the last three
+    fields, as it does on a Document."""
+
+    document_id: str
+    content_hash: str
+    raw_path: str
+    line_no: int | None
+    fetched_at: datetime | None
+    mtime: float
+    code: str | None
+    signature: bytes | None
+    status: Status = Status.CURATED
+    duplicate_of: str | None = None
+    reason: str | None = None
+
+    @classmethod
+    def of(cls, doc: Document) -> PageRecord:
+        return cls(doc.document_id, doc.content_hash, doc.raw_path, doc.line_no, doc.fetched_at, doc.mtime,
+                   doc.code, doc.signature, doc.status, doc.duplicate_of, doc.reason)

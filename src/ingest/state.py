@@ -19,11 +19,13 @@ import json
 import pickle
 import stat
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import clean, extract, read, rules, site, storage
 from .models import CodeEvidence, Document, Kind, Line, ParsedPage, Quarantine, Removed, Section, Status
@@ -39,13 +41,24 @@ STATE_SCHEMA = pa.schema(
         pa.field("kind", pa.string(), nullable=False),  # document | quarantine
         pa.field("payload", pa.string(), nullable=False),  # JSON
         pa.field("pipeline", pa.string(), nullable=False),
+        # What the corpus-wide stages need of a document before it is parsed, computed where
+        # the page was read, so that sites and templates are learned without rebuilding pages
+        # (null for a quarantined page).
+        pa.field("document_id", pa.string()),
+        pa.field("site_evidence", pa.string()),  # URL host or sidecar site
+        pa.field("weak_evidence", pa.string()),  # site.weak_evidence
+        pa.field("fingerprint", pa.list_(pa.string())),  # site.fingerprint_keys
+        pa.field("template_keys", pa.list_(pa.uint64())),  # clean.template_keys
     ]
 )
+# A batch of pages as read, before the run adds the file signatures (state_rows).
+PAGE_FIELDS = ("raw_path", "kind", "payload", "document_id", "site_evidence", "weak_evidence", "fingerprint",
+               "template_keys")
 
 
 def _fingerprint() -> str:
     h = hashlib.sha256()
-    for module in (read, extract, clean, rules, site):
+    for module in (read, extract, clean, rules, site, sys.modules[__name__]):  # this module writes the rows
         h.update(Path(module.__file__).read_bytes())
     return h.hexdigest()[:16]
 
@@ -83,18 +96,35 @@ PARSE_FINGERPRINT = _parse_fingerprint()
 ParsedCache = dict[str, tuple[str, bytes]]  # document_id -> (key, pickled parse result)
 
 
-def load_parsed(curated: Path | str) -> ParsedCache:
-    try:
-        table = read_previous(curated, PARSED_TABLE)
-    except (OSError, pa.ArrowException):  # unreadable: parse everything
-        return {}
-    if table is None:
-        return {}
-    return dict(zip(table.column("document_id").to_pylist(),
-                    zip(table.column("key").to_pylist(), table.column("payload").to_pylist(), strict=True), strict=True))
+class ParsedStore:
+    """The last published run's parses (``_state/parsed``), kept as Arrow and looked up by
+    document id batch by batch: a run never holds them all as Python objects."""
+
+    def __init__(self, table: pa.Table | None = None) -> None:
+        self.table = table.combine_chunks() if table is not None else None
+        ids = table.column("document_id").to_pylist() if table is not None else []
+        self.index = {doc_id: i for i, doc_id in enumerate(ids)}
+
+    @classmethod
+    def load(cls, curated: Path | str) -> ParsedStore:
+        try:
+            return cls(read_previous(curated, PARSED_TABLE))
+        except (OSError, pa.ArrowException):  # unreadable: parse everything
+            return cls()
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def lookup(self, ids: Sequence[str]) -> ParsedCache:
+        rows = sorted(i for doc_id in ids if (i := self.index.get(doc_id)) is not None)
+        if not rows or self.table is None:
+            return {}
+        hit = self.table.take(pa.array(rows, pa.int64())).to_pydict()
+        return dict(zip(hit["document_id"], zip(hit["key"], hit["payload"], strict=True), strict=True))
 
 
 _PAGE_FIELDS = [f.name for f in dataclasses.fields(ParsedPage)]
+_KINDS = {str(k): k for k in Kind}  # a dictionary lookup: Kind(k) costs ~1.5 µs a line
 
 
 def pack_parse(doc: Document) -> bytes:
@@ -126,7 +156,7 @@ def unpack_parse(data: bytes) -> tuple[list[Line], list[Removed], ParsedPage | N
         values["sections"] = [Section(*s) for s in values["sections"]]
         values["evidence"] = [CodeEvidence(*e) for e in values["evidence"]]
         page = ParsedPage(**values)
-    return ([Line(t, Kind(k), n, lv, b) for t, k, n, lv, b in lines], [Removed(*r) for r in removed], page,
+    return ([Line(t, _KINDS[k], n, lv, b) for t, k, n, lv, b in lines], [Removed(*r) for r in removed], page,
             Status(status), reason, signature)
 
 
@@ -136,21 +166,18 @@ def parsed_table(cache: ParsedCache) -> pa.Table:
                     schema=PARSED_SCHEMA)
 
 
+def merge_parsed(pieces: Sequence[pa.Table]) -> pa.Table:
+    """One ``_state/parsed`` table from per-batch pieces (parsed_table), by document id."""
+    table = pa.concat_tables(pieces) if pieces else PARSED_SCHEMA.empty_table()
+    return table.take(pc.sort_indices(table, [("document_id", "ascending")])).combine_chunks()
+
+
 @dataclass(slots=True)
 class FileState:
-    """A raw file as last read: its signature and its pages, serialised before any corpus-wide
-    stage touched them (documents are rebuilt from these each run)."""
+    """A raw file as last read: its signature (its pages are rows of the state table)."""
 
     size: int
     mtime_ns: int
-    doc_payloads: list[str] = field(default_factory=list)
-    quarantine_payloads: list[str] = field(default_factory=list)
-
-    def documents(self) -> list[Document]:
-        return [doc_from_json(p) for p in self.doc_payloads]
-
-    def quarantined(self) -> list[Quarantine]:
-        return [quarantine_from_json(p) for p in self.quarantine_payloads]
 
 
 def file_signature(root: Path | str, rel: str) -> tuple[int, int]:
@@ -218,15 +245,17 @@ def doc_to_json(doc: Document) -> str:
     )
 
 
-def doc_from_json(payload: str) -> Document:
+def doc_from_json(payload: str, lines: bool = True) -> Document:
+    """The document a state payload holds; with ``lines=False`` without its lines and removed
+    lines (a caller about to set them from the page's parse)."""
     d = json.loads(payload)
     return Document(
         document_id=d["document_id"], content_hash=d["content_hash"], raw_path=d["raw_path"], line_no=d["line_no"],
         fmt=d["fmt"], url=d["url"], fetched_at=read.parse_timestamp(d["fetched_at"]), mtime=d["mtime"], site="",
         site_evidence=d["site_evidence"], title=d["title"], jsonld=d["jsonld"], encoding=d["encoding"],
         warnings=d["warnings"],
-        lines=[Line(t, Kind(k), n, lv, b) for t, k, n, lv, b in d["lines"]],
-        removed=[Removed(n, t, r) for n, t, r in d["removed"]],
+        lines=[Line(t, _KINDS[k], n, lv, b) for t, k, n, lv, b in d["lines"]] if lines else [],
+        removed=[Removed(n, t, r) for n, t, r in d["removed"]] if lines else [],
     )
 
 
@@ -240,27 +269,56 @@ def quarantine_from_json(payload: str) -> Quarantine:
     return Quarantine(d["raw_path"], d["line_no"], d["reason"], d["detail"], d["url"], read.parse_timestamp(d["fetched_at"]))
 
 
-def load_state(curated: Path) -> dict[str, FileState]:
-    """Per raw file, what the last published run read from it; empty if none or stale."""
-    table = read_previous(curated, STATE_TABLE)
-    if table is None or table.num_rows == 0:
-        return {}
-    rows = table.to_pylist()
-    if any(r["pipeline"] != PIPELINE_FINGERPRINT for r in rows):
-        return {}
-    out: dict[str, FileState] = {}
-    for r in rows:
-        fs = out.setdefault(r["raw_path"], FileState(r["size"], r["mtime_ns"]))
-        (fs.doc_payloads if r["kind"] == "document" else fs.quarantine_payloads).append(r["payload"])
-    return out
+def page_rows(docs: Sequence[Document], quarantined: Sequence[Quarantine]) -> pa.Table:
+    """A batch of freshly read pages as state rows without the file signatures: each document's
+    payload and its site and template features, then each quarantined page."""
+    cols: dict[str, list] = {name: [] for name in PAGE_FIELDS}
+    for d in docs:
+        for name, value in zip(PAGE_FIELDS, (d.raw_path, "document", doc_to_json(d), d.document_id, d.site_evidence,
+                                             site.weak_evidence(d.removed), site.fingerprint_keys(d.removed),
+                                             clean.template_keys(d.lines)), strict=True):
+            cols[name].append(value)
+    for q in quarantined:
+        for name, value in zip(PAGE_FIELDS, (q.raw_path, "quarantine", quarantine_to_json(q)), strict=False):
+            cols[name].append(value)
+        for name in PAGE_FIELDS[3:]:
+            cols[name].append(None)
+    return pa.table(cols, schema=pa.schema([STATE_SCHEMA.field(n) for n in PAGE_FIELDS]))
 
 
-def build_state(files: dict[str, FileState]) -> pa.Table:
-    rows = []
-    for rel in sorted(files):
-        fs = files[rel]
-        for kind, payloads in (("document", fs.doc_payloads), ("quarantine", fs.quarantine_payloads)):
-            for payload in payloads:
-                rows.append({"raw_path": rel, "size": fs.size, "mtime_ns": fs.mtime_ns, "kind": kind,
-                             "payload": payload, "pipeline": PIPELINE_FINGERPRINT})
-    return pa.Table.from_pylist(rows, schema=STATE_SCHEMA)
+def state_rows(pages: pa.Table, signatures: dict[str, tuple[int, int]]) -> pa.Table:
+    """``pages`` (page_rows) with each file's signature and the code's fingerprint."""
+    paths = pages.column("raw_path").to_pylist()
+    sizes = [signatures.get(rel, (-1, -1)) for rel in paths]
+    cols = {
+        "size": pa.array([s for s, _ in sizes], pa.int64()),
+        "mtime_ns": pa.array([m for _, m in sizes], pa.int64()),
+        "pipeline": pa.array([PIPELINE_FINGERPRINT] * len(paths), pa.string()),
+    }
+    return pa.table([cols[f.name] if f.name in cols else pages.column(f.name) for f in STATE_SCHEMA], schema=STATE_SCHEMA)
+
+
+def load_state(curated: Path | str) -> tuple[dict[str, FileState], pa.Table | None]:
+    """Per raw file, its signature when the last published run read it, and that run's state
+    rows (as Arrow: strings in buffers, not Python objects); empty if none or stale."""
+    try:
+        table = read_previous(curated, STATE_TABLE)
+    except (OSError, pa.ArrowException):  # unreadable: read everything again
+        return {}, None
+    if table is None or table.num_rows == 0 or table.schema.names != STATE_SCHEMA.names:
+        return {}, None
+    if not pc.all(pc.equal(table.column("pipeline"), PIPELINE_FINGERPRINT)).as_py():
+        return {}, None
+    table = table.cast(STATE_SCHEMA)
+    files: dict[str, FileState] = {}
+    cols = [table.column(c).to_pylist() for c in ("raw_path", "size", "mtime_ns")]
+    for rel, size, mtime_ns in zip(*cols, strict=True):
+        files.setdefault(rel, FileState(size, mtime_ns))
+    return files, table
+
+
+def state_table(pieces: Sequence[pa.Table]) -> pa.Table:
+    """The state rows of every file, by raw path; a file's documents, then its quarantined
+    pages, each in the order read (the sort is stable)."""
+    table = pa.concat_tables(pieces) if pieces else STATE_SCHEMA.empty_table()
+    return table.take(pc.sort_indices(table, [("raw_path", "ascending"), ("kind", "ascending")])).combine_chunks()

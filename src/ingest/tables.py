@@ -5,17 +5,43 @@ Rows are sorted on stable keys, so the same input gives byte-identical files.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import schema
 from .clean import normalize_key
 from .dedup import document_id, keep_rank
-from .models import Document, Quarantine, Status
+from .models import Document, ParsedPage, Quarantine, Section, Status
 from .site import host_of
+
+# Tables with one key per page: a run builds them batch by batch. The code tables aggregate
+# each code's pages and are built last, from each curated page's CodeSource.
+PAGE_TABLES = ("documents", "sections", "faq", "facts", "removed_lines")
+CODE_TABLES = ("codes", "section_items")
+# Each page table's row order (None: a null sorts as the empty string); the sort is stable, so
+# rows of one page with equal keys keep the page's own order.
+ORDER: dict[str, list[str]] = {
+    "documents": ["raw_path", "line_no", "document_id"],
+    "sections": ["section", "code", "document_id", "position"],
+    "faq": ["code", "document_id"],
+    "facts": ["document_id"],
+    "removed_lines": ["document_id", "line_no", "rule", "text"],
+}
+
+
+class CodeSource(NamedTuple):
+    """What a curated page gives to its code's rows in ``codes`` and ``section_items``."""
+
+    rank: tuple  # dedup.keep_rank: the best page's wording represents the code
+    document_id: str
+    site: str
+    page: ParsedPage  # without its facts, FAQ and section text, which the code tables do not use
 
 
 def build_tables(
@@ -26,28 +52,65 @@ def build_tables(
 ) -> dict[str, pa.Table]:
     """All curated tables. ``first_seen`` maps document ids of earlier runs to their
     ``ingested_at``, so that re-running over the same pages changes nothing."""
+    pages = page_tables(docs, first_seen, now)
+    pages["documents"] = pa.concat_tables([pages["documents"], quarantine_table(quarantined, first_seen, now)])
+    tables = {name: sort_table(name, t) for name, t in pages.items()}
+    tables.update(code_tables(code_sources(docs)))
+    tables["rejected_rows"] = schema.TABLES["rejected_rows"].empty_table()
+    return {name: tables[name] for name in schema.TABLES}
+
+
+def page_tables(docs: Sequence[Document], first_seen: dict[str, datetime], now: datetime) -> dict[str, pa.Table]:
+    """The rows of ``docs`` in the page tables, in the pages' order (sort_table orders them)."""
     kept = [d for d in docs if d.status in (Status.CURATED, Status.NO_CODE)]
-    curated = sorted((d for d in docs if d.status is Status.CURATED), key=keep_rank)
     rows = {
-        "documents": _documents(docs, quarantined, first_seen, now),
-        "codes": _codes(curated),
+        "documents": _documents(docs, first_seen, now),
         "sections": _sections(kept),
         "faq": _faq(kept),
-        "section_items": _section_items(curated),
         "facts": _facts(kept),
         "removed_lines": _removed(kept),
-        "rejected_rows": [],  # filled by validation (validate.py)
     }
-    return {name: pa.Table.from_pylist(rows[name], schema=schema.TABLES[name]) for name in schema.TABLES}
+    return {name: pa.Table.from_pylist(rows[name], schema=schema.TABLES[name]) for name in PAGE_TABLES}
+
+
+def sort_table(name: str, table: pa.Table) -> pa.Table:
+    """A page table in its published order (ORDER)."""
+    keys = ORDER[name]
+    key_table = pa.table({k: _sort_key(table.column(k)) for k in keys})
+    return table.take(pc.sort_indices(key_table, [(k, "ascending") for k in keys])).combine_chunks()
+
+
+def _sort_key(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    if pa.types.is_string(column.type):
+        return pc.fill_null(column, "")
+    if pa.types.is_integer(column.type):
+        return pc.fill_null(column, 0)
+    return column
+
+
+def code_sources(docs: Iterable[Document]) -> list[CodeSource]:
+    out = []
+    for d in docs:
+        if d.status is Status.CURATED:
+            assert d.parsed is not None and d.parsed.code is not None
+            page = dataclasses.replace(d.parsed, facts=[], faq=[], evidence=[],
+                                       sections=[Section(s.section, "", s.position, [], s.items) for s in d.parsed.sections if s.items])
+            out.append(CodeSource(keep_rank(d), d.document_id, d.site, page))
+    return out
+
+
+def code_tables(sources: Iterable[CodeSource]) -> dict[str, pa.Table]:
+    """``codes`` and ``section_items`` from the curated pages' CodeSources (any order)."""
+    ranked = sorted(sources, key=lambda s: s.rank)
+    return {"codes": pa.Table.from_pylist(_codes(ranked), schema=schema.TABLES["codes"]),
+            "section_items": pa.Table.from_pylist(_section_items(ranked), schema=schema.TABLES["section_items"])}
 
 
 def quarantine_id(q: Quarantine) -> str:
     return document_id(q.raw_path, q.line_no, f"quarantined:{q.reason}")
 
 
-def _documents(
-    docs: Sequence[Document], quarantined: Sequence[Quarantine], first_seen: dict[str, datetime], now: datetime
-) -> list[dict]:
+def _documents(docs: Sequence[Document], first_seen: dict[str, datetime], now: datetime) -> list[dict]:
     rows = []
     for d in docs:
         page = d.parsed
@@ -73,6 +136,12 @@ def _documents(
                 "ingested_at": first_seen.get(d.document_id, now),
             }
         )
+    return rows
+
+
+def quarantine_table(quarantined: Sequence[Quarantine], first_seen: dict[str, datetime], now: datetime) -> pa.Table:
+    """The ``documents`` rows of quarantined pages."""
+    rows = []
     for q in quarantined:
         qid = quarantine_id(q)
         rows.append(
@@ -97,23 +166,22 @@ def _documents(
                 "ingested_at": first_seen.get(qid, now),
             }
         )
-    rows.sort(key=lambda r: (r["raw_path"], r["line_no"] or 0, r["document_id"]))
-    return rows
+    return pa.Table.from_pylist(rows, schema=schema.TABLES["documents"])
 
 
 def _first(values: Iterable[object]) -> object:
     return next((v for v in values if v not in (None, "")), None)
 
 
-def _codes(curated: Sequence[Document]) -> list[dict]:
-    by_code: dict[str, list[Document]] = defaultdict(list)
+def _codes(curated: Sequence[CodeSource]) -> list[dict]:
+    by_code: dict[str, list[CodeSource]] = defaultdict(list)
     for d in curated:
-        assert d.parsed is not None and d.parsed.code is not None
-        by_code[d.parsed.code].append(d)
+        assert d.page.code is not None
+        by_code[d.page.code].append(d)
     rows = []
     for code in sorted(by_code):
         group = by_code[code]  # already best-first
-        pages = [d.parsed for d in group if d.parsed is not None]
+        pages = [d.page for d in group]
         modifiers: dict[str, str] = {}
         for p in pages:
             for mod, desc in p.modifiers:
@@ -158,13 +226,12 @@ def _sections(docs: Sequence[Document]) -> list[dict]:
                     "site": d.site,
                 }
             )
-    rows.sort(key=lambda r: (r["section"], r["code"] or "", r["document_id"], r["position"]))
     return rows
 
 
 def _faq(docs: Sequence[Document]) -> list[dict]:
     rows = []
-    for d in sorted(docs, key=lambda d: (d.parsed.code or "" if d.parsed else "", d.document_id)):
+    for d in docs:
         assert d.parsed is not None
         for question, answer in d.parsed.faq:
             rows.append({"code": d.parsed.code, "question": question, "answer": answer, "document_id": d.document_id, "site": d.site})
@@ -173,20 +240,20 @@ def _faq(docs: Sequence[Document]) -> list[dict]:
 
 def _facts(docs: Sequence[Document]) -> list[dict]:
     rows = []
-    for d in sorted(docs, key=lambda d: d.document_id):
+    for d in docs:
         assert d.parsed is not None
         for key, value in d.parsed.facts:
             rows.append({"code": d.parsed.code, "key": key, "value": value, "document_id": d.document_id, "site": d.site})
     return rows
 
 
-def _section_items(curated: Sequence[Document]) -> list[dict]:
+def _section_items(curated: Sequence[CodeSource]) -> list[dict]:
     groups: dict[tuple[str, str, str], dict] = {}
     for d in curated:  # best document first: its wording represents the item
-        assert d.parsed is not None and d.parsed.code is not None
-        for sec in d.parsed.sections:
+        assert d.page.code is not None
+        for sec in d.page.sections:
             for item in sec.items:
-                key = (d.parsed.code, sec.section, normalize_key(item))
+                key = (d.page.code, sec.section, normalize_key(item))
                 entry = groups.setdefault(key, {"item": item, "sites": set(), "document_ids": set()})
                 entry["sites"].add(d.site)
                 entry["document_ids"].add(d.document_id)
@@ -212,5 +279,4 @@ def _removed(docs: Sequence[Document]) -> list[dict]:
         for d in docs
         for r in d.removed
     ]
-    rows.sort(key=lambda r: (r["document_id"], r["line_no"], r["rule"], r["text"]))
     return rows
