@@ -151,9 +151,11 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
             futures = [load_batch.submit(raw, chunk, settings.limits) for chunk in chunks]
             for chunk, future in zip(chunks, futures, strict=True):
                 pipeline.absorb(the_plan, future.result())
+                pipeline.release_memory()
                 progress_hook(len(chunk))
             corpus = learn_sites(Opaque(the_plan))
             the_plan.pieces = []
+            pipeline.release_memory()
             store = ParsedStore() if settings.full else ParsedStore.load(settings.curated)
             ranges = corpus.ranges(settings.batch_size)
             parse_futures = [
@@ -180,6 +182,7 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
                     Opaque({i: seen[i] for i in ids if i in seen}), started))
             for future in build_futures:
                 output.add(*future.result())
+            pipeline.release_memory()
             state = {STATE_TABLE: corpus.state, PARSED_TABLE: merge_parsed(parsed)}
             quarantined = corpus.quarantined + failed
             del corpus, parsed
