@@ -65,7 +65,7 @@ from .state import (
     state_table,
     unpack_parse,
 )
-from .tables import PAGE_TABLES, CodeSource, code_sources, code_tables, page_tables, quarantine_table, sort_table
+from .tables import ITEMS, PAGE_TABLES, CodeSource, code_sources, code_tables, page_tables, quarantine_table, sort_table
 from .validate import validate_tables
 from .write import publish, read_previous, remove_staging, writer_lock
 
@@ -427,9 +427,9 @@ def table_items(
     decided: Decisions,
     first_seen: dict[str, datetime],
     now: datetime,
-) -> tuple[dict[str, pa.Table], pa.Table, list[CodeSource]]:
+) -> tuple[dict[str, pa.Table], pa.Table, tuple[list[CodeSource], pa.Table]]:
     """A batch's rows of the page tables, validated, with their rejected rows, and its curated
-    pages' CodeSources. ``parsed`` holds the batch's parses (parse_items); ``decided`` the
+    pages' CodeSources and items (tables.code_sources). ``parsed`` holds the batch's parses (parse_items); ``decided`` the
     deduplication's verdicts. A page without a parse failed it (it is quarantined)."""
     packed = dict(zip(parsed.column("document_id").to_pylist(), parsed.column("payload").to_pylist(), strict=True))
     docs = []
@@ -454,18 +454,20 @@ class Output:
     pieces: dict[str, list[pa.Table]] = field(default_factory=lambda: {name: [] for name in PAGE_TABLES})
     rejected: list[pa.Table] = field(default_factory=list)
     sources: list[CodeSource] = field(default_factory=list)
+    items: list[pa.Table] = field(default_factory=list)
 
-    def add(self, tables: dict[str, pa.Table], rejected: pa.Table, sources: list[CodeSource]) -> None:
+    def add(self, tables: dict[str, pa.Table], rejected: pa.Table, sources: tuple[list[CodeSource], pa.Table]) -> None:
         for name, table in tables.items():
             self.pieces[name].append(table)
         self.rejected.append(rejected)
-        self.sources += sources
+        self.sources += sources[0]
+        self.items.append(sources[1])
 
     def tables(self, quarantined: Sequence[Quarantine], first_seen: dict[str, datetime], now: datetime) -> dict[str, pa.Table]:
         """Every curated table: the pages' pieces in order, the quarantined pages' documents
         rows and the code tables (validated here), and every rejected row."""
         quarantine, q_rejected = validate_tables({"documents": quarantine_table(quarantined, first_seen, now)})
-        codes, c_rejected = validate_tables(code_tables(self.sources))
+        codes, c_rejected = validate_tables(code_tables(self.sources, pa.concat_tables([ITEMS.empty_table(), *self.items])))
         self.pieces["documents"].append(quarantine["documents"])
         out = {name: sort_table(name, pa.concat_tables(parts)) for name, parts in self.pieces.items()}
         out.update(codes)
@@ -473,7 +475,7 @@ class Output:
         keys = ["table", "document_id", "reason", "row"]
         out["rejected_rows"] = rejected.take(pc.sort_indices(
             pa.table({k: pc.fill_null(rejected.column(k), "") for k in keys}), [(k, "ascending") for k in keys]))
-        self.pieces, self.rejected, self.sources = {}, [], []
+        self.pieces, self.rejected, self.sources, self.items = {}, [], [], []
         return {name: out[name] for name in schema.TABLES}
 
 

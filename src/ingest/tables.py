@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from . import schema
 from .clean import normalize_key
 from .dedup import document_id, keep_rank
-from .models import Document, ParsedPage, Quarantine, Section, Status
+from .models import Document, ParsedPage, Quarantine, Status
 from .site import host_of
 
 # Tables with one key per page: a run builds them batch by batch. The code tables aggregate
@@ -55,7 +55,7 @@ def build_tables(
     pages = page_tables(docs, first_seen, now)
     pages["documents"] = pa.concat_tables([pages["documents"], quarantine_table(quarantined, first_seen, now)])
     tables = {name: sort_table(name, t) for name, t in pages.items()}
-    tables.update(code_tables(code_sources(docs)))
+    tables.update(code_tables(*code_sources(docs)))
     tables["rejected_rows"] = schema.TABLES["rejected_rows"].empty_table()
     return {name: tables[name] for name in schema.TABLES}
 
@@ -88,22 +88,37 @@ def _sort_key(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return column
 
 
-def code_sources(docs: Iterable[Document]) -> list[CodeSource]:
+ITEMS = pa.schema([pa.field("document_id", pa.string()), pa.field("seq", pa.int32()), pa.field("code", pa.string()),
+                   pa.field("section", pa.string()), pa.field("item", pa.string()), pa.field("item_key", pa.string()),
+                   pa.field("site", pa.string())])
+
+
+def code_sources(docs: Iterable[Document]) -> tuple[list[CodeSource], pa.Table]:
+    """The curated pages' CodeSources, and their section items, one row each (ITEMS), in Arrow."""
     out = []
+    items: dict[str, list] = {name: [] for name in ITEMS.names}
     for d in docs:
-        if d.status is Status.CURATED:
-            assert d.parsed is not None and d.parsed.code is not None
-            page = dataclasses.replace(d.parsed, facts=[], faq=[], evidence=[],
-                                       sections=[Section(s.section, "", s.position, [], s.items) for s in d.parsed.sections if s.items])
-            out.append(CodeSource(keep_rank(d), d.document_id, d.site, page))
-    return out
+        if d.status is not Status.CURATED:
+            continue
+        assert d.parsed is not None and d.parsed.code is not None
+        out.append(CodeSource(keep_rank(d), d.document_id, d.site,
+                              dataclasses.replace(d.parsed, facts=[], faq=[], evidence=[], sections=[])))
+        seq = 0
+        for sec in d.parsed.sections:
+            for item in sec.items:
+                for name, value in zip(ITEMS.names, (d.document_id, seq, d.parsed.code, sec.section, item,
+                                                     normalize_key(item), d.site), strict=True):
+                    items[name].append(value)
+                seq += 1
+    return out, pa.table(items, schema=ITEMS)
 
 
-def code_tables(sources: Iterable[CodeSource]) -> dict[str, pa.Table]:
-    """``codes`` and ``section_items`` from the curated pages' CodeSources (any order)."""
+def code_tables(sources: Iterable[CodeSource], items: pa.Table) -> dict[str, pa.Table]:
+    """``codes`` and ``section_items`` from the curated pages' CodeSources and items (code_sources;
+    any order)."""
     ranked = sorted(sources, key=lambda s: s.rank)
     return {"codes": pa.Table.from_pylist(_codes(ranked), schema=schema.TABLES["codes"]),
-            "section_items": pa.Table.from_pylist(_section_items(ranked), schema=schema.TABLES["section_items"])}
+            "section_items": _section_items(ranked, items)}
 
 
 def quarantine_id(q: Quarantine) -> str:
@@ -247,30 +262,28 @@ def _facts(docs: Sequence[Document]) -> list[dict]:
     return rows
 
 
-def _section_items(curated: Sequence[CodeSource]) -> list[dict]:
-    groups: dict[tuple[str, str, str], dict] = {}
-    for d in curated:  # best document first: its wording represents the item
-        assert d.page.code is not None
-        for sec in d.page.sections:
-            for item in sec.items:
-                key = (d.page.code, sec.section, normalize_key(item))
-                entry = groups.setdefault(key, {"item": item, "sites": set(), "document_ids": set()})
-                entry["sites"].add(d.site)
-                entry["document_ids"].add(d.document_id)
-    rows = []
-    for (code, section, item_key), entry in sorted(groups.items()):
-        rows.append(
-            {
-                "code": code,
-                "section": section,
-                "item": entry["item"],
-                "item_key": item_key,
-                "sites": sorted(entry["sites"]),
-                "document_ids": sorted(entry["document_ids"]),
-                "n_sources": len(entry["sites"]),
-            }
-        )
-    return rows
+def _section_items(ranked: Sequence[CodeSource], items: pa.Table) -> pa.Table:
+    """One row per (code, section, item key): the wording of the best page that states it (the
+    first of the best page's, if it states it twice), every site and page stating it. Grouped
+    in DuckDB, over Arrow: a row per item of every curated page would be millions of Python
+    objects on a large corpus."""
+    import duckdb
+
+    rank = {s.document_id: i for i, s in enumerate(ranked)}
+    order = pa.array([rank[d] for d in items.column("document_id").to_pylist()], pa.int64())
+    con = duckdb.connect()
+    try:
+        con.register("occurrences", items.append_column("doc_rank", order))
+        result = con.sql(
+            """select code, section, arg_min(item, doc_rank * 1048576 + seq) as item, item_key,
+                      list_sort(list_distinct(list(site))) as sites,
+                      list_sort(list_distinct(list(document_id))) as document_ids,
+                      count(distinct site) as n_sources
+               from occurrences group by code, section, item_key order by code, section, item_key"""
+        ).to_arrow_table()
+    finally:
+        con.close()
+    return result.cast(schema.TABLES["section_items"])
 
 
 def _removed(docs: Sequence[Document]) -> list[dict]:

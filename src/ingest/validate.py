@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa_
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import schema
 from .sections import CANONICAL_SECTIONS
@@ -116,37 +118,59 @@ def _failures(name: str, df: pd.DataFrame) -> dict[int, str]:
     return {}
 
 
+# The columns each table's checks read (and document_id, which carries a failure to its page).
+# Only these are converted to pandas: the text, item and list columns are not, and a table
+# whose rows all pass is returned as it came, untouched.
+CHECKED: dict[str, list[str]] = {
+    "documents": ["document_id", "raw_path", "site", "status", "code", "code_system", "duplicate_of"],
+    "codes": ["code", "code_system", "title", "is_add_on", "cost_min_usd", "cost_max_usd", "duration_min_minutes",
+              "duration_max_minutes"],
+    "sections": ["section", "document_id", "position", "code"],
+    "faq": ["question", "answer", "document_id"],
+    "section_items": ["code", "section", "n_sources", "item_key"],
+    "facts": ["key", "document_id"],
+    "removed_lines": ["document_id", "rule"],
+}
+
+
 def validate_tables(tables: dict[str, pa.Table]) -> tuple[dict[str, pa.Table], pa.Table]:
     """Tables with failing rows removed (and their documents quarantined), and the rejects."""
-    frames = {name: t.to_pandas() for name, t in tables.items() if name in SCHEMAS}
     rejected: list[dict] = []
     bad_docs: dict[str, str] = {}
-    drop: dict[str, set[int]] = defaultdict(set)
-    for name, df in frames.items():
+    drop: dict[str, list[int]] = defaultdict(list)
+    for name, table in tables.items():
+        if name not in SCHEMAS:
+            continue
+        df = table.select(CHECKED[name]).to_pandas()
         for index, reason in _failures(name, df).items():
-            row = df.loc[index]
-            doc_id = row.get("document_id") if "document_id" in df else None
-            drop[name].add(index)
+            row = table.slice(index, 1).to_pylist()[0]
+            doc_id = row.get("document_id")
+            drop[name].append(index)
             rejected.append({"table": name, "document_id": doc_id, "reason": reason,
                              "row": json.dumps({k: _jsonable(v) for k, v in row.items()}, default=str)})
-            if doc_id is not None and name != "documents":
-                bad_docs.setdefault(doc_id, f"validation: {name} {reason}")
-            elif name == "documents":
-                bad_docs.setdefault(row["document_id"], f"validation: {reason}")
+            if doc_id is not None:
+                bad_docs.setdefault(doc_id, f"validation: {reason}" if name == "documents" else f"validation: {name} {reason}")
     if not rejected:
         return tables, REJECTED_ROWS.empty_table()
     out = dict(tables)
-    for name, df in frames.items():
-        keep = ~df.index.isin(list(drop[name]))
-        if "document_id" in df and name != "documents":
-            keep &= ~df["document_id"].isin(list(bad_docs))
-        if name == "documents":
-            df = df.copy()
-            hit = df["document_id"].isin(list(bad_docs))
-            df.loc[hit, "status"] = "quarantined"
-            df.loc[hit, "reason"] = df.loc[hit, "document_id"].map(bad_docs)
-            keep = pd.Series(True, index=df.index)  # every page keeps its one documents row
-        out[name] = pa.Table.from_pandas(df[keep], schema=schema.TABLES[name], preserve_index=False)
+    bad = pa.array(sorted(bad_docs), pa.string())
+    for name, table in tables.items():
+        if name not in SCHEMAS:
+            continue
+        if name == "documents":  # every page keeps its one documents row
+            ids = table.column("document_id")
+            hit = pc.is_in(ids, bad)
+            status = pc.if_else(hit, pa.scalar("quarantined"), table.column("status"))
+            reasons = [bad_docs.get(i, r) for i, r in zip(ids.to_pylist(), table.column("reason").to_pylist(), strict=True)]
+            table = table.set_column(table.schema.get_field_index("status"), "status", status)
+            out[name] = table.set_column(table.schema.get_field_index("reason"), "reason", pa.array(reasons, pa.string()))
+            continue
+        keep = np.ones(table.num_rows, dtype=bool)
+        keep[drop[name]] = False
+        mask = pa.array(keep)
+        if "document_id" in table.column_names:
+            mask = pc.and_(mask, pc.invert(pc.fill_null(pc.is_in(table.column("document_id"), bad), False)))
+        out[name] = table.filter(mask)
     return out, pa.Table.from_pylist(rejected, schema=REJECTED_ROWS)
 
 
