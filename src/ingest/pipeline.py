@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -340,7 +341,7 @@ def materialize(plan: Plan) -> tuple[list[Document], list[Quarantine]]:
     """Every document and quarantined page of the plan, as objects (for small corpora: a run
     keeps them in Arrow and builds a batch's documents when it needs them, see Corpus)."""
     corpus = survey(plan)
-    docs = [doc_from_json(p) for p in corpus.pages.column("payload").to_pylist()]
+    docs = [doc_from_json(p) for p in corpus.column("payload", 0, len(corpus))]
     return docs, corpus.quarantined
 
 
@@ -355,24 +356,27 @@ class Corpus:
     are Arrow too."""
 
     state: pa.Table  # _state/pages, sorted
-    pages: pa.Table  # its document rows, in order
+    rows: pa.Array  # the positions of its document rows, in order (the pages, without a copy of them)
     sites: list[str]  # per document row
     model: TemplateModel
     quarantined: list[Quarantine]  # pages quarantined when read
 
     def __len__(self) -> int:
-        return self.pages.num_rows
+        return len(self.rows)
+
+    def column(self, name: str, start: int, stop: int) -> list:
+        """A state column's values for pages start..stop."""
+        return self.state.column(name).take(self.rows.slice(start, stop - start)).to_pylist()
 
     def ranges(self, size: int) -> list[tuple[int, int]]:
         return [(start, min(start + size, len(self))) for start in range(0, len(self), size)]
 
     def ids(self, start: int, stop: int) -> list[str]:
-        return self.pages.column("document_id").slice(start, stop - start).to_pylist()
+        return self.column("document_id", start, stop)
 
     def items(self, start: int, stop: int) -> list[tuple[str, str]]:
         """The (payload, site) pairs of pages start..stop: what a parse or table task is sent."""
-        payloads = self.pages.column("payload").slice(start, stop - start).to_pylist()
-        return list(zip(payloads, self.sites[start:stop], strict=True))
+        return list(zip(self.column("payload", start, stop), self.sites[start:stop], strict=True))
 
     def templates_for(self, start: int, stop: int) -> TemplateModel:
         """The template model of the sites of pages start..stop only (what their parse needs)."""
@@ -385,8 +389,8 @@ def survey(plan: Plan) -> Corpus:
     features alone: no page is rebuilt."""
     state = state_table(plan.pieces)
     is_doc = pc.equal(state.column("kind"), "document")
-    pages = state.filter(is_doc).select(["document_id", "raw_path", "payload", "site_evidence", "weak_evidence",
-                                         "fingerprint", "template_keys"]).combine_chunks()
+    rows = pa.array(np.flatnonzero(is_doc.to_numpy(zero_copy_only=False)), pa.int64())
+    pages = state.select(["site_evidence", "weak_evidence", "fingerprint", "template_keys"]).take(rows)
     quarantined = [quarantine_from_json(p) for p in state.filter(pc.invert(is_doc)).column("payload").to_pylist()]
     sites = assign_sites(pages.column("site_evidence").to_pylist(), pages.column("weak_evidence").to_pylist(),
                          pages.column("fingerprint").to_pylist())
@@ -394,8 +398,7 @@ def survey(plan: Plan) -> Corpus:
     flat = keys.flatten().to_numpy(zero_copy_only=False)
     offsets = keys.offsets.to_numpy()
     model = learn_templates((site, flat[offsets[i] : offsets[i + 1]]) for i, site in enumerate(sites))
-    pages = pages.select(["document_id", "raw_path", "payload"])
-    return Corpus(state, pages, [sys.intern(s) for s in sites], model, quarantined)
+    return Corpus(state, rows, [sys.intern(s) for s in sites], model, quarantined)
 
 
 def parse_items(
@@ -467,15 +470,19 @@ class Output:
         """Every curated table: the pages' pieces in order, the quarantined pages' documents
         rows and the code tables (validated here), and every rejected row."""
         quarantine, q_rejected = validate_tables({"documents": quarantine_table(quarantined, first_seen, now)})
-        codes, c_rejected = validate_tables(code_tables(self.sources, pa.concat_tables([ITEMS.empty_table(), *self.items])))
         self.pieces["documents"].append(quarantine["documents"])
-        out = {name: sort_table(name, pa.concat_tables(parts)) for name, parts in self.pieces.items()}
+        out: dict[str, pa.Table] = {}
+        for name in PAGE_TABLES:  # one table at a time, its pieces dropped once it is sorted
+            out[name] = sort_table(name, pa.concat_tables(self.pieces.pop(name)))
+            release_memory()
+        codes, c_rejected = validate_tables(code_tables(self.sources, pa.concat_tables([ITEMS.empty_table(), *self.items])))
+        self.sources, self.items = [], []
         out.update(codes)
         rejected = pa.concat_tables([*self.rejected, q_rejected, c_rejected])
+        self.rejected = []
         keys = ["table", "document_id", "reason", "row"]
         out["rejected_rows"] = rejected.take(pc.sort_indices(
             pa.table({k: pc.fill_null(rejected.column(k), "") for k in keys}), [(k, "ascending") for k in keys]))
-        self.pieces, self.rejected, self.sources, self.items = {}, [], [], []
         return {name: out[name] for name in schema.TABLES}
 
 

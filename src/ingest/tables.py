@@ -262,28 +262,53 @@ def _facts(docs: Sequence[Document]) -> list[dict]:
     return rows
 
 
+# section_items is grouped this many item rows at a time (whole codes, in code order): the
+# grouping's memory is bounded by a chunk, not by the corpus.
+ITEM_CHUNK_ROWS = 50_000
+
+
 def _section_items(ranked: Sequence[CodeSource], items: pa.Table) -> pa.Table:
     """One row per (code, section, item key): the wording of the best page that states it (the
     first of the best page's, if it states it twice), every site and page stating it. Grouped
-    in DuckDB, over Arrow: a row per item of every curated page would be millions of Python
-    objects on a large corpus."""
+    in DuckDB, over Arrow, a range of codes at a time: a row per item of every curated page
+    would be millions of Python objects on a large corpus."""
     import duckdb
 
     rank = {s.document_id: i for i, s in enumerate(ranked)}
     order = pa.array([rank[d] for d in items.column("document_id").to_pylist()], pa.int64())
-    con = duckdb.connect()
+    con = duckdb.connect(config={"threads": 1})  # one hash table, not one per thread
+    pieces = []
     try:
         con.register("occurrences", items.append_column("doc_rank", order))
-        result = con.sql(
-            """select code, section, arg_min(item, doc_rank * 1048576 + seq) as item, item_key,
-                      list_sort(list_distinct(list(site))) as sites,
-                      list_sort(list_distinct(list(document_id))) as document_ids,
-                      count(distinct site) as n_sources
-               from occurrences group by code, section, item_key order by code, section, item_key"""
-        ).to_arrow_table()
+        for lo, hi in _code_ranges(items.column("code")):
+            pieces.append(con.sql(
+                """select code, section, arg_min(item, doc_rank * 1048576 + seq) as item, item_key,
+                          list_sort(list_distinct(list(site))) as sites,
+                          list_sort(list_distinct(list(document_id))) as document_ids,
+                          count(distinct site) as n_sources
+                   from occurrences where code >= ? and code <= ?
+                   group by code, section, item_key order by code, section, item_key""", params=[lo, hi]
+            ).to_arrow_table().cast(schema.TABLES["section_items"]))
     finally:
         con.close()
-    return result.cast(schema.TABLES["section_items"])
+    return pa.concat_tables([schema.TABLES["section_items"].empty_table(), *pieces]).combine_chunks()
+
+
+def _code_ranges(codes: pa.ChunkedArray) -> list[tuple[str, str]]:
+    """Consecutive ranges of codes (first, last), each with about ITEM_CHUNK_ROWS rows."""
+    counts = pc.value_counts(codes)
+    pairs = sorted(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True))
+    ranges: list[tuple[str, str]] = []
+    first, rows = None, 0
+    for code, n in pairs:
+        first = first or code
+        rows += n
+        if rows >= ITEM_CHUNK_ROWS:
+            ranges.append((first, code))
+            first, rows = None, 0
+    if first is not None:
+        ranges.append((first, pairs[-1][0]))
+    return ranges
 
 
 def _removed(docs: Sequence[Document]) -> list[dict]:
