@@ -109,7 +109,7 @@ def learn_sites(the_plan: pipeline.Plan) -> pipeline.Corpus:
 
 
 @task(name="parse-batch", cache_policy=NO_CACHE)
-def parse_batch(items: list[tuple[str, str]], model: TemplateModel, limits: Limits, cache: dict) -> tuple:
+def parse_batch(items: list[tuple[bytes, str]], model: TemplateModel, limits: Limits, cache: dict) -> tuple:
     """Parse a batch of (state payload, site) pairs; pages whose parse key is unchanged come
     from ``cache`` (earlier runs). Returns Arrow rows and PageRecords, not documents."""
     return pipeline.parse_items(_plain(items), _plain(model), limits, _plain(cache))
@@ -123,7 +123,7 @@ def deduplicate(records: list[PageRecord], first_seen: dict) -> pipeline.Decisio
 
 
 @task(name="build-batch", cache_policy=NO_CACHE)
-def build_batch(items: list[tuple[str, str]], parsed, decided: dict, first_seen: dict, now: datetime) -> tuple:
+def build_batch(items: list[tuple[bytes, str]], parsed, decided: dict, first_seen: dict, now: datetime) -> tuple:
     """A batch's rows of the page tables, validated (pipeline.table_items)."""
     return pipeline.table_items(_plain(items), _plain(parsed), _plain(decided), _plain(first_seen), now)
 

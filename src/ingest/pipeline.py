@@ -52,8 +52,8 @@ from .state import (
     FileState,
     ParsedCache,
     ParsedStore,
-    doc_from_json,
-    doc_to_json,
+    doc_from_payload,
+    doc_to_payload,
     file_content_id,
     file_signature,
     load_state,
@@ -61,7 +61,7 @@ from .state import (
     pack_parse,
     page_rows,
     parsed_table,
-    quarantine_from_json,
+    quarantine_from_payload,
     state_rows,
     state_table,
     unpack_parse,
@@ -139,8 +139,8 @@ def load_batch(root: Path, paths: Iterable[str], limits: Limits) -> tuple[list[D
 
 
 def load_pages(root: Path | str, paths: Iterable[str], limits: Limits) -> pa.Table:
-    """load_batch, as state rows (state.page_rows): each page's payload (the document as JSON)
-    and its site and template features, in Arrow. What crosses from a Dask worker to the flow
+    """load_batch, as state rows (state.page_rows): each page's payload (the document as JSON,
+    compressed) and its site and template features, in Arrow. What crosses from a Dask worker to the flow
     is then a few buffers, not thousands of objects, and a run holds its pages in them."""
     return page_rows(*load_batch(root, paths, limits))
 
@@ -215,12 +215,12 @@ def learn_site_templates(docs: Sequence[Document]) -> TemplateModel:
     return learn_templates((d.site, template_keys(d.lines)) for d in docs)
 
 
-def parse_key(doc: Document, template_digest: str, payload: str | None = None) -> str:
+def parse_key(doc: Document, template_digest: str, payload: bytes | None = None) -> str:
     """Everything a page's parse depends on: the page as extracted (its state payload, passed
     when the caller has it), its site and that site's template, and the parsing code
     (PARSE_FINGERPRINT)."""
     h = hashlib.sha256(f"{PARSE_FINGERPRINT}\0{doc.site}\0{template_digest}\0".encode())
-    h.update((payload if payload is not None else doc_to_json(doc)).encode("utf-8"))
+    h.update(payload if payload is not None else doc_to_payload(doc))
     return h.hexdigest()
 
 
@@ -234,14 +234,14 @@ def parse_documents(
     limits: Limits | None = None,
     cache: ParsedCache | None = None,
     fresh: ParsedCache | None = None,
-    payloads: Sequence[str] | None = None,
+    payloads: Sequence[bytes] | None = None,
 ) -> list[Quarantine]:
     """Remove learned template lines, then parse. A page that fails is quarantined, not fatal.
 
     ``cache`` holds earlier runs' parses (document id -> (key, result)); a page whose key is
     unchanged takes its result from there instead of being parsed. Every page's (key,
     result) goes to ``fresh``, for the next run. ``payloads``, when given, are the documents'
-    state payloads (doc_to_json), in the same order: the key hashes them as they are."""
+    state payloads (doc_to_payload), in the same order: the key hashes them as they are."""
     limits = limits or Limits()
     cache = cache if cache is not None else {}
     digests = template_digests(model)
@@ -341,7 +341,7 @@ def materialize(plan: Plan) -> tuple[list[Document], list[Quarantine]]:
     """Every document and quarantined page of the plan, as objects (for small corpora: a run
     keeps them in Arrow and builds a batch's documents when it needs them, see Corpus)."""
     corpus = survey(plan)
-    docs = [doc_from_json(p) for p in corpus.column("payload", 0, len(corpus))]
+    docs = [doc_from_payload(p) for p in corpus.column("payload", 0, len(corpus))]
     return docs, corpus.quarantined
 
 
@@ -374,7 +374,7 @@ class Corpus:
     def ids(self, start: int, stop: int) -> list[str]:
         return self.column("document_id", start, stop)
 
-    def items(self, start: int, stop: int) -> list[tuple[str, str]]:
+    def items(self, start: int, stop: int) -> list[tuple[bytes, str]]:
         """The (payload, site) pairs of pages start..stop: what a parse or table task is sent."""
         return list(zip(self.column("payload", start, stop), self.sites[start:stop], strict=True))
 
@@ -391,7 +391,7 @@ def survey(plan: Plan) -> Corpus:
     is_doc = pc.equal(state.column("kind"), "document")
     rows = pa.array(np.flatnonzero(is_doc.to_numpy(zero_copy_only=False)), pa.int64())
     pages = state.select(["site_evidence", "weak_evidence", "fingerprint", "template_keys"]).take(rows)
-    quarantined = [quarantine_from_json(p) for p in state.filter(pc.invert(is_doc)).column("payload").to_pylist()]
+    quarantined = [quarantine_from_payload(p) for p in state.filter(pc.invert(is_doc)).column("payload").to_pylist()]
     sites = assign_sites(pages.column("site_evidence").to_pylist(), pages.column("weak_evidence").to_pylist(),
                          pages.column("fingerprint").to_pylist())
     keys = pages.column("template_keys").combine_chunks()
@@ -402,14 +402,14 @@ def survey(plan: Plan) -> Corpus:
 
 
 def parse_items(
-    items: Sequence[tuple[str, str]], model: TemplateModel, limits: Limits, cache: ParsedCache
+    items: Sequence[tuple[bytes, str]], model: TemplateModel, limits: Limits, cache: ParsedCache
 ) -> tuple[pa.Table, list[PageRecord], list[Quarantine]]:
     """Parse a batch of (payload, site) pairs (Corpus.items); pages whose parse key is in
     ``cache`` unchanged are not parsed again. Returns the parses as ``_state/parsed`` rows,
     each parsed page's PageRecord (what deduplication needs), and the pages that failed."""
     docs = []
     for payload, site in items:
-        doc = doc_from_json(payload)
+        doc = doc_from_payload(payload)
         doc.site = site
         docs.append(doc)
     fresh: ParsedCache = {}
@@ -425,7 +425,7 @@ def decisions(records: Iterable[PageRecord]) -> Decisions:
 
 
 def table_items(
-    items: Sequence[tuple[str, str]],
+    items: Sequence[tuple[bytes, str]],
     parsed: pa.Table,
     decided: Decisions,
     first_seen: dict[str, datetime],
@@ -437,7 +437,7 @@ def table_items(
     packed = dict(zip(parsed.column("document_id").to_pylist(), parsed.column("payload").to_pylist(), strict=True))
     docs = []
     for payload, site in items:
-        doc = doc_from_json(payload, lines=False)
+        doc = doc_from_payload(payload, lines=False)
         entry = packed.get(doc.document_id)
         if entry is None:
             continue
@@ -492,7 +492,7 @@ def corpus_stages(
     limits: Limits,
     cache: ParsedCache | None = None,
     fresh: ParsedCache | None = None,
-    payloads: Sequence[str] | None = None,
+    payloads: Sequence[bytes] | None = None,
 ) -> tuple[list[Document], list[Quarantine]]:
     """Sites, templates, parsing and deduplication over documents in memory (a small corpus:
     what `ingest evaluate` runs); run() does the same in batches over a Corpus."""
