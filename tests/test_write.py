@@ -69,6 +69,17 @@ def test_tables_open_with_pandas_and_pyarrow_dataset(tmp_path):
         assert pq.ParquetFile(f).metadata.row_group(0).column(0).compression == "ZSTD"
 
 
+def test_an_empty_landing_zone_publishes_empty_tables(tmp_path):
+    (tmp_path / "raw").mkdir()
+    settings = Settings(raw=tmp_path / "raw", curated=tmp_path / "curated")
+    summary = run(settings)
+    assert summary.published and summary.pages == 0 and summary.files == 0
+    for name, key in (("documents", "document_id"), ("codes", "code"), ("sections", "document_id"),
+                      ("section_items", "item_key"), ("faq", "question"), ("facts", "key"), ("removed_lines", "rule")):
+        table = pd.read_parquet(settings.curated / name)
+        assert table.empty and key in table.columns, name
+
+
 def test_a_second_writer_is_refused_with_a_clear_message(tmp_path):
     curated = tmp_path / "curated"
     code = (

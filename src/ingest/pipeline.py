@@ -473,7 +473,7 @@ class Output:
         self.pieces["documents"].append(quarantine["documents"])
         out: dict[str, pa.Table] = {}
         for name in PAGE_TABLES:  # one table at a time, its pieces dropped once it is sorted
-            out[name] = sort_table(name, pa.concat_tables(self.pieces.pop(name)))
+            out[name] = sort_table(name, pa.concat_tables([schema.TABLES[name].empty_table(), *self.pieces.pop(name)]))
             release_memory()
         codes, c_rejected = validate_tables(code_tables(self.sources, pa.concat_tables([ITEMS.empty_table(), *self.items])))
         self.sources, self.items = [], []
