@@ -92,8 +92,8 @@ def release_memory() -> None:
     """Give memory that is free back to the OS: Arrow's pool (mimalloc keeps freed pages) and
     glibc's heap (malloc_trim). A run frees a batch's pages, HTML trees and rows after each
     batch; without this, what the allocators keep of them makes a run's peak RSS grow with
-    the corpus (on the benchmark's 10,000 pages: peak RSS 1,337 MB without, 1,166 MB with).
-    A no-op where there is no malloc_trim."""
+    the corpus (on the benchmark's 10,000 pages, when this was added: 1,337 MB without,
+    1,166 MB with). A no-op where there is no malloc_trim."""
     pa.default_memory_pool().release_unused()
     if _libc is not None:
         _libc.malloc_trim(0)
@@ -352,8 +352,8 @@ class Corpus:
     templates. The stages build a batch's documents from it when they need them, and drop them.
 
     Per page, what stays in memory across stages is its state row (the page as extracted, as
-    JSON), its parse (packed, in Arrow) and its PageRecord; the rows of the curated tables
-    are Arrow too."""
+    compressed JSON), its parse (packed and compressed, in Arrow) and its PageRecord; the rows
+    of the curated tables are Arrow too."""
 
     state: pa.Table  # _state/pages, sorted
     rows: pa.Array  # the positions of its document rows, in order (the pages, without a copy of them)

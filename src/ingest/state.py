@@ -1,7 +1,9 @@
 """What earlier runs read, kept inside each snapshot so that a run only reads what changed.
 
 ``curated/_current/_state/pages`` has one row per raw page (or quarantined file) with the raw
-file's size and mtime and the page as extracted and rule-cleaned (JSON). A later run reuses a
+file's size and mtime, the page as extracted and rule-cleaned (JSON, compressed: ``payload``)
+and what site inference and template learning need of it (computed where it was read, so a
+run learns them without rebuilding any page). A later run reuses a
 file's pages when its size and mtime are unchanged (on object storage: its size and a hash of
 its ETag, or of its modification time where the store gives no ETag, in ``mtime_ns``), and
 keeps the pages of files that left the landing zone (the curated tables are the history; the
@@ -269,7 +271,7 @@ def doc_from_payload(payload: bytes, lines: bool = True) -> Document:
 
 
 def doc_from_json(payload: str, lines: bool = True) -> Document:
-    """The document a state payload holds; with ``lines=False`` without its lines and removed
+    """The document a payload's JSON holds; with ``lines=False`` without its lines and removed
     lines (a caller about to set them from the page's parse)."""
     d = json.loads(payload)
     return Document(
