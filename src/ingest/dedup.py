@@ -80,10 +80,10 @@ def mark_exact_duplicates(docs: Iterable[Page], first_seen: dict[str, datetime] 
 # candidate is confirmed when the MinHash estimate is >= NEAR_DUP_THRESHOLD (0.8) and both
 # pages are about the same code: pages about different codes are never merged, however alike.
 # Measured on tests/dedup/pairs.jsonl (259 pairs, `ingest evaluate dedup`): precision 1.000,
-# recall 0.983, F1 0.992, no merge across codes. Estimated Jaccard there: re-scrapes 0.80-1.0
-# (median 1.0); one site's pages about different codes at most 0.08; the same text about an
-# adjacent code 0.75-1.0, which only the code keeps apart. The two missed re-scrapes lost
-# their code to the noise (no_code), not their similarity.
+# recall 1.000 (0.983 when first measured: two re-scrapes had lost their code to the noise,
+# which later parsing finds), no merge across codes. Estimated Jaccard there: re-scrapes
+# 0.80-1.0 (median 1.0); one site's pages about different codes at most 0.08; the same text
+# about an adjacent code 0.75-1.0, which only the code keeps apart.
 SHINGLE_WORDS = 5
 NUM_PERM = 128
 NEAR_DUP_THRESHOLD = 0.8

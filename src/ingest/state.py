@@ -3,11 +3,11 @@
 ``curated/_current/_state/pages`` has one row per raw page (or quarantined file) with the raw
 file's size and mtime, the page as extracted and rule-cleaned (JSON, compressed: ``payload``)
 and what site inference and template learning need of it (computed where it was read, so a
-run learns them without rebuilding any page). A later run reuses a
-file's pages when its size and mtime are unchanged (on object storage: its size and a hash of
-its ETag, or of its modification time where the store gives no ETag, in ``mtime_ns``), and
-keeps the pages of files that left the landing zone (the curated tables are the history; the
-landing zone may be emptied).
+run learns them without rebuilding any page). A later run reuses a file's pages when its
+size and mtime are unchanged (on object storage: its size and a hash of its ETag, or of its
+modification time where the store gives no ETag, in ``mtime_ns``), and keeps the pages of
+files that left the landing zone (the curated tables are the history; the landing zone may
+be emptied).
 
 The state is valid only for the code that wrote it: ``PIPELINE_FINGERPRINT`` hashes the source
 of every stage before parsing, and a run with other code reprocesses everything.
