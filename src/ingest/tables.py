@@ -20,10 +20,10 @@ from .dedup import document_id, keep_rank
 from .models import Document, ParsedPage, Quarantine, Status
 from .site import host_of
 
-# Tables with one key per page: a run builds them batch by batch. The code tables aggregate
-# each code's pages and are built last, from each curated page's CodeSource.
+# Tables with one key per page: a run builds them batch by batch. The code tables (codes,
+# section_items) aggregate each code's pages and are built last, from each curated page's
+# CodeSource and items.
 PAGE_TABLES = ("documents", "sections", "faq", "facts", "removed_lines")
-CODE_TABLES = ("codes", "section_items")
 # Each page table's row order (None: a null sorts as the empty string); the sort is stable, so
 # rows of one page with equal keys keep the page's own order.
 ORDER: dict[str, list[str]] = {
@@ -41,7 +41,7 @@ class CodeSource(NamedTuple):
     rank: tuple  # dedup.keep_rank: the best page's wording represents the code
     document_id: str
     site: str
-    page: ParsedPage  # without its facts, FAQ and section text, which the code tables do not use
+    page: ParsedPage  # without facts, FAQ, sections and evidence: its items are rows of ITEMS
 
 
 def build_tables(
