@@ -298,7 +298,6 @@ class Plan:
 
     paths: list[str]  # every raw file in the landing zone now
     todo: list[str]  # new or changed files, to read
-    files: dict[str, FileState]  # every file the state will record, with its signature
     signatures: dict[str, tuple[int, int]]
     unchanged: bool  # nothing new, changed or gone since the last published run
     pieces: list[pa.Table] = field(default_factory=list)  # the state rows: kept from the last run, then per batch read
@@ -323,8 +322,8 @@ def plan_run(settings: Settings) -> Plan:
             todo.append(rel)
     present = set(paths)
     files.update({rel: fs for rel, fs in previous.items() if rel not in present})  # history is kept
-    plan = Plan(paths, todo, files, signatures, unchanged=bool(previous) and not todo)
-    if rows is not None:
+    plan = Plan(paths, todo, signatures, unchanged=bool(previous) and not todo)
+    if rows is not None:  # the rows of unchanged files and of files gone from the landing zone
         plan.pieces.append(rows.filter(pc.is_in(rows.column("raw_path"), pa.array(sorted(files), pa.string()))))
     return plan
 
@@ -332,8 +331,6 @@ def plan_run(settings: Settings) -> Plan:
 def absorb(plan: Plan, pages: pa.Table) -> None:
     """Record a batch of freshly read pages (load_pages) in the plan's state, before any
     corpus stage changes them."""
-    for rel in set(pages.column("raw_path").to_pylist()):
-        plan.files[rel] = FileState(*plan.signatures.get(rel, (-1, -1)))
     plan.pieces.append(state_rows(pages, plan.signatures))
 
 
