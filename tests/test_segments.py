@@ -123,24 +123,29 @@ def test_small_segments_are_compacted(tmp_path):
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from("abcdefghij"), st.integers(1, 40)), min_size=1, max_size=30),
        st.dictionaries(st.sampled_from("abcdefghij"), st.sampled_from(["site-1", "site-2"])))
-def test_pieces_never_split_a_key(runs, sites):
+def test_segments_never_split_a_key(runs, sites):
     """However rows are grouped, a key's rows land in one file (a key in two files could be
     kept in one and dropped from the other), and no row is lost or repeated."""
+    import tempfile
+
     keys = [k for k, n in runs for _ in range(n)]
     table = _table(keys)
     old = segments.SEGMENT_ROWS
     segments.SEGMENT_ROWS = 25
     try:
-        key_array, digests = segments.key_digests(table, "document_id")
-        pieces = list(segments._chunks(table, key_array, digests, sites))
+        with tempfile.TemporaryDirectory() as tmp:
+            manifest = segments.manifest_table(segments.write_table(Path(tmp), "removed_lines", table, {}, None, sites))
+            files = {f.name: pq.read_table(f) for f in Path(tmp).iterdir()}
     finally:
         segments.SEGMENT_ROWS = old
-    seen: dict[str, int] = {}
-    for i, (piece, piece_keys) in enumerate(pieces):
-        assert piece.num_rows == len(piece_keys)
-        for k in set(piece_keys.to_pylist()):
-            assert seen.setdefault(k, i) == i
-    assert sum(p.num_rows for p, _ in pieces) == len(keys)
+    seen: dict[str, str] = {}
+    for name, piece in files.items():
+        assert piece.num_rows <= 25 or piece.column("document_id").unique().to_pylist() == [piece["document_id"][0].as_py()]
+        assert piece.schema == table.schema
+        for k in set(piece.column("document_id").to_pylist()):
+            assert seen.setdefault(k, name) == name
+    assert sorted(r for t in files.values() for r in t.column("n").to_pylist()) == list(range(len(keys)))
+    assert dict(zip(manifest["key"].to_pylist(), manifest["file"].to_pylist(), strict=True)) == seen
 
 
 def test_key_digests_change_with_any_value_and_not_with_row_order():

@@ -29,16 +29,17 @@ directories: ``pandas.read_parquet("curated/sections")`` reads every segment.
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import schema
+from .spool import SEQ, Spooled
 
 MANIFEST = "_state/segments"
 SEGMENT_ROWS = 5_000  # rows a new segment holds at most (a changed key rewrites at most that)
@@ -81,9 +82,6 @@ class Segment:
         return sum(n for _, n in self.keys.values())
 
 
-_duckdb = None
-_duckdb_lock = threading.Lock()
-
 Previous = dict[tuple[str, str], list[Segment]]  # (table, partition) -> segments
 Reuse = Callable[[str, str], None]  # (table-relative file in the previous snapshot, in the new one)
 
@@ -103,133 +101,266 @@ def read_manifest(table: pa.Table | None) -> Previous:
     return previous
 
 
-def key_digests(table: pa.Table, key_column: str) -> tuple[pa.Array, dict[str, tuple[str, int]]]:
-    """Each row's key, and each key's (digest of its rows, number of rows)."""
+def _connect(scratch: Path | None = None):
+    """A DuckDB connection for one table: a bounded memory budget (beyond it DuckDB sorts and
+    groups out of core, in ``scratch``), and times in UTC."""
     import duckdb
 
+    config = {"threads": 1, "memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False}
+    if scratch is not None:
+        config["temp_directory"] = str(scratch)
+    con = duckdb.connect(config=config)
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
+def _source(con, rows: pa.Table | Spooled) -> tuple[pa.Schema, list[str]]:
+    """Make ``rows`` the view ``src`` of ``con`` (with SEQ, the rows' order). Returns their
+    schema and sort columns."""
+    if isinstance(rows, Spooled):
+        if rows.files:
+            files = ", ".join("'" + str(f).replace("'", "''") + "'" for f in rows.files)
+            con.execute(f"create view src as select * from read_parquet([{files}])")
+            return rows.schema, rows.order
+        rows, order = rows.schema.empty_table(), rows.order
+    else:
+        order = []
+    con.register("src_rows", rows.append_column(SEQ, pa.array(range(rows.num_rows), pa.int64())))
+    con.execute("create view src as select * from src_rows")
+    return rows.schema, order
+
+
+def key_digests(table: pa.Table, key_column: str) -> tuple[pa.Array, dict[str, tuple[str, int]]]:
+    """Each row's key, and each key's (digest of its rows, number of rows)."""
     keys = pc.fill_null(pc.cast(table.column(key_column), pa.string()), "")
-    if table.num_rows == 0:
-        return keys, {}
-    cols = ", ".join(f'"{c}"' for c in table.column_names)
-    with _duckdb_lock:
-        global _duckdb
-        if _duckdb is None:
-            _duckdb = duckdb.connect()  # one in-memory connection: opening one costs ~35 ms
-        _duckdb.register("t", table.append_column("__key", keys))
-        try:
-            # the hash of each whole row; a key's digest combines its rows' hashes, in any order
-            result = _duckdb.execute(
-                f"""select __key, bit_xor(h), (sum(h::hugeint) % 18446744073709551616)::ubigint, count(*)
-                    from (select __key, hash({cols}) as h from t) group by __key"""
-            ).fetchnumpy()
-        finally:
-            _duckdb.unregister("t")
+    con = _connect()
+    try:
+        _source(con, table)
+        return keys, _digests(con, table.column_names, key_column, "true", [])
+    finally:
+        con.close()
+
+
+def _quote(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
+
+
+def _key(column: str) -> str:
+    return f"coalesce(cast({_quote(column)} as varchar), '')"
+
+
+def _digests(con, columns: list[str], key_column: str, where: str, params: list) -> dict[str, tuple[str, int]]:
+    """Each key's (digest, rows) among the rows of ``src`` matching ``where``: the hash of each
+    whole row (of ``columns``); a key's digest combines its rows' hashes, in any order."""
+    cols = ", ".join(_quote(c) for c in columns)
+    result = con.sql(
+        f"""select __key, bit_xor(h), (sum(h::hugeint) % 18446744073709551616)::ubigint, count(*)
+            from (select {_key(key_column)} as __key, hash({cols}) as h from src where {where}) group by __key""",
+        params=params,
+    ).fetchnumpy()
     k, x, s, n = (result[c].tolist() for c in result)
-    return keys, {key: (f"{a:016x}{b:016x}", c) for key, a, b, c in zip(k, x, s, n, strict=True)}
+    return {key: (f"{a:016x}{b:016x}", c) for key, a, b, c in zip(k, x, s, n, strict=True)}
 
 
 def write_table(
     dest: Path,
     name: str,
-    table: pa.Table,
+    table: pa.Table | Spooled,
     previous: Previous,
     reuse: Reuse | None,
     groups: dict[str, str] | None = None,
-) -> list[dict]:
-    """Write ``table`` into the directory ``dest`` as segments, keeping the previous
-    snapshot's unchanged segments through ``reuse`` (None: write everything anew).
-    ``groups`` (key -> group, e.g. a document's site) keeps a group's keys together in new
-    segments: what changes together (a site's pages, when its template changes) is then
-    rewritten together, without the rest. Returns the manifest rows of the new segments."""
+    scratch: Path | None = None,
+) -> list[pa.Table]:
+    """Write ``table`` (in memory, or spooled: spool.py) into the directory ``dest`` as
+    segments, keeping the previous snapshot's unchanged segments through ``reuse`` (None:
+    write everything anew). ``groups`` (key -> group, e.g. a document's site) keeps a group's
+    keys together in new segments: what changes together (a site's pages, when its template
+    changes) is then rewritten together, without the rest. Returns the manifest rows of the
+    new segments (manifest_table).
+
+    The rows are digested, sorted and split into segments by DuckDB, a partition and a
+    segment at a time, out of core beyond its memory budget (temporary files in
+    ``scratch``): the table is never held whole."""
     dest.mkdir(parents=True, exist_ok=True)
     part_col = schema.PARTITIONS.get(name)
-    manifest: list[dict] = []
-    if part_col is None:
-        parts = [("", table)]
-    else:
-        values = sorted(set(table.column(part_col).to_pylist()))
-        file_schema = table.schema.remove(table.schema.get_field_index(part_col))
-        parts = [
-            (f"{part_col}={v}", table.filter(pc.equal(table.column(part_col), v)).drop_columns([part_col]).cast(file_schema))
-            for v in values
-        ] or [(f"{part_col}=other", table.drop_columns([part_col]).cast(file_schema))]
-    for part, rows in parts:
-        if part:
-            (dest / part).mkdir(exist_ok=True)
-        old = previous.get((name, part), []) if reuse is not None else []
-        manifest += _write_partition(dest, name, part, rows, old, reuse, groups or {})
-    return manifest
+    con = _connect(scratch)
+    try:
+        table_schema, order = _source(con, table)
+        manifest: list[pa.Table] = []
+        if part_col is None:
+            parts = [("", "true", [])]
+            file_schema = table_schema
+        else:
+            file_schema = table_schema.remove(table_schema.get_field_index(part_col))
+            values = [v for (v,) in con.sql(f"select distinct {_quote(part_col)} from src order by 1").fetchall()]
+            parts = [(f"{part_col}={v}", f"{_quote(part_col)} = ?", [v]) for v in values] or [(f"{part_col}=other", "true", [])]
+        for part, where, params in parts:
+            if part:
+                (dest / part).mkdir(exist_ok=True)
+            old = previous.get((name, part), []) if reuse is not None else []
+            manifest.append(_write_partition(con, dest, name, part, (where, params), file_schema, order, old, reuse,
+                                             groups or {}))
+        return manifest
+    finally:
+        con.close()
 
 
 def _write_partition(
+    con,
     dest: Path,
     name: str,
     part: str,
-    table: pa.Table,
+    rows: tuple[str, list],
+    file_schema: pa.Schema,
+    order: list[str],
     old: list[Segment],
     reuse: Reuse | None,
     groups: dict[str, str],
-) -> list[dict]:
-    keys, digests = key_digests(table, KEY_COLUMNS.get(name, table.column_names[0]))
+) -> pa.Table:
+    where, params = rows
+    key_column = KEY_COLUMNS.get(name, file_schema.names[0])
+    digests = _digests(con, file_schema.names, key_column, where, params)
     kept = [s for s in old if s.keys and all(digests.get(k, (None, 0))[0] == d for k, (d, _) in s.keys.items())]
     small = [s for s in kept if s.rows < SEGMENT_ROWS // 2]
     if len(small) > MAX_SMALL:  # compaction: the small segments join the new ones
         kept = [s for s in kept if s.rows >= SEGMENT_ROWS // 2]
     covered = {k for s in kept for k in s.keys}
-    manifest: list[dict] = []
+    manifest = _Manifest(name, part)
     for seg in kept:
         reuse(_rel(part, seg.file), _rel(part, seg.file))
-        manifest += [_row(name, part, seg.file, k, d, n) for k, (d, n) in seg.keys.items()]
-    rest, rest_keys = table, keys
-    if covered:
-        mask = pc.invert(pc.is_in(keys, pa.array(sorted(covered), pa.string())))
-        rest, rest_keys = table.filter(mask), pc.filter(keys, mask)
-    if rest.num_rows == 0 and not kept:  # an empty table still has one file: its schema
-        rest_keys = pa.array([], pa.string())
-    elif rest.num_rows == 0:
-        return manifest
-    for chunk, chunk_keys in _chunks(rest, rest_keys, digests, groups):
-        held = sorted(set(chunk_keys.to_pylist()))
+        for k, (d, n) in seg.keys.items():
+            manifest.add(seg.file, k, d, n)
+    rest = {k: n for k, (_, n) in digests.items() if k not in covered}
+    if not rest and kept:
+        return manifest.table()
+    sort = [_sort_key(c, file_schema) for c in order]
+    pieces = _pieces(_key_order(con, key_column, sort, where, params, rest, groups), rest)
+    files = []
+    for held in pieces:
         h = hashlib.sha256(f"{name}\0{part}".encode())
-        for k in held:
+        for k in sorted(held):
             h.update(f"\0{k}\0{digests[k][0]}".encode())
-        file = f"part-{h.hexdigest()[:16]}.parquet"
-        pq.write_table(chunk, dest / _rel(part, file), **PARQUET_OPTIONS)
-        manifest += [_row(name, part, file, k, *digests[k]) for k in held]
-    return manifest
+        files.append(f"part-{h.hexdigest()[:16]}.parquet")
+        for k in sorted(held):
+            manifest.add(files[-1], k, *digests[k])
+    if not rest:  # an empty table still has one file: its schema
+        pq.write_table(file_schema.empty_table(), dest / _rel(part, files[0]), **PARQUET_OPTIONS)
+        return manifest.table()
+    chunk_of = pa.table({"__key": [k for held in pieces for k in held],
+                         "__chunk": [i for i, held in enumerate(pieces) for _ in held]})
+    con.register("chunks", chunk_of)
+    try:
+        cols = ", ".join(f"s.{_quote(c)}" for c in file_schema.names)
+        reader = con.sql(
+            f"""select {cols}, c.__chunk from src s join chunks c on c.__key = {_key(key_column)}
+                where {where} order by c.__chunk, {"".join(f"{c}, " for c in sort)}s.{SEQ}""",
+            params=params,
+        ).to_arrow_reader(BATCH_ROWS)
+        _write_chunks(reader, [dest / _rel(part, f) for f in files], file_schema)
+    finally:
+        con.unregister("chunks")
+    return manifest.table()
 
 
-def _chunks(table: pa.Table, keys: pa.Array, digests: dict[str, tuple[str, int]], groups: dict[str, str]):
-    """Pieces of at most SEGMENT_ROWS rows (unless one key has more), each key whole in one
-    piece; keys of one group together, groups in order, keys in their order of appearance."""
-    if table.num_rows <= SEGMENT_ROWS:
-        yield table, keys
-        return
-    order = list(dict.fromkeys(keys.to_pylist()))
-    position = {k: i for i, k in enumerate(order)}
-    order.sort(key=lambda k: (groups.get(k, ""), position[k]))
+MEMORY_LIMIT = "256MB"  # DuckDB's budget for one table's digests and sort; beyond it, temporary files
+BATCH_ROWS = 16_384  # rows DuckDB hands over at a time
+
+
+def _sort_key(column: str, file_schema: pa.Schema) -> str:
+    """A sort column as tables.sort_table orders it: a null sorts as "" (as 0 for integers)."""
+    kind = file_schema.field(column).type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return f"coalesce(s.{_quote(column)}, '')"
+    if pa.types.is_integer(kind):
+        return f"coalesce(s.{_quote(column)}, 0)"
+    return f"s.{_quote(column)}"
+
+
+def _key_order(con, key_column: str, sort: list[str], where: str, params: list, rest: dict[str, int],
+               groups: dict[str, str]) -> list[str]:
+    """The keys of ``rest`` in the order new segments take them: a group's keys together,
+    groups in order, keys in their order of first appearance in the sorted table."""
+    if sum(rest.values()) <= SEGMENT_ROWS:  # one segment: the order does not matter
+        return sorted(rest)
+    position: dict[str, int] = {}
+    reader = con.sql(
+        f"""select {_key(key_column)} as __key from src s where {where}
+            order by {"".join(f"{c}, " for c in sort)}s.{SEQ}""", params=params,
+    ).to_arrow_reader(BATCH_ROWS * 4)
+    for batch in reader:
+        for k in batch.column(0).to_pylist():
+            if k in rest:
+                position.setdefault(k, len(position))
+    return sorted(position, key=lambda k: (groups.get(k, ""), position[k]))
+
+
+def _pieces(keys: list[str], rows: dict[str, int]) -> list[list[str]]:
+    """Consecutive runs of ``keys`` of at most SEGMENT_ROWS rows (unless one key has more):
+    each key whole in one piece. No keys: one empty piece (a table's file of its schema)."""
     pieces: list[list[str]] = [[]]
     size = 0
-    for k in order:
-        n = digests[k][1]
+    for k in keys:
+        n = rows[k]
         if size and size + n > SEGMENT_ROWS:
             pieces.append([])
             size = 0
         pieces[-1].append(k)
         size += n
-    for piece in pieces:
-        mask = pc.is_in(keys, pa.array(piece, pa.string()))
-        yield table.filter(mask), pc.filter(keys, mask)
+    return pieces
+
+
+def _write_chunks(reader: pa.RecordBatchReader, paths: list[Path], file_schema: pa.Schema) -> None:
+    """Write the rows of each chunk (the batches' last column, ascending) to its path, one
+    file and one row group per chunk."""
+    held: list[pa.RecordBatch] = []
+    current = 0
+
+    def flush() -> None:
+        table = pa.Table.from_batches(held).drop_columns(["__chunk"]) if held else file_schema.empty_table()
+        pq.write_table(table.cast(file_schema), paths[current], **PARQUET_OPTIONS)
+        held.clear()
+
+    for batch in reader:
+        chunks = batch.column(batch.num_columns - 1).to_numpy()
+        starts = [0, *(np.flatnonzero(np.diff(chunks)) + 1).tolist(), batch.num_rows]
+        for lo, hi in zip(starts, starts[1:], strict=False):
+            chunk = int(chunks[lo])
+            if chunk != current:
+                flush()
+                current = chunk
+            held.append(batch.slice(lo, hi - lo))
+    flush()
+
+
+class _Manifest:
+    """A partition's manifest rows, gathered as columns (a row per key: millions of dicts on a
+    large corpus)."""
+
+    def __init__(self, name: str, part: str) -> None:
+        self.name, self.part = name, part
+        self.files: list[str] = []
+        self.keys: list[str] = []
+        self.digests: list[str] = []
+        self.rows: list[int] = []
+
+    def add(self, file: str, key: str, digest: str, rows: int) -> None:
+        self.files.append(file)
+        self.keys.append(key)
+        self.digests.append(digest)
+        self.rows.append(rows)
+
+    def table(self) -> pa.Table:
+        n = len(self.keys)
+        return pa.table({"table": [self.name] * n, "partition": [self.part] * n, "file": self.files,
+                         "key": self.keys, "digest": self.digests, "rows": self.rows}, schema=MANIFEST_SCHEMA)
 
 
 def _rel(part: str, file: str) -> str:
     return f"{part}/{file}" if part else file
 
 
-def _row(name: str, part: str, file: str, key: str, digest: str, rows: int) -> dict:
-    return {"table": name, "partition": part, "file": file, "key": key, "digest": digest, "rows": rows}
-
-
-def manifest_table(rows: list[dict]) -> pa.Table:
-    rows.sort(key=lambda r: (r["table"], r["partition"], r["file"], r["key"]))
-    return pa.Table.from_pylist(rows, schema=MANIFEST_SCHEMA)
+def manifest_table(pieces: list[pa.Table]) -> pa.Table:
+    """The manifest of a snapshot from its tables' pieces (write_table), in a stable order."""
+    table = pa.concat_tables([MANIFEST_SCHEMA.empty_table(), *pieces])
+    by = [(c, "ascending") for c in ("table", "partition", "file", "key")]
+    return table.take(pc.sort_indices(table, by)).combine_chunks()

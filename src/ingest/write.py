@@ -45,6 +45,9 @@ import pyarrow.parquet as pq
 
 from . import schema, segments, storage
 from .errors import LockError, OutputError
+from .spool import Spooled
+
+Table = pa.Table | Spooled  # a table to publish: in memory, or in a run's spool files
 
 SNAPSHOTS = "_snapshots"
 CURRENT = "_current"
@@ -181,7 +184,7 @@ def read_previous(curated: Path | str, table: str, columns: list[str] | None = N
     return pq.read_table(snap / table, columns=columns, partitioning=partitioning)
 
 
-def publish(curated: Path | str, tables: dict[str, pa.Table], keep: int) -> tuple[str, bool]:
+def publish(curated: Path | str, tables: dict[str, Table], keep: int) -> tuple[str, bool]:
     """Write ``tables`` as a new snapshot and make it current. Returns (snapshot id, published);
     ``published`` is False when the content equals the current snapshot's."""
     curated = storage.location(curated)
@@ -219,7 +222,7 @@ def publish(curated: Path | str, tables: dict[str, pa.Table], keep: int) -> tupl
         raise OutputError(f"could not publish the curated tables: {exc}") from exc
 
 
-def _publish_remote(curated: str, tables: dict[str, pa.Table], keep: int) -> tuple[str, bool]:
+def _publish_remote(curated: str, tables: dict[str, Table], keep: int) -> tuple[str, bool]:
     """Object storage: every file of the snapshot first, its ``_complete`` marker, then the
     pointer (one PUT). The files are written locally first, so the id carries the same
     content digest as a local snapshot's."""
@@ -289,28 +292,33 @@ def _previous_segments(curated: Path | str) -> segments.Previous:
         return {}
 
 
-def _write_tables(staging: Path, tables: dict[str, pa.Table], previous: segments.Previous, reuse) -> str:
+def _write_tables(staging: Path, tables: dict[str, Table], previous: segments.Previous, reuse) -> str:
     """Write every table as segments (see segments.py), keeping unchanged segments of the
     previous snapshot through ``reuse(table, old file, new file)``, then the manifest.
     Returns the snapshot's content digest: of the manifest, which names every key's rows'
     digest and the file holding them (identical content, identical digest)."""
-    manifest: list[dict] = []
+    manifest: list[pa.Table] = []
     groups: dict[str, str] = {}  # document id and raw file -> site: what changes together
     if "documents" in tables:
         docs = tables["documents"].select(["document_id", "raw_path", "site"]).to_pydict()
         for doc_id, raw_path, site in zip(docs["document_id"], docs["raw_path"], docs["site"], strict=True):
             groups[doc_id] = site or ""
             groups.setdefault(raw_path, site or "")
-    for name, table in tables.items():
-        rows = segments.write_table(staging / name, name, table, previous,
-                                    lambda old, new, name=name: reuse(name, old, new), groups)
-        manifest += rows
+        del docs
+    scratch = staging.parent / f"{staging.name}.tmp"
+    try:
+        for name, table in tables.items():
+            manifest += segments.write_table(staging / name, name, table, previous,
+                                             lambda old, new, name=name: reuse(name, old, new), groups, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     table = segments.manifest_table(manifest)
     (staging / segments.MANIFEST).mkdir(parents=True)
     pq.write_table(table, staging / segments.MANIFEST / "part-0.parquet", **segments.PARQUET_OPTIONS)
     h = hashlib.sha256()
-    for row in table.to_pylist():
-        h.update("\0".join(str(row[c]) for c in table.column_names).encode() + b"\n")
+    for batch in table.to_batches(max_chunksize=65_536):
+        for row in zip(*(batch.column(c).to_pylist() for c in table.column_names), strict=True):
+            h.update("\0".join(str(v) for v in row).encode() + b"\n")
     return h.hexdigest()[:12]
 
 
@@ -330,7 +338,7 @@ def _point(link: Path, target: Path) -> None:
     _fsync_dir(link.parent)
 
 
-def _ensure_table_links(curated: Path, tables: dict[str, pa.Table]) -> None:
+def _ensure_table_links(curated: Path, tables: dict[str, Table]) -> None:
     for name in tables:
         if name.startswith("_"):  # internal state, not a table for readers
             continue

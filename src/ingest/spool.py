@@ -1,0 +1,97 @@
+"""A run's working files: table rows written batch by batch, so that no table is held whole.
+
+A run gathers each curated table a batch at a time. Held in memory until published, the
+tables grew with the corpus (about 35 KB a page); spooled, each batch's rows go to a Parquet
+file in a temporary directory as soon as they are built, and the writer (segments.py) reads
+them back with DuckDB, which sorts and groups out of core within a fixed memory budget.
+
+The spool lives on local disk (``TMPDIR``, or ``Settings.spool_dir``) whatever the curated
+target, and is removed when the run ends, published or not.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+SEQ = "__seq"  # each spooled row's position in the order it was added (a stable sort's tiebreak)
+# Spool files are read once or twice and then deleted: fast compression, not small files.
+_OPTIONS = {"compression": "lz4", "write_statistics": False}
+
+
+@dataclass(slots=True)
+class Spooled:
+    """A table's rows in spool files, in the order they were added (SEQ numbers them).
+    ``order`` names the columns the table is published sorted by (ties: the order added)."""
+
+    schema: pa.Schema  # without SEQ
+    order: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    num_rows: int = 0
+
+    def select(self, columns: list[str]) -> pa.Table:
+        """Some of its columns, whole (for a summary or a test; a writer streams them)."""
+        if not self.files:
+            return self.schema.empty_table().select(columns)
+        return pq.read_table(self.files, columns=columns)
+
+    def read(self) -> pa.Table:
+        return self.select(self.schema.names)
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        return self.select([name]).column(name)
+
+
+class Spool:
+    """A temporary directory of Spooled tables. Use as a context manager, or close()."""
+
+    def __init__(self, directory: Path | str | None = None) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="ingest-spool-", dir=directory))
+        self.tables: dict[str, Spooled] = {}
+
+    def table(self, name: str, schema: pa.Schema, order: list[str] | None = None) -> Spooled:
+        """The Spooled table ``name`` (created empty on first use)."""
+        spooled = self.tables.get(name)
+        if spooled is None:
+            spooled = self.tables[name] = Spooled(schema, list(order or []))
+        return spooled
+
+    def add(self, name: str, rows: pa.Table, order: list[str] | None = None) -> Spooled:
+        """Append ``rows`` to table ``name`` (one file; nothing for no rows)."""
+        spooled = self.table(name, rows.schema, order)
+        if rows.num_rows:
+            seq = pa.array(range(spooled.num_rows, spooled.num_rows + rows.num_rows), pa.int64())
+            path = self.root / f"{re.sub(r'[^A-Za-z0-9_]+', '_', name)}-{len(spooled.files):06d}.parquet"
+            pq.write_table(rows.cast(spooled.schema).append_column(SEQ, seq), path, **_OPTIONS)
+            spooled.files.append(path)
+            spooled.num_rows += rows.num_rows
+        return spooled
+
+    def scratch(self) -> Path:
+        """A directory for DuckDB's temporary files, inside the spool."""
+        path = self.root / "duckdb"
+        path.mkdir(exist_ok=True)
+        return path
+
+    def close(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.tables = {}
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def count_values(table, column: str) -> dict:
+    """{value: rows} of a column of a pa.Table or a Spooled table."""
+    counts = pc.value_counts(table.column(column))
+    return dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True))
