@@ -37,7 +37,8 @@ from ingest.clean import TemplateModel
 from ingest.config import Limits, Settings
 from ingest.models import PageRecord, Quarantine
 from ingest.report import report, summarize
-from ingest.state import PARSED_TABLE, STATE_TABLE, ParsedStore, merge_parsed
+from ingest.spool import Spool
+from ingest.state import PARSED_SCHEMA, PARSED_TABLE, STATE_TABLE, ParsedStore
 from ingest.write import publish, remove_staging, writer_lock
 
 
@@ -63,8 +64,8 @@ IO_RETRIES = dict(retries=3, retry_delay_seconds=exponential_backoff(backoff_fac
 
 
 @task(name="plan", **IO_RETRIES, cache_policy=NO_CACHE)
-def plan(settings: Settings) -> pipeline.Plan:
-    return pipeline.plan_run(settings)
+def plan(settings: Settings, spool: Spool) -> pipeline.Plan:
+    return pipeline.plan_run(settings, _plain(spool))
 
 
 def batch_cache_key(context, parameters: dict) -> str:
@@ -104,8 +105,8 @@ def _plain(value):
 
 
 @task(name="learn-sites", cache_policy=NO_CACHE)
-def learn_sites(the_plan: pipeline.Plan) -> pipeline.Corpus:
-    return pipeline.survey(_plain(the_plan))
+def learn_sites(the_plan: pipeline.Plan, batch_size: int) -> pipeline.Corpus:
+    return pipeline.survey(_plain(the_plan), batch_size)
 
 
 @task(name="parse-batch", cache_policy=NO_CACHE)
@@ -140,9 +141,9 @@ def publish_tables(settings: Settings, output: pipeline.Output, quarantined: lis
 def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, batch_size: int = 200) -> dict:
     settings = Settings(raw=raw, curated=curated, full=full, batch_size=batch_size)  # paths or fsspec URLs
     started = datetime.now(UTC)
-    with writer_lock(settings.curated):
+    with writer_lock(settings.curated), Spool() as spool:
         remove_staging(settings.curated)
-        the_plan = plan(settings)
+        the_plan = plan(settings, Opaque(spool))
         if the_plan.unchanged:
             summary = report(settings.curated)
             summary.published, summary.files = False, len(the_plan.paths)
@@ -153,11 +154,10 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
                 pipeline.absorb(the_plan, future.result())
                 pipeline.release_memory()
                 progress_hook(len(chunk))
-            corpus = learn_sites(Opaque(the_plan))
-            the_plan.pieces = []
+            corpus = learn_sites(Opaque(the_plan), settings.batch_size)
             pipeline.release_memory()
             store = ParsedStore() if settings.full else ParsedStore.load(settings.curated)
-            ranges = corpus.ranges(settings.batch_size)
+            ranges = corpus.ranges()
             parse_futures = [
                 parse_batch.submit(Opaque(corpus.items(start, stop)), Opaque(corpus.templates_for(start, stop)),
                                    settings.limits, Opaque(store.lookup(corpus.ids(start, stop))))
@@ -167,23 +167,23 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
             parsed, records, failed = [], [], []
             for future in parse_futures:
                 table, recs, fails = future.result()
-                parsed.append(table)
+                parsed.append(spool.add(PARSED_TABLE, table, ["document_id"]))
                 records += recs
                 failed += fails
             seen = pipeline.first_seen(settings.curated)
             decided = deduplicate(Opaque(records), Opaque(seen))
             del records
-            output = pipeline.Output()
+            output = pipeline.Output(spool)
             build_futures = []
-            for (start, stop), table in zip(ranges, parsed, strict=True):
+            for (start, stop), piece in zip(ranges, parsed, strict=True):
                 ids = corpus.ids(start, stop)
                 build_futures.append(build_batch.submit(
-                    Opaque(corpus.items(start, stop)), Opaque(table), Opaque({i: decided[i] for i in ids if i in decided}),
+                    Opaque(corpus.items(start, stop)), Opaque(piece.read()), Opaque({i: decided[i] for i in ids if i in decided}),
                     Opaque({i: seen[i] for i in ids if i in seen}), started))
             for future in build_futures:
                 output.add(*future.result())
             pipeline.release_memory()
-            state = {STATE_TABLE: corpus.state, PARSED_TABLE: merge_parsed(parsed)}
+            state = {STATE_TABLE: corpus.state, PARSED_TABLE: spool.table(PARSED_TABLE, PARSED_SCHEMA, ["document_id"])}
             quarantined = corpus.quarantined + failed
             del corpus, parsed
             tables, snapshot, published = publish_tables(settings, Opaque(output), Opaque(quarantined), Opaque(state),

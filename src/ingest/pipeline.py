@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from . import read, schema
 from .clean import (
@@ -46,8 +47,10 @@ from .report import RunSummary, report, summarize
 from .site import assign_sites, brand_names, fingerprint_keys, host_of, weak_evidence
 from .state import (
     PARSE_FINGERPRINT,
+    PARSED_SCHEMA,
     PARSED_TABLE,
     PIPELINE_FINGERPRINT,
+    STATE_SCHEMA,
     STATE_TABLE,
     FileState,
     ParsedCache,
@@ -57,18 +60,29 @@ from .state import (
     file_content_id,
     file_signature,
     load_state,
-    merge_parsed,
     pack_parse,
     page_rows,
     parsed_table,
     quarantine_from_payload,
     state_rows,
-    state_table,
     unpack_parse,
 )
-from .tables import ITEMS, PAGE_TABLES, CodeSource, code_sources, code_tables, page_tables, quarantine_table, sort_table
+from .segments import connect
+from .spool import SEQ, Piece, Spool, Spooled
+from .tables import (
+    ITEMS,
+    ORDER,
+    PAGE_TABLES,
+    CodeSource,
+    code_sources,
+    codes_table,
+    page_tables,
+    quarantine_table,
+    rank_sources,
+    section_item_pieces,
+)
 from .validate import validate_tables
-from .write import publish, read_previous, remove_staging, writer_lock
+from .write import Table, publish, read_previous, remove_staging, writer_lock
 
 Progress = Callable[[int], None]
 
@@ -300,11 +314,12 @@ class Plan:
     todo: list[str]  # new or changed files, to read
     signatures: dict[str, tuple[int, int]]
     unchanged: bool  # nothing new, changed or gone since the last published run
-    pieces: list[pa.Table] = field(default_factory=list)  # the state rows: kept from the last run, then per batch read
+    spool: Spool  # the state rows: kept from the last run, then per batch read (STATE_TABLE)
 
 
-def plan_run(settings: Settings) -> Plan:
-    """Compare the landing zone with the state of the last published run (ignored with --full)."""
+def plan_run(settings: Settings, spool: Spool | None = None) -> Plan:
+    """Compare the landing zone with the state of the last published run (ignored with --full).
+    The state rows of files unchanged (or gone) go to ``spool`` (a new one if None)."""
     paths = read.discover(settings.raw)
     previous, rows = ({}, None) if settings.full else load_state(settings.curated)
     files: dict[str, FileState] = {}
@@ -322,58 +337,65 @@ def plan_run(settings: Settings) -> Plan:
             todo.append(rel)
     present = set(paths)
     files.update({rel: fs for rel, fs in previous.items() if rel not in present})  # history is kept
-    plan = Plan(paths, todo, signatures, unchanged=bool(previous) and not todo)
+    plan = Plan(paths, todo, signatures, unchanged=bool(previous) and not todo, spool=spool or Spool())
+    plan.spool.table(STATE_TABLE, STATE_SCHEMA)
     if rows is not None:  # the rows of unchanged files and of files gone from the landing zone
-        plan.pieces.append(rows.filter(pc.is_in(rows.column("raw_path"), pa.array(sorted(files), pa.string()))))
+        plan.spool.add(STATE_TABLE, rows.filter(pc.is_in(rows.column("raw_path"), pa.array(sorted(files), pa.string()))))
     return plan
 
 
 def absorb(plan: Plan, pages: pa.Table) -> None:
     """Record a batch of freshly read pages (load_pages) in the plan's state, before any
     corpus stage changes them."""
-    plan.pieces.append(state_rows(pages, plan.signatures))
+    plan.spool.add(STATE_TABLE, state_rows(pages, plan.signatures))
 
 
 def materialize(plan: Plan) -> tuple[list[Document], list[Quarantine]]:
     """Every document and quarantined page of the plan, as objects (for small corpora: a run
-    keeps them in Arrow and builds a batch's documents when it needs them, see Corpus)."""
-    corpus = survey(plan)
-    docs = [doc_from_payload(p) for p in corpus.column("payload", 0, len(corpus))]
+    keeps them in spool files and builds a batch's documents when it needs them, see Corpus)."""
+    corpus = survey(plan, 1 << 30)
+    docs = [doc_from_payload(p) for start, stop in corpus.ranges() for p, _ in corpus.items(start, stop)]
     return docs, corpus.quarantined
 
 
 @dataclass(slots=True)
 class Corpus:
-    """A run's pages between the stages, held compactly: every file's state rows (Arrow: the
-    pages' text lives in a few buffers, not in objects), each page's site and the learned
-    templates. The stages build a batch's documents from it when they need them, and drop them.
+    """A run's pages between the stages, held out of memory: every file's state rows, sorted,
+    in one spool file (a row group per batch of documents), and in memory only each page's
+    site and the learned templates. The stages read a batch's rows when they need them, build
+    its documents, and drop them.
 
-    Per page, what stays in memory across stages is its state row (the page as extracted, as
-    compressed JSON), its parse (packed and compressed, in Arrow) and its PageRecord; the rows
-    of the curated tables are Arrow too."""
+    Per page, what stays in memory across stages is its site and its PageRecord; its state
+    row, its parse and its rows of the curated tables are in spool files until published."""
 
-    state: pa.Table  # _state/pages, sorted
-    rows: pa.Array  # the positions of its document rows, in order (the pages, without a copy of them)
-    sites: list[str]  # per document row
+    state: Spooled  # _state/pages, sorted (one file)
+    groups: dict[int, int]  # first document of each batch -> its row group in the file
+    bounds: list[tuple[int, int]]  # each batch's documents, (start, stop)
+    sites: list[str]  # per document
     model: TemplateModel
     quarantined: list[Quarantine]  # pages quarantined when read
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.sites)
 
-    def column(self, name: str, start: int, stop: int) -> list:
-        """A state column's values for pages start..stop."""
-        return self.state.column(name).take(self.rows.slice(start, stop - start)).to_pylist()
+    def ranges(self, size: int | None = None) -> list[tuple[int, int]]:
+        """The batches, (start, stop) over the documents: the file's row groups (``size`` is
+        the run's batch size, fixed when the corpus was surveyed)."""
+        return list(self.bounds)
 
-    def ranges(self, size: int) -> list[tuple[int, int]]:
-        return [(start, min(start + size, len(self))) for start in range(0, len(self), size)]
+    def _rows(self, start: int, stop: int, columns: list[str]) -> pa.Table:
+        if (start, stop) not in self.bounds:
+            raise ValueError(f"({start}, {stop}) is not one of the corpus's batches")
+        group = pq.ParquetFile(self.state.files[0]).read_row_group(self.groups[start], columns=["kind", *columns])
+        return group.filter(pc.equal(group.column("kind"), "document"))
 
     def ids(self, start: int, stop: int) -> list[str]:
-        return self.column("document_id", start, stop)
+        return self._rows(start, stop, ["document_id"]).column("document_id").to_pylist()
 
     def items(self, start: int, stop: int) -> list[tuple[bytes, str]]:
-        """The (payload, site) pairs of pages start..stop: what a parse or table task is sent."""
-        return list(zip(self.column("payload", start, stop), self.sites[start:stop], strict=True))
+        """The (payload, site) pairs of a batch's pages: what a parse or table task is sent."""
+        payloads = self._rows(start, stop, ["payload"]).column("payload").to_pylist()
+        return list(zip(payloads, self.sites[start:stop], strict=True))
 
     def templates_for(self, start: int, stop: int) -> TemplateModel:
         """The template model of the sites of pages start..stop only (what their parse needs)."""
@@ -381,21 +403,74 @@ class Corpus:
         return TemplateModel({s: k for s, k in self.model.lines.items() if s in sites})
 
 
-def survey(plan: Plan) -> Corpus:
+def survey(plan: Plan, batch_size: int) -> Corpus:
     """Sites and templates, the corpus-wide stages before parsing, from the state rows'
-    features alone: no page is rebuilt."""
-    state = state_table(plan.pieces)
-    is_doc = pc.equal(state.column("kind"), "document")
-    rows = pa.array(np.flatnonzero(is_doc.to_numpy(zero_copy_only=False)), pa.int64())
-    pages = state.select(["site_evidence", "weak_evidence", "fingerprint", "template_keys"]).take(rows)
-    quarantined = [quarantine_from_payload(p) for p in state.filter(pc.invert(is_doc)).column("payload").to_pylist()]
-    sites = assign_sites(pages.column("site_evidence").to_pylist(), pages.column("weak_evidence").to_pylist(),
-                         pages.column("fingerprint").to_pylist())
-    keys = pages.column("template_keys").combine_chunks()
-    flat = keys.flatten().to_numpy(zero_copy_only=False)
-    offsets = keys.offsets.to_numpy()
+    features alone: no page is rebuilt. The state rows are sorted (by raw file; a file's
+    documents, then its quarantined pages, each in the order read) into one spool file of a
+    row group per ``batch_size`` documents, out of core (DuckDB)."""
+    spool = plan.spool
+    spooled = spool.table(STATE_TABLE, STATE_SCHEMA)
+    path = spool.root / "state-sorted.parquet"
+    features: dict[str, list] = {"site_evidence": [], "weak_evidence": [], "fingerprint": []}
+    keys: list[np.ndarray] = []
+    offsets = [0]
+    quarantined: list[Quarantine] = []
+    groups: dict[int, int] = {}
+    bounds: list[tuple[int, int]] = []
+    held: list[pa.Table] = []
+    docs = in_group = written = n_groups = 0  # documents in closed groups, in the held rows; rows, groups written
+
+    def flush(writer: pq.ParquetWriter) -> None:  # the held rows as the file's next row group
+        nonlocal docs, in_group, written, n_groups
+        if in_group:
+            groups[docs] = n_groups
+            bounds.append((docs, docs + in_group))
+        group = pa.concat_tables(held)
+        writer.write_table(group.append_column(SEQ, pa.array(range(written, written + group.num_rows), pa.int64())),
+                           row_group_size=group.num_rows)
+        docs, in_group, written, n_groups = docs + in_group, 0, written + group.num_rows, n_groups + 1
+        held.clear()
+
+    con = connect(spool.scratch())
+    try:
+        files = ", ".join("'" + str(f).replace("'", "''") + "'" for f in spooled.files)
+        reader = (con.sql(f"select * exclude ({SEQ}) from read_parquet([{files}]) order by raw_path, kind, {SEQ}")
+                  .to_arrow_reader(2048) if spooled.files else iter(()))
+        with pq.ParquetWriter(path, STATE_SCHEMA.append(pa.field(SEQ, pa.int64())), compression="lz4") as writer:
+            for record_batch in reader:
+                batch = pa.Table.from_batches([record_batch]).cast(STATE_SCHEMA)
+                is_doc = pc.equal(batch.column("kind"), "document").to_numpy(zero_copy_only=False)
+                quarantine = batch.filter(pa.array(~is_doc)).column("payload").to_pylist()
+                quarantined += [quarantine_from_payload(q) for q in quarantine]
+                positions = pa.array(np.flatnonzero(is_doc))
+                for name in features:
+                    features[name] += batch.column(name).take(positions).to_pylist()
+                tk = batch.column("template_keys").take(positions).combine_chunks()
+                keys.append(tk.flatten().to_numpy(zero_copy_only=False))
+                offsets += (tk.offsets.to_numpy()[1:] + offsets[-1]).tolist()
+                lo = 0  # cut the sorted rows into row groups of batch_size documents each
+                while lo < batch.num_rows:
+                    doc_pos = np.flatnonzero(is_doc[lo:])
+                    room = batch_size - in_group
+                    if len(doc_pos) < room:
+                        held.append(batch.slice(lo))
+                        in_group += len(doc_pos)
+                        break
+                    hi = lo + int(doc_pos[room - 1]) + 1
+                    held.append(batch.slice(lo, hi - lo))
+                    in_group += room
+                    flush(writer)
+                    lo = hi
+            if held:  # the last documents; or quarantined pages after them (a group no batch reads)
+                flush(writer)
+    finally:
+        con.close()
+    sites = assign_sites(features["site_evidence"], features["weak_evidence"], features["fingerprint"])
+    del features
+    flat = np.concatenate(keys) if keys else np.zeros(0, np.uint64)
     model = learn_templates((site, flat[offsets[i] : offsets[i + 1]]) for i, site in enumerate(sites))
-    return Corpus(state, rows, [sys.intern(s) for s in sites], model, quarantined)
+    state = Spooled(STATE_SCHEMA, [], [path] if written else [], written)
+    return Corpus(state, groups, bounds, [sys.intern(s) for s in sites], model, quarantined)
 
 
 def parse_items(
@@ -449,38 +524,45 @@ def table_items(
 
 @dataclass(slots=True)
 class Output:
-    """The curated tables of a run, gathered batch by batch (each piece already validated)."""
+    """The curated tables of a run, gathered batch by batch (each piece already validated) in
+    spool files; in memory only each curated page's CodeSource and the rejected rows."""
 
-    pieces: dict[str, list[pa.Table]] = field(default_factory=lambda: {name: [] for name in PAGE_TABLES})
+    spool: Spool
     rejected: list[pa.Table] = field(default_factory=list)
     sources: list[CodeSource] = field(default_factory=list)
-    items: list[pa.Table] = field(default_factory=list)
 
     def add(self, tables: dict[str, pa.Table], rejected: pa.Table, sources: tuple[list[CodeSource], pa.Table]) -> None:
         for name, table in tables.items():
-            self.pieces[name].append(table)
+            self.spool.add(name, table, ORDER[name])
         self.rejected.append(rejected)
         self.sources += sources[0]
-        self.items.append(sources[1])
+        self.spool.add(ITEMS_TABLE, sources[1])
 
-    def tables(self, quarantined: Sequence[Quarantine], first_seen: dict[str, datetime], now: datetime) -> dict[str, pa.Table]:
-        """Every curated table: the pages' pieces in order, the quarantined pages' documents
+    def tables(self, quarantined: Sequence[Quarantine], first_seen: dict[str, datetime], now: datetime) -> dict[str, Table]:
+        """Every curated table: the pages' rows (spooled), the quarantined pages' documents
         rows and the code tables (validated here), and every rejected row."""
         quarantine, q_rejected = validate_tables({"documents": quarantine_table(quarantined, first_seen, now)})
-        self.pieces["documents"].append(quarantine["documents"])
-        out: dict[str, pa.Table] = {}
-        for name in PAGE_TABLES:  # one table at a time, its pieces dropped once it is sorted
-            out[name] = sort_table(name, pa.concat_tables([schema.TABLES[name].empty_table(), *self.pieces.pop(name)]))
-            release_memory()
-        codes, c_rejected = validate_tables(code_tables(self.sources, pa.concat_tables([ITEMS.empty_table(), *self.items])))
-        self.sources, self.items = [], []
+        self.spool.add("documents", quarantine["documents"], ORDER["documents"])
+        out: dict[str, Table] = {name: self.spool.table(name, schema.TABLES[name], ORDER[name]) for name in PAGE_TABLES}
+        ranked = rank_sources(self.sources)
+        self.sources = []
+        codes, c_rejected = validate_tables({"codes": codes_table(ranked)})
         out.update(codes)
+        self.spool.table("section_items", schema.TABLES["section_items"])
+        for piece in section_item_pieces(ranked, self.spool.table(ITEMS_TABLE, ITEMS)):  # a range of codes at a time
+            valid, piece_rejected = validate_tables({"section_items": piece})
+            self.spool.add("section_items", valid["section_items"])
+            self.rejected.append(piece_rejected)
+        out["section_items"] = self.spool.table("section_items", schema.TABLES["section_items"])
         rejected = pa.concat_tables([*self.rejected, q_rejected, c_rejected])
         self.rejected = []
         keys = ["table", "document_id", "reason", "row"]
         out["rejected_rows"] = rejected.take(pc.sort_indices(
             pa.table({k: pc.fill_null(rejected.column(k), "") for k in keys}), [(k, "ascending") for k in keys]))
         return {name: out[name] for name in schema.TABLES}
+
+
+ITEMS_TABLE = "__items"  # the curated pages' section items (tables.ITEMS), spooled for code_tables
 
 
 def corpus_stages(
@@ -525,9 +607,9 @@ def run(settings: Settings, progress: Progress | None = None, now: datetime | No
     the same functions as tasks."""
     started = time.perf_counter()
     now = now or datetime.now(UTC)
-    with writer_lock(settings.curated):
+    with writer_lock(settings.curated), Spool() as spool:
         remove_staging(settings.curated)
-        plan = plan_run(settings)
+        plan = plan_run(settings, spool)
         if plan.unchanged:
             if progress:
                 progress(len(plan.paths))
@@ -541,18 +623,17 @@ def run(settings: Settings, progress: Progress | None = None, now: datetime | No
             release_memory()
             if progress:
                 progress(len(chunk))
-        corpus = survey(plan)
-        plan.pieces = []
+        corpus = survey(plan, settings.batch_size)
         release_memory()
         store = ParsedStore() if settings.full else ParsedStore.load(settings.curated)
-        ranges = corpus.ranges(settings.batch_size)
-        parsed: list[pa.Table] = []
+        ranges = corpus.ranges()
+        parsed: list[Piece] = []  # per batch: its parses, in the spool
         records: list[PageRecord] = []
         failed: list[Quarantine] = []
         for start, stop in ranges:
             table, recs, fails = parse_items(corpus.items(start, stop), corpus.templates_for(start, stop),
                                              settings.limits, store.lookup(corpus.ids(start, stop)))
-            parsed.append(table)
+            parsed.append(spool.add(PARSED_TABLE, table, ["document_id"]))
             records += recs
             failed += fails
             release_memory()
@@ -561,16 +642,17 @@ def run(settings: Settings, progress: Progress | None = None, now: datetime | No
         deduplicate(records, seen)
         decided = decisions(records)
         del records
-        output = Output()
-        for (start, stop), table in zip(ranges, parsed, strict=True):
-            output.add(*table_items(corpus.items(start, stop), table, decided, seen, now))
+        output = Output(spool)
+        for (start, stop), piece in zip(ranges, parsed, strict=True):
+            output.add(*table_items(corpus.items(start, stop), piece.read(), decided, seen, now))
             release_memory()
         tables = output.tables(corpus.quarantined + failed, seen, now)
         release_memory()
-        state = {STATE_TABLE: corpus.state, PARSED_TABLE: merge_parsed(parsed)}
+        state = {STATE_TABLE: corpus.state, PARSED_TABLE: spool.table(PARSED_TABLE, PARSED_SCHEMA, ["document_id"])}
         del corpus, parsed
         release_memory()
         snapshot, published = publish(settings.curated, {**tables, **state}, settings.keep_snapshots)
-    summary = summarize(tables, snapshot=snapshot, published=published, seconds=time.perf_counter() - started, files=len(plan.paths))
+        summary = summarize(tables, snapshot=snapshot, published=published, seconds=time.perf_counter() - started,
+                            files=len(plan.paths))
     summary.read_files = len(plan.todo)
     return summary

@@ -10,7 +10,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from . import schema
-from .write import current_snapshot, read_previous
+from .spool import count_values
+from .write import Table, current_snapshot, read_previous
 
 
 @dataclass(slots=True)
@@ -56,40 +57,37 @@ class RunSummary:
 
 
 def summarize(
-    tables: dict[str, pa.Table],
+    tables: dict[str, Table],
     *,
     snapshot: str | None = None,
     published: bool = False,
     seconds: float = 0.0,
     files: int = 0,
 ) -> RunSummary:
-    docs = tables["documents"]
-    status = docs.column("status").to_pylist()
-    paths = docs.column("raw_path").to_pylist()
-    line_nos = docs.column("line_no").to_pylist()
-    reasons = docs.column("reason").to_pylist()
+    docs = tables["documents"].select(["status", "raw_path", "line_no", "reason", "site"]).to_pydict()
+    status, paths, line_nos, reasons = docs["status"], docs["raw_path"], docs["line_no"], docs["reason"]
+    rules = Counter(count_values(tables["removed_lines"], "rule"))
 
     def where(i: int) -> str:
         return f"{paths[i]}:{line_nos[i]}" if line_nos[i] else paths[i]
 
     return RunSummary(
         files=files or len(set(paths)),
-        pages=docs.num_rows,
+        pages=len(status),
         by_status=dict(sorted(Counter(status).items())),
         rows={name: t.num_rows for name, t in tables.items()},
-        top_rules=Counter(tables["removed_lines"].column("rule").to_pylist()).most_common(10),
-        sites=dict(sorted(Counter(docs.column("site").to_pylist()).items())),
+        top_rules=rules.most_common(10),
+        sites=dict(sorted(Counter(docs["site"]).items())),
         quarantined=[(where(i), reasons[i] or "") for i, s in enumerate(status) if s == "quarantined"],
         no_code=[(where(i), reasons[i] or "") for i, s in enumerate(status) if s == "no_code"],
-        dedup=_dedup_figures(docs.num_rows, reasons, tables["removed_lines"].column("rule").to_pylist()),
+        dedup=_dedup_figures(len(status), reasons, rules),
         snapshot=snapshot,
         published=published,
         seconds=seconds,
     )
 
 
-def _dedup_figures(pages: int, reasons: list[str | None], rules: list[str]) -> dict[str, int]:
-    rule_counts = Counter(rules)
+def _dedup_figures(pages: int, reasons: list[str | None], rule_counts: Counter[str]) -> dict[str, int]:
     return {
         "documents_seen": pages,
         "exact_duplicates": sum(1 for r in reasons if r and r.startswith("exact duplicate")),

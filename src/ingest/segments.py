@@ -101,7 +101,7 @@ def read_manifest(table: pa.Table | None) -> Previous:
     return previous
 
 
-def _connect(scratch: Path | None = None):
+def connect(scratch: Path | None = None):
     """A DuckDB connection for one table: a bounded memory budget (beyond it DuckDB sorts and
     groups out of core, in ``scratch``), and times in UTC."""
     import duckdb
@@ -133,7 +133,7 @@ def _source(con, rows: pa.Table | Spooled) -> tuple[pa.Schema, list[str]]:
 def key_digests(table: pa.Table, key_column: str) -> tuple[pa.Array, dict[str, tuple[str, int]]]:
     """Each row's key, and each key's (digest of its rows, number of rows)."""
     keys = pc.fill_null(pc.cast(table.column(key_column), pa.string()), "")
-    con = _connect()
+    con = connect()
     try:
         _source(con, table)
         return keys, _digests(con, table.column_names, key_column, "true", [])
@@ -183,7 +183,7 @@ def write_table(
     ``scratch``): the table is never held whole."""
     dest.mkdir(parents=True, exist_ok=True)
     part_col = schema.PARTITIONS.get(name)
-    con = _connect(scratch)
+    con = connect(scratch)
     try:
         table_schema, order = _source(con, table)
         manifest: list[pa.Table] = []
@@ -233,7 +233,7 @@ def _write_partition(
     rest = {k: n for k, (_, n) in digests.items() if k not in covered}
     if not rest and kept:
         return manifest.table()
-    sort = [_sort_key(c, file_schema) for c in order]
+    sort = [_sort_key(c, file_schema) for c in order if c in file_schema.names]  # (not the partition column)
     pieces = _pieces(_key_order(con, key_column, sort, where, params, rest, groups), rest)
     files = []
     for held in pieces:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,12 +50,24 @@ class Spooled:
         return self.select([name]).column(name)
 
 
+@dataclass(slots=True)
+class Piece:
+    """Rows added to a spool in one call (Spool.add)."""
+
+    path: Path | None
+    schema: pa.Schema
+
+    def read(self) -> pa.Table:
+        return self.schema.empty_table() if self.path is None else pq.read_table(self.path).drop_columns([SEQ])
+
+
 class Spool:
     """A temporary directory of Spooled tables. Use as a context manager, or close()."""
 
     def __init__(self, directory: Path | str | None = None) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="ingest-spool-", dir=directory))
         self.tables: dict[str, Spooled] = {}
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self.root, True)  # however the run ends
 
     def table(self, name: str, schema: pa.Schema, order: list[str] | None = None) -> Spooled:
         """The Spooled table ``name`` (created empty on first use)."""
@@ -63,16 +76,18 @@ class Spool:
             spooled = self.tables[name] = Spooled(schema, list(order or []))
         return spooled
 
-    def add(self, name: str, rows: pa.Table, order: list[str] | None = None) -> Spooled:
-        """Append ``rows`` to table ``name`` (one file; nothing for no rows)."""
+    def add(self, name: str, rows: pa.Table, order: list[str] | None = None) -> Piece:
+        """Append ``rows`` to table ``name`` (one file; nothing for no rows). Returns them as a
+        Piece, to read them back."""
         spooled = self.table(name, rows.schema, order)
-        if rows.num_rows:
-            seq = pa.array(range(spooled.num_rows, spooled.num_rows + rows.num_rows), pa.int64())
-            path = self.root / f"{re.sub(r'[^A-Za-z0-9_]+', '_', name)}-{len(spooled.files):06d}.parquet"
-            pq.write_table(rows.cast(spooled.schema).append_column(SEQ, seq), path, **_OPTIONS)
-            spooled.files.append(path)
-            spooled.num_rows += rows.num_rows
-        return spooled
+        if not rows.num_rows:
+            return Piece(None, spooled.schema)
+        seq = pa.array(range(spooled.num_rows, spooled.num_rows + rows.num_rows), pa.int64())
+        path = self.root / f"{re.sub(r'[^A-Za-z0-9_]+', '_', name)}-{len(spooled.files):06d}.parquet"
+        pq.write_table(rows.cast(spooled.schema).append_column(SEQ, seq), path, **_OPTIONS)
+        spooled.files.append(path)
+        spooled.num_rows += rows.num_rows
+        return Piece(path, spooled.schema)
 
     def scratch(self) -> Path:
         """A directory for DuckDB's temporary files, inside the spool."""
@@ -81,7 +96,7 @@ class Spool:
         return path
 
     def close(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
+        self._cleanup()
         self.tables = {}
 
     def __enter__(self) -> Spool:

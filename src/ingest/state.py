@@ -183,12 +183,6 @@ def parsed_table(cache: ParsedCache) -> pa.Table:
                     schema=PARSED_SCHEMA)
 
 
-def merge_parsed(pieces: Sequence[pa.Table]) -> pa.Table:
-    """One ``_state/parsed`` table from per-batch pieces (parsed_table), by document id."""
-    table = pa.concat_tables(pieces) if pieces else PARSED_SCHEMA.empty_table()
-    return table.take(pc.sort_indices(table, [("document_id", "ascending")])).combine_chunks()
-
-
 @dataclass(slots=True)
 class FileState:
     """A raw file as last read: its signature (its pages are rows of the state table)."""
@@ -345,10 +339,3 @@ def load_state(curated: Path | str) -> tuple[dict[str, FileState], pa.Table | No
     for rel, size, mtime_ns in zip(*cols, strict=True):
         files.setdefault(rel, FileState(size, mtime_ns))
     return files, table
-
-
-def state_table(pieces: Sequence[pa.Table]) -> pa.Table:
-    """The state rows of every file, by raw path; a file's documents, then its quarantined
-    pages, each in the order read (the sort is stable)."""
-    table = pa.concat_tables(pieces) if pieces else STATE_SCHEMA.empty_table()
-    return table.take(pc.sort_indices(table, [("raw_path", "ascending"), ("kind", "ascending")])).combine_chunks()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
@@ -18,7 +18,9 @@ from . import schema
 from .clean import normalize_key
 from .dedup import document_id, keep_rank
 from .models import Document, ParsedPage, Quarantine, Status
+from .segments import connect
 from .site import host_of
+from .spool import Spooled
 
 # Tables with one key per page: a run builds them batch by batch. The code tables (codes,
 # section_items) aggregate each code's pages and are built last, from each curated page's
@@ -115,10 +117,20 @@ def code_sources(docs: Iterable[Document]) -> tuple[list[CodeSource], pa.Table]:
 
 def code_tables(sources: Iterable[CodeSource], items: pa.Table) -> dict[str, pa.Table]:
     """``codes`` and ``section_items`` from the curated pages' CodeSources and items (code_sources;
-    any order)."""
-    ranked = sorted(sources, key=lambda s: s.rank)
-    return {"codes": pa.Table.from_pylist(_codes(ranked), schema=schema.TABLES["codes"]),
-            "section_items": _section_items(ranked, items)}
+    any order), in memory."""
+    ranked = rank_sources(sources)
+    pieces = list(section_item_pieces(ranked, items))
+    return {"codes": codes_table(ranked),
+            "section_items": pa.concat_tables([schema.TABLES["section_items"].empty_table(), *pieces]).combine_chunks()}
+
+
+def rank_sources(sources: Iterable[CodeSource]) -> list[CodeSource]:
+    """CodeSources best first (dedup.keep_rank): what codes_table and section_item_pieces take."""
+    return sorted(sources, key=lambda s: s.rank)
+
+
+def codes_table(ranked: Sequence[CodeSource]) -> pa.Table:
+    return pa.Table.from_pylist(_codes(ranked), schema=schema.TABLES["codes"])
 
 
 def quarantine_id(q: Quarantine) -> str:
@@ -267,47 +279,51 @@ def _facts(docs: Sequence[Document]) -> list[dict]:
 ITEM_CHUNK_ROWS = 50_000
 
 
-def _section_items(ranked: Sequence[CodeSource], items: pa.Table) -> pa.Table:
-    """One row per (code, section, item key): the wording of the best page that states it (the
-    first of the best page's, if it states it twice), every site and page stating it. Grouped
-    in DuckDB, over Arrow, a range of codes at a time: a row per item of every curated page
-    would be millions of Python objects on a large corpus."""
-    import duckdb
-
-    rank = {s.document_id: i for i, s in enumerate(ranked)}
-    order = pa.array([rank[d] for d in items.column("document_id").to_pylist()], pa.int64())
-    con = duckdb.connect(config={"threads": 1})  # one hash table, not one per thread
-    pieces = []
+def section_item_pieces(ranked: Sequence[CodeSource], items: pa.Table | Spooled) -> Iterator[pa.Table]:
+    """``section_items``, a range of codes at a time, in order: one row per (code, section, item
+    key), with the wording of the best page that states it (the first of the best page's, if
+    it states it twice), every site and page stating it. Grouped in DuckDB over the items
+    (code_sources; in memory, or spooled): a row per item of every curated page would be
+    millions of Python objects on a large corpus."""
+    if isinstance(items, Spooled) and not items.files:
+        return
+    con = connect()
     try:
-        con.register("occurrences", items.append_column("doc_rank", order))
-        for lo, hi in _code_ranges(items.column("code")):
-            pieces.append(con.sql(
+        rank = pa.table({"document_id": [s.document_id for s in ranked], "doc_rank": pa.array(range(len(ranked)), pa.int64())})
+        con.register("ranks", rank)
+        if isinstance(items, Spooled):
+            files = ", ".join("'" + str(f).replace("'", "''") + "'" for f in items.files)
+            con.execute(f"create view items as select * from read_parquet([{files}])")
+        else:
+            con.register("items", items)
+        counts = con.sql("select code, count(*) from items group by code order by code").fetchall()
+        con.execute("create view occurrences as select i.*, r.doc_rank from items i join ranks r using (document_id)")
+        for lo, hi in _code_ranges(counts):
+            yield con.sql(
                 """select code, section, arg_min(item, doc_rank * 1048576 + seq) as item, item_key,
                           list_sort(list_distinct(list(site))) as sites,
                           list_sort(list_distinct(list(document_id))) as document_ids,
                           count(distinct site) as n_sources
                    from occurrences where code >= ? and code <= ?
                    group by code, section, item_key order by code, section, item_key""", params=[lo, hi]
-            ).to_arrow_table().cast(schema.TABLES["section_items"]))
+            ).to_arrow_table().cast(schema.TABLES["section_items"])
     finally:
         con.close()
-    return pa.concat_tables([schema.TABLES["section_items"].empty_table(), *pieces]).combine_chunks()
 
 
-def _code_ranges(codes: pa.ChunkedArray) -> list[tuple[str, str]]:
-    """Consecutive ranges of codes (first, last), each with about ITEM_CHUNK_ROWS rows."""
-    counts = pc.value_counts(codes)
-    pairs = sorted(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True))
+def _code_ranges(counts: Sequence[tuple[str, int]]) -> list[tuple[str, str]]:
+    """Consecutive ranges of codes (first, last), each with about ITEM_CHUNK_ROWS rows, from
+    (code, rows) in code order."""
     ranges: list[tuple[str, str]] = []
     first, rows = None, 0
-    for code, n in pairs:
+    for code, n in counts:
         first = first or code
         rows += n
         if rows >= ITEM_CHUNK_ROWS:
             ranges.append((first, code))
             first, rows = None, 0
     if first is not None:
-        ranges.append((first, pairs[-1][0]))
+        ranges.append((first, counts[-1][0]))
     return ranges
 
 
