@@ -148,7 +148,7 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
             summary = report(settings.curated)
             summary.published, summary.files = False, len(the_plan.paths)
         else:
-            chunks = list(pipeline.batches(the_plan.todo, settings.batch_size))
+            chunks = the_plan.batches(settings.batch_size)
             futures = [load_batch.submit(raw, chunk, settings.limits) for chunk in chunks]
             for chunk, future in zip(chunks, futures, strict=True):
                 pipeline.absorb(the_plan, future.result())

@@ -67,7 +67,7 @@ from .state import (
     state_rows,
     unpack_parse,
 )
-from .segments import connect
+from .segments import connect, release_memory
 from .spool import SEQ, Piece, Spool, Spooled
 from .tables import (
     ITEMS,
@@ -102,36 +102,32 @@ def clear_memos() -> None:
         fn.cache_clear()
 
 
-def release_memory() -> None:
-    """Give memory that is free back to the OS: Arrow's pool (mimalloc keeps freed pages) and
-    glibc's heap (malloc_trim). A run frees a batch's pages, HTML trees and rows after each
-    batch; without this, what the allocators keep of them makes a run's peak RSS grow with
-    the corpus (on the benchmark's 10,000 pages, when this was added: 1,337 MB without,
-    1,166 MB with). A no-op where there is no malloc_trim."""
-    pa.default_memory_pool().release_unused()
-    if _libc is not None:
-        _libc.malloc_trim(0)
-
-
-def _load_libc():
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim.argtypes = [ctypes.c_size_t]
-        return libc
-    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim
-        return None
-
-
-_libc = _load_libc()
-
-
-def batches(items: Sequence[str], size: int) -> Iterator[list[str]]:
-    it = iter(items)
-    while chunk := list(itertools.islice(it, size)):
+def batches(items: Sequence[str], size: int, sizes: dict[str, tuple[int, int]] | None = None,
+            max_bytes: int | None = None) -> Iterator[list[str]]:
+    """Consecutive batches of at most ``size`` items; with ``sizes`` (path -> (bytes, _), the
+    plan's signatures), also of at most ``max_bytes`` of raw files (a batch has at least one
+    file): a batch of scraper files holding thousands of pages each would otherwise be read
+    into memory at once."""
+    if sizes is None or max_bytes is None:
+        it = iter(items)
+        while chunk := list(itertools.islice(it, size)):
+            yield chunk
+        return
+    chunk, held = [], 0
+    for item in items:
+        n = max(sizes.get(item, (0, 0))[0], 0)
+        if chunk and (len(chunk) >= size or held + n > max_bytes):
+            yield chunk
+            chunk, held = [], 0
+        chunk.append(item)
+        held += n
+    if chunk:
         yield chunk
+
+
+# Raw bytes a load batch reads at most (unless one file is larger): with the batch size in
+# files, what bounds a run's memory while reading (a 10-MB scraper file holds ~100 pages).
+LOAD_BATCH_BYTES = 16 * 1024 * 1024
 
 
 def load_batch(root: Path, paths: Iterable[str], limits: Limits) -> tuple[list[Document], list[Quarantine]]:
@@ -315,6 +311,10 @@ class Plan:
     signatures: dict[str, tuple[int, int]]
     unchanged: bool  # nothing new, changed or gone since the last published run
     spool: Spool  # the state rows: kept from the last run, then per batch read (STATE_TABLE)
+
+    def batches(self, size: int) -> list[list[str]]:
+        """The files to read, in load batches of at most ``size`` files and LOAD_BATCH_BYTES."""
+        return list(batches(self.todo, size, self.signatures, LOAD_BATCH_BYTES))
 
 
 def plan_run(settings: Settings, spool: Spool | None = None) -> Plan:
@@ -618,7 +618,7 @@ def run(settings: Settings, progress: Progress | None = None, now: datetime | No
             return summary
         if progress:
             progress(len(plan.paths) - len(plan.todo))
-        for chunk in batches(plan.todo, settings.batch_size):
+        for chunk in plan.batches(settings.batch_size):
             absorb(plan, load_pages(settings.raw, chunk, settings.limits))
             release_memory()
             if progress:

@@ -297,7 +297,6 @@ def _write_tables(staging: Path, tables: dict[str, Table], previous: segments.Pr
     previous snapshot through ``reuse(table, old file, new file)``, then the manifest.
     Returns the snapshot's content digest: of the manifest, which names every key's rows'
     digest and the file holding them (identical content, identical digest)."""
-    manifest: list[pa.Table] = []
     groups: dict[str, str] = {}  # document id and raw file -> site: what changes together
     if "documents" in tables:
         docs = tables["documents"].select(["document_id", "raw_path", "site"]).to_pydict()
@@ -306,19 +305,41 @@ def _write_tables(staging: Path, tables: dict[str, Table], previous: segments.Pr
             groups.setdefault(raw_path, site or "")
         del docs
     scratch = staging.parent / f"{staging.name}.tmp"
+    scratch.mkdir()
+    pieces: list[Path] = []  # the manifest's rows, per table (one row per key: spooled too)
     try:
         for name, table in tables.items():
-            manifest += segments.write_table(staging / name, name, table, previous,
-                                             lambda old, new, name=name: reuse(name, old, new), groups, scratch)
+            rows = segments.manifest_table(segments.write_table(
+                staging / name, name, table, previous, lambda old, new, name=name: reuse(name, old, new), groups, scratch))
+            pieces.append(scratch / f"manifest-{len(pieces):03d}.parquet")
+            pq.write_table(rows, pieces[-1])
+            del rows
+            segments.release_memory()
+        (staging / segments.MANIFEST).mkdir(parents=True)
+        return _write_manifest(pieces, staging / segments.MANIFEST / "part-0.parquet", scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    table = segments.manifest_table(manifest)
-    (staging / segments.MANIFEST).mkdir(parents=True)
-    pq.write_table(table, staging / segments.MANIFEST / "part-0.parquet", **segments.PARQUET_OPTIONS)
+
+
+def _write_manifest(pieces: list[Path], dest: Path, scratch: Path) -> str:
+    """The manifest from its pieces, sorted (by DuckDB, out of core), and the digest of its
+    rows in that order."""
     h = hashlib.sha256()
-    for batch in table.to_batches(max_chunksize=65_536):
-        for row in zip(*(batch.column(c).to_pylist() for c in table.column_names), strict=True):
-            h.update("\0".join(str(v) for v in row).encode() + b"\n")
+    if not pieces:
+        pq.write_table(segments.MANIFEST_SCHEMA.empty_table(), dest, **segments.PARQUET_OPTIONS)
+        return h.hexdigest()[:12]
+    con = segments.connect(scratch)
+    try:
+        files = ", ".join("'" + str(f).replace("'", "''") + "'" for f in pieces)
+        reader = con.sql(f"""select * from read_parquet([{files}]) order by "table", "partition", file, key""").to_arrow_reader(65_536)
+        with pq.ParquetWriter(dest, segments.MANIFEST_SCHEMA, **segments.PARQUET_OPTIONS) as writer:
+            for batch in reader:
+                batch = pa.Table.from_batches([batch]).cast(segments.MANIFEST_SCHEMA)
+                writer.write_table(batch)
+                for row in zip(*(batch.column(c).to_pylist() for c in batch.column_names), strict=True):
+                    h.update("\0".join(str(v) for v in row).encode() + b"\n")
+    finally:
+        con.close()
     return h.hexdigest()[:12]
 
 
