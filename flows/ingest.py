@@ -1,23 +1,27 @@
 """The ingest flow: the library's stages as Prefect tasks, in order.
 
 1. plan: what is new or changed since the last published run   (I/O: retried)
-2. load batches of new or changed files: read, decode, clean    (I/O: retried; one task per batch;
-                                           returns the pages as state rows, in Arrow)
-3. infer sites and learn their templates   (corpus-wide, from the rows' features)
+2. load batches of new or changed files: read, decode, clean    (I/O: retried; one task per batch
+                                           of files (at most 16 MB of them); returns the pages as
+                                           state rows, in Arrow, which go to the run's spool)
+3. infer sites and learn their templates   (corpus-wide, from the rows' features; the rows are
+                                           sorted into one spool file, a row group per batch)
 4. parse batches                           (one task per batch, sent (payload, site) pairs; returns
-                                           the packed parses in Arrow and each page's PageRecord;
-                                           pages whose parse inputs are unchanged come from the
-                                           last _state/parsed)
+                                           the packed parses in Arrow (spooled) and each page's
+                                           PageRecord; pages whose parse inputs are unchanged
+                                           come from the last _state/parsed)
 5. deduplicate                             (over the PageRecords)
-6. build the page tables' rows             (one task per batch: rows, validated, in Arrow)
-7. assemble the tables and publish a snapshot (I/O: retried)
+6. build the page tables' rows             (one task per batch: rows, validated, in Arrow; spooled)
+7. group the code tables and publish a snapshot, every table written from the spool
+                                           (out of core, DuckDB) (I/O: retried)
 8. report: a table and a markdown artifact
 
 Runs with no Prefect server configured (Prefect's local mode), against a server when
 PREFECT_API_URL is set, and on a Dask cluster with ``task_runner_for(address)``. What crosses
 between the flow and the workers is strings and plain tuples, never documents: pickling
-thousands of small objects each way cost more than the work they carried. The flow holds
-the pages compactly between the stages (pipeline.Corpus), never as documents.
+thousands of small objects each way cost more than the work they carried. Between the stages
+the flow keeps the pages and the tables' rows in spool files on local disk (spool.py), never
+as documents, and removes them when the run ends.
 """
 
 from __future__ import annotations
@@ -158,6 +162,7 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
             pipeline.release_memory()
             store = ParsedStore() if settings.full else ParsedStore.load(settings.curated)
             ranges = corpus.ranges()
+            spool.table(PARSED_TABLE, PARSED_SCHEMA, presorted=True)  # in the corpus's order, a row per page
             parse_futures = [
                 parse_batch.submit(Opaque(corpus.items(start, stop)), Opaque(corpus.templates_for(start, stop)),
                                    settings.limits, Opaque(store.lookup(corpus.ids(start, stop))))
@@ -167,7 +172,7 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
             parsed, records, failed = [], [], []
             for future in parse_futures:
                 table, recs, fails = future.result()
-                parsed.append(spool.add(PARSED_TABLE, table, ["document_id"]))
+                parsed.append(spool.add(PARSED_TABLE, table))
                 records += recs
                 failed += fails
             seen = pipeline.first_seen(settings.curated)
@@ -183,7 +188,7 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
             for future in build_futures:
                 output.add(*future.result())
             pipeline.release_memory()
-            state = {STATE_TABLE: corpus.state, PARSED_TABLE: spool.table(PARSED_TABLE, PARSED_SCHEMA, ["document_id"])}
+            state = {STATE_TABLE: corpus.state, PARSED_TABLE: spool.table(PARSED_TABLE, PARSED_SCHEMA)}
             quarantined = corpus.quarantined + failed
             del corpus, parsed
             tables, snapshot, published = publish_tables(settings, Opaque(output), Opaque(quarantined), Opaque(state),

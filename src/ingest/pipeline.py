@@ -67,7 +67,7 @@ from .state import (
     state_rows,
     unpack_parse,
 )
-from .segments import connect, release_memory
+from .segments import release_memory
 from .spool import SEQ, Piece, Spool, Spooled
 from .tables import (
     ITEMS,
@@ -340,8 +340,13 @@ def plan_run(settings: Settings, spool: Spool | None = None) -> Plan:
     plan = Plan(paths, todo, signatures, unchanged=bool(previous) and not todo, spool=spool or Spool())
     plan.spool.table(STATE_TABLE, STATE_SCHEMA)
     if rows is not None:  # the rows of unchanged files and of files gone from the landing zone
-        plan.spool.add(STATE_TABLE, rows.filter(pc.is_in(rows.column("raw_path"), pa.array(sorted(files), pa.string()))))
+        rows = rows.filter(pc.is_in(rows.column("raw_path"), pa.array(sorted(files), pa.string())))
+        for start in range(0, rows.num_rows, STATE_PIECE_ROWS):  # files of a few MB: survey reads them whole
+            plan.spool.add(STATE_TABLE, rows.slice(start, STATE_PIECE_ROWS))
     return plan
+
+
+STATE_PIECE_ROWS = 1000  # the last run's state rows go to the spool this many at a time
 
 
 def absorb(plan: Plan, pages: pa.Table) -> None:
@@ -403,11 +408,44 @@ class Corpus:
         return TemplateModel({s: k for s, k in self.model.lines.items() if s in sites})
 
 
+def _sorted_state(spooled: Spooled, rows: int = 2048) -> Iterator[pa.Table]:
+    """The spooled state rows sorted by raw file, kind, then the order added, ``rows`` at a
+    time. Only the sort keys are read whole (a few columns: small); the rows are gathered
+    from their files, a few files held at a time (the spool's files are mostly in order
+    already: the last run's rows and each batch read, each sorted by path)."""
+    if not spooled.files:
+        return
+    keys = pa.concat_tables([
+        pq.read_table(f, columns=["raw_path", "kind", SEQ]).append_column("__file", pa.array(np.full(n, i, np.int32)))
+        .append_column("__row", pa.array(np.arange(n, dtype=np.int64)))
+        for i, f in enumerate(spooled.files) if (n := pq.read_metadata(f).num_rows)])
+    order = pc.sort_indices(keys, [("raw_path", "ascending"), ("kind", "ascending"), (SEQ, "ascending")])
+    where = keys.select(["__file", "__row"]).take(order).combine_chunks()
+    del keys, order
+    file_of, row_of = where.column("__file").to_numpy(), where.column("__row").to_numpy()
+    cache: dict[int, pa.Table] = {}  # the last files read, least recent first
+    for lo in range(0, len(file_of), rows):
+        files, at = file_of[lo : lo + rows], row_of[lo : lo + rows]
+        needed = list(dict.fromkeys(files.tolist()))
+        for i in needed:
+            table = cache.pop(i, None)
+            cache[i] = table if table is not None else pq.read_table(spooled.files[i], columns=STATE_SCHEMA.names)
+        while len(cache) > max(4, len(needed)):
+            cache.pop(next(iter(cache)))
+        start = {}
+        offset = 0
+        for i in needed:
+            start[i] = offset
+            offset += cache[i].num_rows
+        index = np.array([start[f] for f in files.tolist()], np.int64) + at
+        yield pa.concat_tables([cache[i] for i in needed]).take(pa.array(index))
+
+
 def survey(plan: Plan, batch_size: int) -> Corpus:
     """Sites and templates, the corpus-wide stages before parsing, from the state rows'
     features alone: no page is rebuilt. The state rows are sorted (by raw file; a file's
     documents, then its quarantined pages, each in the order read) into one spool file of a
-    row group per ``batch_size`` documents, out of core (DuckDB)."""
+    row group per ``batch_size`` documents (_sorted_state: never all in memory)."""
     spool = plan.spool
     spooled = spool.table(STATE_TABLE, STATE_SCHEMA)
     path = spool.root / "state-sorted.parquet"
@@ -431,45 +469,37 @@ def survey(plan: Plan, batch_size: int) -> Corpus:
         docs, in_group, written, n_groups = docs + in_group, 0, written + group.num_rows, n_groups + 1
         held.clear()
 
-    con = connect(spool.scratch())
-    try:
-        files = ", ".join("'" + str(f).replace("'", "''") + "'" for f in spooled.files)
-        reader = (con.sql(f"select * exclude ({SEQ}) from read_parquet([{files}]) order by raw_path, kind, {SEQ}")
-                  .to_arrow_reader(2048) if spooled.files else iter(()))
-        with pq.ParquetWriter(path, STATE_SCHEMA.append(pa.field(SEQ, pa.int64())), compression="lz4") as writer:
-            for record_batch in reader:
-                batch = pa.Table.from_batches([record_batch]).cast(STATE_SCHEMA)
-                is_doc = pc.equal(batch.column("kind"), "document").to_numpy(zero_copy_only=False)
-                quarantine = batch.filter(pa.array(~is_doc)).column("payload").to_pylist()
-                quarantined += [quarantine_from_payload(q) for q in quarantine]
-                positions = pa.array(np.flatnonzero(is_doc))
-                for name in features:
-                    features[name] += batch.column(name).take(positions).to_pylist()
-                tk = batch.column("template_keys").take(positions).combine_chunks()
-                keys.append(tk.flatten().to_numpy(zero_copy_only=False))
-                offsets += (tk.offsets.to_numpy()[1:] + offsets[-1]).tolist()
-                lo = 0  # cut the sorted rows into row groups of batch_size documents each
-                while lo < batch.num_rows:
-                    doc_pos = np.flatnonzero(is_doc[lo:])
-                    room = batch_size - in_group
-                    if len(doc_pos) < room:
-                        held.append(batch.slice(lo))
-                        in_group += len(doc_pos)
-                        break
-                    hi = lo + int(doc_pos[room - 1]) + 1
-                    held.append(batch.slice(lo, hi - lo))
-                    in_group += room
-                    flush(writer)
-                    lo = hi
-            if held:  # the last documents; or quarantined pages after them (a group no batch reads)
+    with pq.ParquetWriter(path, STATE_SCHEMA.append(pa.field(SEQ, pa.int64())), compression="lz4") as writer:
+        for batch in _sorted_state(spooled):
+            is_doc = pc.equal(batch.column("kind"), "document").to_numpy(zero_copy_only=False)
+            quarantine = batch.filter(pa.array(~is_doc)).column("payload").to_pylist()
+            quarantined += [quarantine_from_payload(q) for q in quarantine]
+            positions = pa.array(np.flatnonzero(is_doc))
+            for name in features:
+                features[name] += batch.column(name).take(positions).to_pylist()
+            tk = batch.column("template_keys").take(positions).combine_chunks()
+            keys.append(tk.flatten().to_numpy(zero_copy_only=False))
+            offsets += (tk.offsets.to_numpy()[1:] + offsets[-1]).tolist()
+            lo = 0  # cut the sorted rows into row groups of batch_size documents each
+            while lo < batch.num_rows:
+                doc_pos = np.flatnonzero(is_doc[lo:])
+                room = batch_size - in_group
+                if len(doc_pos) < room:
+                    held.append(batch.slice(lo))
+                    in_group += len(doc_pos)
+                    break
+                hi = lo + int(doc_pos[room - 1]) + 1
+                held.append(batch.slice(lo, hi - lo))
+                in_group += room
                 flush(writer)
-    finally:
-        con.close()
+                lo = hi
+        if held:  # the last documents; or quarantined pages after them (a group no batch reads)
+            flush(writer)
     sites = assign_sites(features["site_evidence"], features["weak_evidence"], features["fingerprint"])
     del features
     flat = np.concatenate(keys) if keys else np.zeros(0, np.uint64)
     model = learn_templates((site, flat[offsets[i] : offsets[i + 1]]) for i, site in enumerate(sites))
-    state = Spooled(STATE_SCHEMA, [], [path] if written else [], written)
+    state = Spooled(STATE_SCHEMA, [], [path] if written else [], written, presorted=True)
     return Corpus(state, groups, bounds, [sys.intern(s) for s in sites], model, quarantined)
 
 
@@ -627,13 +657,14 @@ def run(settings: Settings, progress: Progress | None = None, now: datetime | No
         release_memory()
         store = ParsedStore() if settings.full else ParsedStore.load(settings.curated)
         ranges = corpus.ranges()
+        spool.table(PARSED_TABLE, PARSED_SCHEMA, presorted=True)  # in the corpus's order, a row per page
         parsed: list[Piece] = []  # per batch: its parses, in the spool
         records: list[PageRecord] = []
         failed: list[Quarantine] = []
         for start, stop in ranges:
             table, recs, fails = parse_items(corpus.items(start, stop), corpus.templates_for(start, stop),
                                              settings.limits, store.lookup(corpus.ids(start, stop)))
-            parsed.append(spool.add(PARSED_TABLE, table, ["document_id"]))
+            parsed.append(spool.add(PARSED_TABLE, table))
             records += recs
             failed += fails
             release_memory()
@@ -648,7 +679,7 @@ def run(settings: Settings, progress: Progress | None = None, now: datetime | No
             release_memory()
         tables = output.tables(corpus.quarantined + failed, seen, now)
         release_memory()
-        state = {STATE_TABLE: corpus.state, PARSED_TABLE: spool.table(PARSED_TABLE, PARSED_SCHEMA, ["document_id"])}
+        state = {STATE_TABLE: corpus.state, PARSED_TABLE: spool.table(PARSED_TABLE, PARSED_SCHEMA)}
         del corpus, parsed
         release_memory()
         snapshot, published = publish(settings.curated, {**tables, **state}, settings.keep_snapshots)

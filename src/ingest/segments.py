@@ -186,6 +186,9 @@ def write_table(
     con = connect(scratch)
     try:
         table_schema, order = _source(con, table)
+        if isinstance(table, Spooled) and table.presorted and table.files and part_col is None:
+            old = previous.get((name, ""), []) if reuse is not None else []
+            return [_write_presorted(con, dest, name, table, old, reuse)]
         manifest: list[pa.Table] = []
         if part_col is None:
             parts = [("", "true", [])]
@@ -220,29 +223,13 @@ def _write_partition(
     where, params = rows
     key_column = KEY_COLUMNS.get(name, file_schema.names[0])
     digests = _digests(con, file_schema.names, key_column, where, params)
-    kept = [s for s in old if s.keys and all(digests.get(k, (None, 0))[0] == d for k, (d, _) in s.keys.items())]
-    small = [s for s in kept if s.rows < SEGMENT_ROWS // 2]
-    if len(small) > MAX_SMALL:  # compaction: the small segments join the new ones
-        kept = [s for s in kept if s.rows >= SEGMENT_ROWS // 2]
-    covered = {k for s in kept for k in s.keys}
     manifest = _Manifest(name, part)
-    for seg in kept:
-        reuse(_rel(part, seg.file), _rel(part, seg.file))
-        for k, (d, n) in seg.keys.items():
-            manifest.add(seg.file, k, d, n)
-    rest = {k: n for k, (_, n) in digests.items() if k not in covered}
-    if not rest and kept:
+    rest = _keep(part, digests, old, reuse, manifest)
+    if rest is None:
         return manifest.table()
     sort = [_sort_key(c, file_schema) for c in order if c in file_schema.names]  # (not the partition column)
     pieces = _pieces(_key_order(con, key_column, sort, where, params, rest, groups), rest)
-    files = []
-    for held in pieces:
-        h = hashlib.sha256(f"{name}\0{part}".encode())
-        for k in sorted(held):
-            h.update(f"\0{k}\0{digests[k][0]}".encode())
-        files.append(f"part-{h.hexdigest()[:16]}.parquet")
-        for k in sorted(held):
-            manifest.add(files[-1], k, *digests[k])
+    files = _name_pieces(name, part, pieces, digests, manifest)
     if not rest:  # an empty table still has one file: its schema
         pq.write_table(file_schema.empty_table(), dest / _rel(part, files[0]), **PARQUET_OPTIONS)
         return manifest.table()
@@ -259,6 +246,73 @@ def _write_partition(
         _write_chunks(reader, [dest / _rel(part, f) for f in files], file_schema)
     finally:
         con.unregister("chunks")
+    return manifest.table()
+
+
+def _keep(part: str, digests: dict[str, tuple[str, int]], old: list[Segment], reuse: Reuse | None,
+          manifest: _Manifest) -> dict[str, int] | None:
+    """Keep the previous segments whose keys all have the same digest (unless compaction
+    merges them), through ``reuse``. Returns the rows of each key left to write (None: none,
+    and a segment kept)."""
+    kept = [s for s in old if s.keys and all(digests.get(k, (None, 0))[0] == d for k, (d, _) in s.keys.items())]
+    small = [s for s in kept if s.rows < SEGMENT_ROWS // 2]
+    if len(small) > MAX_SMALL:  # compaction: the small segments join the new ones
+        kept = [s for s in kept if s.rows >= SEGMENT_ROWS // 2]
+    covered = {k for s in kept for k in s.keys}
+    for seg in kept:
+        assert reuse is not None
+        reuse(_rel(part, seg.file), _rel(part, seg.file))
+        for k, (d, n) in seg.keys.items():
+            manifest.add(seg.file, k, d, n)
+    rest = {k: n for k, (_, n) in digests.items() if k not in covered}
+    return None if not rest and kept else rest
+
+
+def _name_pieces(name: str, part: str, pieces: list[list[str]], digests: dict[str, tuple[str, int]],
+                 manifest: _Manifest) -> list[str]:
+    """Each new segment's file name, from the digests of what it holds (and its manifest rows)."""
+    files = []
+    for held in pieces:
+        h = hashlib.sha256(f"{name}\0{part}".encode())
+        for k in sorted(held):
+            h.update(f"\0{k}\0{digests[k][0]}".encode())
+        files.append(f"part-{h.hexdigest()[:16]}.parquet")
+        for k in sorted(held):
+            manifest.add(files[-1], k, *digests[k])
+    return files
+
+
+def _write_presorted(con, dest: Path, name: str, table: Spooled, old: list[Segment], reuse: Reuse | None) -> pa.Table:
+    """A spooled table whose rows are in their published order, each key's rows together
+    (Spooled.presorted: the state tables, whose rows are large): written as the files give
+    them, new segments taking keys in that order, without a sort. DuckDB sorts such rows out
+    of core poorly (it ran out of a 128-MB budget sorting 50,000 pages' state rows)."""
+    key_column = KEY_COLUMNS.get(name, table.schema.names[0])
+    digests = _digests(con, table.schema.names, key_column, "true", [])
+    manifest = _Manifest(name, "")
+    rest = _keep("", digests, old, reuse, manifest)
+    if rest is None:
+        return manifest.table()
+    order: dict[str, None] = {}
+    for f in table.files:
+        for k in pc.fill_null(pc.cast(pq.read_table(f, columns=[key_column]).column(key_column), pa.string()), "").to_pylist():
+            if k in rest:
+                order[k] = None
+    pieces = _pieces(list(order), rest)
+    files = _name_pieces(name, "", pieces, digests, manifest)
+    chunk_of = {k: i for i, held in enumerate(pieces) for k in held}
+
+    def batches():
+        for f in table.files:
+            for batch in pq.ParquetFile(f).iter_batches(BATCH_ROWS, columns=table.schema.names):
+                keys = pc.fill_null(pc.cast(batch.column(key_column), pa.string()), "").to_pylist()
+                chunks = np.array([chunk_of.get(k, -1) for k in keys], np.int64)
+                keep = chunks >= 0
+                if keep.any():
+                    yield pa.RecordBatch.from_arrays([*batch.filter(pa.array(keep)).columns, pa.array(chunks[keep])],
+                                                     names=[*table.schema.names, "__chunk"])
+
+    _write_chunks(batches(), [dest / f for f in files], table.schema)
     return manifest.table()
 
 
@@ -322,6 +376,7 @@ def _write_chunks(reader: pa.RecordBatchReader, paths: list[Path], file_schema: 
 
     for batch in reader:
         chunks = batch.column(batch.num_columns - 1).to_numpy()
+        assert not len(chunks) or chunks[0] >= current, "rows must come chunk by chunk"
         starts = [0, *(np.flatnonzero(np.diff(chunks)) + 1).tolist(), batch.num_rows]
         for lo, hi in zip(starts, starts[1:], strict=False):
             chunk = int(chunks[lo])

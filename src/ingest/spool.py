@@ -36,6 +36,9 @@ class Spooled:
     order: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     num_rows: int = 0
+    # Rows already in their published order, each key's rows together: written as they come,
+    # without a sort (segments._write_presorted).
+    presorted: bool = False
 
     def select(self, columns: list[str]) -> pa.Table:
         """Some of its columns, whole (for a summary or a test; a writer streams them)."""
@@ -69,11 +72,11 @@ class Spool:
         self.tables: dict[str, Spooled] = {}
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.root, True)  # however the run ends
 
-    def table(self, name: str, schema: pa.Schema, order: list[str] | None = None) -> Spooled:
+    def table(self, name: str, schema: pa.Schema, order: list[str] | None = None, presorted: bool = False) -> Spooled:
         """The Spooled table ``name`` (created empty on first use)."""
         spooled = self.tables.get(name)
         if spooled is None:
-            spooled = self.tables[name] = Spooled(schema, list(order or []))
+            spooled = self.tables[name] = Spooled(schema, list(order or []), presorted=presorted)
         return spooled
 
     def add(self, name: str, rows: pa.Table, order: list[str] | None = None) -> Piece:
