@@ -145,6 +145,7 @@ def publish_tables(settings: Settings, output: pipeline.Output, quarantined: lis
 def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, batch_size: int = 200) -> dict:
     settings = Settings(raw=raw, curated=curated, full=full, batch_size=batch_size)  # paths or fsspec URLs
     started = datetime.now(UTC)
+    pipeline.use_system_allocator()
     with writer_lock(settings.curated), Spool() as spool:
         remove_staging(settings.curated)
         the_plan = plan(settings, Opaque(spool))

@@ -67,7 +67,7 @@ from .state import (
     state_rows,
     unpack_parse,
 )
-from .segments import release_memory
+from .segments import release_memory, use_system_allocator
 from .spool import SEQ, Piece, Spool, Spooled
 from .tables import (
     ITEMS,
@@ -450,6 +450,7 @@ def survey(plan: Plan, batch_size: int) -> Corpus:
     spooled = spool.table(STATE_TABLE, STATE_SCHEMA)
     path = spool.root / "state-sorted.parquet"
     features: dict[str, list] = {"site_evidence": [], "weak_evidence": [], "fingerprint": []}
+    shared: dict[str, str] = {}  # one copy of each feature string: a site's pages repeat them
     keys: list[np.ndarray] = []
     offsets = [0]
     quarantined: list[Quarantine] = []
@@ -475,8 +476,10 @@ def survey(plan: Plan, batch_size: int) -> Corpus:
             quarantine = batch.filter(pa.array(~is_doc)).column("payload").to_pylist()
             quarantined += [quarantine_from_payload(q) for q in quarantine]
             positions = pa.array(np.flatnonzero(is_doc))
-            for name in features:
-                features[name] += batch.column(name).take(positions).to_pylist()
+            for name in ("site_evidence", "weak_evidence"):
+                features[name] += [shared.setdefault(v, v) if v else v for v in batch.column(name).take(positions).to_pylist()]
+            features["fingerprint"] += [[shared.setdefault(k, k) for k in keys] if keys else keys
+                                        for keys in batch.column("fingerprint").take(positions).to_pylist()]
             tk = batch.column("template_keys").take(positions).combine_chunks()
             keys.append(tk.flatten().to_numpy(zero_copy_only=False))
             offsets += (tk.offsets.to_numpy()[1:] + offsets[-1]).tolist()
@@ -496,7 +499,7 @@ def survey(plan: Plan, batch_size: int) -> Corpus:
         if held:  # the last documents; or quarantined pages after them (a group no batch reads)
             flush(writer)
     sites = assign_sites(features["site_evidence"], features["weak_evidence"], features["fingerprint"])
-    del features
+    del features, shared
     flat = np.concatenate(keys) if keys else np.zeros(0, np.uint64)
     model = learn_templates((site, flat[offsets[i] : offsets[i + 1]]) for i, site in enumerate(sites))
     state = Spooled(STATE_SCHEMA, [], [path] if written else [], written, presorted=True)
@@ -637,6 +640,7 @@ def run(settings: Settings, progress: Progress | None = None, now: datetime | No
     the same functions as tasks."""
     started = time.perf_counter()
     now = now or datetime.now(UTC)
+    use_system_allocator()
     with writer_lock(settings.curated), Spool() as spool:
         remove_staging(settings.curated)
         plan = plan_run(settings, spool)
