@@ -29,7 +29,7 @@ directories: ``pandas.read_parquet("curated/sections")`` reads every segment.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -294,8 +294,8 @@ def _write_presorted(con, dest: Path, name: str, table: Spooled, old: list[Segme
     if rest is None:
         return manifest.table()
     order: dict[str, None] = {}
-    for f in table.files:
-        for k in pc.fill_null(pc.cast(pq.read_table(f, columns=[key_column]).column(key_column), pa.string()), "").to_pylist():
+    for group in _row_groups(table.files, [key_column]):
+        for k in pc.fill_null(pc.cast(group.column(key_column), pa.string()), "").to_pylist():
             if k in rest:
                 order[k] = None
     pieces = _pieces(list(order), rest)
@@ -303,8 +303,8 @@ def _write_presorted(con, dest: Path, name: str, table: Spooled, old: list[Segme
     chunk_of = {k: i for i, held in enumerate(pieces) for k in held}
 
     def batches():
-        for f in table.files:
-            for batch in pq.ParquetFile(f).iter_batches(LARGE_ROWS, columns=table.schema.names):
+        for group in _row_groups(table.files, table.schema.names):
+            for batch in group.to_batches():
                 keys = pc.fill_null(pc.cast(batch.column(key_column), pa.string()), "").to_pylist()
                 chunks = np.array([chunk_of.get(k, -1) for k in keys], np.int64)
                 keep = chunks >= 0
@@ -316,9 +316,17 @@ def _write_presorted(con, dest: Path, name: str, table: Spooled, old: list[Segme
     return manifest.table()
 
 
+def _row_groups(files: list[Path], columns: list[str]) -> Iterator[pa.Table]:
+    """The files' rows, a row group at a time (a spool file's row group is a batch of pages).
+    Not ParquetFile.iter_batches: reading ahead, it held 212 MB more on 50,000 pages' state."""
+    for f in files:
+        pf = pq.ParquetFile(f)
+        for i in range(pf.num_row_groups):
+            yield pf.read_row_group(i, columns=columns)
+
+
 MEMORY_LIMIT = "128MB"  # DuckDB's budget for one table's digests and sorts; beyond it, temporary files
 BATCH_ROWS = 16_384  # rows DuckDB hands over at a time
-LARGE_ROWS = 256  # rows of a presorted table (a page's state or parse each) read at a time
 
 
 def _sort_key(column: str, file_schema: pa.Schema) -> str:
