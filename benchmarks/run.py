@@ -91,10 +91,16 @@ def last_line(text: str) -> str:
 
 
 def peak_rss_mb(raw: Path) -> float:
+    """Peak RSS of a library run in a fresh process: the high-water mark of its own memory
+    (VmHWM). Not ru_maxrss: Linux carries it across fork and exec, so a child reports at
+    least what this process held when it started the child (it had run the 10,000-page
+    library runs in-process: before 2026-12-02 06:52 UTC the 10,000-page figure was
+    this process's size, not the run's)."""
     code = (
         "import resource, sys, tempfile; from pathlib import Path; from ingest.config import Settings; "
         "from ingest.pipeline import run; run(Settings(raw=Path(sys.argv[1]), curated=Path(tempfile.mkdtemp())));"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        "hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')];"
+        "print(hwm[0] if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
     out = subprocess.run([sys.executable, "-c", code, str(raw)], env=ENV, check=True, capture_output=True, text=True)
     return int(out.stdout.strip().splitlines()[-1]) / 1024

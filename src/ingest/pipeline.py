@@ -383,9 +383,9 @@ class Corpus:
     def __len__(self) -> int:
         return len(self.sites)
 
-    def ranges(self, size: int | None = None) -> list[tuple[int, int]]:
-        """The batches, (start, stop) over the documents: the file's row groups (``size`` is
-        the run's batch size, fixed when the corpus was surveyed)."""
+    def ranges(self) -> list[tuple[int, int]]:
+        """The batches, (start, stop) over the documents: the file's row groups, of the batch
+        size the corpus was surveyed with."""
         return list(self.bounds)
 
     def _rows(self, start: int, stop: int, columns: list[str]) -> pa.Table:
@@ -478,8 +478,8 @@ def survey(plan: Plan, batch_size: int) -> Corpus:
             positions = pa.array(np.flatnonzero(is_doc))
             for name in ("site_evidence", "weak_evidence"):
                 features[name] += [shared.setdefault(v, v) if v else v for v in batch.column(name).take(positions).to_pylist()]
-            features["fingerprint"] += [[shared.setdefault(k, k) for k in keys] if keys else keys
-                                        for keys in batch.column("fingerprint").take(positions).to_pylist()]
+            features["fingerprint"] += [[shared.setdefault(k, k) for k in fp] if fp else fp
+                                        for fp in batch.column("fingerprint").take(positions).to_pylist()]
             tk = batch.column("template_keys").take(positions).combine_chunks()
             keys.append(tk.flatten().to_numpy(zero_copy_only=False))
             offsets += (tk.offsets.to_numpy()[1:] + offsets[-1]).tolist()

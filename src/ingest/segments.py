@@ -190,6 +190,7 @@ def write_table(
             old = previous.get((name, ""), []) if reuse is not None else []
             return [_write_presorted(con, dest, name, table, old, reuse)]
         manifest: list[pa.Table] = []
+        row_bytes = _row_bytes(table)
         if part_col is None:
             parts = [("", "true", [])]
             file_schema = table_schema
@@ -202,7 +203,7 @@ def write_table(
                 (dest / part).mkdir(exist_ok=True)
             old = previous.get((name, part), []) if reuse is not None else []
             manifest.append(_write_partition(con, dest, name, part, (where, params), file_schema, order, old, reuse,
-                                             groups or {}))
+                                             groups or {}, row_bytes))
         return manifest
     finally:
         con.close()
@@ -219,6 +220,7 @@ def _write_partition(
     old: list[Segment],
     reuse: Reuse | None,
     groups: dict[str, str],
+    row_bytes: float,
 ) -> pa.Table:
     where, params = rows
     key_column = KEY_COLUMNS.get(name, file_schema.names[0])
@@ -236,17 +238,56 @@ def _write_partition(
     chunk_of = pa.table({"__key": [k for held in pieces for k in held],
                          "__chunk": [i for i, held in enumerate(pieces) for _ in held]})
     con.register("chunks", chunk_of)
+    cols = ", ".join(f"s.{_quote(c)}" for c in file_schema.names)
+
+    def batches():  # the rows, sorted by DuckDB a range of segments at a time (see _query_ranges)
+        for lo, hi in _query_ranges([sum(rest[k] for k in held) for held in pieces], row_bytes):
+            yield from con.sql(
+                f"""select {cols}, c.__chunk from src s join chunks c on c.__key = {_key(key_column)}
+                    where {where} and c.__chunk between ? and ?
+                    order by c.__chunk, {"".join(f"{c}, " for c in sort)}s.{SEQ}""",
+                params=[*params, lo, hi],
+            ).to_arrow_reader(BATCH_ROWS)
+
     try:
-        cols = ", ".join(f"s.{_quote(c)}" for c in file_schema.names)
-        reader = con.sql(
-            f"""select {cols}, c.__chunk from src s join chunks c on c.__key = {_key(key_column)}
-                where {where} order by c.__chunk, {"".join(f"{c}, " for c in sort)}s.{SEQ}""",
-            params=params,
-        ).to_arrow_reader(BATCH_ROWS)
-        _write_chunks(reader, [dest / _rel(part, f) for f in files], file_schema)
+        _write_chunks(batches(), [dest / _rel(part, f) for f in files], file_schema)
     finally:
         con.unregister("chunks")
     return manifest.table()
+
+
+def _query_ranges(rows: list[int], row_bytes: float) -> list[tuple[int, int]]:
+    """Consecutive ranges of segments (first, last), each sorted by one query: about an
+    eighth of DuckDB's budget of rows each. DuckDB 2.0 sorts wide rows (a line's text) out of
+    core poorly: one query over 300,000 rows of 230 bytes ran out of a 64-MB budget, while
+    the same rows sort in ranges."""
+    budget = max(1, int(_limit_bytes() / 8 / max(row_bytes, 1.0)))
+    ranges: list[tuple[int, int]] = []
+    start, held = 0, 0
+    for i, n in enumerate(rows):
+        if held and held + n > budget:
+            ranges.append((start, i - 1))
+            start, held = i, 0
+        held += n
+    ranges.append((start, len(rows) - 1))
+    return ranges
+
+
+def _limit_bytes() -> int:
+    units = {"KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}
+    return int(float(MEMORY_LIMIT[:-2]) * units[MEMORY_LIMIT[-2:].upper()])
+
+
+def _row_bytes(rows: pa.Table | Spooled) -> float:
+    """About how many bytes a row takes in memory (from the spool files' metadata)."""
+    if isinstance(rows, Spooled):
+        size = count = 0
+        for f in rows.files:
+            meta = pq.read_metadata(f)
+            count += meta.num_rows
+            size += sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        return size / count if count else 1.0
+    return rows.nbytes / rows.num_rows if rows.num_rows else 1.0
 
 
 def _keep(part: str, digests: dict[str, tuple[str, int]], old: list[Segment], reuse: Reuse | None,
@@ -342,13 +383,14 @@ def _sort_key(column: str, file_schema: pa.Schema) -> str:
 def _key_order(con, key_column: str, sort: list[str], where: str, params: list, rest: dict[str, int],
                groups: dict[str, str]) -> list[str]:
     """The keys of ``rest`` in the order new segments take them: a group's keys together,
-    groups in order, keys in their order of first appearance in the sorted table."""
+    groups in order, keys in their order of first appearance in the table sorted by its
+    first sort column (then the order rows were added)."""
     if sum(rest.values()) <= SEGMENT_ROWS:  # one segment: the order does not matter
         return sorted(rest)
     position: dict[str, int] = {}
-    reader = con.sql(
+    reader = con.sql(  # by the first sort column only: a sort of narrow rows, which DuckDB does out of core
         f"""select {_key(key_column)} as __key from src s where {where}
-            order by {"".join(f"{c}, " for c in sort)}s.{SEQ}""", params=params,
+            order by {"".join(f"{c}, " for c in sort[:1])}s.{SEQ}""", params=params,
     ).to_arrow_reader(BATCH_ROWS * 4)
     for batch in reader:
         for k in batch.column(0).to_pylist():
@@ -393,11 +435,12 @@ def _write_chunks(reader, paths: list[Path], file_schema: pa.Schema, stream: boo
 
     for batch in reader:
         chunks = batch.column(batch.num_columns - 1).to_numpy()
-        assert not len(chunks) or chunks[0] >= current, "rows must come chunk by chunk"
         starts = [0, *(np.flatnonzero(np.diff(chunks)) + 1).tolist(), batch.num_rows]
         for lo, hi in zip(starts, starts[1:], strict=False):
             chunk = int(chunks[lo])
             if chunk != current:
+                if chunk < current:  # a chunk met again would overwrite its file
+                    raise ValueError(f"rows of segment {chunk} came after segment {current}")
                 flush()
                 current = chunk
             rows = batch.slice(lo, hi - lo)

@@ -306,40 +306,36 @@ def _write_tables(staging: Path, tables: dict[str, Table], previous: segments.Pr
         del docs
     scratch = staging.parent / f"{staging.name}.tmp"
     scratch.mkdir()
-    pieces: list[Path] = []  # the manifest's rows, per table (one row per key: spooled too)
+    pieces: dict[tuple[str, str], Path] = {}  # the manifest's rows, per table partition (a row per key: spooled)
     try:
         for name, table in tables.items():
-            rows = segments.manifest_table(segments.write_table(
-                staging / name, name, table, previous, lambda old, new, name=name: reuse(name, old, new), groups, scratch))
-            pieces.append(scratch / f"manifest-{len(pieces):03d}.parquet")
-            pq.write_table(rows, pieces[-1])
-            del rows
+            for rows in segments.write_table(staging / name, name, table, previous,
+                                             lambda old, new, name=name: reuse(name, old, new), groups, scratch):
+                if rows.num_rows:
+                    key = (rows.column("table")[0].as_py(), rows.column("partition")[0].as_py())
+                    pieces[key] = scratch / f"manifest-{len(pieces):04d}.parquet"
+                    pq.write_table(segments.manifest_table([rows]), pieces[key])
             segments.release_memory()
         (staging / segments.MANIFEST).mkdir(parents=True)
-        return _write_manifest(pieces, staging / segments.MANIFEST / "part-0.parquet", scratch)
+        return _write_manifest([pieces[k] for k in sorted(pieces)], staging / segments.MANIFEST / "part-0.parquet")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _write_manifest(pieces: list[Path], dest: Path, scratch: Path) -> str:
-    """The manifest from its pieces, sorted (by DuckDB, out of core), and the digest of its
-    rows in that order."""
+def _write_manifest(pieces: list[Path], dest: Path) -> str:
+    """The manifest from its pieces, each sorted and holding one table partition, in order of
+    (table, partition): so sorted by (table, partition, file, key), a piece at a time; and the
+    digest of its rows in that order."""
     h = hashlib.sha256()
-    if not pieces:
-        pq.write_table(segments.MANIFEST_SCHEMA.empty_table(), dest, **segments.PARQUET_OPTIONS)
-        return h.hexdigest()[:12]
-    con = segments.connect(scratch)
-    try:
-        files = ", ".join("'" + str(f).replace("'", "''") + "'" for f in pieces)
-        reader = con.sql(f"""select * from read_parquet([{files}]) order by "table", "partition", file, key""").to_arrow_reader(65_536)
-        with pq.ParquetWriter(dest, segments.MANIFEST_SCHEMA, **segments.PARQUET_OPTIONS) as writer:
-            for batch in reader:
-                batch = pa.Table.from_batches([batch]).cast(segments.MANIFEST_SCHEMA)
-                writer.write_table(batch)
-                for row in zip(*(batch.column(c).to_pylist() for c in batch.column_names), strict=True):
+    with pq.ParquetWriter(dest, segments.MANIFEST_SCHEMA, **segments.PARQUET_OPTIONS) as writer:
+        if not pieces:
+            writer.write_table(segments.MANIFEST_SCHEMA.empty_table())
+        for piece in pieces:
+            table = pq.read_table(piece).cast(segments.MANIFEST_SCHEMA)
+            writer.write_table(table)
+            for batch in table.to_batches(max_chunksize=65_536):
+                for row in zip(*(batch.column(c).to_pylist() for c in batch.schema.names), strict=True):
                     h.update("\0".join(str(v) for v in row).encode() + b"\n")
-    finally:
-        con.close()
     return h.hexdigest()[:12]
 
 
