@@ -119,8 +119,7 @@ def _source(con, rows: pa.Table | Spooled) -> tuple[pa.Schema, list[str]]:
     schema and sort columns."""
     if isinstance(rows, Spooled):
         if rows.files:
-            files = ", ".join("'" + str(f).replace("'", "''") + "'" for f in rows.files)
-            con.execute(f"create view src as select * from read_parquet([{files}])")
+            con.execute(f"create view src as select * from {rows.scan()}")
             return rows.schema, rows.order
         rows, order = rows.schema.empty_table(), rows.order
     else:

@@ -1,12 +1,13 @@
 """A run's working files: table rows written batch by batch, so that no table is held whole.
 
 A run gathers each curated table a batch at a time. Held in memory until published, the
-tables grew with the corpus (about 35 KB a page); spooled, each batch's rows go to a Parquet
-file in a temporary directory as soon as they are built, and the writer (segments.py) reads
-them back with DuckDB, which sorts and groups out of core within a fixed memory budget.
+tables and the pages' state grew with the corpus (2,541 MB of peak RSS at 50,000 pages
+against 806 MB at 10,000). Spooled, each batch's rows go to a Parquet file in a temporary
+directory as soon as they are built, and the writer (segments.py) reads them back with
+DuckDB, which digests, sorts and splits them within a fixed memory budget.
 
-The spool lives on local disk (``TMPDIR``, or ``Settings.spool_dir``) whatever the curated
-target, and is removed when the run ends, published or not.
+The spool lives on local disk (``TMPDIR``) whatever the curated target, and is removed when
+the run ends, published or not.
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ class Spooled:
 
     def read(self) -> pa.Table:
         return self.select(self.schema.names)
+
+    def scan(self) -> str:
+        """DuckDB's table function reading its files (with SEQ); it has at least one."""
+        return "read_parquet([" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in self.files) + "])"
 
     def column(self, name: str) -> pa.ChunkedArray:
         return self.select([name]).column(name)

@@ -292,8 +292,7 @@ def section_item_pieces(ranked: Sequence[CodeSource], items: pa.Table | Spooled)
         rank = pa.table({"document_id": [s.document_id for s in ranked], "doc_rank": pa.array(range(len(ranked)), pa.int64())})
         con.register("ranks", rank)
         if isinstance(items, Spooled):
-            files = ", ".join("'" + str(f).replace("'", "''") + "'" for f in items.files)
-            con.execute(f"create view items as select * from read_parquet([{files}])")
+            con.execute(f"create view items as select * from {items.scan()}")
         else:
             con.register("items", items)
         counts = con.sql("select code, count(*) from items group by code order by code").fetchall()
