@@ -66,7 +66,7 @@ def test_cli_run_uses_the_flow_and_prints_a_summary(prefect_harness, tmp_path):
 
 def test_flow_on_a_dask_cluster_gives_the_same_tables(prefect_harness, tmp_path):
     """`ingest run --dask ADDRESS`: the same flow, tasks on a LocalCluster of 2 worker processes."""
-    from distributed import LocalCluster
+    from distributed import Client, LocalCluster
 
     from flows.ingest import ingest_flow, task_runner_for
 
@@ -75,6 +75,9 @@ def test_flow_on_a_dask_cluster_gives_the_same_tables(prefect_harness, tmp_path)
         assert len(cluster.workers) == 2
         flow = ingest_flow.with_options(task_runner=task_runner_for(cluster.scheduler_address))
         result = flow(raw=str(raw), curated=str(tmp_path / "dask"), batch_size=2)
+        with Client(cluster) as client:  # each worker's Prefect clients shared one TLS context (share_tls_contexts)
+            made = client.run(lambda: len(__import__("prefect.client.orchestration", fromlist=["ssl"]).ssl.contexts))
+    assert sorted(made.values()) == [1, 1]
     assert result["by_status"] == {"curated": 8, "duplicate": 2, "no_code": 1, "quarantined": 1}
     run(Settings(raw=raw, curated=tmp_path / "lib"))
     dask_tables, lib_tables = _load(tmp_path / "dask"), _load(tmp_path / "lib")
@@ -143,3 +146,25 @@ def test_load_batches_are_cached_by_content_across_runs(prefect_harness, tmp_pat
     flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "a"), full=True, batch_size=2)
     rel = changed.relative_to(raw).as_posix()
     assert rel in loaded and len(loaded) <= 2  # only the changed file's batch (of 2) was read
+
+
+def test_prefect_clients_share_a_verified_tls_context_and_never_an_unverified_one():
+    """Prefect 3.8 builds an SSLContext from certifi's bundle for every API client (27 ms; two
+    clients per task run on a Dask worker). The flow's module has them share one per CA file."""
+    import ssl
+
+    import certifi
+    from prefect.client import orchestration
+
+    from flows.ingest import SharedTLSContexts
+
+    assert isinstance(orchestration.ssl, SharedTLSContexts)  # importing the flow did it
+    shared = SharedTLSContexts(ssl)
+    first = shared.create_default_context(cafile=certifi.where())
+    assert shared.create_default_context(cafile=certifi.where()) is first
+    assert first.verify_mode == ssl.CERT_REQUIRED and first.check_hostname
+    unverified = shared.create_default_context()  # Prefect turns verification off on this one
+    unverified.check_hostname, unverified.verify_mode = False, ssl.CERT_NONE
+    assert shared.create_default_context() is not unverified
+    assert shared.create_default_context().verify_mode == ssl.CERT_REQUIRED
+    assert shared.SSLContext is ssl.SSLContext and shared.CERT_NONE == ssl.CERT_NONE
