@@ -67,6 +67,7 @@ def test_cli_run_uses_the_flow_and_prints_a_summary(prefect_harness, tmp_path):
 def test_flow_on_a_dask_cluster_gives_the_same_tables(prefect_harness, tmp_path):
     """`ingest run --dask ADDRESS`: the same flow, tasks on a LocalCluster of 2 worker processes."""
     from distributed import Client, LocalCluster
+    from prefect.client import orchestration
 
     from flows.ingest import ingest_flow, task_runner_for
 
@@ -76,7 +77,7 @@ def test_flow_on_a_dask_cluster_gives_the_same_tables(prefect_harness, tmp_path)
         flow = ingest_flow.with_options(task_runner=task_runner_for(cluster.scheduler_address))
         result = flow(raw=str(raw), curated=str(tmp_path / "dask"), batch_size=2)
         with Client(cluster) as client:  # each worker's Prefect clients shared one TLS context (share_tls_contexts)
-            made = client.run(lambda: len(__import__("prefect.client.orchestration", fromlist=["ssl"]).ssl.contexts))
+            made = client.run(lambda: len(orchestration.ssl.contexts))
     assert sorted(made.values()) == [1, 1]
     assert result["by_status"] == {"curated": 8, "duplicate": 2, "no_code": 1, "quarantined": 1}
     run(Settings(raw=raw, curated=tmp_path / "lib"))

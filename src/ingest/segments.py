@@ -366,11 +366,10 @@ def _row_groups(files: list[Path], columns: list[str]) -> Iterator[pa.Table]:
 
 
 # DuckDB's budget for one table's digests and sorts (and for grouping section_items);
-# beyond it, temporary files. A run's peak is its held memory plus this budget: 128 MB
-# put the peak of 50,000 pages at 763 MB against 566 at 10,000 (the budget is filled on a
-# large corpus, not on a small one); 64 MB, with the memos dropped after parsing
-# (pipeline.forget_memos), at 598 against 486. Not lower: at 32 MB, grouping section_items
-# (tables.ITEM_CHUNK_ROWS item rows a query) ran out of memory on 10,000 pages.
+# beyond it, temporary files. A run's peak is its held memory plus this budget, which a
+# large corpus fills and a small one does not: it was 128 MB until the peak's growth was
+# measured (pipeline.forget_memos has the figures). Not lower: at 32 MB, grouping
+# section_items (tables.ITEM_CHUNK_ROWS item rows a query) ran out of memory on 10,000 pages.
 MEMORY_LIMIT = "64MB"
 BATCH_ROWS = 16_384  # rows DuckDB hands over at a time
 
