@@ -248,7 +248,8 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
 
 
 def task_runner_for(address: str):
-    """A Dask task runner on an existing cluster (``tcp://host:8786``)."""
-    from prefect_dask import DaskTaskRunner
+    """A Dask task runner on an existing cluster (``tcp://host:8786``): prefect-dask's, with
+    what it costs the flow's process per task taken out (flows/cluster.py)."""
+    from flows.cluster import ClusterTaskRunner
 
-    return DaskTaskRunner(address=address)
+    return ClusterTaskRunner(address=address)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 
 import pandas as pd
@@ -71,14 +72,25 @@ def test_flow_on_a_dask_cluster_gives_the_same_tables(prefect_harness, tmp_path)
 
     from flows.ingest import ingest_flow, task_runner_for
 
+    from prefect.context import SettingsContext
+
+    from flows.cluster import ClusterTaskRunner
+
     raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    serialize = SettingsContext.serialize
     with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
         assert len(cluster.workers) == 2
-        flow = ingest_flow.with_options(task_runner=task_runner_for(cluster.scheduler_address))
+        runner = task_runner_for(cluster.scheduler_address)
+        assert isinstance(runner, ClusterTaskRunner) and isinstance(runner.duplicate(), ClusterTaskRunner)
+        flow = ingest_flow.with_options(task_runner=runner)
         result = flow(raw=str(raw), curated=str(tmp_path / "dask"), batch_size=2)
         with Client(cluster) as client:  # each worker's Prefect clients shared one TLS context (share_tls_contexts)
             made = client.run(lambda: len(orchestration.ssl.contexts))
+        keys = {entry[0] for entry in cluster.scheduler.transition_log}  # every task the scheduler ran
     assert sorted(made.values()) == [1, 1]
+    assert SettingsContext.serialize is serialize  # the runner put Prefect's own back
+    # impure submissions: Dask named each task run with a random UUID, not a hash of its arguments
+    assert keys and all(re.fullmatch(r"[\w-]+-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", str(k)) for k in keys), keys
     assert result["by_status"] == {"curated": 8, "duplicate": 2, "no_code": 1, "quarantined": 1}
     run(Settings(raw=raw, curated=tmp_path / "lib"))
     dask_tables, lib_tables = _load(tmp_path / "dask"), _load(tmp_path / "lib")
@@ -147,6 +159,26 @@ def test_load_batches_are_cached_by_content_across_runs(prefect_harness, tmp_pat
     flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "a"), full=True, batch_size=2)
     rel = changed.relative_to(raw).as_posix()
     assert rel in loaded and len(loaded) <= 2  # only the changed file's batch (of 2) was read
+
+
+def test_a_settings_context_is_serialized_once_while_the_cluster_runner_runs():
+    """prefect-dask serializes Prefect's settings for every task it submits (a pydantic dump of
+    every setting): SharedSettings keeps the last one, for the same context object only."""
+    from prefect.context import SettingsContext
+    from prefect.settings import Settings as PrefectSettings
+
+    from flows.cluster import SharedSettings
+
+    context = SettingsContext.get()
+    original = SettingsContext.serialize
+    with SharedSettings():
+        first = context.serialize()
+        assert context.serialize() is first and first == original(context)
+        assert context.serialize(include_secrets=False) is not first
+        other = SettingsContext(profile=context.profile, settings=PrefectSettings())
+        assert other.serialize() is not first and other.serialize() == original(other)
+    assert SettingsContext.serialize is original
+    assert context.serialize() is not first  # Prefect's own again
 
 
 def test_prefect_clients_share_a_verified_tls_context_and_never_an_unverified_one():
