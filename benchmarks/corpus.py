@@ -1935,7 +1935,7 @@ def _finish_text(toks: list[tuple], site: Site, variant: int, rng: random.Random
 
 
 def _text_dash(model: Model, vol: dict, variant: int, rng: random.Random) -> str:
-    site, info = model.site, model.info
+    site = model.site
     toks: list[tuple] = [("line", x, True) for x in site.nav]
     toks.append(("line", f"Updated: {vol['date'].isoformat()}", True))
     toks.append(("line", f"{vol['views']:,} views", True))

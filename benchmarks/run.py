@@ -5,7 +5,8 @@ figure is the median of --repeat runs unless it says otherwise; ratios are measu
 side in the same run. Corpora come from benchmarks/corpus.py (5 sites: 2 HTML layouts of
 40-200 KB, 3 text-dump layouts, JSONL scraper files; ~5% exact and ~15% near duplicates).
 
-- library pipeline (read -> write, no Prefect) on one core, text and HTML pages apart;
+- library pipeline (read -> write, no Prefect) on one core (the process pinned to one CPU), text
+  and HTML pages apart;
 - the same HTML pages through `trafilatura.extract` (default options) and `lxml.html.fromstring`
   alone (the parse floor), and our ratios to each;
 - `ingest run` end to end (Prefect local mode) on --pages pages: wall time, Prefect's fixed
@@ -15,9 +16,12 @@ side in the same run. Corpora come from benchmarks/corpus.py (5 sites: 2 HTML la
 - incremental: 10 new pages (new codes) added to those pages, one library run: its wall time,
   and the rows and files of the published snapshot written anew against those linked (hard
   links, the same inode) from the previous snapshot;
-- two cores: `ingest run --full --dask` on a LocalCluster of 2 worker processes against 1
-  (one thread each), beyond start-up, after a warm-up run that sets up Prefect in every worker;
-  a cluster or run that fails is reported in the table (with the error's last line);
+- two cores: `ingest run --full --dask` on one core (a LocalCluster of 1 worker process, every
+  process of the run pinned to one CPU) against two (2 workers, both CPUs), each beyond its own
+  start-up (a run over an empty landing zone) and after a warm-up run that sets up Prefect in
+  every worker; also 1 worker with both CPUs (the ratio the benchmark reported until
+  2026-12-02: the flow, Prefect's server and Dask's scheduler then have a core of their own).
+  A cluster or run that fails is reported in the table (with the error's last line);
 - peak memory (RSS) of a library run at --pages and --big pages.
 
 Each measured `ingest run` gets its own Prefect result storage, so no run reuses the load-batch
@@ -27,6 +31,7 @@ results another one cached (a --full run would otherwise skip reading the pages)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import logging
 import os
@@ -158,9 +163,34 @@ def incremental(raw: Path, curated: Path, work: Path) -> dict:
             "rows": sum(rows.values()), "new_rows": sum(rows[n] for n in new), "by_table": by_table}
 
 
-def dask_seconds(raw: Path, warm_up: Path, work: Path, workers: int, startup: float) -> tuple[float, float]:
-    """`ingest run --full --dask` on a fresh LocalCluster of ``workers`` processes: (first run over
-    the small ``warm_up`` corpus, the run over ``raw``), each beyond Prefect's start-up.
+@contextlib.contextmanager
+def on_cores(n: int | None):
+    """Run the block, and every process it starts, on the first ``n`` of this process's CPUs
+    (None: all of them). Every thread of this process is pinned (Linux pins a thread, and a
+    new thread or process takes its creator's CPUs), then given its CPUs back."""
+    if n is None or not hasattr(os, "sched_setaffinity"):
+        yield
+        return
+    before = os.sched_getaffinity(0)
+    threads = [int(t) for t in os.listdir("/proc/self/task")] if os.path.isdir("/proc/self/task") else [0]
+
+    def pin(cpus) -> None:
+        for tid in threads:
+            with contextlib.suppress(OSError):  # a thread that has ended
+                os.sched_setaffinity(tid, cpus)
+
+    pin(sorted(before)[:n])
+    try:
+        yield
+    finally:
+        pin(before)
+
+
+def dask_seconds(raw: Path, warm_up: Path, empty: Path, work: Path, workers: int, cores: int | None) -> dict[str, float]:
+    """`ingest run --full --dask` on a fresh LocalCluster of ``workers`` processes, everything
+    (the cluster, the CLI, the Prefect server it starts) on ``cores`` CPUs (None: all): the
+    seconds of a run over the empty landing zone (the start-up), of a first run over the small
+    ``warm_up`` corpus and of the run over ``raw``, both beyond that start-up.
 
     A worker sets up Prefect (a temporary API server of its own) for its first task and keeps it
     while it lives, so the warm-up run, in tasks of 2 pages that reach every worker, takes that
@@ -170,17 +200,19 @@ def dask_seconds(raw: Path, warm_up: Path, work: Path, workers: int, startup: fl
     """
     from distributed import LocalCluster
 
-    storage = work / f"prefect-results-dask-{workers}"
+    storage = work / f"prefect-results-dask-{workers}-{cores}"
     saved = {k: os.environ.get(k) for k in (STORAGE, "PREFECT_LOGGING_LEVEL")}
     os.environ[STORAGE] = str(storage)  # the workers run the load-batch tasks and persist their results
     os.environ["PREFECT_LOGGING_LEVEL"] = "ERROR"
     try:
-        with LocalCluster(n_workers=workers, processes=True, threads_per_worker=1, dashboard_address=None,
-                          silence_logs=logging.ERROR) as cluster:
+        with on_cores(cores), LocalCluster(n_workers=workers, processes=True, threads_per_worker=1,
+                                           dashboard_address=None, silence_logs=logging.ERROR) as cluster:
             address = cluster.scheduler_address
-            first = cli_run(warm_up, work / f"cur-dask-warm-up-{workers}", storage, "--dask", address, "--full", "--batch-size", "2")
-            timed = cli_run(raw, work / f"cur-dask-{workers}", storage, "--dask", address, "--full")
-            return first - startup, timed - startup
+            tag = f"{workers}-{cores}"
+            first = cli_run(warm_up, work / f"cur-dask-warm-up-{tag}", storage, "--dask", address, "--full", "--batch-size", "2")
+            startup = cli_run(empty, work / f"cur-dask-empty-{tag}", storage, "--dask", address, "--full")
+            timed = cli_run(raw, work / f"cur-dask-{tag}", storage, "--dask", address, "--full")
+            return {"startup": startup, "first": first - startup, "timed": timed - startup}
     finally:
         for key, value in saved.items():
             if value is None:
@@ -220,8 +252,9 @@ def main() -> None:
     warm_up = work / "warm-up"  # 20 text pages: an untimed first run (imports, caches), and the Dask clusters' warm-up
     generate(warm_up, 20, seed=5, formats=("text",))
     library_run(warm_up)
-    t_text = median_time(lambda: library_run(text_dir), args.repeat)
-    t_html = median_time(lambda: library_run(html_dir), args.repeat)
+    with on_cores(1):  # the per-core figures, on one core: the pipeline and the tools it is compared with
+        t_text = median_time(lambda: library_run(text_dir), args.repeat)
+        t_html = median_time(lambda: library_run(html_dir), args.repeat)
     kb_lo, kb_hi = html["html_kb"]
     note("library, text dumps: pages/s (one core; target >= 1,000)", f"{args.per_format / t_text:,.0f}")
     note(f"library, HTML {kb_lo:.0f}-{kb_hi:.0f} KB: pages/s (one core)", f"{args.per_format / t_html:,.0f}")
@@ -230,8 +263,9 @@ def main() -> None:
     import trafilatura
 
     html_pages = page_texts(html_dir)
-    t_traf = median_time(lambda: [trafilatura.extract(h) for h in html_pages], args.repeat) / len(html_pages)
-    t_lxml = median_time(lambda: [lxml.html.fromstring(h) for h in html_pages], args.repeat) / len(html_pages)
+    with on_cores(1):
+        t_traf = median_time(lambda: [trafilatura.extract(h) for h in html_pages], args.repeat) / len(html_pages)
+        t_lxml = median_time(lambda: [lxml.html.fromstring(h) for h in html_pages], args.repeat) / len(html_pages)
     ours = t_html / args.per_format
     note("HTML ms/page: ours (whole pipeline) / trafilatura.extract / lxml parse",
          f"{ours * 1e3:.1f} / {t_traf * 1e3:.1f} / {t_lxml * 1e3:.2f}")
@@ -273,25 +307,35 @@ def main() -> None:
     note("  Parquet files written anew / all (rest hard links)", f"{inc['new_files']} / {inc['files']}")
     note("  by table: rows written anew / all", "; ".join(f"{t} {a:,}/{n:,}" for t, (a, n) in sorted(inc["by_table"].items())))
 
-    speeds: dict[int, float | str] = {}
-    firsts: dict[int, float | str] = {}
-    for workers in (1, 2):
+    # The speed-up from the second core: the run on one core (1 worker; the CLI, Prefect's server
+    # and Dask's scheduler on that core too) against the run on two (2 workers). Also 1 worker
+    # with both cores (its flow, server and scheduler then have the second core to themselves).
+    runs: dict[str, dict | str] = {}
+    for label, workers, cores in (("one core", 1, 1), ("two cores", 2, None), ("1 worker, two cores", 1, None)):
         try:
-            firsts[workers], speeds[workers] = dask_seconds(mixed, warm_up, work, workers, startup)
+            runs[label] = dask_seconds(mixed, warm_up, empty, work, workers, cores)
         except Exception as exc:  # noqa: BLE001 - a failure is a result of the benchmark, reported in its table
-            firsts[workers] = speeds[workers] = f"failed: {type(exc).__name__}: {last_line(str(exc))}"
+            runs[label] = f"failed: {type(exc).__name__}: {last_line(str(exc))}"
 
-    def shown(values: dict) -> str:
-        return " / ".join(f"{v:.1f}" if isinstance(v, float) else v for v in values.values())
+    def shown(key: str, labels: list[str]) -> str:
+        return " / ".join(f"{runs[k][key]:.1f}" if isinstance(runs[k], dict) else runs[k] for k in labels)
 
-    note("Dask LocalCluster, 1 vs 2 worker processes: warm-up run (20 pages), s beyond start-up", shown(firsts))
-    note(f"Dask LocalCluster, --full on the {args.pages} pages, 1 vs 2 worker processes: s beyond start-up", shown(speeds))
-    if not all(isinstance(s, float) for s in speeds.values()):
-        note("speed-up from the second core (target >= 1.7)", "not measured: a Dask run failed")
-    elif min(speeds.values()) <= 0:
-        note("speed-up from the second core (target >= 1.7)", "not measured: a run took less than the measured start-up")
-    else:
-        note("speed-up from the second core (target >= 1.7)", f"{speeds[1] / speeds[2]:.2f}")
+    def ratio(slow: str, fast: str) -> str:
+        if not all(isinstance(runs[k], dict) for k in (slow, fast)):
+            return "not measured: a Dask run failed"
+        if min(runs[slow]["timed"], runs[fast]["timed"]) <= 0:
+            return "not measured: a run took less than its measured start-up"
+        return f"{runs[slow]['timed'] / runs[fast]['timed']:.2f}"
+
+    pair = ["one core", "two cores"]
+    note("Dask LocalCluster, one core (1 worker) vs two cores (2 workers): start-up (empty landing zone), s",
+         shown("startup", pair))
+    note("  warm-up run (20 pages), s beyond start-up", shown("first", pair))
+    note(f"Dask LocalCluster, --full on the {args.pages} pages, one core vs two cores: s beyond start-up", shown("timed", pair))
+    note("speed-up from the second core (target >= 1.7)", ratio("one core", "two cores"))
+    note(f"  1 worker on two cores, --full on the {args.pages} pages: s beyond start-up (start-up)",
+         shown("timed", ["1 worker, two cores"]) + f" ({shown('startup', ['1 worker, two cores'])})")
+    note("  2 workers / 1 worker, both on two cores", ratio("1 worker, two cores", "two cores"))
 
     big = work / "big"
     generate(big, args.big, seed=4)
