@@ -167,14 +167,15 @@ def incremental(raw: Path, curated: Path, work: Path) -> dict:
 def on_cores(n: int | None):
     """Run the block, and every process it starts, on the first ``n`` of this process's CPUs
     (None: all of them). Every thread of this process is pinned (Linux pins a thread, and a
-    new thread or process takes its creator's CPUs), then given its CPUs back."""
+    new thread or process takes its creator's CPUs); afterwards every thread, those the block
+    started included, gets its CPUs back."""
     if n is None or not hasattr(os, "sched_setaffinity"):
         yield
         return
     before = os.sched_getaffinity(0)
-    threads = [int(t) for t in os.listdir("/proc/self/task")] if os.path.isdir("/proc/self/task") else [0]
 
     def pin(cpus) -> None:
+        threads = [int(t) for t in os.listdir("/proc/self/task")] if os.path.isdir("/proc/self/task") else [0]
         for tid in threads:
             with contextlib.suppress(OSError):  # a thread that has ended
                 os.sched_setaffinity(tid, cpus)

@@ -69,12 +69,10 @@ def test_flow_on_a_dask_cluster_gives_the_same_tables(prefect_harness, tmp_path)
     """`ingest run --dask ADDRESS`: the same flow, tasks on a LocalCluster of 2 worker processes."""
     from distributed import Client, LocalCluster
     from prefect.client import orchestration
-
-    from flows.ingest import ingest_flow, task_runner_for
-
     from prefect.context import SettingsContext
 
     from flows.cluster import ClusterTaskRunner
+    from flows.ingest import ingest_flow, task_runner_for
 
     raw = copy_raw(tmp_path / "raw", RAW, PAGES)
     serialize = SettingsContext.serialize
