@@ -41,6 +41,7 @@ from .dedup import (
 )
 from .errors import InputError, Reason
 from .extract import extract_page
+from .memory import few_collections, release_memory, use_system_allocator
 from .models import Document, PageRecord, Quarantine, RawPage, Removed, Status
 from .parse import PageContext, parse_page
 from .report import RunSummary, report, summarize
@@ -67,7 +68,6 @@ from .state import (
     state_rows,
     unpack_parse,
 )
-from .segments import release_memory, use_system_allocator
 from .spool import SEQ, Piece, Spool, Spooled
 from .tables import (
     ITEMS,
@@ -141,6 +141,7 @@ def batches(items: Sequence[str], size: int, sizes: dict[str, tuple[int, int]] |
 LOAD_BATCH_BYTES = 16 * 1024 * 1024
 
 
+@few_collections()
 def load_batch(root: Path, paths: Iterable[str], limits: Limits) -> tuple[list[Document], list[Quarantine]]:
     """Read, decode, extract and rule-clean a batch of raw files."""
     docs: list[Document] = []
@@ -297,6 +298,7 @@ def parse_documents(
     return failed
 
 
+@few_collections()
 def deduplicate(docs: Sequence[Document], first_seen: dict[str, datetime] | None = None) -> None:
     """Mark exact, then near duplicates; every duplicate points at the page finally kept.
     (The run summary counts them from the tables.)"""
@@ -452,6 +454,7 @@ def _sorted_state(spooled: Spooled, rows: int = 2048) -> Iterator[pa.Table]:
         yield pa.concat_tables([cache[i] for i in needed]).take(pa.array(index))
 
 
+@few_collections()
 def survey(plan: Plan, batch_size: int) -> Corpus:
     """Sites and templates, the corpus-wide stages before parsing, from the state rows'
     features alone: no page is rebuilt. The state rows are sorted (by raw file; a file's
@@ -517,6 +520,7 @@ def survey(plan: Plan, batch_size: int) -> Corpus:
     return Corpus(state, groups, bounds, [sys.intern(s) for s in sites], model, quarantined)
 
 
+@few_collections()
 def parse_items(
     items: Sequence[tuple[bytes, str]], model: TemplateModel, limits: Limits, cache: ParsedCache
 ) -> tuple[pa.Table, list[PageRecord], list[Quarantine]]:
@@ -540,6 +544,7 @@ def decisions(records: Iterable[PageRecord]) -> Decisions:
     return {r.document_id: (r.status, r.duplicate_of, r.reason) for r in records}
 
 
+@few_collections()
 def table_items(
     items: Sequence[tuple[bytes, str]],
     parsed: pa.Table,
@@ -582,6 +587,7 @@ class Output:
         self.sources += sources[0]
         self.spool.add(ITEMS_TABLE, sources[1])
 
+    @few_collections()
     def tables(self, quarantined: Sequence[Quarantine], first_seen: dict[str, datetime], now: datetime) -> dict[str, Table]:
         """Every curated table: the pages' rows (spooled), the quarantined pages' documents
         rows and the code tables (validated here), and every rejected row."""
@@ -643,6 +649,7 @@ def process(settings: Settings, progress: Progress | None = None) -> tuple[list[
     return docs, quarantined + failed, len(paths)
 
 
+@few_collections()
 def run(settings: Settings, progress: Progress | None = None, now: datetime | None = None) -> RunSummary:
     """One whole run in this process, no Prefect: what tests and benchmarks call. Reads only
     new or changed raw files; with nothing new, publishes nothing and parses nothing.

@@ -489,39 +489,3 @@ def manifest_table(pieces: list[pa.Table]) -> pa.Table:
     table = pa.concat_tables([MANIFEST_SCHEMA.empty_table(), *pieces])
     by = [(c, "ascending") for c in ("table", "partition", "file", "key")]
     return table.take(pc.sort_indices(table, by)).combine_chunks()
-
-
-def use_system_allocator() -> None:
-    """Have Arrow allocate from the C library's malloc, not its default pool (mimalloc). A run
-    reads its spool files batch by batch; mimalloc kept what those batches had used (reading
-    10,000 pages' state 256 rows at a time: +119 MB of RSS against +12 MB with the system
-    allocator), so a run's peak grew with the corpus. Process-wide: a run sets it when it
-    starts (pipeline.run, the flow), importing ingest does not."""
-    if pa.default_memory_pool().backend_name != "system":
-        pa.set_memory_pool(pa.system_memory_pool())
-
-
-def release_memory() -> None:
-    """Give memory that is free back to the OS: Arrow's pool (mimalloc keeps freed pages) and
-    glibc's heap (malloc_trim). A run frees a batch's pages, HTML trees and rows after each
-    batch; without this, what the allocators keep of them makes a run's peak RSS grow with
-    the corpus (on the benchmark's 10,000 pages, when this was added: 1,337 MB without,
-    1,166 MB with). A no-op where there is no malloc_trim."""
-    pa.default_memory_pool().release_unused()
-    if _libc is not None:
-        _libc.malloc_trim(0)
-
-
-def _load_libc():
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim.argtypes = [ctypes.c_size_t]
-        return libc
-    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim
-        return None
-
-
-_libc = _load_libc()

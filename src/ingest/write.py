@@ -43,7 +43,7 @@ from pathlib import Path, PurePosixPath
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import schema, segments, storage
+from . import memory, schema, segments, storage
 from .errors import LockError, OutputError
 from .spool import Spooled
 
@@ -184,6 +184,7 @@ def read_previous(curated: Path | str, table: str, columns: list[str] | None = N
     return pq.read_table(snap / table, columns=columns, partitioning=partitioning)
 
 
+@memory.few_collections()
 def publish(curated: Path | str, tables: dict[str, Table], keep: int) -> tuple[str, bool]:
     """Write ``tables`` as a new snapshot and make it current. Returns (snapshot id, published);
     ``published`` is False when the content equals the current snapshot's."""
@@ -315,7 +316,7 @@ def _write_tables(staging: Path, tables: dict[str, Table], previous: segments.Pr
                     key = (rows.column("table")[0].as_py(), rows.column("partition")[0].as_py())
                     pieces[key] = scratch / f"manifest-{len(pieces):04d}.parquet"
                     pq.write_table(segments.manifest_table([rows]), pieces[key])
-            segments.release_memory()
+            memory.release_memory()
         (staging / segments.MANIFEST).mkdir(parents=True)
         return _write_manifest([pieces[k] for k in sorted(pieces)], staging / segments.MANIFEST / "part-0.parquet")
     finally:
