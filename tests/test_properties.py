@@ -3,6 +3,9 @@ cleaning never removes a content sentence that names the page's own code."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -10,7 +13,7 @@ from hypothesis import strategies as st
 from ingest.clean import clean_lines, normalize_key
 from ingest.config import Limits
 from ingest.errors import InputError
-from ingest.extract import extract_html, extract_text
+from ingest.extract import extract_html, extract_text, normalize_space
 from ingest.models import Kind, Line
 from ingest.parse import PageContext, parse_page
 from ingest.read import decode_bytes
@@ -57,6 +60,23 @@ def test_html_extraction_never_raises_unexpectedly(text):
         extract_html("<html><body>" + text + "</body></html>", LIMITS)
     except InputError:
         pass
+
+
+# Whitespace as a page writes it: ASCII, Unicode spaces (no-break, thin, ideographic, line
+# and paragraph separators), invisible characters (zero-width, soft hyphen), combining marks.
+spaced_text = st.lists(st.one_of(st.characters(), st.sampled_from([
+    " ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0", "\u1680", "\u2000", "\u2009", "\u200a",
+    "\u2028", "\u2029", "\u202f", "\u205f", "\u3000", "\u200b", "\u200d", "\u2060", "\ufeff", "\u00ad",
+    "e\u0301", "A\u030a", "\u212b", "CPT 99213", "a"])), max_size=30).map("".join)
+
+
+@FAST
+@given(spaced_text)
+def test_normalize_space_is_nfc_without_invisibles_and_with_single_spaces(text):
+    """The definition normalize_space had until its ASCII fast path (2026-12-02)."""
+    expected = re.sub(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+", " ",
+                      re.sub(r"[\u200b-\u200d\u2060\ufeff\u00ad]", "", unicodedata.normalize("NFC", text))).strip()
+    assert normalize_space(text) == expected
 
 
 @FAST
