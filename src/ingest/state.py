@@ -1,7 +1,7 @@
 """What earlier runs read, kept inside each snapshot so that a run only reads what changed.
 
 ``curated/_current/_state/pages`` has one row per raw page (or quarantined file) with the raw
-file's size and mtime, the page as extracted and rule-cleaned (JSON, compressed: ``payload``)
+file's size and mtime, the page as extracted and rule-cleaned (``payload``: doc_to_payload)
 and what site inference and template learning need of it (computed where it was read, so a
 run learns them without rebuilding any page). A later run reuses a file's pages when its
 size and mtime are unchanged (on object storage: its size and a hash of its ETag, or of its
@@ -41,7 +41,7 @@ STATE_SCHEMA = pa.schema(
         pa.field("size", pa.int64(), nullable=False),
         pa.field("mtime_ns", pa.int64(), nullable=False),
         pa.field("kind", pa.string(), nullable=False),  # document | quarantine
-        pa.field("payload", pa.binary(), nullable=False),  # JSON, compressed (doc_to_payload)
+        pa.field("payload", pa.binary(), nullable=False),  # compressed: doc_to_payload, quarantine_to_json
         pa.field("pipeline", pa.string(), nullable=False),
         # What the corpus-wide stages need of a document before it is parsed, computed where
         # the page was read, so that sites and templates are learned without rebuilding pages
@@ -242,40 +242,31 @@ def _ts(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def doc_to_json(doc: Document) -> str:
-    return json.dumps(
-        {
-            "document_id": doc.document_id, "content_hash": doc.content_hash, "raw_path": doc.raw_path,
-            "line_no": doc.line_no, "fmt": doc.fmt, "url": doc.url, "fetched_at": _ts(doc.fetched_at),
-            "mtime": doc.mtime, "site_evidence": doc.site_evidence, "title": doc.title, "jsonld": doc.jsonld,
-            "encoding": doc.encoding, "warnings": doc.warnings,
-            "lines": [[ln.text, str(ln.kind), ln.line_no, ln.level, ln.blank_before] for ln in doc.lines],
-            "removed": [[r.line_no, r.text, r.rule] for r in doc.removed],
-        },
-        ensure_ascii=False,
-    )
-
-
 def doc_to_payload(doc: Document) -> bytes:
-    """A document as its state payload: its JSON, compressed."""
-    return compress(doc_to_json(doc).encode("utf-8"))
+    """A document as its state payload: its fields as plain values and tuples, pickled (in
+    C), compressed. As JSON (until 2026-12-02), an HTML page of the benchmark took 224 µs to
+    write and 145 µs to read (90 µs without its lines); pickled, 128, 108 and 53 µs. Read
+    only by this code: the state's fingerprint covers this module."""
+    plain = (
+        doc.document_id, doc.content_hash, doc.raw_path, doc.line_no, doc.fmt, doc.url, doc.fetched_at, doc.mtime,
+        doc.site_evidence, doc.title, doc.jsonld, doc.encoding, doc.warnings,
+        [(ln.text, str(ln.kind), ln.line_no, ln.level, ln.blank_before) for ln in doc.lines],
+        [(r.line_no, r.text, r.rule) for r in doc.removed],
+    )
+    return compress(pickle.dumps(plain, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def doc_from_payload(payload: bytes, lines: bool = True) -> Document:
-    return doc_from_json(decompress(payload).decode("utf-8"), lines)
-
-
-def doc_from_json(payload: str, lines: bool = True) -> Document:
-    """The document a payload's JSON holds; with ``lines=False`` without its lines and removed
+    """The document a state payload holds; with ``lines=False`` without its lines and removed
     lines (a caller about to set them from the page's parse)."""
-    d = json.loads(payload)
+    (document_id, content_hash, raw_path, line_no, fmt, url, fetched_at, mtime, site_evidence, title, jsonld, encoding,
+     warnings, kept, removed) = pickle.loads(decompress(payload))
     return Document(
-        document_id=d["document_id"], content_hash=d["content_hash"], raw_path=d["raw_path"], line_no=d["line_no"],
-        fmt=d["fmt"], url=d["url"], fetched_at=read.parse_timestamp(d["fetched_at"]), mtime=d["mtime"], site="",
-        site_evidence=d["site_evidence"], title=d["title"], jsonld=d["jsonld"], encoding=d["encoding"],
-        warnings=d["warnings"],
-        lines=[Line(t, _KINDS[k], n, lv, b) for t, k, n, lv, b in d["lines"]] if lines else [],
-        removed=[Removed(n, t, r) for n, t, r in d["removed"]] if lines else [],
+        document_id=document_id, content_hash=content_hash, raw_path=raw_path, line_no=line_no, fmt=fmt, url=url,
+        fetched_at=fetched_at, mtime=mtime, site="", site_evidence=site_evidence, title=title, jsonld=jsonld,
+        encoding=encoding, warnings=warnings,
+        lines=[Line(t, _KINDS[k], n, lv, b) for t, k, n, lv, b in kept] if lines else [],
+        removed=[Removed(n, t, r) for n, t, r in removed] if lines else [],
     )
 
 
