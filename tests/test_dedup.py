@@ -43,3 +43,32 @@ def test_synthetic_pair_set_matches_its_generator_and_meets_the_floors():
     result = evaluate_dedup(SYNTHETIC)
     assert result["pairs"] >= 200 and result["cross_code_merges"] == 0
     assert result["f1"] >= 0.98, result["errors"]
+
+
+def test_near_duplicate_search_leaves_no_index_for_the_collector():
+    """Each code's LSH index is freed when its code is done, not left to the garbage collector
+    (a MinHashLSH refers to itself; a run starts the collector rarely)."""
+    import gc
+    from datetime import UTC, datetime
+
+    from datasketch import MinHashLSH
+
+    from ingest.dedup import mark_near_duplicates, page_signature
+    from ingest.models import PageRecord, Status
+
+    body = [f"Line {i} of the page about knee arthroscopy, code 29881, and its recovery." for i in range(30)]
+    pages = {"a1": ("29881", body), "a2": ("29881", [*body[:-1], "One line changed."]), "b1": ("29882", body[:10]),
+             "c1": ("29883", body[:15]), "c2": ("29883", [f"Other words, line {i}, about shoulders." for i in range(15)])}
+    records = [PageRecord(doc_id, doc_id, f"{doc_id}.txt", None, datetime(2026, 1, 1, tzinfo=UTC), 0.0, code,
+                          page_signature(lines)) for doc_id, (code, lines) in pages.items()]
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        marked = mark_near_duplicates(records)
+        left = [o for o in gc.get_objects() if isinstance(o, MinHashLSH)]
+    finally:
+        if enabled:
+            gc.enable()
+    assert marked == 1 and [r.document_id for r in records if r.status is Status.DUPLICATE] == ["a2"]
+    assert left == []

@@ -204,11 +204,30 @@ def _lsh_bands() -> tuple[int, int]:
     """datasketch's (bands, rows) for LSH_THRESHOLD, found by numerical integration (~30 ms):
     once, not once per code."""
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    return lsh.b, lsh.r
+    bands = lsh.b, lsh.r
+    _free(lsh)
+    return bands
+
+
+def _free(lsh: MinHashLSH) -> None:
+    """Free an index now. A MinHashLSH refers to itself (it keeps a bound method of its own),
+    so reference counting never frees it: each code's index (its bands' hash tables: about
+    110 objects for a code of one page) waited for the garbage collector, which a run starts
+    rarely (memory.few_collections). Its attributes dropped, nothing refers to them."""
+    lsh.__dict__.clear()
 
 
 def _mark_group(live: list[Page]) -> int:
+    if len(live) < 2:  # nothing to compare: most codes have one page
+        return 0
     lsh = MinHashLSH(num_perm=NUM_PERM, params=_lsh_bands())
+    try:
+        return _mark_similar(live, lsh)
+    finally:
+        _free(lsh)
+
+
+def _mark_similar(live: list[Page], lsh: MinHashLSH) -> int:
     hashes: dict[str, MinHash] = {}
     parent: dict[str, str] = {}
     score: dict[str, float] = {}
