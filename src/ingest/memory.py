@@ -15,7 +15,7 @@ import pyarrow as pa
 
 # Allocations (less deallocations) of container objects between two collections of Python's
 # youngest generation while a stage runs; Python's default is 700. See few_collections.
-YOUNG_THRESHOLD = 50_000
+YOUNG_THRESHOLD = 10_000
 
 _gc_lock = threading.Lock()
 _gc_depth = 0  # blocks inside few_collections now, in any thread
@@ -27,14 +27,18 @@ def few_collections(threshold: int = YOUNG_THRESHOLD) -> Iterator[None]:
     """Run the block with Python's cyclic garbage collector started less often: its youngest
     generation collected after ``threshold`` new objects instead of 700 (never lower than
     the threshold already set). Reference counting still frees every object that is not in
-    a cycle at once; what waits longer is only garbage in cycles.
+    a cycle at once; what waits longer is only garbage in cycles (a run makes little: 150
+    objects on 1,000 pages, see dedup._free).
 
     The stages make millions of small objects that live for a page or a batch (lines,
     tuples, rows) beside a heap of long-lived ones (memos, a batch's pages). At 700, the
     collector ran about 1,000 times on 1,000 text pages, and a run's heap grew enough
     between them to start 8 full collections, each traversing every object: 1.23 s of a
     9.17 s library run went to collecting (1.0 s to the full collections), 0.83 s of 11.3 s
-    on 1,000 HTML pages. At 50,000: 0.17 and 0.08 s, and no full collection.
+    on 1,000 HTML pages. At 10,000: 0.30 and 0.24 s, no full collection on the text pages
+    and one on the HTML pages. At 50,000 collecting took less still (0.17 and 0.08 s), but a
+    run over 50,000 pages peaked 16-17 MB higher (618 and 629 MB against 602 and 612 MB at
+    700, in two pairs of runs side by side); at 10,000, 612 MB against 617.
 
     Usable as a decorator, from several threads and nested: the threshold is the process's,
     set when the first block starts and restored when the last one ends."""
