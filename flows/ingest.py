@@ -44,6 +44,7 @@ from prefect.tasks import exponential_backoff
 from ingest import pipeline
 from ingest.clean import TemplateModel
 from ingest.config import Limits, Settings
+from ingest.memory import few_collections
 from ingest.models import PageRecord, Quarantine
 from ingest.report import report, summarize
 from ingest.spool import Spool
@@ -207,7 +208,7 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
     settings = Settings(raw=raw, curated=curated, full=full, batch_size=batch_size)  # paths or fsspec URLs
     started = datetime.now(UTC)
     pipeline.use_system_allocator()
-    with writer_lock(settings.curated), Spool() as spool:
+    with few_collections(), writer_lock(settings.curated), Spool() as spool:  # the collector as in pipeline.run
         remove_staging(settings.curated)
         the_plan = plan(settings, Opaque(spool))
         if the_plan.unchanged:
