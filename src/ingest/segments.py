@@ -177,9 +177,11 @@ def write_table(
     changes) is then rewritten together, without the rest. Returns the manifest rows of the
     new segments (manifest_table).
 
-    The rows are digested, sorted and split into segments by DuckDB, a partition and a
-    segment at a time, out of core beyond its memory budget (temporary files in
-    ``scratch``): the table is never held whole."""
+    The rows are digested, sorted and split into segments by DuckDB, out of core beyond its
+    memory budget (temporary files in ``scratch``): the table is never held whole. A
+    partitioned table (``sections``) is digested in one pass, its partitions' keys grouped in
+    DuckDB, and its new segments, numbered across partitions, are read in ranges of segments
+    of whatever partitions: a few scans of the spooled rows, not several per partition."""
     dest.mkdir(parents=True, exist_ok=True)
     part_col = schema.PARTITIONS.get(name)
     con = connect(scratch)
@@ -188,71 +190,87 @@ def write_table(
         if isinstance(table, Spooled) and table.presorted and table.files and part_col is None:
             old = previous.get((name, ""), []) if reuse is not None else []
             return [_write_presorted(con, dest, name, table, old, reuse)]
-        manifest: list[pa.Table] = []
-        row_bytes = _row_bytes(table)
+        file_schema = table_schema if part_col is None else table_schema.remove(table_schema.get_field_index(part_col))
+        key_column = KEY_COLUMNS.get(name, file_schema.names[0])
+        part_expr = "''" if part_col is None else f"cast({_quote(part_col)} as varchar)"
+        _digest_table(con, file_schema.names, key_column, part_expr)
         if part_col is None:
-            parts = [("", "true", [])]
-            file_schema = table_schema
+            parts = [""]
         else:
-            file_schema = table_schema.remove(table_schema.get_field_index(part_col))
-            values = [v for (v,) in con.sql(f"select distinct {_quote(part_col)} from src order by 1").fetchall()]
-            parts = [(f"{part_col}={v}", f"{_quote(part_col)} = ?", [v]) for v in values] or [(f"{part_col}=other", "true", [])]
-        for part, where, params in parts:
+            values = [v for (v,) in con.sql("select distinct __part from __digests order by 1").fetchall()]
+            parts = [f"{part_col}={v}" for v in values] or [f"{part_col}=other"]
+        sort = [_sort_key(c, file_schema) for c in order if c in file_schema.names]  # (not the partition column)
+        con.execute("create temp table __chunks (__part varchar, __key varchar, __chunk bigint)")
+        manifest: list[pa.Table] = []
+        paths: list[Path] = []
+        chunk_rows: list[int] = []  # rows of each new segment, numbered across partitions
+        for part in parts:
+            value = part.partition("=")[2] if part_col is not None else ""
             if part:
                 (dest / part).mkdir(exist_ok=True)
             old = previous.get((name, part), []) if reuse is not None else []
-            manifest.append(_write_partition(con, dest, name, part, (where, params), file_schema, order, old, reuse,
-                                             groups or {}, row_bytes))
+            digests = _partition_digests(con, value)
+            part_manifest = _Manifest(name, part)
+            rest = _keep(part, digests, old, reuse, part_manifest)
+            if rest is not None:
+                where = ("true", []) if part_col is None else (f"{_quote(part_col)} = ?", [value])
+                pieces = _pieces(_key_order(con, key_column, sort, *where, rest, groups or {}), rest)
+                files = _name_pieces(name, part, pieces, digests, part_manifest)
+                if not rest:  # an empty table still has one file: its schema
+                    pq.write_table(file_schema.empty_table(), dest / _rel(part, files[0]), **PARQUET_OPTIONS)
+                else:
+                    first = len(paths)
+                    con.register("chunk_of", pa.table({
+                        "__key": [k for held in pieces for k in held],
+                        "__chunk": [first + i for i, held in enumerate(pieces) for _ in held]}))
+                    con.execute("insert into __chunks select ?, __key, __chunk from chunk_of", [value])
+                    con.unregister("chunk_of")
+                    paths += [dest / _rel(part, f) for f in files]
+                    chunk_rows += [sum(rest[k] for k in held) for held in pieces]
+            manifest.append(part_manifest.table())
+        con.execute("drop table __digests")
+        if paths:
+            part = "''" if part_col is None else f"cast(s.{_quote(part_col)} as varchar)"
+            _write_chunks(_sorted_chunks(con, file_schema, key_column, part, sort, chunk_rows, _row_bytes(table)),
+                          paths, file_schema)
         return manifest
     finally:
         con.close()
 
 
-def _write_partition(
-    con,
-    dest: Path,
-    name: str,
-    part: str,
-    rows: tuple[str, list],
-    file_schema: pa.Schema,
-    order: list[str],
-    old: list[Segment],
-    reuse: Reuse | None,
-    groups: dict[str, str],
-    row_bytes: float,
-) -> pa.Table:
-    where, params = rows
-    key_column = KEY_COLUMNS.get(name, file_schema.names[0])
-    digests = _digests(con, file_schema.names, key_column, where, params)
-    manifest = _Manifest(name, part)
-    rest = _keep(part, digests, old, reuse, manifest)
-    if rest is None:
-        return manifest.table()
-    sort = [_sort_key(c, file_schema) for c in order if c in file_schema.names]  # (not the partition column)
-    pieces = _pieces(_key_order(con, key_column, sort, where, params, rest, groups), rest)
-    files = _name_pieces(name, part, pieces, digests, manifest)
-    if not rest:  # an empty table still has one file: its schema
-        pq.write_table(file_schema.empty_table(), dest / _rel(part, files[0]), **PARQUET_OPTIONS)
-        return manifest.table()
-    chunk_of = pa.table({"__key": [k for held in pieces for k in held],
-                         "__chunk": [i for i, held in enumerate(pieces) for _ in held]})
-    con.register("chunks", chunk_of)
+def _digest_table(con, columns: list[str], key_column: str, part_expr: str) -> None:
+    """The temporary table ``__digests`` of ``src``: each (partition, key)'s rows combined as
+    _digests combines them (DuckDB holds it, within its budget: a large corpus's sections
+    have hundreds of thousands of (partition, key) pairs)."""
+    cols = ", ".join(_quote(c) for c in columns)
+    con.execute(
+        f"""create temp table __digests as
+            select __part, __key, bit_xor(h) as x, (sum(h::hugeint) % 18446744073709551616)::ubigint as s,
+                   count(*) as n
+            from (select {part_expr} as __part, {_key(key_column)} as __key, hash({cols}) as h from src)
+            group by __part, __key""")
+
+
+def _partition_digests(con, value: str) -> dict[str, tuple[str, int]]:
+    """A partition's keys and their (digest, rows) from ``__digests``."""
+    result = con.sql("select __key, x, s, n from __digests where __part = ?", params=[value]).fetchnumpy()
+    k, x, s, n = (result[c].tolist() for c in result)
+    return {key: (f"{a:016x}{b:016x}", c) for key, a, b, c in zip(k, x, s, n, strict=True)}
+
+
+def _sorted_chunks(con, file_schema: pa.Schema, key_column: str, part: str, sort: list[str],
+                   chunk_rows: list[int], row_bytes: float) -> Iterator[pa.RecordBatch]:
+    """The rows of the new segments (``__chunks``), each with its segment's number, sorted by
+    DuckDB a range of segments at a time (see _query_ranges). ``part``: a row's partition."""
     cols = ", ".join(f"s.{_quote(c)}" for c in file_schema.names)
-
-    def batches():  # the rows, sorted by DuckDB a range of segments at a time (see _query_ranges)
-        for lo, hi in _query_ranges([sum(rest[k] for k in held) for held in pieces], row_bytes):
-            yield from con.sql(
-                f"""select {cols}, c.__chunk from src s join chunks c on c.__key = {_key(key_column)}
-                    where {where} and c.__chunk between ? and ?
-                    order by c.__chunk, {"".join(f"{c}, " for c in sort)}s.{SEQ}""",
-                params=[*params, lo, hi],
-            ).to_arrow_reader(BATCH_ROWS)
-
-    try:
-        _write_chunks(batches(), [dest / _rel(part, f) for f in files], file_schema)
-    finally:
-        con.unregister("chunks")
-    return manifest.table()
+    for lo, hi in _query_ranges(chunk_rows, row_bytes):
+        yield from con.sql(
+            f"""select {cols}, c.__chunk from src s
+                join (select * from __chunks where __chunk between ? and ?) c
+                  on c.__key = {_key(key_column)} and c.__part = {part}
+                order by c.__chunk, {"".join(f"{c}, " for c in sort)}s.{SEQ}""",
+            params=[lo, hi],
+        ).to_arrow_reader(BATCH_ROWS)
 
 
 def _query_ranges(rows: list[int], row_bytes: float) -> list[tuple[int, int]]:
