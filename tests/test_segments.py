@@ -148,6 +148,40 @@ def test_segments_never_split_a_key(runs, sites):
     assert dict(zip(manifest["key"].to_pylist(), manifest["file"].to_pylist(), strict=True)) == seen
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abcdefgh"), st.sampled_from(["cost", "faq", "overview"]), st.integers(1, 30)),
+                min_size=1, max_size=25))
+def test_a_partitioned_table_is_the_same_however_its_segments_are_gathered_into_queries(runs):
+    """The new segments of a partitioned table are read in ranges that span partitions, as
+    many as DuckDB's budget takes: a budget of a few rows (a query per segment) and a large
+    one (every partition in one query) write the same files, each partition's rows in its
+    own directory, no row lost or repeated."""
+    import tempfile
+
+    rows = [(k, section) for k, section, n in runs for _ in range(n)]
+    table = pa.table({"document_id": [k for k, _ in rows], "section": [s for _, s in rows],
+                      "n": list(range(len(rows)))})
+    written = []
+    old_rows, old_limit = segments.SEGMENT_ROWS, segments._limit_bytes
+    try:
+        segments.SEGMENT_ROWS = 20
+        for limit in (8, 1 << 30):  # bytes: a range of one segment; one range
+            segments._limit_bytes = lambda limit=limit: limit
+            with tempfile.TemporaryDirectory() as tmp:
+                manifest = segments.manifest_table(segments.write_table(Path(tmp), "sections", table, {}, None))
+                files = {f.relative_to(tmp).as_posix(): pq.read_table(f) for f in Path(tmp).rglob("*.parquet")}
+                written.append((manifest, {name: t.to_pydict() for name, t in files.items()}))
+    finally:
+        segments.SEGMENT_ROWS, segments._limit_bytes = old_rows, old_limit
+    (small_manifest, small), (large_manifest, large) = written
+    assert small == large and small_manifest.equals(large_manifest)
+    assert sorted(n for t in small.values() for n in t["n"]) == list(range(len(rows)))
+    for name, t in small.items():
+        section = name.split("/")[0].removeprefix("section=")
+        assert {rows[n][1] for n in t["n"]} == {section}
+        assert t["n"] == sorted(t["n"])  # a segment keeps the rows' order
+
+
 def test_key_digests_change_with_any_value_and_not_with_row_order():
     a = pa.table({"document_id": ["x", "x", "y"], "text": ["1", "2", "3"]})
     b = pa.table({"document_id": ["y", "x", "x"], "text": ["3", "2", "1"]})

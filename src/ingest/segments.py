@@ -177,11 +177,10 @@ def write_table(
     changes) is then rewritten together, without the rest. Returns the manifest rows of the
     new segments (manifest_table).
 
-    The rows are digested, sorted and split into segments by DuckDB, out of core beyond its
-    memory budget (temporary files in ``scratch``): the table is never held whole. A
-    partitioned table (``sections``) is digested in one pass, its partitions' keys grouped in
-    DuckDB, and its new segments, numbered across partitions, are read in ranges of segments
-    of whatever partitions: a few scans of the spooled rows, not several per partition."""
+    The rows are digested a partition at a time, and sorted and split into segments by
+    DuckDB a range of segments at a time, a range taking the segments of as many partitions
+    as fit its budget (_Ranges): out of core beyond DuckDB's memory budget
+    (temporary files in ``scratch``), the table never held whole."""
     dest.mkdir(parents=True, exist_ok=True)
     part_col = schema.PARTITIONS.get(name)
     con = connect(scratch)
@@ -190,104 +189,106 @@ def write_table(
         if isinstance(table, Spooled) and table.presorted and table.files and part_col is None:
             old = previous.get((name, ""), []) if reuse is not None else []
             return [_write_presorted(con, dest, name, table, old, reuse)]
-        file_schema = table_schema if part_col is None else table_schema.remove(table_schema.get_field_index(part_col))
-        key_column = KEY_COLUMNS.get(name, file_schema.names[0])
-        part_expr = "''" if part_col is None else f"cast({_quote(part_col)} as varchar)"
-        _digest_table(con, file_schema.names, key_column, part_expr)
         if part_col is None:
-            parts = [""]
+            parts = [("", "true", [])]
+            file_schema = table_schema
         else:
-            values = [v for (v,) in con.sql("select distinct __part from __digests order by 1").fetchall()]
-            parts = [f"{part_col}={v}" for v in values] or [f"{part_col}=other"]
-        sort = [_sort_key(c, file_schema) for c in order if c in file_schema.names]  # (not the partition column)
-        con.execute("create temp table __chunks (__part varchar, __key varchar, __chunk bigint)")
+            file_schema = table_schema.remove(table_schema.get_field_index(part_col))
+            values = [v for (v,) in con.sql(f"select distinct {_quote(part_col)} from src order by 1").fetchall()]
+            parts = [(f"{part_col}={v}", f"{_quote(part_col)} = ?", [v]) for v in values] or [(f"{part_col}=other", "true", [])]
         manifest: list[pa.Table] = []
-        paths: list[Path] = []
-        chunk_rows: list[int] = []  # rows of each new segment, numbered across partitions
-        for part in parts:
-            value = part.partition("=")[2] if part_col is not None else ""
-            if part:
-                (dest / part).mkdir(exist_ok=True)
-            old = previous.get((name, part), []) if reuse is not None else []
-            digests = _partition_digests(con, value)
-            part_manifest = _Manifest(name, part)
-            rest = _keep(part, digests, old, reuse, part_manifest)
-            if rest is not None:
-                where = ("true", []) if part_col is None else (f"{_quote(part_col)} = ?", [value])
-                pieces = _pieces(_key_order(con, key_column, sort, *where, rest, groups or {}), rest)
-                files = _name_pieces(name, part, pieces, digests, part_manifest)
-                if not rest:  # an empty table still has one file: its schema
-                    pq.write_table(file_schema.empty_table(), dest / _rel(part, files[0]), **PARQUET_OPTIONS)
-                else:
-                    first = len(paths)
-                    con.register("chunk_of", pa.table({
-                        "__key": [k for held in pieces for k in held],
-                        "__chunk": [first + i for i, held in enumerate(pieces) for _ in held]}))
-                    con.execute("insert into __chunks select ?, __key, __chunk from chunk_of", [value])
-                    con.unregister("chunk_of")
-                    paths += [dest / _rel(part, f) for f in files]
-                    chunk_rows += [sum(rest[k] for k in held) for held in pieces]
-            manifest.append(part_manifest.table())
-        con.execute("drop table __digests")
-        if paths:
-            part = "''" if part_col is None else f"cast(s.{_quote(part_col)} as varchar)"
-            _write_chunks(_sorted_chunks(con, file_schema, key_column, part, sort, chunk_rows, _row_bytes(table)),
-                          paths, file_schema)
+        paths: list[Path] = []  # each new segment's file (a segment's number is its index)
+        ranges = _Ranges(con, file_schema, KEY_COLUMNS.get(name, file_schema.names[0]), part_col,
+                         [_sort_key(c, file_schema) for c in order if c in file_schema.names], _row_bytes(table))
+
+        def rows() -> Iterator[pa.RecordBatch]:  # the partitions' new segments' rows, in order
+            for part, where, params in parts:
+                if part:
+                    (dest / part).mkdir(exist_ok=True)
+                old = previous.get((name, part), []) if reuse is not None else []
+                new = _plan_partition(con, name, part, (where, params), file_schema, ranges, old, reuse, groups or {})
+                manifest.append(new.manifest)
+                if new.pieces and not new.rest:  # an empty table still has one file: its schema
+                    pq.write_table(file_schema.empty_table(), dest / _rel(part, new.files[0]), **PARQUET_OPTIONS)
+                    continue
+                for held, file in zip(new.pieces, new.files, strict=True):
+                    yield from ranges.add(params[0] if params else None, held, sum(new.rest[k] for k in held))
+                    paths.append(dest / _rel(part, file))
+            yield from ranges.flush()
+
+        _write_chunks(rows(), paths, file_schema)
         return manifest
     finally:
         con.close()
 
 
-def _digest_table(con, columns: list[str], key_column: str, part_expr: str) -> None:
-    """The temporary table ``__digests`` of ``src``: each (partition, key)'s rows combined as
-    _digests combines them (DuckDB holds it, within its budget: a large corpus's sections
-    have hundreds of thousands of (partition, key) pairs)."""
-    cols = ", ".join(_quote(c) for c in columns)
-    con.execute(
-        f"""create temp table __digests as
-            select __part, __key, bit_xor(h) as x, (sum(h::hugeint) % 18446744073709551616)::ubigint as s,
-                   count(*) as n
-            from (select {part_expr} as __part, {_key(key_column)} as __key, hash({cols}) as h from src)
-            group by __part, __key""")
+@dataclass(slots=True)
+class _Partition:
+    manifest: pa.Table
+    rest: dict[str, int]  # rows of each key to write
+    pieces: list[list[str]]  # the keys of each new segment
+    files: list[str]  # and its file
 
 
-def _partition_digests(con, value: str) -> dict[str, tuple[str, int]]:
-    """A partition's keys and their (digest, rows) from ``__digests``."""
-    result = con.sql("select __key, x, s, n from __digests where __part = ?", params=[value]).fetchnumpy()
-    k, x, s, n = (result[c].tolist() for c in result)
-    return {key: (f"{a:016x}{b:016x}", c) for key, a, b, c in zip(k, x, s, n, strict=True)}
+def _plan_partition(con, name: str, part: str, rows: tuple[str, list], file_schema: pa.Schema, ranges: _Ranges,
+                    old: list[Segment], reuse: Reuse | None, groups: dict[str, str]) -> _Partition:
+    """A partition's digests, the previous segments it keeps, and its new segments."""
+    where, params = rows
+    digests = _digests(con, file_schema.names, ranges.key_column, where, params)
+    manifest = _Manifest(name, part)
+    rest = _keep(part, digests, old, reuse, manifest)
+    if rest is None:
+        return _Partition(manifest.table(), {}, [], [])
+    pieces = _pieces(_key_order(con, ranges.key_column, ranges.sort, where, params, rest, groups), rest)
+    files = _name_pieces(name, part, pieces, digests, manifest)
+    return _Partition(manifest.table(), rest, pieces, files)
 
 
-def _sorted_chunks(con, file_schema: pa.Schema, key_column: str, part: str, sort: list[str],
-                   chunk_rows: list[int], row_bytes: float) -> Iterator[pa.RecordBatch]:
-    """The rows of the new segments (``__chunks``), each with its segment's number, sorted by
-    DuckDB a range of segments at a time (see _query_ranges). ``part``: a row's partition."""
-    cols = ", ".join(f"s.{_quote(c)}" for c in file_schema.names)
-    for lo, hi in _query_ranges(chunk_rows, row_bytes):
-        yield from con.sql(
-            f"""select {cols}, c.__chunk from src s
-                join (select * from __chunks where __chunk between ? and ?) c
-                  on c.__key = {_key(key_column)} and c.__part = {part}
-                order by c.__chunk, {"".join(f"{c}, " for c in sort)}s.{SEQ}""",
-            params=[lo, hi],
-        ).to_arrow_reader(BATCH_ROWS)
+class _Ranges:
+    """New segments gathered, across partitions, into ranges that DuckDB sorts with one
+    query each; a range's rows come out sorted by segment (numbered in the order added), then
+    by the table's sort columns. A range holds about an eighth of DuckDB's budget of rows:
+    DuckDB 2.0 sorts wide rows (a line's text) out of core poorly; one query over 300,000
+    rows of 230 bytes ran out of a 64-MB budget, while the same rows sort in ranges. Across
+    partitions: a small corpus's ``sections`` (some 30 partitions) is read in a query or two,
+    not one per partition. Only the keys of one range are held."""
 
+    def __init__(self, con, file_schema: pa.Schema, key_column: str, part_col: str | None, sort: list[str],
+                 row_bytes: float) -> None:
+        self.con, self.key_column, self.sort = con, key_column, sort
+        self.budget = max(1, int(_limit_bytes() / 8 / max(row_bytes, 1.0)))
+        self.cols = ", ".join(f"s.{_quote(c)}" for c in file_schema.names)
+        self.on_part = "" if part_col is None else f" and c.__part = s.{_quote(part_col)}"
+        self.pending: tuple[list, list, list] = ([], [], [])  # partition, key, segment: a row per key
+        self.rows = 0
+        self.segments = 0
 
-def _query_ranges(rows: list[int], row_bytes: float) -> list[tuple[int, int]]:
-    """Consecutive ranges of segments (first, last), each sorted by one query: about an
-    eighth of DuckDB's budget of rows each. DuckDB 2.0 sorts wide rows (a line's text) out of
-    core poorly: one query over 300,000 rows of 230 bytes ran out of a 64-MB budget, while
-    the same rows sort in ranges."""
-    budget = max(1, int(_limit_bytes() / 8 / max(row_bytes, 1.0)))
-    ranges: list[tuple[int, int]] = []
-    start, held = 0, 0
-    for i, n in enumerate(rows):
-        if held and held + n > budget:
-            ranges.append((start, i - 1))
-            start, held = i, 0
-        held += n
-    ranges.append((start, len(rows) - 1))
-    return ranges
+    def add(self, part: object, keys: list[str], rows: int) -> Iterator[pa.RecordBatch]:
+        """Add a new segment (its partition's value, keys and rows); yields the rows of the
+        range it closes, if it does."""
+        if self.rows and self.rows + rows > self.budget:
+            yield from self.flush()
+        parts, held, numbers = self.pending
+        parts += [part] * len(keys)
+        held += keys
+        numbers += [self.segments] * len(keys)
+        self.rows += rows
+        self.segments += 1
+
+    def flush(self) -> Iterator[pa.RecordBatch]:
+        parts, keys, numbers = self.pending
+        if not keys:
+            return
+        self.con.register("chunks", pa.table({"__part": parts, "__key": keys, "__chunk": pa.array(numbers, pa.int64())}))
+        self.pending, self.rows = ([], [], []), 0
+        try:
+            yield from self.con.sql(
+                f"""select {self.cols}, c.__chunk from src s
+                    join chunks c on c.__key = {_key(self.key_column)}{self.on_part}
+                    order by c.__chunk, {"".join(f"{c}, " for c in self.sort)}s.{SEQ}""",
+            ).to_arrow_reader(BATCH_ROWS)
+        finally:
+            self.con.unregister("chunks")
 
 
 def _limit_bytes() -> int:
@@ -444,6 +445,7 @@ def _write_chunks(reader, paths: list[Path], file_schema: pa.Schema, stream: boo
     held: list[pa.RecordBatch] = []
     current = 0
     writer: pq.ParquetWriter | None = None
+    seen = False
 
     def flush() -> None:
         nonlocal writer
@@ -456,6 +458,7 @@ def _write_chunks(reader, paths: list[Path], file_schema: pa.Schema, stream: boo
         held.clear()
 
     for batch in reader:
+        seen = True
         chunks = batch.column(batch.num_columns - 1).to_numpy()
         starts = [0, *(np.flatnonzero(np.diff(chunks)) + 1).tolist(), batch.num_rows]
         for lo, hi in zip(starts, starts[1:], strict=False):
@@ -472,7 +475,8 @@ def _write_chunks(reader, paths: list[Path], file_schema: pa.Schema, stream: boo
                 writer.write_table(pa.Table.from_batches([rows]).drop_columns(["__chunk"]).cast(file_schema))
             else:
                 held.append(rows)
-    flush()
+    if seen:
+        flush()
 
 
 class _Manifest:
