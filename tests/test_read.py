@@ -70,6 +70,28 @@ def test_too_large_file(tmp_path):
     assert q.reason == "too_large"
 
 
+@pytest.mark.parametrize("size, limit, reason", [(600, 1024, None), (2048, 1024, "too_large")])
+def test_a_file_that_grows_after_its_size_is_taken_is_read_whole_or_refused(tmp_path, monkeypatch, size, limit, reason):
+    """The file is read in a buffer of the size stat gave; a file written to since is read on
+    to its end (or to the limit, and refused beyond it), not cut at the old size."""
+    import os
+
+    real_stat = Path.stat
+
+    def earlier(self, *args, **kwargs):  # the size the file had before a writer appended to it
+        st = real_stat(self, *args, **kwargs)
+        return os.stat_result((st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid, st.st_gid, 100,
+                               st.st_atime, st.st_mtime, st.st_ctime)) if self.name == "growing.txt" else st
+
+    monkeypatch.setattr(Path, "stat", earlier)
+    text = ("Procedure Description\n" + "x" * size + "\nEnd of page.\n").encode()
+    [page] = _read(tmp_path, "growing.txt", text, Limits(max_file_bytes=limit))
+    if reason is None:
+        assert isinstance(page, RawPage) and page.content.endswith("End of page.\n")
+    else:
+        assert isinstance(page, Quarantine) and page.reason == reason
+
+
 def test_nul_bytes_inside_text_are_dropped_with_a_warning(tmp_path):
     [page] = _read(tmp_path, "nul.txt", b"Procedure\x00 Description\nSteps follow.\n")
     assert page.content.startswith("Procedure Description")
