@@ -19,8 +19,9 @@ side in the same run. Corpora come from benchmarks/corpus.py (5 sites: 2 HTML la
 - two cores: `ingest run --full --dask` on one core (a LocalCluster of 1 worker process, every
   process of the run pinned to one CPU) against two (2 workers, both CPUs), each beyond its own
   start-up (a run over an empty landing zone) and after a warm-up run that sets up Prefect in
-  every worker; also 1 worker with both CPUs (the ratio the benchmark reported until
-  2026-12-02: the flow, Prefect's server and Dask's scheduler then have a core of their own).
+  every worker; --repeat rounds, each running both on fresh clusters; also, once, 1 worker with
+  both CPUs (the ratio the benchmark reported until 2026-12-02: the flow, Prefect's server and
+  Dask's scheduler then have a core of their own).
   A cluster or run that fails is reported in the table (with the error's last line);
 - peak memory (RSS) of a library run at --pages and --big pages.
 
@@ -316,32 +317,49 @@ def main() -> None:
     note("  by table: rows written anew / all", "; ".join(f"{t} {a:,}/{n:,}" for t, (a, n) in sorted(inc["by_table"].items())))
 
     # The speed-up from the second core: the run on one core (1 worker; the CLI, Prefect's server
-    # and Dask's scheduler on that core too) against the run on two (2 workers). Also 1 worker
-    # with both cores (its flow, server and scheduler then have the second core to themselves).
-    runs: dict[str, dict | str] = {}
-    for label, workers, cores in (("one core", 1, 1), ("two cores", 2, None), ("1 worker, two cores", 1, None)):
-        try:
-            runs[label] = dask_seconds(mixed, warm_up, empty, work, workers, cores)
-        except Exception as exc:  # noqa: BLE001 - a failure is a result of the benchmark, reported in its table
-            runs[label] = f"failed: {type(exc).__name__}: {last_line(str(exc))}"
+    # and Dask's scheduler on that core too) against the run on two (2 workers), --repeat rounds
+    # of one run each, so that each round's ratio is side by side and the medians see the same
+    # machine. Also, once, 1 worker with both cores (its flow, server and scheduler then have the
+    # second core to themselves).
+    configs = {"one core": (1, 1), "two cores": (2, None), "1 worker, two cores": (1, None)}
+    runs: dict[str, list[dict | str]] = {label: [] for label in configs}
+    for i in range(args.repeat):
+        for label, (workers, cores) in configs.items():
+            if label == "1 worker, two cores" and i:
+                continue
+            try:
+                runs[label].append(dask_seconds(mixed, warm_up, empty, work, workers, cores))
+            except Exception as exc:  # noqa: BLE001 - a failure is a result of the benchmark, reported in its table
+                runs[label].append(f"failed: {type(exc).__name__}: {last_line(str(exc))}")
+
+    def failed(label: str) -> str | None:
+        return next((r for r in runs[label] if isinstance(r, str)), None)
+
+    def median(label: str, key: str) -> float:
+        return statistics.median(r[key] for r in runs[label])
 
     def shown(key: str, labels: list[str]) -> str:
-        return " / ".join(f"{runs[k][key]:.1f}" if isinstance(runs[k], dict) else runs[k] for k in labels)
+        return " / ".join(failed(k) or f"{median(k, key):.1f}" for k in labels)
 
     def ratio(slow: str, fast: str) -> str:
-        if not all(isinstance(runs[k], dict) for k in (slow, fast)):
+        if failed(slow) or failed(fast):
             return "not measured: a Dask run failed"
-        if min(runs[slow]["timed"], runs[fast]["timed"]) <= 0:
+        if min(median(slow, "timed"), median(fast, "timed")) <= 0:
             return "not measured: a run took less than its measured start-up"
-        return f"{runs[slow]['timed'] / runs[fast]['timed']:.2f}"
+        return f"{median(slow, 'timed') / median(fast, 'timed'):.2f}"
 
     pair = ["one core", "two cores"]
     note("Dask LocalCluster, one core (1 worker) vs two cores (2 workers): start-up (empty landing zone), s",
          shown("startup", pair))
     note("  warm-up run (20 pages), s beyond start-up", shown("first", pair))
     note(f"Dask LocalCluster, --full on the {args.pages} pages, one core vs two cores: s beyond start-up", shown("timed", pair))
+    note("  each round: s", "; ".join(
+        " / ".join(f"{r['timed']:.1f}" if isinstance(r, dict) else "failed" for r in rnd) for rnd in zip(*(runs[k] for k in pair))))
     note("speed-up from the second core (target >= 1.7)", ratio("one core", "two cores"))
-    note(f"  1 worker on two cores, --full on the {args.pages} pages: s beyond start-up (start-up)",
+    if not (failed("one core") or failed("two cores")):
+        note("  round by round", ", ".join(f"{a['timed'] / b['timed']:.2f}"
+                                          for a, b in zip(runs["one core"], runs["two cores"], strict=True)))
+    note(f"  1 worker on two cores, --full on the {args.pages} pages: s beyond start-up (start-up) (one run)",
          shown("timed", ["1 worker, two cores"]) + f" ({shown('startup', ['1 worker, two cores'])})")
     note("  2 workers / 1 worker, both on two cores", ratio("1 worker, two cores", "two cores"))
 
