@@ -366,7 +366,7 @@ def main() -> None:
     big = work / "big"
     generate(big, args.big, seed=4)
     rss_small, rss_big = peak_rss_mb(mixed), peak_rss_mb(big)
-    note(f"peak RSS, library run: {args.pages} / {args.big} pages: MB", f"{rss_small:.0f} / {rss_big:.0f}")
+    note(f"peak RSS, library run: {args.pages} / {args.big} pages: MB (one run each)", f"{rss_small:.0f} / {rss_big:.0f}")
     note(f"memory ratio {args.big} / {args.pages} (target <= 1.25)", f"{rss_big / rss_small:.2f}")
 
     import prefect
