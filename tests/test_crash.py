@@ -1,5 +1,6 @@
 """Runs killed with SIGKILL at random moments never leave the curated tables unreadable or
-mixed, and the next run completes to the same tables as a run never interrupted."""
+mixed, and the next run completes to the same tables as a run never interrupted, and removes
+the spools the killed runs left."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ RUN = (
 
 
 def _run(raw: Path, curated: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TMPDIR": str(raw.parent / "tmp")}
     return subprocess.Popen([sys.executable, "-c", RUN, str(raw), str(curated)], env=env)
 
 
@@ -52,13 +53,14 @@ def _consistent(curated: Path) -> None:
 def test_random_kills_never_corrupt_and_the_next_run_finishes(tmp_path):
     raw = copy_raw(tmp_path / "raw", RAW, PAGES, ROOT / "tests" / "labelled" / "procedurepedia")
     curated = tmp_path / "curated"
+    (tmp_path / "tmp").mkdir()
     started = time.perf_counter()
     assert _run(raw, tmp_path / "reference").wait() == 0
     duration = time.perf_counter() - started
     rng = random.Random(7)
     page = raw / "000_c185ca2b8a377b56.txt"
     original = page.read_text(encoding="utf-8")
-    killed_in_write = 0
+    killed_in_write = left = 0
     for i in range(KILLS):
         # change a page each time so that every run has a snapshot to write and swap in
         page.write_text(original + f"\nExtra line {i} that makes this run publish.\n", encoding="utf-8")
@@ -74,9 +76,12 @@ def test_random_kills_never_corrupt_and_the_next_run_finishes(tmp_path):
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         _consistent(curated)
+        left += len(list((tmp_path / "tmp").glob("ingest-spool-*"))) > 0
     assert killed_in_write >= KILLS // 4, killed_in_write  # the write phase was really hit
+    assert left >= killed_in_write, left  # a run killed while writing leaves its spool (the next one sweeps it)
     page.write_text(original, encoding="utf-8")
     assert _run(raw, curated).wait() == 0
+    assert not list((tmp_path / "tmp").glob("ingest-spool-*"))  # swept by the last run, its own removed
     _consistent(curated)
     assert not list((curated / "_snapshots").glob(".staging-*"))
     reference, recovered = _tables(tmp_path / "reference"), _tables(curated)

@@ -1,10 +1,16 @@
 """A run keeps its pages and rows in spool files (spool.py) and writes the tables from them:
-the batching never shows in the tables, and the spool never outlives the run."""
+the batching never shows in the tables, and the spool never outlives the run (nor, once
+another spool is made, a killed run)."""
 
 from __future__ import annotations
 
 import gzip
+import os
+import signal
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -15,9 +21,9 @@ from ingest import pipeline, segments
 from ingest.config import Settings
 from ingest.errors import OutputError
 from ingest.pipeline import run
-from ingest.spool import Spool
+from ingest.spool import UNLOCKED_AGE, Spool
 
-from .conftest import PAGES, RAW, copy_raw
+from .conftest import PAGES, RAW, ROOT, copy_raw
 
 TABLES = ["documents", "codes", "sections", "faq", "section_items", "facts", "removed_lines", "rejected_rows"]
 
@@ -112,3 +118,40 @@ def test_the_writer_sorts_beyond_its_memory_budget(tmp_path, monkeypatch):
         pd.testing.assert_frame_equal(a, b)
         assert list(zip(a.document_id, a.line_no, strict=True)) == sorted(zip(a.document_id, a.line_no, strict=True))
     assert sum(len(pd.read_parquet(tmp_path / "tight" / f)) for f in tight.column("file").unique().to_pylist()) == n
+
+
+HOLD = (
+    "import sys, time; from ingest.spool import Spool; s = Spool(sys.argv[1]); (s.root / 'rows.parquet').write_bytes(b'x');"
+    "print(s.root, flush=True); time.sleep(120)"
+)
+
+
+def test_a_spool_left_by_a_killed_process_is_swept_and_a_live_ones_is_not(tmp_path):
+    """A process killed outright cannot remove its spool: the next spool made beside it
+    does, once the process is gone (its lock free), and leaves a live process's alone."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    procs = [subprocess.Popen([sys.executable, "-c", HOLD, str(tmp_path)], stdout=subprocess.PIPE, text=True, env=env)
+             for _ in range(2)]
+    dead, live = (Path(p.stdout.readline().strip()) for p in procs)
+    try:
+        procs[0].send_signal(signal.SIGKILL)
+        procs[0].wait()
+        assert (dead / "rows.parquet").exists()
+        fresh = tmp_path / "ingest-spool-making"  # being made: no lock file yet
+        fresh.mkdir()
+        old = tmp_path / "ingest-spool-old"  # left by a version without the lock
+        old.mkdir()
+        os.utime(old, (time.time() - 2 * UNLOCKED_AGE,) * 2)
+        with Spool(tmp_path) as spool:
+            assert sorted(spool.swept) == sorted([dead, old])
+            assert not dead.exists() and not old.exists()
+            assert (live / "rows.parquet").exists() and fresh.exists()
+            with Spool(tmp_path) as other:  # this process's own spool is live too
+                assert other.swept == []
+                assert spool.root.exists()
+    finally:
+        procs[1].send_signal(signal.SIGKILL)
+        procs[1].wait()
+    with Spool(tmp_path) as spool:
+        assert spool.swept == [live]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ingest-spool-making"]

@@ -7,14 +7,19 @@ directory as soon as they are built, and the writer (segments.py) reads them bac
 DuckDB, which digests, sorts and splits them within a fixed memory budget.
 
 The spool lives on local disk (``TMPDIR``) whatever the curated target, and is removed when
-the run ends, published or not.
+the run ends, published or not. A run killed outright (SIGKILL, the OOM killer, a lost
+machine) cannot remove it; the next spool made in the same directory does (Spool.sweep):
+each spool holds a lock on a file inside it for as long as its process lives.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shutil
 import tempfile
+import time
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,13 +74,27 @@ class Piece:
         return self.schema.empty_table() if self.path is None else pq.read_table(self.path).drop_columns([SEQ])
 
 
+try:
+    import fcntl
+except ImportError:  # Windows: no flock, no sweep
+    fcntl = None
+
+PREFIX = "ingest-spool-"
+LOCK = ".lock"
+# A spool directory without its lock file is one being made at this instant, or one left by a
+# version before the lock: swept only when older than this.
+UNLOCKED_AGE = 3600.0
+
+
 class Spool:
     """A temporary directory of Spooled tables. Use as a context manager, or close()."""
 
     def __init__(self, directory: Path | str | None = None) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="ingest-spool-", dir=directory))
+        self.root = Path(tempfile.mkdtemp(prefix=PREFIX, dir=directory))
         self.tables: dict[str, Spooled] = {}
-        self._cleanup = weakref.finalize(self, shutil.rmtree, self.root, True)  # however the run ends
+        self._lock = _hold(self.root / LOCK)
+        self._cleanup = weakref.finalize(self, _remove, self.root, self._lock)  # however the run ends
+        self.swept = sweep(self.root.parent, self.root)
 
     def table(self, name: str, schema: pa.Schema, order: list[str] | None = None, presorted: bool = False) -> Spooled:
         """The Spooled table ``name`` (created empty on first use)."""
@@ -112,6 +131,53 @@ class Spool:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _hold(path: Path) -> int | None:
+    """Open ``path`` and lock it for this process's life (None where there is no flock)."""
+    if fcntl is None:
+        return None
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: nobody else holds it
+    return fd
+
+
+def _remove(root: Path, lock: int | None) -> None:
+    shutil.rmtree(root, True)
+    if lock is not None:
+        os.close(lock)
+
+
+def sweep(directory: Path, keep: Path | None = None) -> list[Path]:
+    """Remove the spools in ``directory`` whose process has died: a spool's lock is free only
+    then (the kernel drops a process's flocks when it ends, however it ends). Spools of live
+    runs, this process's and other processes', hold their locks and stay. Returns what it
+    removed."""
+    if fcntl is None:
+        return []
+    removed = []
+    for root in directory.glob(PREFIX + "*"):
+        if root == keep or not root.is_dir():
+            continue
+        try:
+            fd = os.open(root / LOCK, os.O_RDWR | os.O_CLOEXEC)
+        except FileNotFoundError:
+            with contextlib.suppress(OSError):
+                if time.time() - root.stat().st_mtime > UNLOCKED_AGE:
+                    shutil.rmtree(root, True)
+                    removed.append(root)
+            continue
+        except OSError:  # another user's spool, or gone already
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # held: a live run's
+            os.close(fd)
+            continue
+        shutil.rmtree(root, True)  # while holding its lock: no one can be using it
+        os.close(fd)
+        removed.append(root)
+    return removed
 
 
 def count_values(table, column: str) -> dict:
