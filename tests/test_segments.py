@@ -155,7 +155,8 @@ def test_a_partitioned_table_is_the_same_however_its_segments_are_gathered_into_
     """The new segments of a partitioned table are read in ranges that span partitions, as
     many as DuckDB's budget takes: a budget of a few rows (a query per segment) and a large
     one (every partition in one query) write the same files, each partition's rows in its
-    own directory, no row lost or repeated."""
+    own directory, no row lost or repeated; the manifest is the same returned whole or handed
+    over a partition at a time."""
     import tempfile
 
     rows = [(k, section) for k, section, n in runs for _ in range(n)]
@@ -168,7 +169,13 @@ def test_a_partitioned_table_is_the_same_however_its_segments_are_gathered_into_
         for limit in (8, 1 << 30):  # bytes: a range of one segment; one range
             segments._limit_bytes = lambda limit=limit: limit
             with tempfile.TemporaryDirectory() as tmp:
-                manifest = segments.manifest_table(segments.write_table(Path(tmp), "sections", table, {}, None))
+                if limit == 8:  # the manifest returned, or handed to a sink a partition at a time
+                    manifest = segments.manifest_table(segments.write_table(Path(tmp), "sections", table, {}, None))
+                else:
+                    sunk: list[pa.Table] = []
+                    assert segments.write_table(Path(tmp), "sections", table, {}, None, sink=sunk.append) == []
+                    assert len(sunk) == len({s for _, s in rows})
+                    manifest = segments.manifest_table(sunk)
                 files = {f.relative_to(tmp).as_posix(): pq.read_table(f) for f in Path(tmp).rglob("*.parquet")}
                 written.append((manifest, {name: t.to_pydict() for name, t in files.items()}))
     finally:
