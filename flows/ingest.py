@@ -251,6 +251,7 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
                     Opaque({i: seen[i] for i in ids if i in seen}), started))
             for future in build_futures:
                 output.add(*future.result())
+            del decided, build_futures  # a verdict per page; each batch's arguments, held by its future
             pipeline.forget_memos()
             state = {STATE_TABLE: corpus.state, PARSED_TABLE: spool.table(PARSED_TABLE, PARSED_SCHEMA)}
             quarantined = corpus.quarantined + failed

@@ -598,8 +598,10 @@ class Output:
         self.sources = []
         codes, c_rejected = validate_tables({"codes": codes_table(ranked)})
         out.update(codes)
+        order = pa.array([s.document_id for s in ranked], pa.string())
+        del ranked  # a CodeSource per curated page: not held while section_items are grouped
         self.spool.table("section_items", schema.TABLES["section_items"])
-        for piece in section_item_pieces(ranked, self.spool.table(ITEMS_TABLE, ITEMS)):  # a range of codes at a time
+        for piece in section_item_pieces(order, self.spool.table(ITEMS_TABLE, ITEMS)):  # a range of codes at a time
             valid, piece_rejected = validate_tables({"section_items": piece})
             self.spool.add("section_items", valid["section_items"])
             self.rejected.append(piece_rejected)
@@ -700,6 +702,7 @@ def run(settings: Settings, progress: Progress | None = None, now: datetime | No
         for (start, stop), piece in zip(ranges, parsed, strict=True):
             output.add(*table_items(corpus.items(start, stop), piece.read(), decided, seen, now))
             release_memory()
+        del decided  # a verdict per page: not needed from here on
         forget_memos()
         tables = output.tables(corpus.quarantined + failed, seen, now)
         release_memory()

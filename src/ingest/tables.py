@@ -119,13 +119,14 @@ def code_tables(sources: Iterable[CodeSource], items: pa.Table) -> dict[str, pa.
     """``codes`` and ``section_items`` from the curated pages' CodeSources and items (code_sources;
     any order), in memory."""
     ranked = rank_sources(sources)
-    pieces = list(section_item_pieces(ranked, items))
+    pieces = list(section_item_pieces([s.document_id for s in ranked], items))
     return {"codes": codes_table(ranked),
             "section_items": pa.concat_tables([schema.TABLES["section_items"].empty_table(), *pieces]).combine_chunks()}
 
 
 def rank_sources(sources: Iterable[CodeSource]) -> list[CodeSource]:
-    """CodeSources best first (dedup.keep_rank): what codes_table and section_item_pieces take."""
+    """CodeSources best first (dedup.keep_rank): what codes_table takes (and, their document
+    ids, section_item_pieces)."""
     return sorted(sources, key=lambda s: s.rank)
 
 
@@ -279,17 +280,19 @@ def _facts(docs: Sequence[Document]) -> list[dict]:
 ITEM_CHUNK_ROWS = 50_000
 
 
-def section_item_pieces(ranked: Sequence[CodeSource], items: pa.Table | Spooled) -> Iterator[pa.Table]:
+def section_item_pieces(ranked: Sequence[str] | pa.Array, items: pa.Table | Spooled) -> Iterator[pa.Table]:
     """``section_items``, a range of codes at a time, in order: one row per (code, section, item
     key), with the wording of the best page that states it (the first of the best page's, if
     it states it twice), every site and page stating it. Grouped in DuckDB over the items
     (code_sources; in memory, or spooled): a row per item of every curated page would be
-    millions of Python objects on a large corpus."""
+    millions of Python objects on a large corpus. ``ranked``: the curated pages' document
+    ids, best first (rank_sources)."""
     if isinstance(items, Spooled) and not items.files:
         return
     con = connect()
     try:
-        rank = pa.table({"document_id": [s.document_id for s in ranked], "doc_rank": pa.array(range(len(ranked)), pa.int64())})
+        ids = ranked if isinstance(ranked, pa.Array) else pa.array(ranked, pa.string())
+        rank = pa.table({"document_id": ids, "doc_rank": pa.array(range(len(ids)), pa.int64())})
         con.register("ranks", rank)
         if isinstance(items, Spooled):
             con.execute(f"create view items as select * from {items.scan()}")
