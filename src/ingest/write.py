@@ -337,7 +337,7 @@ def _write_manifest(pieces: list[Path], dest: Path) -> str:
         for piece in pieces:
             table = pq.read_table(piece).cast(segments.MANIFEST_SCHEMA)
             writer.write_table(table)
-            for batch in table.to_batches(max_chunksize=65_536):
+            for batch in table.to_batches(max_chunksize=8192):  # as Python objects: a few MB at a time
                 for row in zip(*(batch.column(c).to_pylist() for c in batch.schema.names), strict=True):
                     h.update("\0".join(str(v) for v in row).encode() + b"\n")
     return h.hexdigest()[:12]
