@@ -138,7 +138,8 @@ def _hold(path: Path) -> int | None:
     if fcntl is None:
         return None
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: nobody else holds it
+    with contextlib.suppress(OSError):  # a filesystem without flock: no sweep can take it either
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: nobody else holds it
     return fd
 
 
