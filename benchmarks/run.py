@@ -8,7 +8,8 @@ side in the same run. Corpora come from benchmarks/corpus.py (5 sites: 2 HTML la
 - library pipeline (read -> write, no Prefect) on one core (the process pinned to one CPU), text
   and HTML pages apart;
 - the same HTML pages through `trafilatura.extract` (default options) and `lxml.html.fromstring`
-  alone (the parse floor), and our ratios to each;
+  alone (the parse floor), and our ratios to each; these per-core rows in --core-repeat rounds
+  (5: three rounds' ratio to trafilatura ranged from 0.64 to 0.93 around a median near 0.7);
 - `ingest run` end to end (Prefect local mode) on --pages pages: wall time, Prefect's fixed
   start-up (a run over an empty landing zone), the share Prefect adds beyond start-up (the
   medians of --repeat library runs and --repeat flow runs, taken alternately), and --repeat
@@ -230,6 +231,7 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=50_000, help="pages for the second memory figure")
     parser.add_argument("--per-format", type=int, default=1000, help="pages per format for throughput")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--core-repeat", type=int, default=5, help="rounds of the per-core rows (about 35 s each)")
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
@@ -262,7 +264,7 @@ def main() -> None:
     # compared with one after the other, so that the ratios' medians see the same machine.
     times: dict[str, list[float]] = {"text": [], "html": [], "trafilatura": [], "lxml": []}
     with on_cores(1):
-        for _ in range(args.repeat):
+        for _ in range(args.core_repeat):
             times["text"].append(median_time(lambda: library_run(text_dir), 1))
             times["html"].append(median_time(lambda: library_run(html_dir), 1))
             times["trafilatura"].append(median_time(lambda: [trafilatura.extract(h) for h in html_pages], 1))
@@ -387,7 +389,7 @@ def main() -> None:
     header = [
         "# Benchmark results", "",
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, `python benchmarks/run.py --pages {args.pages} --big {args.big} "
-        f"--per-format {args.per_format} --repeat {args.repeat}`", "",
+        f"--per-format {args.per_format} --repeat {args.repeat} --core-repeat {args.core_repeat}`", "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"prefect {prefect.__version__}, trafilatura {trafilatura.__version__}, lxml {'.'.join(map(str, lxml.etree.LXML_VERSION))}", "",
         "Corpus: `benchmarks/corpus.py` (5 sites: 2 HTML layouts, 3 text-dump layouts; JSONL scraper files; "
