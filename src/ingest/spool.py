@@ -15,6 +15,7 @@ each spool holds a lock on a file inside it for as long as its process lives.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import shutil
@@ -74,11 +75,6 @@ class Piece:
         return self.schema.empty_table() if self.path is None else pq.read_table(self.path).drop_columns([SEQ])
 
 
-try:
-    import fcntl
-except ImportError:  # Windows: no flock, no sweep
-    fcntl = None
-
 PREFIX = "ingest-spool-"
 LOCK = ".lock"
 # A spool directory without its lock file is one being made at this instant, or one left by a
@@ -133,20 +129,17 @@ class Spool:
         self.close()
 
 
-def _hold(path: Path) -> int | None:
-    """Open ``path`` and lock it for this process's life (None where there is no flock)."""
-    if fcntl is None:
-        return None
+def _hold(path: Path) -> int:
+    """Open ``path`` and lock it for this process's life."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     with contextlib.suppress(OSError):  # a filesystem without flock: no sweep can take it either
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: nobody else holds it
     return fd
 
 
-def _remove(root: Path, lock: int | None) -> None:
+def _remove(root: Path, lock: int) -> None:
     shutil.rmtree(root, True)
-    if lock is not None:
-        os.close(lock)
+    os.close(lock)
 
 
 def sweep(directory: Path, keep: Path | None = None) -> list[Path]:
@@ -154,8 +147,6 @@ def sweep(directory: Path, keep: Path | None = None) -> list[Path]:
     then (the kernel drops a process's flocks when it ends, however it ends). Spools of live
     runs, this process's and other processes', hold their locks and stay. Returns what it
     removed."""
-    if fcntl is None:
-        return []
     removed = []
     for root in directory.glob(PREFIX + "*"):
         if root == keep or not root.is_dir():

@@ -119,7 +119,7 @@ def code_tables(sources: Iterable[CodeSource], items: pa.Table) -> dict[str, pa.
     """``codes`` and ``section_items`` from the curated pages' CodeSources and items (code_sources;
     any order), in memory."""
     ranked = rank_sources(sources)
-    pieces = list(section_item_pieces([s.document_id for s in ranked], items))
+    pieces = list(section_item_pieces(pa.array([s.document_id for s in ranked], pa.string()), items))
     return {"codes": codes_table(ranked),
             "section_items": pa.concat_tables([schema.TABLES["section_items"].empty_table(), *pieces]).combine_chunks()}
 
@@ -280,7 +280,7 @@ def _facts(docs: Sequence[Document]) -> list[dict]:
 ITEM_CHUNK_ROWS = 50_000
 
 
-def section_item_pieces(ranked: Sequence[str] | pa.Array, items: pa.Table | Spooled) -> Iterator[pa.Table]:
+def section_item_pieces(ranked: pa.Array, items: pa.Table | Spooled) -> Iterator[pa.Table]:
     """``section_items``, a range of codes at a time, in order: one row per (code, section, item
     key), with the wording of the best page that states it (the first of the best page's, if
     it states it twice), every site and page stating it. Grouped in DuckDB over the items
@@ -291,8 +291,7 @@ def section_item_pieces(ranked: Sequence[str] | pa.Array, items: pa.Table | Spoo
         return
     con = connect()
     try:
-        ids = ranked if isinstance(ranked, pa.Array) else pa.array(ranked, pa.string())
-        rank = pa.table({"document_id": ids, "doc_rank": pa.array(range(len(ids)), pa.int64())})
+        rank = pa.table({"document_id": ranked, "doc_rank": pa.array(range(len(ranked)), pa.int64())})
         con.register("ranks", rank)
         if isinstance(items, Spooled):
             con.execute(f"create view items as select * from {items.scan()}")

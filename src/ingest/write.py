@@ -309,7 +309,7 @@ def _write_tables(staging: Path, tables: dict[str, Table], previous: segments.Pr
     scratch.mkdir()
     pieces: dict[tuple[str, str], Path] = {}  # the manifest's rows, per table partition (a row per key: spooled)
 
-    def spool(rows: pa.Table) -> None:  # a partition's manifest rows, to a file as soon as they are known
+    def spool_manifest(rows: pa.Table) -> None:  # a partition's manifest rows, to a file as soon as they are known
         if rows.num_rows:
             key = (rows.column("table")[0].as_py(), rows.column("partition")[0].as_py())
             pieces[key] = scratch / f"manifest-{len(pieces):04d}.parquet"
@@ -318,7 +318,7 @@ def _write_tables(staging: Path, tables: dict[str, Table], previous: segments.Pr
     try:
         for name, table in tables.items():
             segments.write_table(staging / name, name, table, previous, lambda old, new, name=name: reuse(name, old, new),
-                                 groups, scratch, sink=spool)
+                                 groups, scratch, sink=spool_manifest)
             memory.release_memory()
         (staging / segments.MANIFEST).mkdir(parents=True)
         return _write_manifest([pieces[k] for k in sorted(pieces)], staging / segments.MANIFEST / "part-0.parquet")
