@@ -9,7 +9,8 @@ side in the same run. Corpora come from benchmarks/corpus.py (5 sites: 2 HTML la
   and HTML pages apart;
 - the same HTML pages through `trafilatura.extract` (default options) and `lxml.html.fromstring`
   alone (the parse floor), and our ratios to each; these per-core rows in --core-repeat rounds
-  (5: three rounds' ratio to trafilatura ranged from 0.64 to 0.93 around a median near 0.7);
+  (5: three rounds' ratio to trafilatura ranged from 0.64 to 0.93 around a median near 0.7),
+  with the milliseconds a page of each stage of our run (the run summary's own timing);
 - `ingest run` end to end (Prefect local mode) on --pages pages: wall time, Prefect's fixed
   start-up (a run over an empty landing zone), the share Prefect adds beyond start-up (the
   medians of --repeat library runs and --repeat flow runs, taken alternately), and --repeat
@@ -263,10 +264,15 @@ def main() -> None:
     # The per-core figures, on one core. Each round times our pipeline and the tools it is
     # compared with one after the other, so that the ratios' medians see the same machine.
     times: dict[str, list[float]] = {"text": [], "html": [], "trafilatura": [], "lxml": []}
+    stages: dict[str, list[dict[str, float]]] = {"text": [], "html": []}  # each round's run summary's stage times
+
+    def timed_run(kind: str, raw: Path) -> None:
+        stages[kind].append(library_run(raw).stages)
+
     with on_cores(1):
         for _ in range(args.core_repeat):
-            times["text"].append(median_time(lambda: library_run(text_dir), 1))
-            times["html"].append(median_time(lambda: library_run(html_dir), 1))
+            times["text"].append(median_time(lambda: timed_run("text", text_dir), 1))
+            times["html"].append(median_time(lambda: timed_run("html", html_dir), 1))
             times["trafilatura"].append(median_time(lambda: [trafilatura.extract(h) for h in html_pages], 1))
             times["lxml"].append(median_time(lambda: [lxml.html.fromstring(h) for h in html_pages], 1))
     t_text, t_html = statistics.median(times["text"]), statistics.median(times["html"])
@@ -282,6 +288,10 @@ def main() -> None:
     note("  round by round", ", ".join(f"{(h / args.per_format) / (t / len(html_pages)):.2f}"
                                       for h, t in zip(times["html"], times["trafilatura"], strict=True)))
     note("ratio ours / lxml parse floor (target <= 5)", f"{ours / t_lxml:.1f}")
+    for kind in ("text", "html"):  # where the time goes: each stage's median over the rounds
+        by_stage = {name: statistics.median(r[name] for r in stages[kind]) for name in stages[kind][0]}
+        note(f"  {'text dumps' if kind == 'text' else 'HTML'}: ms/page by stage (the run's own timing)",
+             ", ".join(f"{name} {sec / args.per_format * 1e3:.2f}" for name, sec in by_stage.items()))
 
     empty = work / "empty"
     empty.mkdir(exist_ok=True)

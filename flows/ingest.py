@@ -46,7 +46,7 @@ from ingest.clean import TemplateModel
 from ingest.config import Limits, Settings
 from ingest.memory import few_collections
 from ingest.models import PageRecord, Quarantine
-from ingest.report import report, summarize
+from ingest.report import Laps, report, summarize
 from ingest.spool import Spool
 from ingest.state import PARSED_SCHEMA, PARSED_TABLE, STATE_TABLE, ParsedStore
 from ingest.write import publish, remove_staging, writer_lock
@@ -207,10 +207,12 @@ def local_task_runner() -> ThreadPoolTaskRunner:
 def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, batch_size: int = 200) -> dict:
     settings = Settings(raw=raw, curated=curated, full=full, batch_size=batch_size)  # paths or fsspec URLs
     started = datetime.now(UTC)
+    lap = Laps()
     pipeline.use_system_allocator()
     with few_collections(), writer_lock(settings.curated), Spool() as spool:  # the collector as in pipeline.run
         remove_staging(settings.curated)
         the_plan = plan(settings, Opaque(spool))
+        lap("plan")
         if the_plan.unchanged:
             summary = report(settings.curated)
             summary.published, summary.files = False, len(the_plan.paths)
@@ -221,8 +223,10 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
                 pipeline.absorb(the_plan, future.result())
                 pipeline.release_memory()
                 progress_hook(len(chunk))
+            lap("read")
             corpus = learn_sites(Opaque(the_plan), settings.batch_size)
             pipeline.release_memory()
+            lap("survey")
             store = ParsedStore() if settings.full else ParsedStore.load(settings.curated)
             ranges = corpus.ranges()
             spool.table(PARSED_TABLE, PARSED_SCHEMA, presorted=True)  # in the corpus's order, a row per page
@@ -239,9 +243,11 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
                 records += recs
                 failed += fails
             pipeline.forget_memos()  # (the memos of tasks run in this process: local mode)
+            lap("parse")
             seen = pipeline.first_seen(settings.curated)
             decided = deduplicate(Opaque(records), Opaque(seen))
             del records
+            lap("deduplicate")
             output = pipeline.Output(spool)
             build_futures = []
             for (start, stop), piece in zip(ranges, parsed, strict=True):
@@ -256,10 +262,13 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
             state = {STATE_TABLE: corpus.state, PARSED_TABLE: spool.table(PARSED_TABLE, PARSED_SCHEMA)}
             quarantined = corpus.quarantined + failed
             del corpus, parsed
+            lap("tables")
             tables, snapshot, published = publish_tables(settings, Opaque(output), Opaque(quarantined), Opaque(state),
                                                          Opaque(seen), started)
+            lap("publish")
             summary = summarize(tables, snapshot=snapshot, published=published, files=len(the_plan.paths))
             summary.read_files = len(the_plan.todo)
+    summary.stages = lap.seconds
     summary.seconds = (datetime.now(UTC) - started).total_seconds()
     create_table_artifact(key="ingest-run-summary", table=summary.table_rows(), description="What this ingest run did")
     create_markdown_artifact(key="ingest-run-report", markdown=summary.markdown(), description="Ingest run report")

@@ -41,13 +41,17 @@ def test_flow_gives_the_same_tables_as_the_library_and_leaves_artifacts(prefect_
     result = ingest_flow(raw=str(raw), curated=str(tmp_path / "flow"), batch_size=3)
     assert result["by_status"] == {"curated": 8, "duplicate": 2, "no_code": 1, "quarantined": 1}
     assert result["published"]
-    run(Settings(raw=raw, curated=tmp_path / "lib"))
+    library = run(Settings(raw=raw, curated=tmp_path / "lib"))
+    for summary in (result, library.to_dict()):  # the same stages timed, in order, within the run's time
+        assert list(summary["stages"]) == ["plan", "read", "survey", "parse", "deduplicate", "tables", "publish"]
+        assert min(summary["stages"].values()) >= 0 and sum(summary["stages"].values()) <= summary["seconds"]
     flow_tables, lib_tables = _load(tmp_path / "flow"), _load(tmp_path / "lib")
     for name in TABLES:
         pd.testing.assert_frame_equal(flow_tables[name], lib_tables[name], obj=name)
 
     again = ingest_flow(raw=str(raw), curated=str(tmp_path / "flow"), batch_size=3)
     assert not again["published"] and again["snapshot"] == result["snapshot"]
+    assert list(again["stages"]) == ["plan"]  # nothing new: the run stops after its plan
 
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["ingest-run-summary", "ingest-run-report"])))
@@ -55,6 +59,9 @@ def test_flow_gives_the_same_tables_as_the_library_and_leaves_artifacts(prefect_
     assert {"table", "markdown"} <= kinds
     table = next(a for a in artifacts if a.type == "table")
     assert "status: curated" in str(table.data)
+    # each run's table says where its time went: the first run's every stage, the second's plan only
+    assert any("seconds: parse" in str(a.data) for a in artifacts if a.type == "table")
+    assert all("seconds: plan" in str(a.data) for a in artifacts if a.type == "table")
 
 
 def test_cli_run_uses_the_flow_and_prints_a_summary(prefect_harness, tmp_path):

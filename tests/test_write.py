@@ -123,7 +123,7 @@ def test_only_new_or_changed_files_are_read(tmp_path):
     second = run(settings)
     assert (second.read_files, second.published, second.pages) == (1, True, 6)
     unchanged = run(settings)
-    assert (unchanged.read_files, unchanged.published) == (0, False)
+    assert (unchanged.read_files, unchanged.published, list(unchanged.stages)) == (0, False, ["plan"])
     full = run(Settings(raw=raw, curated=settings.curated, full=True))
     assert full.read_files == 6 and not full.published  # same content, nothing to publish
 

@@ -44,7 +44,7 @@ from .extract import extract_page
 from .memory import few_collections, release_memory, use_system_allocator
 from .models import Document, PageRecord, Quarantine, RawPage, Removed, Status
 from .parse import PageContext, parse_page
-from .report import RunSummary, report, summarize
+from .report import Laps, RunSummary, report, summarize
 from .site import assign_sites, brand_names, fingerprint_keys, host_of, weak_evidence
 from .state import (
     PARSE_FINGERPRINT,
@@ -659,16 +659,19 @@ def run(settings: Settings, progress: Progress | None = None, now: datetime | No
     The stages go batch by batch over a Corpus (see there); the flow in flows/ingest.py runs
     the same functions as tasks."""
     started = time.perf_counter()
+    lap = Laps()
     now = now or datetime.now(UTC)
     use_system_allocator()
     with writer_lock(settings.curated), Spool() as spool:
         remove_staging(settings.curated)
         plan = plan_run(settings, spool)
+        lap("plan")
         if plan.unchanged:
             if progress:
                 progress(len(plan.paths))
             summary = report(settings.curated)
             summary.published, summary.seconds, summary.files = False, time.perf_counter() - started, len(plan.paths)
+            summary.stages = lap.seconds
             return summary
         if progress:
             progress(len(plan.paths) - len(plan.todo))
@@ -677,8 +680,10 @@ def run(settings: Settings, progress: Progress | None = None, now: datetime | No
             release_memory()
             if progress:
                 progress(len(chunk))
+        lap("read")
         corpus = survey(plan, settings.batch_size)
         release_memory()
+        lap("survey")
         store = ParsedStore() if settings.full else ParsedStore.load(settings.curated)
         ranges = corpus.ranges()
         spool.table(PARSED_TABLE, PARSED_SCHEMA, presorted=True)  # in the corpus's order, a row per page
@@ -694,23 +699,28 @@ def run(settings: Settings, progress: Progress | None = None, now: datetime | No
             release_memory()
         del store
         forget_memos()
+        lap("parse")
         seen = first_seen(settings.curated)
         deduplicate(records, seen)
         decided = decisions(records)
         del records
+        lap("deduplicate")
         output = Output(spool)
         for (start, stop), piece in zip(ranges, parsed, strict=True):
             output.add(*table_items(corpus.items(start, stop), piece.read(), decided, seen, now))
             release_memory()
         del decided  # a verdict per page: not needed from here on
         forget_memos()
+        lap("tables")  # the page tables, batch by batch; the code tables are built with the publishing, as in the flow
         tables = output.tables(corpus.quarantined + failed, seen, now)
         release_memory()
         state = {STATE_TABLE: corpus.state, PARSED_TABLE: spool.table(PARSED_TABLE, PARSED_SCHEMA)}
         del corpus, parsed
         release_memory()
         snapshot, published = publish(settings.curated, {**tables, **state}, settings.keep_snapshots)
+        lap("publish")
         summary = summarize(tables, snapshot=snapshot, published=published, seconds=time.perf_counter() - started,
                             files=len(plan.paths))
     summary.read_files = len(plan.todo)
+    summary.stages = lap.seconds
     return summary

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as _html
+import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ class RunSummary:
     published: bool = False
     seconds: float = 0.0
     read_files: int = 0  # raw files read by this run (new or changed); the rest came from the state
+    stages: dict[str, float] = field(default_factory=dict)  # wall seconds of each stage of this run, in order
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -44,6 +46,7 @@ class RunSummary:
         rows += [{"metric": f"rows: {k}", "value": v} for k, v in self.rows.items()]
         rows += [{"metric": f"dedup: {k}", "value": v} for k, v in sorted(self.dedup.items())]
         rows += [{"metric": f"removed by {k}", "value": v} for k, v in self.top_rules]
+        rows += [{"metric": f"seconds: {k}", "value": round(v, 2)} for k, v in self.stages.items()]
         rows.append({"metric": "snapshot", "value": f"{self.snapshot} ({'published' if self.published else 'unchanged'})"})
         return rows
 
@@ -54,6 +57,25 @@ class RunSummary:
             lines += ["", "## Quarantined", "", "| page | reason |", "|---|---|"]
             lines += [f"| {p} | {r} |" for p, r in self.quarantined]
         return "\n".join(lines) + "\n"
+
+
+class Laps:
+    """The wall seconds of a run's stages, each stage timed from the end of the one before:
+    `lap("read")` closes the stage called read. Where a run spends its time, in its summary.
+
+    The library and the flow time the same stages: plan (what is new), read (read, decode,
+    extract and rule-clean the new files), survey (sites and templates across the corpus),
+    parse, deduplicate, tables (the page tables, batch by batch) and publish (the code tables,
+    validation and writing the snapshot). A run with nothing new has only plan."""
+
+    def __init__(self) -> None:
+        self._last = time.perf_counter()
+        self.seconds: dict[str, float] = {}
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
+        self._last = now
 
 
 def summarize(
