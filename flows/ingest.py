@@ -188,17 +188,22 @@ def publish_tables(settings: Settings, output: pipeline.Output, quarantined: lis
     return tables, snapshot, published
 
 
-LOCAL_THREADS = 2  # task runs at a time in local mode, unless PREFECT_TASKS_RUNNER_THREAD_POOL_MAX_WORKERS says
+LOCAL_THREADS = 1  # task runs at a time in local mode, unless PREFECT_TASKS_RUNNER_THREAD_POOL_MAX_WORKERS says
 
 
 def local_task_runner() -> ThreadPoolTaskRunner:
-    """The flow's task runner without Dask: threads in the flow's process, at most
-    LOCAL_THREADS task runs at a time (or Prefect's own setting, when set). Prefect's default is
-    no limit: every batch submitted at once runs at once. The stages are Python, which holds
-    the GIL, so threads beyond two only add switching, and each holds its batch in memory: on
-    10,000 pages (44 load batches), `ingest run` took 117.8 s with a peak RSS of 1,210 MB
-    without a limit, 98.1 s and 874 MB with 2 threads, 95.1 s and 879 MB with 1. Two, so that
-    one batch's reads (from object storage, say) overlap another's work."""
+    """The flow's task runner without Dask: a thread of the flow's process, LOCAL_THREADS task
+    runs at a time (or Prefect's own setting, when set). Prefect's default is no limit: every
+    batch submitted at once runs at once, and each holds its pages: on 10,000 pages (44 load
+    batches) `ingest run` took 117.8 s with a peak RSS of 1,210 MB, against 98.1 s and 874 MB
+    with 2 threads. The stages are Python and hold the GIL, so a second thread adds no
+    compute, and it costs: while one thread computes, the other's every system call (a stat,
+    an open, a read) waits for the GIL to come back. Flow runs on the benchmark's 10,000
+    pages, 1 and 2 threads alternately (2026-12-03), beyond start-up and the library's time:
+    +0, +7, -1% with 1 against +33, +10, +16% with 2; 76.1, 78.2 s against 78.7, 84.7 s in
+    two more pairs. With raw files on object storage, where a read waits on the network,
+    PREFECT_TASKS_RUNNER_THREAD_POOL_MAX_WORKERS=2 lets one batch's reads overlap another's
+    work (docs/production.md)."""
     configured = get_current_settings().tasks.runner.thread_pool_max_workers
     return ThreadPoolTaskRunner(max_workers=configured or LOCAL_THREADS)
 

@@ -166,16 +166,18 @@ def test_load_batches_are_cached_by_content_across_runs(prefect_harness, tmp_pat
     assert rel in loaded and len(loaded) <= 2  # only the changed file's batch (of 2) was read
 
 
-def test_local_mode_runs_at_most_two_task_runs_at_a_time(prefect_harness, tmp_path, monkeypatch):
+def test_local_mode_runs_one_task_run_at_a_time_unless_configured(prefect_harness, tmp_path, monkeypatch):
     """Prefect's thread pool has no limit by default: every batch would be read at once (44
     on 10,000 pages: 1.2 GB of peak RSS, and slower than one at a time). The flow's runner
-    runs two at a time, and the same tables come out."""
+    runs one at a time, or as many as Prefect's setting says, and the same tables come out."""
     import threading
+
+    from prefect.settings import PREFECT_TASKS_RUNNER_THREAD_POOL_MAX_WORKERS, temporary_settings
 
     import flows.ingest as flows_ingest
     from ingest import pipeline
 
-    assert flows_ingest.ingest_flow.task_runner._max_workers == flows_ingest.LOCAL_THREADS == 2
+    assert flows_ingest.ingest_flow.task_runner._max_workers == flows_ingest.LOCAL_THREADS == 1
     running, most = [0], [0]
     lock = threading.Lock()
     real = pipeline.load_pages
@@ -192,16 +194,20 @@ def test_local_mode_runs_at_most_two_task_runs_at_a_time(prefect_harness, tmp_pa
                 running[0] -= 1
 
     monkeypatch.setattr(pipeline, "load_pages", watched)
-    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
-    stamp = time.time_ns()  # files no other test has loaded: no batch comes from the load cache
-    for path in raw.rglob("*"):
-        os.utime(path, ns=(stamp, stamp))
-    result = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "flow"), batch_size=1)
-    assert result["files"] >= 6 and most[0] == 2
-    run(Settings(raw=raw, curated=tmp_path / "lib"))
-    flow_tables, lib_tables = _load(tmp_path / "flow"), _load(tmp_path / "lib")
-    for name in TABLES:
-        pd.testing.assert_frame_equal(flow_tables[name], lib_tables[name], obj=name)
+    for threads in (None, 2):
+        raw = copy_raw(tmp_path / f"raw-{threads}", RAW, PAGES)
+        stamp = time.time_ns()  # files no other run has loaded: no batch comes from the load cache
+        for path in raw.rglob("*"):
+            os.utime(path, ns=(stamp, stamp))
+        most[0] = 0
+        with temporary_settings({PREFECT_TASKS_RUNNER_THREAD_POOL_MAX_WORKERS: threads}):
+            the_flow = flows_ingest.ingest_flow.with_options(task_runner=flows_ingest.local_task_runner())
+            result = the_flow(raw=str(raw), curated=str(tmp_path / f"flow-{threads}"), batch_size=1)
+        assert result["files"] >= 6 and most[0] == (threads or 1)
+        run(Settings(raw=raw, curated=tmp_path / f"lib-{threads}"))
+        flow_tables, lib_tables = _load(tmp_path / f"flow-{threads}"), _load(tmp_path / f"lib-{threads}")
+        for name in TABLES:
+            pd.testing.assert_frame_equal(flow_tables[name], lib_tables[name], obj=name)
 
 
 def test_a_settings_context_is_serialized_once_while_the_cluster_runner_runs():
