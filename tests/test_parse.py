@@ -357,3 +357,84 @@ def test_clear_memos_empties_every_per_line_memo():
     assert any(fn.cache_info().currsize for fn in memos)
     clear_memos()
     assert all(fn.cache_info().currsize == 0 for fn in memos)
+
+
+# --- fields of ordinary pages (issue: wrong code fields) ---------------------------------
+
+from ingest.config import Limits  # noqa: E402
+from ingest.extract import extract_text  # noqa: E402
+
+LAMINECTOMY = """CPT Code 63047: Lumbar Laminectomy with Decompression
+
+Overview
+CPT code 63047 reports a laminectomy, facetectomy and foraminotomy at one lumbar segment, done to relieve pressure on the nerve roots.
+
+Add-on Code
+When more than one lumbar segment is decompressed, each extra segment is reported with +63048, an add-on code listed separately in addition to the primary procedure.
+"""
+
+KNEE = """27447
+
+Arthroplasty, knee, condyle and plateau; medial AND lateral compartments with or without patella resurfacing (total knee arthroplasty)
+
+Description
+During a total knee arthroplasty, the surgeon removes the worn joint surfaces of the femur and the tibia and fits metal and plastic parts in their place.
+"""
+
+HIP = """27130
+
+Total Hip Arthroplasty
+
+Description
+During a total hip arthroplasty, the surgeon replaces the ball and the socket of the hip joint with artificial parts, relieving pain from arthritis.
+"""
+
+
+def _dump(text: str):
+    page, _ = parse_page(extract_text(text, Limits()), [], PageContext())
+    return page
+
+
+def test_another_codes_add_on_does_not_make_the_page_an_add_on():
+    page = _dump(LAMINECTOMY)
+    assert (page.code, page.is_add_on) == ("63047", False)
+
+
+def test_own_add_on_statement_makes_the_page_an_add_on():
+    page = _dump(LAMINECTOMY.replace("63047", "63048").replace("+63048, an add-on", "this add-on"))
+    assert page.code == "63048" and page.is_add_on
+
+
+def test_code_standing_alone_over_its_descriptor():
+    page = _dump(KNEE)
+    assert page.code == "27447"
+    assert page.title.startswith("Arthroplasty, knee, condyle and plateau")
+    assert page.official_description.startswith("Arthroplasty, knee, condyle and plateau")
+    assert page.lay_description.startswith("During a total knee arthroplasty")
+
+
+def test_plain_description_paragraph_is_the_lay_description():
+    page = _dump(HIP)
+    assert (page.code, page.title) == ("27130", "Total Hip Arthroplasty")
+    assert page.official_description is None
+    assert page.lay_description.startswith("During a total hip arthroplasty")
+
+
+def test_code_stated_as_the_answer_of_a_sentence():
+    page = _dump(
+        "The procedure code for a needle aspiration of the shoulder joint is typically 20610. "
+        "This code covers aspiration or injection of a major joint or bursa.\n"
+    )
+    assert page.code == "20610"
+
+
+def test_two_codes_compared_make_a_page_about_neither():
+    page = _dump("Question of the week\n\nQ1234 vs Q1235\n\nWhat separates Q1234 from Q1235? Q1234 is a removable insert.\n")
+    assert page.code is None and page.code_reason.startswith("several_codes")
+
+
+def test_code_system_follows_the_code_and_a_disagreeing_label_is_a_warning():
+    jsonld = ({"@type": "MedicalCode", "codeValue": "J1100", "codingSystem": "CPT"},)
+    page = _page("Dexamethasone injection", "J1100 is billed per 1 mg.", ctx=PageContext(jsonld=jsonld))
+    assert (page.code, page.code_system) == ("J1100", "HCPCS")
+    assert page.warnings and "CPT" in page.warnings[0]

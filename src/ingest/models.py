@@ -113,6 +113,7 @@ class ParsedPage:
     is_add_on: bool = False
     cost: tuple[float, float] | None = None
     duration: tuple[float, float] | None = None
+    warnings: tuple[str, ...] = ()  # what the page says that disagrees with itself (a code's system)
 
 
 @dataclass(slots=True)

@@ -45,7 +45,19 @@ _NUM = r"(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|half an?)"
 _DURATION_RANGE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:-|–|—|to)\s*(\d+(?:\.\d+)?)\s*(minutes?|mins?|hours?|hrs?)\b", re.IGNORECASE)
 _DURATION_SINGLE = re.compile(_NUM + r"\s*(minutes?|mins?|hours?|hrs?)\b", re.IGNORECASE)
 _DURATION_CONTEXT = re.compile(r"\b(takes?|lasts?|duration|last(s|ing)? (about|around|approximately)|procedure time|completed in)\b", re.IGNORECASE)
-_ADD_ON = re.compile(r"list separately in addition to|\badd-on code\b|\bis an add-on\b", re.IGNORECASE)
+# A descriptor that marks its code as an add-on (CPT's wording), or a line saying the code is one.
+_ADD_ON_DESCRIPTOR = re.compile(r"list(?:ed)? separately in addition to|\beach additional\b", re.IGNORECASE)
+_IS_ADD_ON = r"\b{code}\b[^.;]{{0,40}}\bis\s+an\s+add-on\b"
+# A line that is only a code ("27447", "CPT 27447", "HCPCS Code J1100"): at the top of a page it
+# stands over the code's descriptor, as the page's heading does.
+_LONE_CODE = re.compile(r"^\W{0,3}(?:(?:cpt|hcpcs)(?:®)?\s*(?:code)?\s*[:#]?\s*)?(\d{5}|\d{4}[FT]|[A-V]\d{4})\W{0,3}$", re.IGNORECASE)
+# How far down a page a lone code line still heads it, in lines.
+LONE_CODE_MAX_LINE = 3
+# A line under a lone code with at least this many words is the code's official descriptor;
+# a shorter one is a title ("Total Hip Arthroplasty").
+DESCRIPTOR_MIN_WORDS = 6
+# A comparison of two codes ("L3000 vs L3030") in this many first lines makes the page about neither.
+COMPARISON_TOP_LINES = 5
 _QUOTED = re.compile(r"[\"“][^\"”]{0,200}[\"”]")
 _EXAMPLE_BEFORE = re.compile(r"(e\.g\.|for example|example|such as|like)\W{0,3}$", re.IGNORECASE)
 # A number labelled as another kind of identifier is not a code: "SKU 48213", "Item #50322",
@@ -88,7 +100,21 @@ def parse_page(lines: list[Line], removed: list[Removed], ctx: PageContext) -> t
     code, system, reason, evidence = find_code(lines, roles, removed, ctx, sections)
     by_name = {s.section: s for s in sections}
     category = next((v for k, v in facts if k.casefold() in rules.FACT_KEYS_CATEGORY and v), None)
-    title = _title(ctx, lines, roles, sections, by_name)
+    top = _top_descriptor(lines, roles)
+    title = top[1] if top and top[0] == code else _title(ctx, lines, roles, sections, by_name)
+    official = _section_body(by_name.get("official_description"))
+    lay = _section_body(by_name.get("lay_description"))
+    if top and top[0] == code and len(top[1].split()) >= DESCRIPTOR_MIN_WORDS:
+        # The descriptor under the code is the official one; a "Description" section is then the page's own words.
+        if official and official != top[1] and lay is None and not _names_official(by_name["official_description"]):
+            lay = official
+        official = top[1]
+    elif official and lay is None and _is_prose(official) and not _names_official(by_name["official_description"]):
+        official, lay = None, official  # a plain "Description" paragraph in the page's own words
+    warnings = ()
+    if code is not None and system != code_system_of(code):
+        warnings = (f"the page labels {code} as {system}; by its shape it is {code_system_of(code)}",)
+        system = code_system_of(code)
     page = ParsedPage(
         title=title,
         sections=sections,
@@ -99,14 +125,55 @@ def parse_page(lines: list[Line], removed: list[Removed], ctx: PageContext) -> t
         code_system=system,
         code_reason=reason,
         evidence=evidence,
-        official_description=_section_body(by_name.get("official_description")),
-        lay_description=_section_body(by_name.get("lay_description")),
+        official_description=official,
+        lay_description=lay,
         category=category,
-        is_add_on=any(_ADD_ON.search(ln.text) for ln in lines) or bool(title and _ADD_ON.search(title)),
+        is_add_on=_is_add_on(code, lines, official, title),
         cost=_cost(sections),
         duration=_duration(sections),
+        warnings=warnings,
     )
     return page, dropped
+
+
+def _top_descriptor(lines: list[Line], roles: list[str | None]) -> tuple[str, str] | None:
+    """(code, the line under it) when one of the page's first lines is a code standing alone."""
+    for i, line in enumerate(lines[: LONE_CODE_MAX_LINE + 1]):
+        m = _LONE_CODE.match(line.text)
+        if m and i + 1 < len(lines) and lines[i + 1].kind is not Kind.ITEM and roles[i + 1] is None:
+            nxt = lines[i + 1].text
+            if not _is_sentence(nxt) or not nxt.rstrip().endswith("."):
+                return m.group(1).upper(), _clean_title(nxt)
+    return None
+
+
+def _is_prose(text: str) -> bool:
+    """Narrative sentences, not a descriptor: a descriptor is one clause list ("Arthroplasty,
+    knee, ...; medial AND lateral compartments") with no final stop, or a single short line."""
+    return ";" not in text and text.rstrip().endswith(".") and len(text.split()) >= 2 * DESCRIPTOR_MIN_WORDS
+
+
+def _names_official(section: Section) -> bool:
+    """The heading says the descriptor is the official one, not just "Description"."""
+    words = set(re.findall(r"[a-z]+", (section.heading or "").casefold()))
+    return bool(words & {"official", "descriptor", "long", "full", "cpt", "hcpcs", "ama"})
+
+
+def _is_add_on(code: str | None, lines: list[Line], official: str | None, title: str | None) -> bool:
+    """The page's own code is an add-on: its descriptor (or title) carries CPT's add-on wording,
+    or a line says the code is an add-on. Another code's add-on status ("+63048, an add-on code")
+    says nothing about this one."""
+    if any(text and _ADD_ON_DESCRIPTOR.search(text) for text in (official, title)):
+        return True
+    if code is not None and any(
+        re.search(_IS_ADD_ON.format(code=re.escape(code)), ln.text, re.IGNORECASE) for ln in lines
+    ):
+        return True
+    return any(
+        _ADD_ON_DESCRIPTOR.search(ln.text)
+        and all(m.group(1).upper() == code for m in rules.CODE_PATTERN.finditer(ln.text))
+        for ln in lines
+    )
 
 
 # --- headings and sections ---------------------------------------------------------------
@@ -689,6 +756,9 @@ def find_code(
         if sec.section in skip_sections:
             related_lines.update([*sec.text_lines, *sec.items])
     first_heading = next((i for i, r in enumerate(roles) if r == "heading"), None)
+    top = _top_descriptor(lines, roles)
+    if top is not None and top[0] not in titled:
+        add(top[0], "title")
     for i, line in enumerate(lines):
         if line.text in related_lines:
             continue
@@ -710,6 +780,11 @@ def find_code(
             for code, phrased in _code_hits(rem.text):
                 if phrased:
                     add(code, "promo")
+    heads = [ctx.title or "", *(ln.text for ln, r in zip(lines, roles, strict=True) if r == "heading")][:3]
+    heads += [ln.text for ln in lines[:COMPARISON_TOP_LINES]]
+    compared = next((m.group(0) for h in heads if (m := rules.CODE_COMPARISON.search(h))), None)
+    if compared and not any(e.source in ("jsonld", "url") for e in evidence):
+        return None, None, f"several_codes: the page compares {compared}", evidence
     candidates = sorted(((s, c) for c, s in scores.items() if c in strong), reverse=True)
     if any(c not in add_ons for _, c in candidates):  # an add-on code is never the page's main code
         candidates = [(s, c) for s, c in candidates if c not in add_ons]

@@ -637,6 +637,22 @@ CODE_PHRASE_EXTRA: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
         re.compile(r"\b(?:report|bill)\s+(?:code\s+)?(?P<code>\d{5}|\d{4}[FT]|[A-V]\d{4})\s+for\b", re.IGNORECASE),
         ("report", "bill"),
     ),
+    # The code stated as the answer of a sentence: "The procedure code for <what> is (typically) 20610",
+    # "the correct code to use for ... would be J1100".
+    (
+        re.compile(
+            r"\bcodes?\b[^.!?]{0,160}?\b(?:is|are|would\s+be|will\s+be)\s+(?:typically\s+|usually\s+|generally\s+"
+            r"|most\s+often\s+|likely\s+|code\s+)?(?P<code>\d{5}|\d{4}[FT]|[A-V]\d{4})\b(?!\s*(?:and|or|,|/|-|–)\s*\w)",
+            re.IGNORECASE,
+        ),
+        (" code",),
+    ),
+)
+# Two codes set against each other in a heading ("L3000 vs L3030", "99213 or 99214?"): a
+# comparison page, about neither code alone.
+CODE_COMPARISON = re.compile(
+    r"(?<![\w])(?:\d{5}|\d{4}[FT]|[A-V]\d{4})\s*(?:vs\.?|versus|or|/)\s*(?:\d{5}|\d{4}[FT]|[A-V]\d{4})\b",
+    re.IGNORECASE,
 )
 
 # A number in a URL path is a code only where the path says so: in a slug among words

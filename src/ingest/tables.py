@@ -160,7 +160,7 @@ def _documents(docs: Sequence[Document], first_seen: dict[str, datetime], now: d
                 "title": page.title if page else d.title,
                 "n_lines": len(d.lines) + len(d.removed),
                 "n_removed": len(d.removed),
-                "warnings": "; ".join(d.warnings) or None,
+                "warnings": "; ".join([*d.warnings, *(page.warnings if page else ())]) or None,
                 "ingested_at": first_seen.get(d.document_id, now),
             }
         )
