@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import rules
+from . import boilerplate, rules
 from .models import Kind, Line, Removed
 from .sections import map_heading
 
@@ -46,6 +46,8 @@ TEMPLATE_MIN_SHARE = 0.6
 TEMPLATE_MIN_PAGES = 5
 # Repeated non-item lines shorter than this are kept (answers like "Yes." legitimately repeat).
 DUPLICATE_MIN_WORDS = 4
+# A recurring line goes as template unless the line model scores it below this (reads it as content).
+TEMPLATE_MIN_SCORE = 0.2
 # The per-line tests below are pure functions of a line's text (and kind), and a site's
 # template lines recur on most of its pages: each test keeps its answers for this many
 # distinct lines (per process; least recently used go first), so a recurring line costs one
@@ -439,15 +441,13 @@ def _heading_shaped(line: Line) -> bool:
     return line.kind is not Kind.ITEM and len(line.text.split()) <= 10 and not _SENTENCE_END.search(line.text.rstrip("?"))
 
 
-def apply_templates(
-    lines: list[Line], site: str, model: TemplateModel, own_code: str | None
-) -> tuple[list[Line], list[Removed]]:
-    """Remove a page's template lines. A line carrying the page's own code is kept, and so is
-    a list item or `Key: value` fact: recurring facts ("Category: Surgery") are data."""
+def template_mask(lines: list[Line], site: str, model: TemplateModel, own_code: str | None) -> list[bool]:
+    """Which lines recur across the site's pages as its template. A line carrying the page's own
+    code is not, nor is a list item or `Key: value` fact: recurring facts ("Category: Surgery") are data."""
     learned = model.lines.get(site)
-    if not learned:
-        return lines, []
     template = [False] * len(lines)
+    if not learned:
+        return template
     for i, line in enumerate(lines):
         foreign_codes = any(m.group(1) != own_code for m in rules.CODE_PATTERN.finditer(line.text))
         protected = (
@@ -466,11 +466,29 @@ def apply_templates(
     for i, line in enumerate(lines):
         if i > body and template[i] and _heading_shaped(line) and i + 1 < len(lines) and not template[i + 1]:
             template[i] = False
+    return template
+
+
+def apply_templates(
+    lines: list[Line], site: str, model: TemplateModel, own_code: str | None
+) -> tuple[list[Line], list[Removed]]:
+    """Remove a page's boilerplate that needs the corpus to see: the site's template lines and
+    what the learned line model (:mod:`ingest.boilerplate`) scores as boilerplate.
+
+    Recurring is not enough: a template line the model reads as content (a standard coverage
+    sentence the site prints on every code page) stays. Each removal says why: ``template:<site>``
+    or ``learned:<the signal that weighed most>``."""
+    template = template_mask(lines, site, model, own_code)
+    line_model = boilerplate.shipped_model()
+    scores, reasons = line_model.scores(lines, own_code, site, template) if line_model and lines else (None, [])
     kept: list[Line] = []
     removed: list[Removed] = []
-    for line, is_template in zip(lines, template, strict=True):
-        if is_template:
+    for i, line in enumerate(lines):
+        score = float(scores[i]) if scores is not None else None
+        if template[i] and (score is None or score >= TEMPLATE_MIN_SCORE):
             removed.append(Removed(line.line_no, line.text, f"template:{site}"))
+        elif line_model is not None and score is not None and score >= line_model.threshold:
+            removed.append(Removed(line.line_no, line.text, f"learned:{reasons[i]}"))
         else:
             kept.append(line)
     return kept, removed

@@ -1,0 +1,274 @@
+"""The learned boilerplate decision: general signals of a line and its neighbourhood, weighed by
+a small logistic model shipped with the package (``line_model.json``).
+
+The rule catalogue (:mod:`ingest.rules`) removes what it names with certainty; this decides the
+rest. Chrome comes in runs and content in runs, so a line is judged with its neighbours: a first
+pass scores each line from its own signals and its neighbours' shapes, a second pass adds the
+first pass's scores of the lines around it. Nothing here names a site, a brand or a phrase of
+one page: the signals are shapes (length, function words, final stop, arrows, imperative
+openings, numbers with labels), the page's own topic (its code and recurring words), the site's
+own name (from its host) and the site's recurring lines (templates).
+
+The model is retrained from labelled pages by ``python -m ingest.learn`` (see docs/cleaning.md);
+inference is a dot product per line, so the package needs no learning library at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from . import rules
+from .models import Kind, Line
+from .sections import map_heading
+
+# Words that carry grammar, not topic: prose is full of them, menus and buttons have few.
+FUNCTION_WORDS = frozenset(
+    "a an the of to in for on at by with from as and or but if then than that this these those which who whom whose "
+    "is are was were be been being has have had do does did can could may might must should will would it its "
+    "there their they them he she his her not no when where while how what why also such into about after before "
+    "during under over between through each other more most some any all both".split()
+)
+# First words of a call to action ("Start free", "Book a demo", "Run X through ...").
+IMPERATIVE_OPENINGS = frozenset(
+    "get start try book join sign subscribe download learn read see run track discover contact call click request "
+    "schedule explore create upgrade watch register shop buy chat ask follow share view visit claim unlock save "
+    "find check compare use open go let talk apply enroll grab access login log".split()
+)
+# Words of selling and account-keeping, a sign of the site speaking about itself.
+COMMERCE_WORDS = frozenset(
+    "free demo trial software platform app apps account toolkit premium pricing plan plans subscribe subscription "
+    "signup login download newsletter tool tools today now instantly minutes started customers clients trusted "
+    "services solution solutions team experts expert offer discount upgrade unlimited dashboard "
+    "automate automates automation".split()
+)
+_MONTH = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b"
+    r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:updated|reviewed|verified|published)\b",
+    re.IGNORECASE,
+)
+_ARROW = re.compile(r"[→›»➔⟶➜▶]|(?:^|\s)(?:->|>>)(?:\s|$)|\s[>+]$")
+_LINK = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|org|net|io|gov)\b|@[\w-]+\.")
+_SEPARATORS = re.compile(r"\s[|·•/]\s")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
+_ALNUM = re.compile(r"[^a-z0-9]+")
+# Lines of at most this many words count as short, for runs of short lines (menus, strips).
+SHORT_LINE_WORDS = 4
+# A line's words that also occur elsewhere on the page: only words this long count (topic words).
+TOPIC_WORD_MIN_CHARS = 4
+LINE_MEMO = 1 << 14
+
+# The signals of a line on its own, in the model's order (line_model.json names them too).
+TEXT_FEATURES = (
+    "log_words", "log_chars", "function_share", "sentence_end", "question", "colon_end", "arrow", "imperative",
+    "pronoun_share", "commerce_share", "digit_share", "starts_digit", "link", "date", "title_case", "all_caps",
+    "separators", "names_section", "exclaim", "label_line", "cta",
+)
+PAGE_FEATURES = (
+    "heading", "item", "bold", "own_code", "other_code", "brand", "template", "topic_share", "position",
+    "before_content", "after_content", "short_run", "prev_function_share", "next_function_share",
+    "prev_sentence", "next_sentence", "prev_short", "next_short", "code_repeats", "heads_block",
+)
+CONTEXT_FEATURES = ("ctx_prev", "ctx_next", "ctx_window", "ctx_max_near")
+FEATURES = TEXT_FEATURES + PAGE_FEATURES
+_PRONOUNS = frozenset({"you", "your", "we", "our", "us", "you're", "we're", "yours"})
+
+
+@lru_cache(maxsize=LINE_MEMO)
+def text_features(text: str) -> tuple[float, ...]:
+    """The signals of a line's text alone (memoised: a site's template lines recur)."""
+    words = _WORD.findall(text)
+    low = [w.casefold() for w in words]
+    n = max(len(words), 1)
+    alpha = [w for w in words if w[:1].isalpha()]
+    stripped = text.strip()
+    return (
+        math.log1p(len(words)),
+        math.log1p(len(stripped)),
+        sum(w in FUNCTION_WORDS for w in low) / n,
+        float(bool(_SENTENCE_END.search(stripped))),
+        float(stripped.endswith("?")),
+        float(stripped.endswith(":")),
+        float(bool(_ARROW.search(stripped))),
+        float(bool(low) and low[0] in IMPERATIVE_OPENINGS),
+        sum(w in _PRONOUNS for w in low) / n,
+        sum(w in COMMERCE_WORDS for w in low) / n,
+        sum(ch.isdigit() for ch in stripped) / max(len(stripped), 1),
+        float(stripped[:1].isdigit()),
+        float(bool(_LINK.search(stripped))),
+        float(bool(_MONTH.search(stripped))),
+        sum(w[0].isupper() for w in alpha) / max(len(alpha), 1) if len(alpha) >= 2 else 0.0,
+        float(len(alpha) >= 1 and stripped.upper() == stripped and any(c.isalpha() for c in stripped)),
+        float(len(_SEPARATORS.findall(stripped)) >= 2),
+        float(len(words) <= 12 and map_heading(stripped)[1] >= 1.0),
+        float(stripped.endswith("!")),
+        float(len(words) <= 8 and stripped.endswith(":")),
+        float(bool(_ARROW.search(stripped)) or (bool(low) and low[0] in IMPERATIVE_OPENINGS)),
+    )
+
+
+def _compact(text: str) -> str:
+    return _ALNUM.sub("", text.casefold())
+
+
+def brand_of(site: str) -> str | None:
+    """The site's own name as it is written in its lines: the host's first label ("payerready"
+    of payerready.com), when long enough not to be a word of content."""
+    label = site.removeprefix("www.").split(".")[0] if "." in site else site
+    label = _compact(label)
+    return label if len(label) >= 5 else None
+
+
+def page_features(lines: Sequence[Line], own_code: str | None, site: str, template: Sequence[bool]) -> np.ndarray:
+    """The first pass's input: one row of FEATURES per line."""
+    n = len(lines)
+    if n == 0:
+        return np.zeros((0, len(FEATURES)))
+    texts = np.array([text_features(ln.text) for ln in lines], dtype=np.float64)
+    brand = brand_of(site)
+    words = [[w.casefold() for w in _WORD.findall(ln.text)] for ln in lines]
+    topic = Counter(w for ws in words for w in set(ws) if len(w) >= TOPIC_WORD_MIN_CHARS and w not in FUNCTION_WORDS)
+    sentence = texts[:, TEXT_FEATURES.index("sentence_end")] * (texts[:, 0] >= math.log1p(8))
+    anchors = np.flatnonzero(sentence > 0)
+    first, last = (anchors[0], anchors[-1]) if len(anchors) else (n, -1)
+    short = texts[:, 0] <= math.log1p(SHORT_LINE_WORDS)
+    runs = np.zeros(n)
+    i = 0
+    while i < n:
+        j = i
+        while j < n and short[j] == short[i]:
+            j += 1
+        runs[i:j] = (j - i) if short[i] else 0
+        i = j
+    fn = texts[:, TEXT_FEATURES.index("function_share")]
+    rows = np.empty((n, len(PAGE_FEATURES)))
+    for k, line in enumerate(lines):
+        codes = [m.group(1).upper() for m in rules.CODE_PATTERN.finditer(line.text)]
+        mine = [w for w in set(words[k]) if len(w) >= TOPIC_WORD_MIN_CHARS and w not in FUNCTION_WORDS]
+        rows[k] = (
+            line.kind is Kind.HEADING,
+            line.kind is Kind.ITEM,
+            line.level > 0,
+            own_code is not None and own_code in codes,
+            any(c != own_code for c in codes),
+            brand is not None and brand in _compact(line.text),
+            template[k],
+            sum(topic[w] > 1 for w in mine) / len(mine) if mine else 0.0,
+            k / max(n - 1, 1),
+            k < first,
+            k > last,
+            math.log1p(runs[k]),
+            fn[k - 1] if k > 0 else 0.0,
+            fn[k + 1] if k + 1 < n else 0.0,
+            sentence[k - 1] if k > 0 else 0.0,
+            sentence[k + 1] if k + 1 < n else 0.0,
+            short[k - 1] if k > 0 else 1.0,
+            short[k + 1] if k + 1 < n else 1.0,
+            own_code is not None and codes.count(own_code) >= 2,
+            short[k] and not sentence[k] and k + 1 < n and bool(sentence[k + 1] or lines[k + 1].kind is Kind.ITEM),
+        )
+    return np.hstack([texts, rows])
+
+
+def context_features(p: np.ndarray) -> np.ndarray:
+    """The second pass's extra input: the first pass's scores of the lines around each line."""
+    n = len(p)
+    if n == 0:
+        return np.zeros((0, len(CONTEXT_FEATURES)))
+    padded = np.concatenate([[0.5, 0.5, 0.5], p, [0.5, 0.5, 0.5]])
+    prev, nxt = padded[2 : n + 2], padded[4 : n + 4]
+    window = np.array([(padded[k : k + 7].sum() - p[k]) / 6 for k in range(n)])
+    near = np.maximum(prev, nxt)
+    return np.column_stack([prev, nxt, window, near])
+
+
+@dataclass(frozen=True, slots=True)
+class Logistic:
+    """A standardised logistic regression: p = sigmoid(((x - mean) / scale) . weights + bias)."""
+
+    names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        if len(x) == 0:
+            return np.zeros(0)
+        z = ((x - self.mean) / self.scale) @ self.weights + self.bias
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+    def to_json(self) -> dict:
+        return {
+            "features": list(self.names),
+            "mean": self.mean.round(6).tolist(),
+            "scale": self.scale.round(6).tolist(),
+            "weights": self.weights.round(6).tolist(),
+            "bias": round(float(self.bias), 6),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Logistic:
+        return cls(
+            tuple(data["features"]),
+            np.array(data["mean"], dtype=np.float64),
+            np.array(data["scale"], dtype=np.float64),
+            np.array(data["weights"], dtype=np.float64),
+            float(data["bias"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LineModel:
+    """Two passes and the score above which a line is boilerplate."""
+
+    first: Logistic
+    second: Logistic
+    threshold: float
+
+    def scores(
+        self, lines: Sequence[Line], own_code: str | None, site: str, template: Sequence[bool]
+    ) -> tuple[np.ndarray, list[str]]:
+        """Each line's probability of being boilerplate, and the signal that weighed most towards it."""
+        x = page_features(lines, own_code, site, template)
+        x2 = np.hstack([x, context_features(self.first.predict(x))])
+        contributions = (x2 - self.second.mean) / self.second.scale * self.second.weights
+        top = contributions.argmax(axis=1) if len(x2) else np.zeros(0, dtype=int)
+        return self.second.predict(x2), [self.second.names[k] for k in top]
+
+    def to_json(self) -> dict:
+        return {"threshold": self.threshold, "first": self.first.to_json(), "second": self.second.to_json()}
+
+    @classmethod
+    def from_json(cls, data: dict) -> LineModel:
+        model = cls(Logistic.from_json(data["first"]), Logistic.from_json(data["second"]), float(data["threshold"]))
+        if model.first.names != FEATURES or model.second.names != FEATURES + CONTEXT_FEATURES:
+            raise ValueError("line_model.json was trained on other features: retrain it (python -m ingest.learn)")
+        return model
+
+
+MODEL_FILE = "line_model.json"
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> LineModel | None:
+    """The model in the package, or None before one has been trained."""
+    path = resources.files("ingest").joinpath(MODEL_FILE)
+    if not path.is_file():
+        return None
+    return LineModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def model_digest() -> str:
+    """What the parse cache keys on: the shipped model's file, as text."""
+    path = resources.files("ingest").joinpath(MODEL_FILE)
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
