@@ -100,7 +100,10 @@ class Tally:
         def share(a: int, b: int) -> float:
             return a / b if b else 1.0
 
-        mapping = share(self.section_rows_named, self.section_rows) if self.realpages else share(self.mapped_right, self.headings_found)
+        if self.realpages:
+            mapping = share(self.section_rows_named, self.section_rows)
+        else:
+            mapping = share(self.mapped_right, self.headings_found)
         return {
             "pages": self.pages,
             "boilerplate_recall": share(self.boilerplate - self.leaked, self.boilerplate),
@@ -117,10 +120,11 @@ class Tally:
         leak = self.leaked / max(self.boilerplate, 1)
         kept = self.kept / max(self.content, 1)
         head = self.headings_found / max(self.headings, 1)
-        return (f"{name}: code {self.codes_right}/{self.pages} ({code:.0%}), boilerplate leaked {self.leaked}/{self.boilerplate} "
-                f"({leak:.1%}), content kept {self.kept}/{self.content} ({kept:.1%}), headings found "
-                f"{self.headings_found}/{self.headings} ({head:.0%}), sections mapped {self.section_rows_named}/{self.section_rows}, "
-                f"missing docs {self.missing}")
+        return (f"{name}: code {self.codes_right}/{self.pages} ({code:.0%}), "
+                f"boilerplate leaked {self.leaked}/{self.boilerplate} ({leak:.1%}), "
+                f"content kept {self.kept}/{self.content} ({kept:.1%}), "
+                f"headings found {self.headings_found}/{self.headings} ({head:.0%}), "
+                f"sections mapped {self.section_rows_named}/{self.section_rows}, missing docs {self.missing}")
 
 
 def read_table(curated: Path | str, name: str) -> pd.DataFrame | None:
@@ -483,7 +487,8 @@ def evaluate_cleaning(folder: Path | str, curated: Path | str | None = None) -> 
         return score_labelled(out, folder)
 
 
-_REPORT_COLUMNS = ("pages", "boilerplate_recall", "content_retention", "heading_recall", "section_mapping_rate", "code_accuracy")
+_REPORT_COLUMNS = ("pages", "boilerplate_recall", "content_retention", "heading_recall", "section_mapping_rate",
+                   "code_accuracy")
 
 
 def report_json(per_site: dict[str, Tally], overall: Tally) -> dict:
