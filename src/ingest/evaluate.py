@@ -31,13 +31,11 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow.dataset as ds
+from datasketch import MinHash
 
 from .config import Limits, Settings
 from .dedup import is_near_duplicate, page_minhash
-from .models import RawPage
-from .parse import PageContext, parse_page
-from .pipeline import prepare_page, run
-from .read import parse_timestamp
+from .pipeline import learn_site_templates, load_batch, parse_documents, run
 from .report import RunSummary
 from .sections import map_heading
 
@@ -523,18 +521,25 @@ def format_report(per_site: dict[str, Tally], overall: Tally, title: str = "", m
 # --- near duplicates --------------------------------------------------------------------
 
 
-def _pair_side(side: dict, name: str) -> tuple[object, str | None]:
-    page = RawPage(
-        raw_path=name,
-        line_no=None,
-        fmt="html" if side.get("format") == "html" else "text",
-        content=side["content"],
-        url=side.get("url"),
-        fetched_at=parse_timestamp(side.get("fetched_at")),
-    )
-    doc = prepare_page(page, Limits())  # a single pair has no corpus to learn templates from
-    parsed, _ = parse_page(doc.lines, doc.removed, PageContext(doc.title, doc.url, tuple(doc.jsonld)))
-    return page_minhash(ln.text for ln in doc.lines), parsed.code
+def _pair_pages(pair: dict) -> list[tuple[MinHash, str | None]]:
+    """Both sides of a labelled pair read, cleaned and parsed by the run's own stages (a JSONL
+    line each, as a scraper writes them), each with its MinHash and code. A single pair has
+    no corpus to learn site templates from."""
+    records = []
+    for side in (pair["a"], pair["b"]):
+        body = "html" if side.get("format") == "html" else "text"
+        record = {"url": side.get("url"), "fetched_at": side.get("fetched_at"), body: side["content"]}
+        records.append(json.dumps(record))
+    with tempfile.TemporaryDirectory(prefix="ingest-pair-") as tmp:
+        (Path(tmp) / "pair.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
+        docs, quarantined = load_batch(Path(tmp), ["pair.jsonl"], Limits())
+    if quarantined:
+        q = quarantined[0]
+        raise ValueError(f"pair {pair.get('id')}: a side was quarantined ({q.reason}: {q.detail})")
+    failed = parse_documents(docs, learn_site_templates([]))
+    if failed:
+        raise ValueError(f"pair {pair.get('id')}: a side failed to parse ({failed[0].reason}: {failed[0].detail})")
+    return [(page_minhash(ln.text for ln in d.lines), d.parsed.code if d.parsed else None) for d in docs]
 
 
 def evaluate_dedup(pairs_file: Path) -> dict[str, object]:
@@ -547,8 +552,7 @@ def evaluate_dedup(pairs_file: Path) -> dict[str, object]:
         if not line.strip():
             continue
         pair = json.loads(line)
-        mh_a, code_a = _pair_side(pair["a"], "a")
-        mh_b, code_b = _pair_side(pair["b"], "b")
+        (mh_a, code_a), (mh_b, code_b) = _pair_pages(pair)
         said = is_near_duplicate(mh_a, mh_b, code_a, code_b)
         truth = bool(pair["label"])
         by_kind[pair.get("kind", "?")][0] += int(said == truth)
@@ -559,10 +563,12 @@ def evaluate_dedup(pairs_file: Path) -> dict[str, object]:
             tp += 1
         elif said:
             fp += 1
-            errors.append(f"{pair.get('id')}: false merge ({pair.get('kind')}, codes {code_a}/{code_b}, J≈{mh_a.jaccard(mh_b):.2f})")
+            errors.append(f"{pair.get('id')}: false merge ({pair.get('kind')}, codes {code_a}/{code_b}, "
+                          f"J≈{mh_a.jaccard(mh_b):.2f})")
         elif truth:
             fn += 1
-            errors.append(f"{pair.get('id')}: missed ({pair.get('kind')}, codes {code_a}/{code_b}, J≈{mh_a.jaccard(mh_b):.2f})")
+            errors.append(f"{pair.get('id')}: missed ({pair.get('kind')}, codes {code_a}/{code_b}, "
+                          f"J≈{mh_a.jaccard(mh_b):.2f})")
         else:
             tn += 1
     precision = tp / (tp + fp) if tp + fp else 1.0
