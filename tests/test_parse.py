@@ -361,8 +361,8 @@ def test_clear_memos_empties_every_per_line_memo():
 
 # --- fields of ordinary pages (issue: wrong code fields) ---------------------------------
 
-from ingest.config import Limits  # noqa: E402
-from ingest.extract import extract_text  # noqa: E402
+from ingest.config import Limits
+from ingest.extract import extract_text
 
 LAMINECTOMY = """CPT Code 63047: Lumbar Laminectomy with Decompression
 

@@ -19,7 +19,8 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -32,23 +33,15 @@ from .sections import map_heading
 
 # Words that carry grammar, not topic: prose is full of them, menus and buttons have few.
 FUNCTION_WORDS = frozenset(
-    "a an the of to in for on at by with from as and or but if then than that this these those which who whom whose "
-    "is are was were be been being has have had do does did can could may might must should will would it its "
-    "there their they them he she his her not no when where while how what why also such into about after before "
-    "during under over between through each other more most some any all both".split()
+    ["a", "an", "the", "of", "to", "in", "for", "on", "at", "by", "with", "from", "as", "and", "or", "but", "if", "then", "than", "that", "this", "these", "those", "which", "who", "whom", "whose", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did", "can", "could", "may", "might", "must", "should", "will", "would", "it", "its", "there", "their", "they", "them", "he", "she", "his", "her", "not", "no", "when", "where", "while", "how", "what", "why", "also", "such", "into", "about", "after", "before", "during", "under", "over", "between", "through", "each", "other", "more", "most", "some", "any", "all", "both"]
 )
 # First words of a call to action ("Start free", "Book a demo", "Run X through ...").
 IMPERATIVE_OPENINGS = frozenset(
-    "get start try book join sign subscribe download learn read see run track discover contact call click request "
-    "schedule explore create upgrade watch register shop buy chat ask follow share view visit claim unlock save "
-    "find check compare use open go let talk apply enroll grab access login log".split()
+    ["get", "start", "try", "book", "join", "sign", "subscribe", "download", "learn", "read", "see", "run", "track", "discover", "contact", "call", "click", "request", "schedule", "explore", "create", "upgrade", "watch", "register", "shop", "buy", "chat", "ask", "follow", "share", "view", "visit", "claim", "unlock", "save", "find", "check", "compare", "use", "open", "go", "let", "talk", "apply", "enroll", "grab", "access", "login", "log"]
 )
 # Words of selling and account-keeping, a sign of the site speaking about itself.
 COMMERCE_WORDS = frozenset(
-    "free demo trial software platform app apps account toolkit premium pricing plan plans subscribe subscription "
-    "signup login download newsletter tool tools today now instantly minutes started customers clients trusted "
-    "services solution solutions team experts expert offer discount upgrade unlimited dashboard "
-    "automate automates automation".split()
+    ["free", "demo", "trial", "software", "platform", "app", "apps", "account", "toolkit", "premium", "pricing", "plan", "plans", "subscribe", "subscription", "signup", "login", "download", "newsletter", "tool", "tools", "today", "now", "instantly", "minutes", "started", "customers", "clients", "trusted", "services", "solution", "solutions", "team", "experts", "expert", "offer", "discount", "upgrade", "unlimited", "dashboard", "automate", "automates", "automation"]
 )
 _MONTH = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b"
@@ -76,7 +69,7 @@ TEXT_FEATURES = (
 PAGE_FEATURES = (
     "heading", "item", "bold", "own_code", "other_code", "brand", "template", "topic_share", "position",
     "before_content", "after_content", "short_run", "prev_function_share", "next_function_share",
-    "prev_sentence", "next_sentence", "prev_short", "next_short", "code_repeats", "heads_block",
+    "prev_sentence", "next_sentence", "prev_short", "next_short", "code_repeats", "heads_block", "brand_in_prose",
 )
 CONTEXT_FEATURES = ("ctx_prev", "ctx_next", "ctx_window", "ctx_max_near")
 FEATURES = TEXT_FEATURES + PAGE_FEATURES
@@ -129,7 +122,8 @@ def brand_of(site: str) -> str | None:
 
 
 def page_features(lines: Sequence[Line], own_code: str | None, site: str, template: Sequence[bool]) -> np.ndarray:
-    """The first pass's input: one row of FEATURES per line."""
+    """The first pass's input: one row of FEATURES per line (``template``: the line recurs across
+    the site's pages, see clean.template_mask)."""
     n = len(lines)
     if n == 0:
         return np.zeros((0, len(FEATURES)))
@@ -175,6 +169,7 @@ def page_features(lines: Sequence[Line], own_code: str | None, site: str, templa
             short[k + 1] if k + 1 < n else 1.0,
             own_code is not None and codes.count(own_code) >= 2,
             short[k] and not sentence[k] and k + 1 < n and bool(sentence[k + 1] or lines[k + 1].kind is Kind.ITEM),
+            brand is not None and bool(sentence[k]) and brand in _compact(line.text),
         )
     return np.hstack([texts, rows])
 
@@ -257,6 +252,22 @@ class LineModel:
 
 
 MODEL_FILE = "line_model.json"
+_override: list[LineModel | None] = []
+
+
+@contextmanager
+def using(model: LineModel | None) -> Iterator[None]:
+    """Decide with ``model`` instead of the shipped one inside the block (leave-one-site-out
+    evaluation runs the real pipeline with a model trained without the site it scores)."""
+    _override.append(model)
+    try:
+        yield
+    finally:
+        _override.pop()
+
+
+def active_model() -> LineModel | None:
+    return _override[-1] if _override else shipped_model()
 
 
 @lru_cache(maxsize=1)

@@ -47,7 +47,7 @@ TEMPLATE_MIN_PAGES = 5
 # Repeated non-item lines shorter than this are kept (answers like "Yes." legitimately repeat).
 DUPLICATE_MIN_WORDS = 4
 # A recurring line goes as template unless the line model scores it below this (reads it as content).
-TEMPLATE_MIN_SCORE = 0.2
+TEMPLATE_MIN_SCORE = 0.35
 # The per-line tests below are pure functions of a line's text (and kind), and a site's
 # template lines recur on most of its pages: each test keeps its answers for this many
 # distinct lines (per process; least recently used go first), so a recurring line costs one
@@ -479,7 +479,7 @@ def apply_templates(
     sentence the site prints on every code page) stays. Each removal says why: ``template:<site>``
     or ``learned:<the signal that weighed most>``."""
     template = template_mask(lines, site, model, own_code)
-    line_model = boilerplate.shipped_model()
+    line_model = boilerplate.active_model()
     scores, reasons = line_model.scores(lines, own_code, site, template) if line_model and lines else (None, [])
     kept: list[Line] = []
     removed: list[Removed] = []

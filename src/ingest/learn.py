@@ -35,8 +35,11 @@ from .models import Quarantine
 # boilerplate row: losing content costs more than leaking chrome.
 C = 0.5
 CONTENT_WEIGHT = 2.0
+# Rows from real pages (the manifest format) count this many times a row of an invented page:
+# invented pages do not reproduce real chrome.
+REAL_WEIGHT = 5.0
 # The threshold is the lowest score that keeps this share of the training content.
-KEEP_TARGET = 0.995
+KEEP_TARGET = 0.998
 FOLDS = 5
 
 _BULLET = re.compile(r"^\s*(?:[-•*·▪◦]|\d{1,2}[.)])\s+")
@@ -58,10 +61,12 @@ class Rows:
     page: list[np.ndarray] = field(default_factory=list)
     site: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
+    template: list[np.ndarray] = field(default_factory=list)
     pages: int = 0
 
-    def add(self, x: np.ndarray, y: np.ndarray, site: str, texts: list[str]) -> None:
+    def add(self, x: np.ndarray, y: np.ndarray, site: str, texts: list[str], template: list[bool]) -> None:
         self.texts += texts
+        self.template.append(np.array(template, dtype=bool))
         self.x.append(x)
         self.y.append(y)
         self.page.append(np.full(len(y), self.pages))
@@ -76,7 +81,9 @@ def _labelled_pages(folder: Path, work: Path) -> tuple[Path, dict[str, tuple[str
         raw = work / folder.name
         raw.mkdir(parents=True)
         by_file = {d["file"]: d for d in map(json.loads, (folder / "labels.jsonl").read_text().splitlines())}
-        for row in csv.DictReader(open(folder / "manifest.csv", encoding="utf-8")):
+        with open(folder / "manifest.csv", encoding="utf-8") as manifest:
+            manifest_rows = list(csv.DictReader(manifest))
+        for row in manifest_rows:
             shutil.copy(folder / "raw" / row["file"], raw / row["file"])
             side = {"url": row["url"], "site": row["site"]}
             (raw / (row["file"] + read.SIDECAR_SUFFIX)).write_text(json.dumps(side))
@@ -85,7 +92,7 @@ def _labelled_pages(folder: Path, work: Path) -> tuple[Path, dict[str, tuple[str
             suffix = "_text" if html else ""
             marks = {norm(t): 0 for t in lab[f"content_samples{suffix}"] + lab[f"content_headings{suffix}"]}
             marks.update({norm(t): 1 for t in lab[f"boilerplate_lines{suffix}"]})
-            labels[row["file"]] = (f"{folder.name}:{row['site']}", marks)
+            labels[row["file"]] = (f"real:{folder.name}:{row['site']}", marks)
         return raw, labels
     for path in sorted(folder.rglob("*.labels.json")):
         rel = path.relative_to(folder).as_posix()[: -len(".labels.json")]
@@ -98,6 +105,30 @@ def _labelled_pages(folder: Path, work: Path) -> tuple[Path, dict[str, tuple[str
             old = labels.get(rel, (site, {}))[1]
             labels[rel] = (site, {**old, **marks})
     return folder, labels
+
+
+# A labelled string this long, found inside a line (a table row holds its cells, a paragraph a
+# sampled sentence), labels the line; a shorter one only as the whole line.
+CONTAINED_MIN_CHARS = 24
+
+
+def label_of(line: str, marks: dict[str, int]) -> int:
+    """1 for a labelled boilerplate line, 0 for content (a labelled line, a line holding labelled
+    content, or a piece of a labelled content line), -1 for a line no label speaks of."""
+    if line in marks:
+        return marks[line]
+    if not line:
+        return -1
+    cells = [c.strip() for c in line.split("|")]
+    if len(cells) > 1 and all(marks.get(c) == 0 for c in cells if c):
+        return 0
+    for text, mark in marks.items():
+        if mark == 0 and len(text) >= CONTAINED_MIN_CHARS and (text in line or line in text):
+            return 0
+    for text, mark in marks.items():
+        if mark == 1 and len(text) >= CONTAINED_MIN_CHARS and text in line:
+            return 1
+    return -1
 
 
 def collect(folders: list[Path]) -> Rows:
@@ -123,18 +154,18 @@ def collect(folders: list[Path]) -> Rows:
                 own = clean.likely_code(doc.lines)
                 template = clean.template_mask(doc.lines, doc.site, model, own)
                 x = boilerplate.page_features(doc.lines, own, doc.site, template)
-                y = np.array([marks.get(norm(ln.text), -1) for ln in doc.lines])
-                rows.add(x, y, site, [ln.text for ln in doc.lines])
+                y = np.array([label_of(norm(ln.text), marks) for ln in doc.lines])
+                rows.add(x, y, site, [ln.text for ln in doc.lines], template)
     return rows
 
 
-def _fit(x: np.ndarray, y: np.ndarray, names: tuple[str, ...]) -> Logistic:
+def _fit(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], real: np.ndarray) -> Logistic:
     from sklearn.linear_model import LogisticRegression
 
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale == 0] = 1.0
-    weight = np.where(y == 0, CONTENT_WEIGHT, 1.0)
+    weight = np.where(y == 0, CONTENT_WEIGHT, 1.0) * np.where(real, REAL_WEIGHT, 1.0)
     lr = LogisticRegression(C=C, max_iter=2000)
     lr.fit((x - mean) / scale, y, sample_weight=weight)
     return Logistic(names, mean, scale, lr.coef_[0], float(lr.intercept_[0]))
@@ -153,6 +184,7 @@ def train(x: np.ndarray, y: np.ndarray, page: np.ndarray, groups: np.ndarray) ->
     """Both passes from all rows of pages (unlabelled rows, y = -1, only give context). The
     second pass learns from first-pass scores made out of fold (by site), as it will meet them."""
     labelled = y >= 0
+    real = np.array([g.startswith("real:") for g in groups])
     oof = np.empty((len(x), len(CONTEXT_FEATURES)))
     sites = np.unique(groups)
     fold_of = {s: k % FOLDS for k, s in enumerate(sites)}
@@ -162,11 +194,11 @@ def train(x: np.ndarray, y: np.ndarray, page: np.ndarray, groups: np.ndarray) ->
         train_rows = labelled & ~held
         if not held.any() or len(np.unique(y[train_rows])) < 2:
             continue
-        first = _fit(x[train_rows], y[train_rows], FEATURES)
+        first = _fit(x[train_rows], y[train_rows], FEATURES, real[train_rows])
         oof[held] = _context(first, x[held], page[held])
-    first = _fit(x[labelled], y[labelled], FEATURES)
+    first = _fit(x[labelled], y[labelled], FEATURES, real[labelled])
     x2 = np.hstack([x, oof])
-    second = _fit(x2[labelled], y[labelled], FEATURES + CONTEXT_FEATURES)
+    second = _fit(x2[labelled], y[labelled], FEATURES + CONTEXT_FEATURES, real[labelled])
     content = second.predict(x2[labelled & (y == 0)])
     threshold = float(np.quantile(content, KEEP_TARGET)) if len(content) else 0.5
     return LineModel(first, second, max(threshold, 0.5))
@@ -179,6 +211,7 @@ def _arrays(rows: Rows) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 def leave_one_site_out(rows: Rows, misses: list[str] | None = None) -> dict[str, tuple[int, int, int, int]]:
     """Per site: (boilerplate lines, removed, content lines, kept) with a model trained without it."""
     x, y, page, groups = _arrays(rows)
+    tmpl = np.concatenate(rows.template)
     texts = np.array(rows.texts, dtype=object)
     out = {}
     for site in np.unique(groups):
@@ -192,7 +225,7 @@ def leave_one_site_out(rows: Rows, misses: list[str] | None = None) -> dict[str,
             xs = x[held][at]
             scores[at] = model.second.predict(np.hstack([xs, boilerplate.context_features(model.first.predict(xs))]))
         ys = y[held]
-        template = x[held][:, FEATURES.index("template")] > 0
+        template = tmpl[held]
         removed = (scores >= model.threshold) | (template & (scores >= clean.TEMPLATE_MIN_SCORE))
         if misses is not None:
             for t, yy, r, sc in zip(texts[held], ys, removed, scores, strict=True):
@@ -203,10 +236,34 @@ def leave_one_site_out(rows: Rows, misses: list[str] | None = None) -> dict[str,
     return out
 
 
+def leave_one_site_out_runs(rows: Rows, pages: Path) -> tuple[dict[str, object], object]:
+    """The real-pages figures through the production runner, each site scored by a run whose
+    model was trained without that site (the figure that predicts a site never seen)."""
+    from . import evaluate
+
+    x, y, page, groups = _arrays(rows)
+    per_site: dict[str, object] = {}
+    overall = evaluate.Tally()
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "raw"
+        evaluate.stage_realpages(pages, raw)
+        for k, site in enumerate(sorted({r["site"] for r in evaluate._manifest(pages)})):
+            held = groups == f"real:{pages.name}:{site}"
+            model = train(x[~held], y[~held], page[~held], groups[~held])
+            with boilerplate.using(model):
+                evaluate.make_tables(raw, Path(tmp) / f"curated{k}")
+            tallies, _ = evaluate.score_realpages(Path(tmp) / f"curated{k}", pages)
+            per_site[site] = tallies[site]
+            overall.add(tallies[site])
+    return per_site, overall
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m ingest.learn", description=__doc__.split("\n\n")[0])
     ap.add_argument("folders", nargs="+", type=Path, help="labelled folders")
     ap.add_argument("--loso", action="store_true", help="print leave-one-site-out figures, write nothing")
+    ap.add_argument("--loso-runs", type=Path, metavar="REALPAGES",
+                    help="score each site of this real-pages folder with a model trained without it, through ingest's runner")
     ap.add_argument("--misses", type=Path, help="with --loso: write every line decided wrong to this file")
     ap.add_argument("--dump", type=Path, help="also save the training rows (.npz) for study")
     ap.add_argument("--out", type=Path, default=Path(__file__).with_name(boilerplate.MODEL_FILE))
@@ -218,6 +275,12 @@ def main(argv: list[str] | None = None) -> int:
     x, y, page, groups = _arrays(rows)
     print(f"{rows.pages} pages, {len(np.unique(groups))} sites, {(y == 1).sum()} boilerplate and "
           f"{(y == 0).sum()} content lines labelled, {(y < 0).sum()} unlabelled")
+    if a.loso_runs:
+        from . import evaluate
+
+        per_site, overall = leave_one_site_out_runs(rows, a.loso_runs)
+        print(evaluate.format_report(per_site, overall, "leave-one-site-out, through the production runner"))
+        return 0
     if a.loso:
         misses: list[str] = []
         per_site = leave_one_site_out(rows, misses)

@@ -208,11 +208,7 @@ def _heading_roles(lines: list[Line]) -> list[str | None]:
             role = "heading"
         elif i > 0 and _TABLE_ROW in text:
             role = None  # a table row (cells joined by " | "): its cells are content, whatever they say
-        elif _visual_heading(line, nxt):
-            role = "heading"
-        elif i == 0 and _is_title_line(line, nxt):
-            role = "heading"
-        elif _is_code_title(line, nxt):
+        elif _visual_heading(line, nxt) or i == 0 and _is_title_line(line, nxt) or _is_code_title(line, nxt):
             role = "heading"
         elif i > 0 and _valued_fact(text) and (roles[i - 1] == "heading" or (roles[i - 1] is None and _FACT.match(lines[i - 1].text))):
             role = None  # facts listed under a heading are its content, not sections of their own

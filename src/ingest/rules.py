@@ -648,10 +648,10 @@ CODE_PHRASE_EXTRA: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
         (" code",),
     ),
 )
-# Two codes set against each other in a heading ("L3000 vs L3030", "99213 or 99214?"): a
+# Two codes set against each other in a heading ("L3000 vs L3030", "99213 versus 99214"): a
 # comparison page, about neither code alone.
 CODE_COMPARISON = re.compile(
-    r"(?<![\w])(?:\d{5}|\d{4}[FT]|[A-V]\d{4})\s*(?:vs\.?|versus|or|/)\s*(?:\d{5}|\d{4}[FT]|[A-V]\d{4})\b",
+    r"(?<![\w])(?:\d{5}|\d{4}[FT]|[A-V]\d{4})\s*(?:vs\.?|versus)\s*(?:\d{5}|\d{4}[FT]|[A-V]\d{4})\b",
     re.IGNORECASE,
 )
 

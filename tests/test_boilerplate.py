@@ -1,0 +1,92 @@
+"""The learned boilerplate decision: the shipped model, its signals, its training, and what it does
+to a page of content with a site's chrome around it (pages written for this test)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from ingest import boilerplate, learn
+from ingest.clean import TemplateModel, apply_templates
+from ingest.config import Limits
+from ingest.extract import extract_text
+
+PAGE = """Arthrocentesis of a Major Joint (CPT 20610)
+
+Overview
+CPT 20610 reports aspiration or injection of a major joint or bursa, such as the knee or the shoulder, without ultrasound guidance.
+
+Indications
+- Joint effusion that needs fluid analysis
+- Injection of a corticosteroid for osteoarthritis pain
+
+Billing Notes
+Report 20610 once per joint per session; add modifier RT or LT to show the side treated.
+Coverage depends on the member's plan and on the place of service where the injection is given.
+
+Get the complete toolkit for your practice
+Start your free trial today →
+Try our claim checker →
+Was this page helpful?
+Thanks for the feedback!
+Trusted by 4,000 practices in all 50 states.
+"""
+
+
+def test_shipped_model_loads_and_names_its_signals():
+    model = boilerplate.shipped_model()
+    assert model is not None
+    assert model.first.names == boilerplate.FEATURES
+    assert model.second.names == boilerplate.FEATURES + boilerplate.CONTEXT_FEATURES
+    assert 0.5 <= model.threshold < 1.0
+    assert np.isfinite(model.second.weights).all()
+
+
+def test_chrome_after_the_content_goes_and_every_content_line_stays():
+    lines = extract_text(PAGE, Limits())
+    kept, removed = apply_templates(lines, "example-clinic.org", TemplateModel({}), "20610")
+    kept_text = [ln.text for ln in kept]
+    for content in ("Overview", "Indications", "Joint effusion that needs fluid analysis",
+                    "Report 20610 once per joint per session; add modifier RT or LT to show the side treated."):
+        assert content in kept_text
+    gone = {r.text: r.rule for r in removed}
+    assert "Start your free trial today →" in gone and "Try our claim checker →" in gone
+    assert all(rule.startswith("learned:") for rule in gone.values())
+    assert {r.split(":", 1)[1] for r in gone.values()} <= set(boilerplate.FEATURES + boilerplate.CONTEXT_FEATURES)
+
+
+def test_brand_of_a_site():
+    assert boilerplate.brand_of("www.claimhelper.com") == "claimhelper"
+    assert boilerplate.brand_of("abc.io") is None  # too short to tell from a word
+
+
+def test_signals_of_a_call_to_action_and_of_prose():
+    cta = dict(zip(boilerplate.TEXT_FEATURES, boilerplate.text_features("Start free →"), strict=True))
+    prose = dict(zip(boilerplate.TEXT_FEATURES, boilerplate.text_features(
+        "The surgeon drains the fluid from the joint with a needle and sends it to the lab."), strict=True))
+    assert cta["arrow"] == cta["imperative"] == cta["cta"] == 1.0 and cta["sentence_end"] == 0.0
+    assert prose["sentence_end"] == 1.0 and prose["function_share"] > 0.3 and prose["cta"] == 0.0
+
+
+def test_training_learns_a_separable_signal_and_round_trips():
+    rng = np.random.default_rng(0)
+    n = 400
+    x = rng.normal(size=(n, len(boilerplate.FEATURES)))
+    y = (x[:, 0] > 0).astype(int)
+    page = np.repeat(np.arange(n // 20), 20)
+    groups = np.array([f"site{p % 7}" for p in page])
+    model = learn.train(x, y, page, groups)
+    assert model.first.weights[0] > 1.0
+    again = boilerplate.LineModel.from_json(json.loads(json.dumps(model.to_json())))
+    p = again.first.predict(x)
+    assert ((p >= 0.5) == (y == 1)).mean() > 0.95
+
+
+def test_labels_reach_table_rows_and_pieces_of_lines():
+    marks = {"indiana (00)": 0, "$58.63": 0, "start free": 1,
+             "a long content sentence that was sampled from a paragraph.": 0}
+    assert learn.label_of("indiana (00) | $58.63", marks) == 0
+    assert learn.label_of("start free", marks) == 1
+    assert learn.label_of("first part. a long content sentence that was sampled from a paragraph.", marks) == 0
+    assert learn.label_of("unrelated", marks) == -1
