@@ -113,7 +113,7 @@ def test_scoring_reads_hand_written_tables(tmp_path):
 
     sections = [
         row("da", "overview", "", 1, "Knee Injection Guide intro\nCPT 20610 covers a major joint."),
-        row("da", "billing", "Billing Tips", 2, "Report one unit per joint.\nModifiers\nUse RT or LT."),
+        row("da", "billing", "Billing Tips / Modifiers", 2, "Report one unit per joint.\nModifiers\nUse RT or LT."),
         row("da", "other", "Coder's Corner", 3, "Subscribe to the clinic newsletter today", ["Log in"]),
         row("dj1", "overview", "", 1, "Compare both levels"),
     ]

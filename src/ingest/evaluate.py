@@ -37,7 +37,7 @@ from .config import Limits, Settings
 from .dedup import is_near_duplicate, page_minhash
 from .pipeline import learn_site_templates, load_batch, parse_documents, run
 from .report import RunSummary
-from .sections import map_heading
+from .tables import MERGED_HEADINGS
 
 LABELS_SUFFIX = ".labels.json"
 # A boilerplate string this long leaks when it is found inside a curated line; a shorter one
@@ -188,16 +188,14 @@ class Published:
     """One page as the curated tables hold it: its ``documents`` row, and the curated strings of
     the document that stands for it (itself, or the page it duplicates).
 
-    ``headings`` maps each ``sections.heading`` (normalised) to its section. A section's second
-    heading has no row of its own: the pipeline keeps it as a line of the first one's text
-    (alone, or as ``Heading: text``); ``merged`` holds such lines that name the row's section."""
+    ``headings`` maps each heading of a ``sections`` row (normalised) to the row's section; a row
+    of a section the page gives under several headings names them all (tables.MERGED_HEADINGS)."""
 
     code: str | None
     reason: str | None
     title: str
     pieces: list[str] = field(default_factory=list)
     headings: dict[str, str] = field(default_factory=dict)
-    merged: dict[str, str] = field(default_factory=dict)
 
 
 def _text(value: object) -> str | None:
@@ -225,16 +223,14 @@ def published_pages(curated: Path | str) -> dict[tuple[str, int | None], Publish
         doc = _represented_by(row)
         for sec in sorted(sections.get(doc, []), key=lambda r: r["position"]):
             if sec["heading"]:
-                page.pieces.append(sec["heading"])
-                page.headings.setdefault(_heading_norm(sec["heading"]), sec["section"])
-            lines = (sec["text"] or "").splitlines()
-            page.pieces += lines
+                # A row of a section the page gives under several headings names them all; the
+                # first heads the row's text (a keyed row reads "Heading: text").
+                first, *more = sec["heading"].split(MERGED_HEADINGS)
+                page.pieces += [*more, first]
+                for heading in [sec["heading"], first, *more]:
+                    page.headings.setdefault(_heading_norm(heading), sec["section"])
+            page.pieces += (sec["text"] or "").splitlines()
             page.pieces += list(_strings(sec["items"]))
-            if sec["section"] != "other":
-                for line in lines:
-                    for candidate in {line, line.partition(": ")[0]}:
-                        if map_heading(candidate)[0] == sec["section"]:
-                            page.merged.setdefault(_heading_norm(candidate), sec["section"])
         for f in faq.get(doc, []):
             page.pieces += [f["question"], f["answer"]]
         out[(row["raw_path"], line_no)] = page
@@ -276,7 +272,7 @@ def evaluate_page(page: Published | None, label: dict, where: str) -> Tally:
         n = _heading_norm(h["text"])
         found = None
         if page is not None:
-            found = page.headings.get(n) or page.merged.get(n)
+            found = page.headings.get(n)
             if found is None and page.title and _norm(page.title) in n:
                 found = h["section"]  # the page title heading (an h1) became the title
         if found is None:

@@ -22,6 +22,12 @@ from .sections import map_heading
 CANONICAL_HEADING_MAX_WORDS = 40
 # An unknown heading is short: longer unpunctuated lines are titles or content.
 OTHER_HEADING_MAX_WORDS = 10
+# A numbered line over a paragraph heads it up to this many words ("4. When to use HCPCS code E0113").
+NUMBERED_HEADING_MAX_WORDS = 12
+# A line this long with no final stop is content under a heading (a key point written without a stop).
+LONG_LINE_WORDS = 12
+# A label ending in a colon heads the facts under it up to this many words ("Name of the Procedure:").
+LABEL_HEADING_MAX_WORDS = 6
 # A heading ending in ':' is a label ("Common Modifiers:") unless it names a section this strongly.
 COLON_HEADING_MIN_SCORE = 2.0
 FACT_KEY_MAX_WORDS = 6
@@ -230,6 +236,9 @@ def _heading_roles(lines: list[Line]) -> list[str | None]:
 _TABLE_ROW = " | "
 
 
+_LEADING_SYMBOLS = re.compile(r"^[^\w(\[]+")
+
+
 def _numbered_heading(lines: list[Line], roles: list[str | None], i: int) -> bool:
     """A numbered heading read as a one-item list ("1. Overview", "2) Coding tips" in a text
     dump): a short item, not a sentence, that starts no list of short items: the line before
@@ -238,6 +247,18 @@ def _numbered_heading(lines: list[Line], roles: list[str | None], i: int) -> boo
     line = lines[i]
     text = line.text
     words = text.split()
+    if (
+        0 < i
+        and i + 1 < len(lines)
+        and 1 <= len(words) <= NUMBERED_HEADING_MAX_WORDS
+        and not text.endswith((".", ",", ";", ":", "!"))
+        and text[:1].isupper()
+        and lines[i + 1].kind is Kind.TEXT
+        and _is_sentence(lines[i + 1].text)
+        and not (lines[i - 1].kind is Kind.ITEM and roles[i - 1] is None and lines[i - 1].text.endswith("?"))
+        and (text.endswith("?") or bool(rules.CODE_PATTERN.search(text)))
+    ):
+        return True  # "1. What is HCPCS E0113?" over its paragraph, even after the items of another list
     if not 1 <= len(words) <= 5 or text.endswith((".", ",", ";", ":", "!", "?")) or not text[:1].isupper():
         return False
     if i == 0 or lines[i - 1].kind is Kind.ITEM or i + 1 >= len(lines):
@@ -312,9 +333,24 @@ def _is_code_title(line: Line, nxt: Line | None) -> bool:
     )
 
 
+def _leads_content(nxt: Line | None) -> bool:
+    """What a heading stands over: prose, a list, a long line (key points are often written
+    without a final stop), or a line that introduces a list ("CPT codes serve several purposes:")."""
+    if nxt is None:
+        return False
+    words = len(nxt.text.split())
+    return (
+        nxt.kind is Kind.ITEM
+        or _is_sentence(nxt.text)
+        or (nxt.kind is Kind.TEXT and words >= LONG_LINE_WORDS and not is_all_caps(nxt.text))
+        or (nxt.kind is Kind.TEXT and words >= SENTENCE_MIN_WORDS - 1 and nxt.text.endswith(":"))
+    )
+
+
 def _text_heading_role(text: str, section: str, score: float, nxt: Line | None) -> str | None:
     words = text.split()
-    if not text[:1].isupper() and not text[:1].isdigit():
+    head = _LEADING_SYMBOLS.sub("", text)  # "✅ When to Use Modifier 50"
+    if not head[:1].isupper() and not head[:1].isdigit():
         return None
     # Semicolons belong to descriptors and sentences ("Laparoscopy, surgical; cholecystectomy").
     if text.endswith((".", ",", ";", "!")) or ";" in text or len(words) > CANONICAL_HEADING_MAX_WORDS:
@@ -323,7 +359,7 @@ def _text_heading_role(text: str, section: str, score: float, nxt: Line | None) 
         # A long heading names its section up front ("Medical Policies and Guidelines for ...");
         # a long descriptor that mentions "procedure" somewhere is content.
         section, score = map_heading(" ".join(words[:5]))
-    followed_by_content = nxt is not None and (nxt.kind is Kind.ITEM or _is_sentence(nxt.text))
+    followed_by_content = _leads_content(nxt)
     fact = _FACT.match(text)
     if fact and fact.group("value").strip():
         key_section, key_score = map_heading(fact.group("key"))
@@ -335,7 +371,9 @@ def _text_heading_role(text: str, section: str, score: float, nxt: Line | None) 
             return "keyed"  # "Anesthesia: General anesthesia" is a section of one line
         return None
     if text.endswith(":"):
-        return "heading" if score >= COLON_HEADING_MIN_SCORE else None
+        # A label over a block of facts ("Name of the Procedure:" over "Common Name: ...") heads it.
+        over_facts = nxt is not None and len(words) <= LABEL_HEADING_MAX_WORDS and _valued_fact(nxt.text)
+        return "heading" if score >= COLON_HEADING_MIN_SCORE or over_facts else None
     if score >= 1.0:
         return "heading"
     # An unknown heading: short, unpunctuated (a question is fine outside a FAQ: "Why Is It

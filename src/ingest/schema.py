@@ -63,7 +63,7 @@ SECTIONS = pa.schema(
     [
         _f("code", pa.string(), "the document's code; null for no_code documents"),
         _f("section", pa.string(), "canonical section name (hive partition key)", False),
-        _f("heading", pa.string(), "the heading as on the page ('' for text before the first heading)", False),
+        _f("heading", pa.string(), "the heading as on the page ('' for text before the first heading); where the page gives the section under several headings, all of them in page order, joined by ' / '", False),
         _f("position", pa.int32(), "order of the section on the page, from 1", False),
         _f("text", pa.string(), "the section's clean text, lines joined by newlines", False),
         _f("items", pa.list_(pa.string()), "its bullet or numbered items, in order", False),

@@ -237,6 +237,10 @@ def _codes(curated: Sequence[CodeSource]) -> list[dict]:
     return rows
 
 
+# A row of a section the page gives under several headings names them all, in page order.
+MERGED_HEADINGS = " / "
+
+
 def _sections(docs: Sequence[Document]) -> list[dict]:
     rows = []
     for d in docs:
@@ -246,7 +250,7 @@ def _sections(docs: Sequence[Document]) -> list[dict]:
                 {
                     "code": d.parsed.code,
                     "section": sec.section,
-                    "heading": sec.heading,
+                    "heading": MERGED_HEADINGS.join(dict.fromkeys(h for h in (sec.heading, *sec.merged_headings) if h)),
                     "position": sec.position,
                     "text": sec.text,
                     "items": list(sec.items),
