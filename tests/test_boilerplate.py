@@ -8,9 +8,10 @@ import json
 import numpy as np
 
 from ingest import boilerplate, learn
-from ingest.clean import TemplateModel, apply_templates
+from ingest.clean import TemplateModel, apply_templates, clean_lines
 from ingest.config import Limits
 from ingest.extract import extract_text
+from ingest.models import Kind, Line
 
 PAGE = """Arthrocentesis of a Major Joint (CPT 20610)
 
@@ -90,3 +91,38 @@ def test_labels_reach_table_rows_and_pieces_of_lines():
     assert learn.label_of("start free", marks) == 1
     assert learn.label_of("first part. a long content sentence that was sampled from a paragraph.", marks) == 0
     assert learn.label_of("unrelated", marks) == -1
+
+
+def test_a_recurring_content_sentence_is_not_removed_for_recurring():
+    from ingest.clean import key_hash, normalize_key
+
+    lines = extract_text(PAGE, Limits())
+    sentence = "Coverage depends on the member's plan and on the place of service where the injection is given."
+    page = [*lines[:9], Line(sentence, Kind.TEXT, 99), *lines[9:]]
+    model = TemplateModel({"example-clinic.org": frozenset({key_hash(normalize_key(sentence))})})
+    kept, removed = apply_templates(page, "example-clinic.org", model, "20610")
+    assert sentence in [ln.text for ln in kept], removed
+
+
+def test_structural_chrome_rules():
+    text = """Home
+Guides
+Students Residents Attendings Codes Resources Blog Support
+Ultrasound Guidance for Joint Injections (CPT 20611)
+CPT 20611 adds ultrasound guidance with permanent recording to a major joint injection, as the note must show.
+CPT 20611, cpt code 20611, 20611 cpt code
+📖 4 min read
+Did this page help?
+Thanks!
+Sorry to hear that.
+Also check frequency: payers allow one injection per joint every 3 months.
+"""
+    kept, removed = clean_lines(extract_text(text, Limits()))
+    rules = {r.text: r.rule for r in removed}
+    assert rules["Students Residents Attendings Codes Resources Blog Support"] == "nav_menu"
+    assert rules["CPT 20611, cpt code 20611, 20611 cpt code"] == "keyword_stuffing"
+    assert rules["📖 4 min read"] == "read_time"
+    assert rules["Thanks!"] == rules["Sorry to hear that."] == "feedback_widget"
+    kept_text = [ln.text for ln in kept]
+    assert "Also check frequency: payers allow one injection per joint every 3 months." in kept_text
+    assert kept_text[0].startswith("Ultrasound Guidance")

@@ -48,7 +48,7 @@ _MONTH = re.compile(
     r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:updated|reviewed|verified|published)\b",
     re.IGNORECASE,
 )
-_ARROW = re.compile(r"[→›»➔⟶➜▶]|(?:^|\s)(?:->|>>)(?:\s|$)|\s[>+]$")
+_ARROW = re.compile(r"[→›»➔⟶➜▶←‹«]|(?:^|\s)(?:->|>>|<-)(?:\s|$)|\s[>+]$")
 _LINK = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|org|net|io|gov)\b|@[\w-]+\.")
 _SEPARATORS = re.compile(r"\s[|·•/]\s")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")

@@ -29,6 +29,9 @@ from .sections import map_heading
 
 # Word count above which a line is never menu-like; a nav entry is a few words.
 NAV_MAX_WORDS = 6
+# A line of menu entries run together has at most this many words, all capitalised.
+NAV_ROW_MAX_WORDS = 14
+_GRAMMAR = frozenset({"the", "a", "an", "of", "to", "in", "for", "on", "and", "or", "with", "is", "are", "your", "our"})
 # A menu is at least this many short lines in a row (two short lines are often a title and a label).
 NAV_MIN_RUN = 3
 # A "sentence" that proves content has started: this many words and final punctuation.
@@ -89,6 +92,16 @@ _DIGIT = re.compile(r"\d")
 _BLOCK_HEADERS = (rules.LINK_LIST_HEADER, rules.TOC_HEADER, rules.AUTHOR_BOX_HEADER)
 _NOT_A_BOUNDARY = frozenset({"page_number", "symbol_only", "duplicate_line"})
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
+# Pictographs and marks before a line's words (emoji, check marks, arrows), not letters or digits.
+_LEADING_ICONS = re.compile(r"^[^\w\s(\[\"'“‘$€£#@]+\s*")
+# A keyword-stuffing line repeats the same code this many times in a few words ("CPT 27447, cpt
+# code 27447, 27447 cpt code"), with no other words than code-set names.
+STUFFING_MIN_REPEATS = 3
+_CODE_SET_WORDS = frozenset({"cpt", "hcpcs", "code", "codes", "icd", "icd-10", "billing", "procedure"})
+# After a feedback widget's question, its replies ("Thanks!", "Sorry to hear that.") are part of
+# it: up to this many lines, each at most FEEDBACK_REPLY_MAX_WORDS words.
+FEEDBACK_REPLY_LINES = 4
+FEEDBACK_REPLY_MAX_WORDS = 16
 _TERMINAL = re.compile(r"[.!?;,:][\"'”’)]*$")
 
 
@@ -110,6 +123,15 @@ def match_rule(text: str, kind: Kind) -> str | None:
 
 @lru_cache(maxsize=LINE_MEMO)
 def _match_rule(text: str, is_item: bool) -> str | None:
+    found = _match_rule_text(text, is_item)
+    if found is None:  # "📖 3 min read", "📅 Updated May 2, 2025": the rule's line behind an icon
+        bare = _LEADING_ICONS.sub("", text)
+        if bare != text and bare:
+            found = _match_rule_text(bare, is_item)
+    return found
+
+
+def _match_rule_text(text: str, is_item: bool) -> str | None:
     n_words = len(text.split())
     low = text.casefold()
     for max_words, skip_items, requires, search, rule_id in _TABLE:
@@ -212,6 +234,8 @@ def clean_lines(lines: list[Line]) -> tuple[list[Line], list[Removed]]:
     lines, removed = split_glued(lines)
     flags: list[str | None] = [match_rule(ln.text, ln.kind) for ln in lines]
     _flag_counts(lines, flags)
+    _flag_stuffing(lines, flags)
+    _flag_feedback_replies(lines, flags)
     _flag_link_lists(lines, flags, rules.LINK_LIST_HEADER, "link_list")
     _flag_link_lists(lines, flags, rules.TOC_HEADER, "toc")
     _flag_author_box(lines, flags)
@@ -247,12 +271,19 @@ def _is_menu_like(line: Line) -> bool:
 
 @lru_cache(maxsize=LINE_MEMO)
 def _menu_like_text(text: str) -> bool:
+    words = text.split()
     return (
-        len(text.split()) <= NAV_MAX_WORDS
+        (len(words) <= NAV_MAX_WORDS or _link_row_words(words))
         and not _TERMINAL.search(text)
         and not any(ch in text for ch in ",;:")
         and not rules.CODE_PATTERN.search(text)
     )
+
+
+def _link_row_words(words: list[str]) -> bool:
+    """A row of menu entries printed as one line ("Students Residents Attendings Resources Blog
+    Support"): every word capitalised, none of them a word of grammar."""
+    return len(words) <= NAV_ROW_MAX_WORDS and all(w[:1].isupper() and w.casefold() not in _GRAMMAR for w in words)
 
 
 def _content_anchors(lines: list[Line], flags: list[str | None], strict: bool = False) -> list[int]:
@@ -282,6 +313,36 @@ def _flag_counts(lines: list[Line], flags: list[str | None]) -> None:
         for j in (i - 1, i + 1):
             if 0 <= j < len(lines) and flags[j] is None and lines[j].kind is not Kind.ITEM and _LONE_NUMBER.match(lines[j].text):
                 flags[j] = flag
+
+
+def _flag_stuffing(lines: list[Line], flags: list[str | None]) -> None:
+    """A line that only repeats one code with code-set words is keyword stuffing for search
+    engines, not content: rule ``keyword_stuffing``."""
+    for i, line in enumerate(lines):
+        if flags[i] is not None or not _DIGIT.search(line.text):
+            continue
+        codes = [m.group(1).upper() for m in rules.CODE_PATTERN.finditer(line.text)]
+        if len(codes) < STUFFING_MIN_REPEATS or len(set(codes)) != 1:
+            continue
+        words = [w for w in re.split(r"[\s,;|/·•]+", line.text.casefold()) if w]
+        if all(w in _CODE_SET_WORDS or w.upper() == codes[0] for w in words):
+            flags[i] = "keyword_stuffing"
+
+
+def _flag_feedback_replies(lines: list[Line], flags: list[str | None]) -> None:
+    """The replies a feedback widget shows under its question ("Thanks!", "Sorry to hear that.",
+    "Tell us what's missing") belong to it: short lines up to the next heading or list."""
+    for i, flag in enumerate(flags):
+        if flag != "feedback_widget":
+            continue
+        for j in range(i + 1, min(len(lines), i + 1 + FEEDBACK_REPLY_LINES)):
+            line = lines[j]
+            text = line.text
+            if line.kind is not Kind.TEXT or line.level or len(text.split()) > FEEDBACK_REPLY_MAX_WORDS \
+                    or _DIGIT.search(text) or ":" in text:
+                break  # a fact or an answer with figures is content, not a widget's reply
+            if flags[j] is None:
+                flags[j] = "feedback_widget"
 
 
 def _flag_link_lists(lines: list[Line], flags: list[str | None], header: re.Pattern[str], rule: str) -> None:
@@ -475,8 +536,9 @@ def apply_templates(
     """Remove a page's boilerplate that needs the corpus to see: the site's template lines and
     what the learned line model (:mod:`ingest.boilerplate`) scores as boilerplate.
 
-    Recurring is not enough: a template line the model reads as content (a standard coverage
-    sentence the site prints on every code page) stays. Each removal says why: ``template:<site>``
+    Recurring is not enough: a template line the model reads as content stays, and a recurring
+    sentence (a standard coverage note the site prints on every code page) goes only where the
+    model alone would remove it. Each removal says why: ``template:<site>``
     or ``learned:<the signal that weighed most>``."""
     template = template_mask(lines, site, model, own_code)
     line_model = boilerplate.active_model()
@@ -485,7 +547,9 @@ def apply_templates(
     removed: list[Removed] = []
     for i, line in enumerate(lines):
         score = float(scores[i]) if scores is not None else None
-        if template[i] and (score is None or score >= TEMPLATE_MIN_SCORE):
+        # A recurring sentence (a standard coverage note) needs the model's own confidence to go.
+        needed = line_model.threshold if line_model is not None and _is_sentence(line) else TEMPLATE_MIN_SCORE
+        if template[i] and (score is None or score >= needed):
             removed.append(Removed(line.line_no, line.text, f"template:{site}"))
         elif line_model is not None and score is not None and score >= line_model.threshold:
             removed.append(Removed(line.line_no, line.text, f"learned:{reasons[i]}"))

@@ -212,6 +212,7 @@ def leave_one_site_out(rows: Rows, misses: list[str] | None = None) -> dict[str,
     """Per site: (boilerplate lines, removed, content lines, kept) with a model trained without it."""
     x, y, page, groups = _arrays(rows)
     tmpl = np.concatenate(rows.template)
+    sentence = np.array([clean.is_sentence_text(t) for t in rows.texts])
     texts = np.array(rows.texts, dtype=object)
     out = {}
     for site in np.unique(groups):
@@ -226,7 +227,7 @@ def leave_one_site_out(rows: Rows, misses: list[str] | None = None) -> dict[str,
             scores[at] = model.second.predict(np.hstack([xs, boilerplate.context_features(model.first.predict(xs))]))
         ys = y[held]
         template = tmpl[held]
-        removed = (scores >= model.threshold) | (template & (scores >= clean.TEMPLATE_MIN_SCORE))
+        removed = (scores >= model.threshold) | (template & (scores >= clean.TEMPLATE_MIN_SCORE) & ~sentence[held])
         if misses is not None:
             for t, yy, r, sc in zip(texts[held], ys, removed, scores, strict=True):
                 if (yy == 1 and not r) or (yy == 0 and r):

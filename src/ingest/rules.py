@@ -161,6 +161,7 @@ LINE_RULES: tuple[LineRule, ...] = (
     LineRule(
         "feedback_widget",
         r"^(was this (\w+ ){0,2}(helpful|useful)\??( yes\s*[/|]?\s*no)?|did you find this (page |article )?(helpful|useful)\??"
+        r"|did (this|the) (page|article|answer|post|guide) help( you)?\??"
         r"|leave a (comment|reply)|post a comment|\d* ?comments?|rate this (page|article)|thanks for your feedback!?"
         r"|(helpful\?\s*)?yes( \(\d+\))?\s*[/|·]?\s*no( \(\d+\))?)$",
         max_words=10,
