@@ -7,6 +7,7 @@ way a user points `ingest` at MinIO or S3 (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import socket
@@ -177,7 +178,7 @@ def test_pipeline_on_s3_matches_local_then_increments_and_rolls_back(endpoint, b
     assert len(pd.read_parquet(ingest.current_path(curated, "documents"), storage_options=_options(endpoint))) == first.pages
 
 
-def test_cli_on_s3_run_report_show_rollback_and_pruning(endpoint, bucket):
+def test_cli_on_s3_run_report_show_rollback_and_pruning(endpoint, bucket, monkeypatch):
     raw = _upload_landing_zone(bucket)
     curated = f"s3://{bucket}/curated"
     env = {**os.environ, **FAKE_ENV, "AWS_ENDPOINT_URL": endpoint, "PYTHONPATH": str(ROOT)}
@@ -195,7 +196,9 @@ def test_cli_on_s3_run_report_show_rollback_and_pruning(endpoint, bucket):
     result = runner.invoke(app, ["rollback", "--curated", curated])
     assert result.exit_code == 1 and "no earlier snapshot" in result.output
 
-    # Four more publishing runs with keep_snapshots=3: the oldest are deleted, the pointer is last.
+    # Four more publishing runs with keep_snapshots=3 and no retention period: the oldest are
+    # deleted, the pointer is last.
+    monkeypatch.setenv("INGEST_SNAPSHOT_RETENTION_SECONDS", "0")
     import s3fs
 
     fs = s3fs.S3FileSystem()
@@ -264,7 +267,8 @@ def test_the_manifest_lists_every_file_of_a_snapshot(endpoint, bucket):
     manifest = json.loads(fs.cat_file(f"{bucket}/curated/_snapshots/{snap}/_complete"))
     stored = {p.split(f"/{snap}/", 1)[1]: info["size"] for p, info in fs.find(f"{bucket}/curated/_snapshots/{snap}", detail=True).items()}
     stored.pop("_complete")
-    assert manifest == {"snapshot": snap, "files": stored}
+    digests = {rel: hashlib.sha256(fs.cat_file(f"{bucket}/curated/_snapshots/{snap}/{rel}")).hexdigest() for rel in stored}
+    assert manifest == {"snapshot": snap, "files": stored, "sha256": digests}
     assert any(f.startswith("sections/section=complications/part-") for f in stored)
     assert any(f.startswith("_state/pages/part-") for f in stored) and "_state/segments/part-0.parquet" in stored
 
