@@ -256,3 +256,30 @@ def test_bad_files_and_sidecars_never_fail_a_run(tmp_path):
     assert by[("p2.txt", None)].warnings == "sidecar p2.txt.meta.json ignored: RecursionError"
     assert "refused" in by[("p3.txt", None)].warnings
     assert pd.isna(by[("p4.txt", None)].url) and "not an http(s) URL" in by[("p4.txt", None)].warnings
+
+
+def test_a_full_spool_directory_ends_in_the_run_s_message_not_a_traceback(tmp_path):
+    """Files the run writes may not grow past a few KB (as on a TMPDIR about to fill up): the
+    spool's first write fails, and the run says so in one line, with exit code 1."""
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i in range(20):
+        (raw / f"p{i}.txt").write_text(PAGE.replace("21183", str(21200 + i)) * 20)
+
+    def small_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "TMPDIR": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-m", "ingest.cli", "run", "--no-prefect", "--raw", str(raw),
+                           "--curated", str(tmp_path / "curated")], env=env, capture_output=True, text=True,
+                          preexec_fn=small_files, timeout=300, check=False)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert f"could not write the run's working files in {tmp_path}" in " ".join(proc.stderr.split())
+    assert not (tmp_path / "curated" / "_current").exists()
