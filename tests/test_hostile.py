@@ -283,3 +283,17 @@ def test_a_full_spool_directory_ends_in_the_run_s_message_not_a_traceback(tmp_pa
     assert "Traceback" not in proc.stderr
     assert f"could not write the run's working files in {tmp_path}" in " ".join(proc.stderr.split())
     assert not (tmp_path / "curated" / "_current").exists()
+
+
+def test_a_sidecar_site_that_is_a_path_labels_no_page(tmp_path):
+    from .conftest import RAW, copy_raw
+
+    raw = copy_raw(tmp_path / "raw", RAW)
+    (raw / "002_2b2d1f4cf7407f0c.txt.meta.json").write_text('{"site": "../../etc", "url": "javascript:alert(1)"}')
+    run(Settings(raw=raw, curated=tmp_path / "curated"))
+    docs = pd.read_parquet(tmp_path / "curated" / "documents").set_index("raw_path")
+    assert not any("etc" in site or "/" in site for site in docs.site)
+    assert docs.url.isna().all()
+    assert docs.loc["002_2b2d1f4cf7407f0c.txt", "warnings"] == (
+        "sidecar url 'javascript:alert(1)' ignored: not an http(s) URL; "
+        "sidecar site '../../etc' ignored: a site is a name, not a path")
