@@ -225,13 +225,15 @@ def test_damaged_files_are_named_by_verify_and_rewritten_not_linked(tmp_path):
     result = CliRunner().invoke(app, ["verify", "--curated", str(settings.curated)])
     assert result.exit_code == 1 and "damaged tables codes, sections" in result.output
     assert report(settings.curated).pages == 5  # readers through read_previous leave the damaged files out
+    damaged = {truncated.stat().st_ino, emptied.stat().st_ino}
     second = run(settings)  # nothing new in raw: the damage alone makes the run rebuild
     assert second.published
     new = _snap(settings.curated)
-    assert verify(settings.curated)[new.name] == []
-    assert _counts(settings.curated) == reference
-    damaged = {truncated.stat().st_ino, emptied.stat().st_ino}
     assert not damaged & {f.stat().st_ino for f in new.rglob("*.parquet")}  # rewritten, not linked
+    assert _counts(settings.curated) == reference
+    # the rewritten bytes are the recorded ones: the rollback target is whole again too
+    assert verify(settings.curated) == {new.name: [], snap.name: []}
+    assert truncated.stat().st_size == (new / truncated.relative_to(snap)).stat().st_size
 
 
 def test_a_changed_byte_is_found_and_the_next_publishing_run_does_not_link_it(tmp_path):
@@ -246,11 +248,12 @@ def test_a_changed_byte_is_found_and_the_next_publishing_run_does_not_link_it(tm
     data[len(data) // 2] ^= 0xFF
     victim.write_bytes(bytes(data))
     assert [(d.table, d.problem) for d in verify(settings.curated)[snap.name]] == [("faq", "checksum differs")]
+    flipped = victim.stat().st_ino
     copy_raw(raw, PAGES / "medcodewiki_J1100.txt")
     run(settings)
     new = _snap(settings.curated)
-    assert verify(settings.curated)[new.name] == []
-    assert victim.stat().st_ino not in {f.stat().st_ino for f in new.rglob("*.parquet")}
+    assert flipped not in {f.stat().st_ino for f in new.rglob("*.parquet")}
+    assert verify(settings.curated) == {new.name: [], snap.name: []}  # and the older one restored from it
 
 
 def test_a_deleted_segment_or_state_is_rebuilt_by_the_next_run(tmp_path):
@@ -268,8 +271,12 @@ def test_a_deleted_segment_or_state_is_rebuilt_by_the_next_run(tmp_path):
     assert run(settings).published
     assert _counts(settings.curated) == reference
     shutil.rmtree(_snap(settings.curated) / "_state" / "pages")
-    third = run(settings)  # was: "could not publish ... No such file"
-    assert third.published and third.read_files == 5
+    third = run(settings)  # was: "could not publish ... No such file"; the older snapshot has the files
+    assert not third.published and third.read_files == 0
+    for snap in list_snapshots(settings.curated):  # no copy left anywhere: the pages are read again
+        shutil.rmtree(snap / "_state" / "pages")
+    fourth = run(settings)
+    assert fourth.published and fourth.read_files == 5
     assert verify(settings.curated)[_snap(settings.curated).name] == []
     assert _counts(settings.curated) == reference
 
@@ -358,3 +365,23 @@ def test_a_reader_of_a_resolved_table_path_never_fails_nor_mixes_beside_publishi
     assert len(set(counts.values())) >= 6  # each run added rows: a mixed read would show
     assert len({snap for snap, _ in reads}) >= 3
     assert all(n == counts[snap] for snap, n in reads)
+
+
+def test_a_file_deleted_from_the_current_snapshot_is_restored_from_another(tmp_path):
+    from ingest.write import verify
+
+    raw = copy_raw(tmp_path / "raw", RAW)
+    settings = Settings(raw=raw, curated=tmp_path / "curated")
+    run(settings)
+    copy_raw(raw, PAGES / "medcodewiki_J1100.txt")
+    run(settings)
+    before = pd.read_parquet(settings.curated / "documents")
+    snap = _snap(settings.curated)
+    older = list_snapshots(settings.curated)[0]
+    shared = [f for f in (snap / "documents").glob("*.parquet") if (older / "documents" / f.name).exists()]
+    assert shared  # the unchanged segment is a hard link to the older snapshot's file
+    shared[0].unlink()
+    again = run(settings)
+    assert not again.published and again.read_files == 0  # put back, nothing to read or rebuild
+    pd.testing.assert_frame_equal(pd.read_parquet(settings.curated / "documents"), before)  # ingested_at kept
+    assert verify(settings.curated) == {snap.name: [], older.name: []}

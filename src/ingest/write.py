@@ -413,13 +413,68 @@ def _verify_remote(curated: str) -> dict[str, list[Damage]]:
     return out
 
 
+def _restore(curated: Path, snap: Path, damage: list[Damage]) -> list[Damage]:
+    """Put back each damaged file of ``snap`` that another snapshot holds intact (the same
+    recorded SHA-256, checked): a hard link to that copy, swapped in atomically. A file
+    deleted from one snapshot is then whole again; one changed in place is changed in every
+    snapshot sharing it, and comes back once a run has written the same bytes anew. Returns
+    the damage left."""
+    recorded = _read_checksums(snap)
+    if not damage or recorded is None:
+        return damage
+    wanted = {recorded[d.file][1] for d in damage if d.file in recorded}
+    copies: dict[str, Path] = {}
+    for other in list_snapshots(curated):
+        if other.name == snap.name:
+            continue
+        for rel, (size, digest) in (_read_checksums(other) or {}).items():
+            if digest in wanted and digest not in copies:
+                path = other / rel
+                try:
+                    st = path.lstat()
+                    if stat.S_ISREG(st.st_mode) and st.st_size == size and _sha256(path, st) == digest:
+                        copies[digest] = path
+                except OSError:
+                    continue
+    left = []
+    for d in damage:
+        source = copies.get(recorded[d.file][1]) if d.file in recorded else None
+        if source is None:
+            left.append(d)
+            continue
+        dest = snap / d.file
+        tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex}")
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.link(source, tmp)
+            os.replace(tmp, dest)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            left.append(d)
+            continue
+        _log.warning("%s of snapshot %s restored from snapshot %s", d.file, snap.name, source.relative_to(snap.parent).parts[0])
+    return left
+
+
+def _repair_others(curated: Path, snap: Path) -> None:
+    """After a run wrote damaged files anew into ``snap``: restore the other snapshots'
+    damaged files that it (or another snapshot) now holds intact."""
+    for other in list_snapshots(curated):
+        if other.name != snap.name:
+            _restore(curated, other, check_snapshot(other))
+
+
 def _usable_segments(curated: Path, current: Path | None) -> tuple[segments.Previous, list[Damage]]:
     """The current snapshot's segments that pass their check (full: SHA-256), and the damaged
-    files: a run links only the former and writes the rows of the latter anew."""
+    files: a run restores those another snapshot holds intact, links only files that pass,
+    and writes the rows of the others anew."""
     previous = _previous_segments(curated)
     if current is None or not previous:
         return previous, []
     damage = check_snapshot(current)
+    if damage:
+        damage = _restore(curated, current, damage)
     if damage:
         _log.warning("snapshot %s is damaged (%s): those files are written anew", current.name, _describe_damage(damage))
         bad = {d.file for d in damage}
@@ -465,6 +520,8 @@ def publish(curated: Path | str, tables: dict[str, Table], keep: int, *, full: b
         _point(curated / CURRENT, Path(SNAPSHOTS) / snap_id)
         _ensure_table_links(curated, final)
         _prune(curated, keep)
+        if damage:
+            _repair_others(curated, final)
         return snap_id, True
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -690,7 +747,9 @@ def _prune(curated: Path | str, keep: int) -> None:
 def remove_staging(curated: Path | str) -> None:
     """Delete what a killed run left half-written, and put back the table paths it may have
     left missing (killed between ``_current`` and the table links): every run, even one that
-    publishes nothing, ends with them in place. Call with the writer lock held."""
+    publishes nothing, ends with them in place. A file of the current snapshot that is missing
+    or of the wrong size is restored from another snapshot holding it intact. Call with the
+    writer lock held."""
     curated = storage.location(curated)
     if storage.is_remote(curated):
         root = storage.join(curated, SNAPSHOTS)
@@ -704,6 +763,7 @@ def remove_staging(curated: Path | str) -> None:
     current = current_snapshot(curated)
     if current is not None:
         try:
+            _restore(curated, current, check_snapshot(current, full=False))
             _ensure_table_links(curated, current)
         except OSError as exc:
             raise OutputError(f"could not restore the table paths in {curated}: {exc}") from exc
