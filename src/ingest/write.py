@@ -344,11 +344,13 @@ def check_snapshot(snap: Path, *, full: bool = True, tables: set[str] | None = N
 
 
 def _data_files(snap: Path, tables: set[str] | None) -> list[Path]:
-    """Every file below the snapshot's table directories (what readers of a table would read)."""
+    """Every file below the snapshot's table directories that readers of a table would read
+    (Parquet readers skip names starting with ``.`` or ``_``, as a restore's temporary link)."""
     found = []
     for f in snap.rglob("*"):
         rel = f.relative_to(snap).as_posix()
-        if "/" in rel and (tables is None or _table_of(rel) in tables) and (f.is_file() or f.is_symlink()):
+        if ("/" in rel and not f.name.startswith((".", "_")) and (tables is None or _table_of(rel) in tables)
+                and (f.is_file() or f.is_symlink())):
             found.append(f)
     return sorted(found)
 
