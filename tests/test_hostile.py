@@ -151,9 +151,9 @@ def test_sidecars_get_the_limits_pages_have(tmp_path):
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     assert got["fifo"].warnings == ("sidecar fifo.txt.meta.json refused: not a regular file",)
-    assert got["zero"].warnings == ("sidecar zero.txt.meta.json refused: symlink points outside the raw root; not read",)
+    assert got["zero"].warnings == ("sidecar zero.txt.meta.json refused: symlink points outside the raw root, not read",)
     assert got["out"].url is None and got["out"].site_hint is None
-    assert got["out"].warnings == ("sidecar out.txt.meta.json refused: symlink points outside the raw root; not read",)
+    assert got["out"].warnings == ("sidecar out.txt.meta.json refused: symlink points outside the raw root, not read",)
     assert got["big"].warnings == (f"sidecar big.txt.meta.json refused: {3 * 1024**3} bytes > limit 1000000",)
     assert (got["ok"].url, got["ok"].site_hint, got["ok"].warnings) == ("https://site.example/cpt/21183", "site.example", ())
     assert all(p.content == PAGE for p in got.values())
@@ -256,14 +256,14 @@ def test_bad_files_and_sidecars_never_fail_a_run(tmp_path):
     docs = pd.read_parquet(tmp_path / "curated" / "documents")
     assert summary.pages == len(docs) == 9
     by = {(r.raw_path, r.line_no if r.line_no == r.line_no else None): r for r in docs.itertuples()}
-    assert by[("a.txt", None)].reason == "unreadable: a.txt: symlink loop; not read"
+    assert by[("a.txt", None)].reason == "unreadable: a.txt: symlink loop, not read"
     assert by[("feed.jsonl", 2)].reason.startswith("malformed_jsonl_line: line 2: RecursionError")
     assert by[("fifo.txt", None)].reason.startswith("unsupported_format: not a regular file")
     assert _warnings(by[("p1.txt", None)].warnings) == [
         "sidecar fetched_at '9999-12-31T23:59:59-05:00' ignored: not a usable time"]
     assert _warnings(by[("p2.txt", None)].warnings) == ["sidecar p2.txt.meta.json ignored: RecursionError"]
     assert _warnings(by[("p3.txt", None)].warnings) == [
-        "sidecar p3.txt.meta.json refused: symlink points outside the raw root; not read"]
+        "sidecar p3.txt.meta.json refused: symlink points outside the raw root, not read"]
     assert pd.isna(by[("p4.txt", None)].url)
     assert _warnings(by[("p4.txt", None)].warnings) == ["sidecar url 'file:///etc/passwd' ignored: not an http(s) URL"]
 

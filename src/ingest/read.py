@@ -137,9 +137,9 @@ def _inside(root: Path, path: Path) -> Path:
     try:
         real = path.resolve()
     except RuntimeError as exc:  # Python < 3.13 raises this for a symlink loop
-        raise InputError(f"{path.name}: symlink loop; not read", reason=Reason.UNREADABLE) from exc
+        raise InputError(f"{path.name}: symlink loop, not read", reason=Reason.UNREADABLE) from exc
     if real != real_root and real_root not in real.parents:
-        raise InputError("symlink points outside the raw root; not read", reason=Reason.OUTSIDE_ROOT)
+        raise InputError("symlink points outside the raw root, not read", reason=Reason.OUTSIDE_ROOT)
     return real
 
 
