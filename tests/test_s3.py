@@ -273,7 +273,34 @@ def test_the_manifest_lists_every_file_of_a_snapshot(endpoint, bucket):
     assert any(f.startswith("_state/pages/part-") for f in stored) and "_state/segments/part-0.parquet" in stored
 
 
-def test_any_fsspec_filesystem_works_memory(tmp_path):
+def test_verify_on_object_storage_names_damage_and_a_run_does_not_copy_a_missing_file(endpoint, bucket):
+    import s3fs
+
+    raw = _upload_landing_zone(bucket)
+    curated = f"s3://{bucket}/curated"
+    snap = run(Settings(raw=raw, curated=curated)).snapshot
+    assert write.verify(curated) == {snap: []}
+    fs = s3fs.S3FileSystem()
+    base = f"{bucket}/curated/_snapshots/{snap}"
+    faq = sorted(fs.find(f"{base}/faq"))[0]
+    data = bytearray(fs.cat_file(faq))
+    data[len(data) // 2] ^= 0xFF
+    fs.pipe_file(faq, bytes(data))
+    codes = sorted(fs.find(f"{base}/codes"))[0]
+    fs.rm_file(codes)
+    found = write.verify(curated)[snap]
+    assert [(d.table, d.problem) for d in found] == [("codes", "missing"), ("faq", "checksum differs")]
+    result = CliRunner().invoke(app, ["verify", "--curated", curated])
+    assert result.exit_code == 1 and "damaged tables codes, faq" in result.output
+    fs.pipe_file(f"{raw[5:]}/extra/page.txt", (RAW / "002_2b2d1f4cf7407f0c.txt").read_bytes() + b"\nA note.\n")
+    second = run(Settings(raw=raw, curated=curated))
+    assert second.published
+    found = write.verify(curated)[second.snapshot]
+    assert ("codes", "missing") not in [(d.table, d.problem) for d in found]  # written anew, not copied
+    assert len(pd.read_parquet(ingest.current_path(curated, "codes"), storage_options=_options(endpoint))) == second.rows["codes"]
+
+
+
     """A non-S3 fsspec filesystem (memory://): the generic paths of storage.py, no conditional
     writes there (fsspec's check-then-write create)."""
     import fsspec
