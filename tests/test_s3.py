@@ -282,11 +282,11 @@ def test_verify_on_object_storage_names_damage_and_a_run_does_not_copy_a_missing
     assert write.verify(curated) == {snap: []}
     fs = s3fs.S3FileSystem()
     base = f"{bucket}/curated/_snapshots/{snap}"
-    faq = sorted(fs.find(f"{base}/faq"))[0]
+    faq = min(fs.find(f"{base}/faq"))
     data = bytearray(fs.cat_file(faq))
     data[len(data) // 2] ^= 0xFF
     fs.pipe_file(faq, bytes(data))
-    codes = sorted(fs.find(f"{base}/codes"))[0]
+    codes = min(fs.find(f"{base}/codes"))
     fs.rm_file(codes)
     found = write.verify(curated)[snap]
     assert [(d.table, d.problem) for d in found] == [("codes", "missing"), ("faq", "checksum differs")]
