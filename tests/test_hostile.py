@@ -268,6 +268,26 @@ def test_bad_files_and_sidecars_never_fail_a_run(tmp_path):
     assert _warnings(by[("p4.txt", None)].warnings) == ["sidecar url 'file:///etc/passwd' ignored: not an http(s) URL"]
 
 
+def test_bad_files_and_sidecars_never_fail_the_prefect_flow(prefect_harness, tmp_path):
+    """The same files through the Prefect flow: its load task used to fail (three retries)."""
+    from flows.ingest import ingest_flow
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "p1.txt").write_text(PAGE)
+    (raw / "p1.txt.meta.json").write_text('{"fetched_at": "9999-12-31T23:59:59-05:00"}')
+    (raw / "p2.txt").write_text(PAGE.replace("here", "there"))
+    (raw / "p2.txt.meta.json").write_text(DEEP_JSON)
+    (raw / "feed.jsonl").write_text(DEEP_JSON + "\n")
+    (raw / "a.txt").symlink_to("b.txt")
+    (raw / "b.txt").symlink_to("a.txt")
+    result = ingest_flow(raw=str(raw), curated=str(tmp_path / "curated"))
+    assert result["published"]
+    docs = pd.read_parquet(tmp_path / "curated" / "documents").set_index("raw_path")
+    assert len(docs) == 5 and (docs.status == "quarantined").sum() == 3
+    assert docs.loc["a.txt", "reason"] == "unreadable: a.txt: symlink loop, not read"
+
+
 def test_a_full_spool_directory_ends_in_the_run_s_message_not_a_traceback(tmp_path):
     """Files the run writes may not grow past a few KB (as on a TMPDIR about to fill up): the
     spool's first write fails, and the run says so in one line, with exit code 1."""
