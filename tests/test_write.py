@@ -385,3 +385,23 @@ def test_a_file_deleted_from_the_current_snapshot_is_restored_from_another(tmp_p
     assert not again.published and again.read_files == 0  # put back, nothing to read or rebuild
     pd.testing.assert_frame_equal(pd.read_parquet(settings.curated / "documents"), before)  # ingested_at kept
     assert verify(settings.curated) == {snap.name: [], older.name: []}
+
+
+def test_a_snapshot_without_checksums_is_checked_by_its_parquet_footers(tmp_path):
+    from ingest.write import CHECKSUMS, verify
+
+    raw = copy_raw(tmp_path / "raw", RAW)
+    settings = Settings(raw=raw, curated=tmp_path / "curated")
+    run(settings)
+    snap = _snap(settings.curated)
+    (snap / CHECKSUMS).unlink()  # as a snapshot published before checksums were recorded
+    truncated = min((snap / "sections").rglob("*.parquet"))
+    truncated.write_bytes(truncated.read_bytes()[:100])
+    found = verify(settings.curated)[snap.name]
+    assert [(d.table, d.problem) for d in found] == [("sections", "not a readable Parquet file")]
+    damaged = truncated.stat().st_ino
+    copy_raw(raw, PAGES / "medcodewiki_J1100.txt")
+    assert run(settings).published
+    new = _snap(settings.curated)
+    assert damaged not in {f.stat().st_ino for f in new.rglob("*.parquet")}
+    assert verify(settings.curated)[new.name] == [] and (new / CHECKSUMS).exists()

@@ -271,6 +271,7 @@ def _table_of(rel: str) -> str:
 # SHA-256 of files already hashed by this process, by (device, inode, size, mtime): snapshots
 # share files through hard links, so a file is read once however many snapshots hold it.
 _hashed: dict[tuple[int, int, int, int], str] = {}
+_HASHED_MAX = 200_000
 
 
 def _sha256(path: Path, st: os.stat_result) -> str:
@@ -279,6 +280,8 @@ def _sha256(path: Path, st: os.stat_result) -> str:
     if digest is None:
         with open(path, "rb") as fh:
             digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        if len(_hashed) >= _HASHED_MAX:  # a long-lived process (ingest serve): files come and go
+            _hashed.clear()
         _hashed[key] = digest
     return digest
 
@@ -308,10 +311,11 @@ def check_snapshot(snap: Path, *, full: bool = True, tables: set[str] | None = N
     """The damaged files of a local snapshot (of ``tables`` only, if given): missing, not a
     regular file, of another size than recorded, with another SHA-256 (``full``; otherwise the
     sizes only, a few system calls a file), or a data file the snapshot does not record (readers
-    would read it). A snapshot without checksums has each Parquet file's footer read instead."""
+    would read it). A snapshot without checksums (published before they were) has each Parquet
+    file's footer read instead, in the full check only."""
     recorded = _read_checksums(snap)
     if recorded is None:
-        return _check_unrecorded(snap, tables)
+        return _check_unrecorded(snap, tables) if full else []
     damage: list[Damage] = []
     for rel, (size, digest) in recorded.items():
         table = _table_of(rel)
