@@ -564,6 +564,8 @@ def _publish_remote(curated: str, tables: dict[str, Table], keep: int, *, full: 
                 digests = {f.relative_to(staging).as_posix(): _sha256(f, f.stat()) for f in files}
                 digests.update({rel: known[src] for src, rel in kept if src in known})
                 manifest = {"snapshot": snap_id, "files": sizes, "sha256": dict(sorted(digests.items()))}
+                if etags := _etags(dest):  # what the store says of each object's bytes: checked before a copy
+                    manifest["etag"] = etags
                 storage.put_bytes(storage.join(dest, COMPLETE), json.dumps(manifest, indent=1).encode())
             except BaseException:
                 with contextlib.suppress(Exception):  # best effort; else the next run removes it
@@ -589,20 +591,38 @@ def _remote_digests(curated: str, current: PurePosixPath | None) -> dict[str, st
         return {}
 
 
+def _listing(base: str) -> dict[str, dict]:
+    """Every object below ``base``: relative path -> what the store says of it."""
+    fs, root = storage.filesystem(base)
+    return {p[len(root):].lstrip("/"): info for p, info in fs.find(root, detail=True).items()}
+
+
+def _etags(base: str) -> dict[str, str]:
+    """Each object's ETag below ``base`` (none on a store that gives none)."""
+    tokens = {rel: storage.version(info) for rel, info in sorted(_listing(base).items())}
+    return {rel: token for rel, token in tokens.items() if token.startswith("etag:")}
+
+
 def _usable_remote_segments(curated: str, current: PurePosixPath | None) -> tuple[segments.Previous, list[Damage]]:
     """As _usable_segments, on object storage: a segment is copied only if its object has the
-    size the manifest records (a server-side copy never reads the bytes; ``ingest verify``
-    checks them)."""
+    size and the ETag the manifest records (a server-side copy never reads the bytes; the
+    ETag changes with them; ``ingest verify`` checks the SHA-256)."""
     previous = _previous_segments(curated)
     if current is None or not previous:
         return previous, []
     base = storage.join(curated, SNAPSHOTS, current.name)
     manifest = json.loads(storage.read_optional(storage.join(base, COMPLETE), 64 << 20) or b"{}")
-    recorded = manifest.get("files", {})
-    fs, root = storage.filesystem(base)
-    listed = {p[len(root):].lstrip("/"): int(info.get("size") or 0) for p, info in fs.find(root, detail=True).items()}
-    damage = [Damage(_table_of(rel), rel, "missing" if rel not in listed else f"size {listed[rel]}, expected {size}")
-              for rel, size in sorted(recorded.items()) if listed.get(rel) != int(size)]
+    recorded, etags = manifest.get("files", {}), manifest.get("etag", {})
+    listed = _listing(base)
+    damage = []
+    for rel, size in sorted(recorded.items()):
+        info = listed.get(rel)
+        if info is None:
+            damage.append(Damage(_table_of(rel), rel, "missing"))
+        elif int(info.get("size") or 0) != int(size):
+            damage.append(Damage(_table_of(rel), rel, f"size {info.get('size')}, expected {size}"))
+        elif rel in etags and storage.version(info) != etags[rel]:
+            damage.append(Damage(_table_of(rel), rel, "changed since it was published (ETag)"))
     if damage:
         _log.warning("snapshot %s is damaged (%s): those files are written anew", current.name, _describe_damage(damage))
         bad = {d.file for d in damage}
