@@ -7,6 +7,7 @@ way a user points `ingest` at MinIO or S3 (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import socket
@@ -177,7 +178,7 @@ def test_pipeline_on_s3_matches_local_then_increments_and_rolls_back(endpoint, b
     assert len(pd.read_parquet(ingest.current_path(curated, "documents"), storage_options=_options(endpoint))) == first.pages
 
 
-def test_cli_on_s3_run_report_show_rollback_and_pruning(endpoint, bucket):
+def test_cli_on_s3_run_report_show_rollback_and_pruning(endpoint, bucket, monkeypatch):
     raw = _upload_landing_zone(bucket)
     curated = f"s3://{bucket}/curated"
     env = {**os.environ, **FAKE_ENV, "AWS_ENDPOINT_URL": endpoint, "PYTHONPATH": str(ROOT)}
@@ -195,7 +196,9 @@ def test_cli_on_s3_run_report_show_rollback_and_pruning(endpoint, bucket):
     result = runner.invoke(app, ["rollback", "--curated", curated])
     assert result.exit_code == 1 and "no earlier snapshot" in result.output
 
-    # Four more publishing runs with keep_snapshots=3: the oldest are deleted, the pointer is last.
+    # Four more publishing runs with keep_snapshots=3 and no retention period: the oldest are
+    # deleted, the pointer is last.
+    monkeypatch.setenv("INGEST_SNAPSHOT_RETENTION_SECONDS", "0")
     import s3fs
 
     fs = s3fs.S3FileSystem()
@@ -264,9 +267,39 @@ def test_the_manifest_lists_every_file_of_a_snapshot(endpoint, bucket):
     manifest = json.loads(fs.cat_file(f"{bucket}/curated/_snapshots/{snap}/_complete"))
     stored = {p.split(f"/{snap}/", 1)[1]: info["size"] for p, info in fs.find(f"{bucket}/curated/_snapshots/{snap}", detail=True).items()}
     stored.pop("_complete")
-    assert manifest == {"snapshot": snap, "files": stored}
+    digests = {rel: hashlib.sha256(fs.cat_file(f"{bucket}/curated/_snapshots/{snap}/{rel}")).hexdigest() for rel in stored}
+    etags = {p.split(f"/{snap}/", 1)[1]: info["ETag"].strip('"')
+             for p, info in fs.find(f"{bucket}/curated/_snapshots/{snap}", detail=True).items() if not p.endswith("_complete")}
+    assert manifest == {"snapshot": snap, "files": stored, "sha256": digests,
+                        "etag": {rel: f"etag:{tag}" for rel, tag in sorted(etags.items())}}
     assert any(f.startswith("sections/section=complications/part-") for f in stored)
     assert any(f.startswith("_state/pages/part-") for f in stored) and "_state/segments/part-0.parquet" in stored
+
+
+def test_verify_on_object_storage_names_damage_and_a_run_copies_no_damaged_object(endpoint, bucket):
+    import s3fs
+
+    raw = _upload_landing_zone(bucket)
+    curated = f"s3://{bucket}/curated"
+    snap = run(Settings(raw=raw, curated=curated)).snapshot
+    assert write.verify(curated) == {snap: []}
+    fs = s3fs.S3FileSystem()
+    base = f"{bucket}/curated/_snapshots/{snap}"
+    faq = min(fs.find(f"{base}/faq"))
+    data = bytearray(fs.cat_file(faq))
+    data[len(data) // 2] ^= 0xFF
+    fs.pipe_file(faq, bytes(data))
+    codes = min(fs.find(f"{base}/codes"))
+    fs.rm_file(codes)
+    found = write.verify(curated)[snap]
+    assert [(d.table, d.problem) for d in found] == [("codes", "missing"), ("faq", "checksum differs")]
+    result = CliRunner().invoke(app, ["verify", "--curated", curated])
+    assert result.exit_code == 1 and "damaged tables codes, faq" in result.output
+    fs.pipe_file(f"{raw[5:]}/extra/page.txt", (RAW / "002_2b2d1f4cf7407f0c.txt").read_bytes() + b"\nA note.\n")
+    second = run(Settings(raw=raw, curated=curated))
+    assert second.published
+    assert write.verify(curated)[second.snapshot] == []  # both written anew, not copied
+    assert len(pd.read_parquet(ingest.current_path(curated, "codes"), storage_options=_options(endpoint))) == second.rows["codes"]
 
 
 def test_any_fsspec_filesystem_works_memory(tmp_path):

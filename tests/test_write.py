@@ -170,3 +170,238 @@ def test_a_sidecar_that_arrives_after_its_page_is_applied(tmp_path):
     assert second.published and second.read_files == 1
     docs = pd.read_parquet(settings.curated / "documents")
     assert docs.fetched_at.notna().all() and docs.url.str.startswith("http").all()
+
+
+# --- rollback with the CLI's defaults, damage found and never spread, readers never lose files ---
+
+TABLE_NAMES = ["codes", "documents", "facts", "faq", "rejected_rows", "removed_lines", "section_items", "sections"]
+
+
+def _snap(curated):
+    return (curated / CURRENT).resolve()
+
+
+def _counts(curated) -> dict[str, int]:
+    return {name: len(pd.read_parquet(curated / name)) for name in TABLE_NAMES}
+
+
+def test_rollback_with_the_cli_defaults_relative_paths(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from ingest.cli import app
+
+    raw = copy_raw(tmp_path / "raw", RAW)
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(raw="raw", curated="curated")
+    run(settings)
+    copy_raw(raw, PAGES / "medcodewiki_J1100.txt")
+    run(settings)
+    first = list_snapshots("curated")[0].name
+    result = CliRunner().invoke(app, ["rollback"])
+    assert result.exit_code == 0, result.output
+    assert first in result.output and _snap(tmp_path / "curated").name == first
+    assert len(pd.read_parquet("curated/documents")) == 5
+
+
+def test_damaged_files_are_named_by_verify_and_rewritten_not_linked(tmp_path):
+    from typer.testing import CliRunner
+
+    from ingest.cli import app
+    from ingest.report import report
+    from ingest.write import verify
+
+    raw = copy_raw(tmp_path / "raw", RAW)
+    settings = Settings(raw=raw, curated=tmp_path / "curated")
+    run(settings)
+    reference = _counts(settings.curated)
+    snap = _snap(settings.curated)
+    assert verify(settings.curated) == {snap.name: []}
+    truncated = min((snap / "sections").rglob("*.parquet"))
+    truncated.write_bytes(truncated.read_bytes()[:100])  # in place: every hard link to it is damaged too
+    emptied = min((snap / "codes").glob("*.parquet"))
+    emptied.write_bytes(b"")
+    found = verify(settings.curated)[snap.name]
+    assert [(d.table, d.problem.split(",")[0]) for d in found] == [("codes", "size 0"), ("sections", "size 100")]
+    result = CliRunner().invoke(app, ["verify", "--curated", str(settings.curated)])
+    assert result.exit_code == 1 and "damaged tables codes, sections" in result.output
+    assert report(settings.curated).pages == 5  # readers through read_previous leave the damaged files out
+    damaged = {truncated.stat().st_ino, emptied.stat().st_ino}
+    second = run(settings)  # nothing new in raw: the damage alone makes the run rebuild
+    assert second.published
+    new = _snap(settings.curated)
+    assert not damaged & {f.stat().st_ino for f in new.rglob("*.parquet")}  # rewritten, not linked
+    assert _counts(settings.curated) == reference
+    # the rewritten bytes are the recorded ones: the rollback target is whole again too
+    assert verify(settings.curated) == {new.name: [], snap.name: []}
+    assert truncated.stat().st_size == (new / truncated.relative_to(snap)).stat().st_size
+
+
+def test_a_changed_byte_is_found_and_the_next_publishing_run_does_not_link_it(tmp_path):
+    from ingest.write import verify
+
+    raw = copy_raw(tmp_path / "raw", RAW)
+    settings = Settings(raw=raw, curated=tmp_path / "curated")
+    run(settings)
+    snap = _snap(settings.curated)
+    victim = min((snap / "faq").glob("*.parquet"))
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    victim.write_bytes(bytes(data))
+    assert [(d.table, d.problem) for d in verify(settings.curated)[snap.name]] == [("faq", "checksum differs")]
+    flipped = victim.stat().st_ino
+    copy_raw(raw, PAGES / "medcodewiki_J1100.txt")
+    run(settings)
+    new = _snap(settings.curated)
+    assert flipped not in {f.stat().st_ino for f in new.rglob("*.parquet")}
+    assert verify(settings.curated) == {new.name: [], snap.name: []}  # and the older one restored from it
+
+
+def test_a_deleted_segment_or_state_is_rebuilt_by_the_next_run(tmp_path):
+    import shutil
+
+    from ingest.write import verify
+
+    raw = copy_raw(tmp_path / "raw", RAW)
+    settings = Settings(raw=raw, curated=tmp_path / "curated")
+    run(settings)
+    reference = _counts(settings.curated)
+    snap = _snap(settings.curated)
+    min((snap / "documents").glob("*.parquet")).unlink()
+    assert [(d.table, d.problem) for d in verify(settings.curated)[snap.name]] == [("documents", "missing")]
+    assert run(settings).published
+    assert _counts(settings.curated) == reference
+    shutil.rmtree(_snap(settings.curated) / "_state" / "pages")
+    third = run(settings)  # was: "could not publish ... No such file"; the older snapshot has the files
+    assert not third.published and third.read_files == 0
+    for snap in list_snapshots(settings.curated):  # no copy left anywhere: the pages are read again
+        shutil.rmtree(snap / "_state" / "pages")
+    fourth = run(settings)
+    assert fourth.published and fourth.read_files == 5
+    assert verify(settings.curated)[_snap(settings.curated).name] == []
+    assert _counts(settings.curated) == reference
+
+
+def test_full_writes_every_file_anew(tmp_path):
+    from ingest.write import publish, read_previous, verify
+
+    raw = copy_raw(tmp_path / "raw", RAW)
+    settings = Settings(raw=raw, curated=tmp_path / "curated")
+    run(settings)
+    names = [n for n in TABLE_NAMES if n != "sections"] + ["_state/pages", "_state/parsed"]
+    tables = {n: read_previous(settings.curated, n) for n in names}
+    target = tmp_path / "again"
+    first, published = publish(target, tables, keep=5)
+    assert published and publish(target, tables, keep=5) == (first, False)  # same content: nothing
+    second, published = publish(target, tables, keep=5, full=True)
+    assert published and second != first and second.endswith(first.rsplit("-", 1)[1])
+    old = {f.stat().st_ino for f in (target / "_snapshots" / first).rglob("*.parquet")}
+    assert not old & {f.stat().st_ino for f in (target / "_snapshots" / second).rglob("*.parquet")}
+    assert verify(target) == {second: [], first: []}
+
+
+def test_every_run_ends_with_the_table_paths_in_place(tmp_path):
+    raw = copy_raw(tmp_path / "raw", RAW)
+    settings = Settings(raw=raw, curated=tmp_path / "curated")
+    run(settings)
+    reference = _counts(settings.curated)
+    for name in TABLE_NAMES:  # as a first run killed right after _current appeared leaves them
+        (settings.curated / name).unlink()
+    again = run(settings)
+    assert not again.published and again.read_files == 0
+    assert all(os.readlink(settings.curated / name) == f"{CURRENT}/{name}" for name in TABLE_NAMES)
+    assert _counts(settings.curated) == reference
+
+
+def _extra_page(raw, i: int) -> None:
+    text = (PAGES / "medcodewiki_J1100.txt").read_text(encoding="utf-8")
+    (raw / f"extra{i}.txt").write_text(text.replace("J1100", f"J{1200 + i}"), encoding="utf-8")
+
+
+def test_replaced_snapshots_are_kept_for_the_retention_period(tmp_path, monkeypatch):
+    raw = copy_raw(tmp_path / "raw", RAW)
+    settings = Settings(raw=raw, curated=tmp_path / "curated", keep_snapshots=1)
+    ids = []
+    for i in range(3):
+        _extra_page(raw, i)
+        ids.append(run(settings).snapshot)
+    assert [s.name for s in list_snapshots(settings.curated)] == ids  # all replaced less than a day ago
+    monkeypatch.setenv("INGEST_SNAPSHOT_RETENTION_SECONDS", "0")
+    _extra_page(raw, 3)
+    last = run(settings).snapshot
+    assert [s.name for s in list_snapshots(settings.curated)] == [last]
+
+
+def test_a_reader_of_a_resolved_table_path_never_fails_nor_mixes_beside_publishing_runs(tmp_path):
+    from pathlib import Path
+
+    from ingest.write import current_path
+
+    raw = copy_raw(tmp_path / "raw", RAW)
+    curated = tmp_path / "curated"
+    run(Settings(raw=raw, curated=curated))
+    pinned = current_path(curated, "sections")  # resolved once, read after two publishing runs
+    expected = len(pd.read_parquet(pinned))
+    code = (
+        "import sys; from pathlib import Path; from ingest.config import Settings; from ingest.pipeline import run\n"
+        "raw, curated, n = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])\n"
+        "text = (raw / '000_c185ca2b8a377b56.txt').read_text()\n"
+        "for i in range(n):\n"
+        "    (raw / f'extra{i}.txt').write_text(text.replace('21183', str(21200 + i)))\n"
+        "    run(Settings(raw=raw, curated=curated, keep_snapshots=1))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    subprocess.run([sys.executable, "-c", code, str(raw), str(curated), "2"], env=env, check=True)
+    assert len(pd.read_parquet(pinned)) == expected  # its snapshot was replaced twice, and kept
+    writer = subprocess.Popen([sys.executable, "-c", code, str(raw), str(curated), "6"], env=env)
+    reads, errors = [], []
+    while writer.poll() is None:
+        try:
+            path = current_path(curated, "sections")
+            reads.append((Path(path).parent.name, len(pd.read_parquet(path))))
+        except Exception as exc:  # noqa: BLE001 - counted: the test wants none
+            errors.append(repr(exc))
+    assert writer.returncode == 0 and errors == []
+    counts = {s.name: len(pd.read_parquet(s / "sections")) for s in list_snapshots(curated)}
+    assert len(set(counts.values())) >= 6  # each run added rows: a mixed read would show
+    assert len({snap for snap, _ in reads}) >= 3
+    assert all(n == counts[snap] for snap, n in reads)
+
+
+def test_a_file_deleted_from_the_current_snapshot_is_restored_from_another(tmp_path):
+    from ingest.write import verify
+
+    raw = copy_raw(tmp_path / "raw", RAW)
+    settings = Settings(raw=raw, curated=tmp_path / "curated")
+    run(settings)
+    copy_raw(raw, PAGES / "medcodewiki_J1100.txt")
+    run(settings)
+    before = pd.read_parquet(settings.curated / "documents")
+    snap = _snap(settings.curated)
+    older = list_snapshots(settings.curated)[0]
+    shared = [f for f in (snap / "documents").glob("*.parquet") if (older / "documents" / f.name).exists()]
+    assert shared  # the unchanged segment is a hard link to the older snapshot's file
+    shared[0].unlink()
+    again = run(settings)
+    assert not again.published and again.read_files == 0  # put back, nothing to read or rebuild
+    pd.testing.assert_frame_equal(pd.read_parquet(settings.curated / "documents"), before)  # ingested_at kept
+    assert verify(settings.curated) == {snap.name: [], older.name: []}
+
+
+def test_a_snapshot_without_checksums_is_checked_by_its_parquet_footers(tmp_path):
+    from ingest.write import CHECKSUMS, verify
+
+    raw = copy_raw(tmp_path / "raw", RAW)
+    settings = Settings(raw=raw, curated=tmp_path / "curated")
+    run(settings)
+    snap = _snap(settings.curated)
+    (snap / CHECKSUMS).unlink()  # as a snapshot published before checksums were recorded
+    truncated = min((snap / "sections").rglob("*.parquet"))
+    truncated.write_bytes(truncated.read_bytes()[:100])
+    found = verify(settings.curated)[snap.name]
+    assert [(d.table, d.problem) for d in found] == [("sections", "not a readable Parquet file")]
+    damaged = truncated.stat().st_ino
+    copy_raw(raw, PAGES / "medcodewiki_J1100.txt")
+    assert run(settings).published
+    new = _snap(settings.curated)
+    assert damaged not in {f.stat().st_ino for f in new.rglob("*.parquet")}
+    assert verify(settings.curated)[new.name] == [] and (new / CHECKSUMS).exists()

@@ -312,5 +312,37 @@ def evaluate_dedup_cmd(
             console.print(e, markup=False)
 
 
+
+@app.command()
+def verify(curated: CuratedOpt = "curated") -> None:
+    """Check every file of every snapshot against its recorded size and SHA-256; exit 1 naming
+    each damaged table (the next run writes damaged files anew)."""
+    from .write import current_snapshot
+    from .write import verify as do_verify
+
+    try:
+        current = current_snapshot(curated)
+        found = do_verify(curated)
+    except (IngestError, OSError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if not found:
+        err.print(f"[red]no snapshot in {curated}[/red]")
+        raise typer.Exit(2)
+    damaged = 0
+    for snap, damage in found.items():
+        label = f"{snap}{' (current)' if current is not None and snap == current.name else ''}"
+        if not damage:
+            console.print(f"{label}: ok")
+            continue
+        damaged += 1
+        tables = sorted({d.table or "(snapshot)" for d in damage})
+        console.print(f"[red]{label}: damaged tables {', '.join(tables)}[/red]", highlight=False, soft_wrap=True)
+        for d in damage:
+            console.print(f"  {d}", markup=False, highlight=False, soft_wrap=True)
+    if damaged:
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()

@@ -11,6 +11,7 @@ import codecs
 import json
 import os
 import re
+import stat
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -40,94 +41,135 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
 def discover(root: Path | str) -> list[str]:
     """Every candidate page file below ``root``, relative POSIX paths, sorted.
 
-    Hidden files and directories and sidecars are skipped; symlinks are listed (and refused
-    later if they leave the root) so that no file disappears without a ``documents`` row.
+    Hidden files and directories (a name starting with one dot: ``.git``, ``.DS_Store``) and
+    sidecars are skipped; every symlink is listed, to a directory too (never followed; refused
+    later), so that no file disappears without a ``documents`` row.
     """
     root = storage.location(root)
     if storage.is_remote(root):
         return storage.list_files(root, skip=_skipped)
     found: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         rel_dir = Path(dirpath).relative_to(root)
-        for name in filenames:
-            if name.startswith(".") or name.endswith(SIDECAR_SUFFIX):
+        # os.walk lists a symlink to a directory among the directories and does not follow it.
+        links = [d for d in dirnames if not _hidden(d) and os.path.islink(os.path.join(dirpath, d))]
+        dirnames[:] = sorted(d for d in dirnames if not _hidden(d) and d not in links)
+        for name in [*filenames, *links]:
+            if _hidden(name) or name.endswith(SIDECAR_SUFFIX):
                 continue
             found.append(PurePosixPath(*rel_dir.parts, name).as_posix())
     return sorted(found)
 
 
+def _hidden(name: str) -> bool:
+    """A dotfile by convention (``.git``, ``.DS_Store``); ``..dots.txt`` is an ordinary name."""
+    return name.startswith(".") and not name.startswith("..")
+
+
 def _skipped(rel: str) -> bool:
-    parts = rel.split("/")
-    return any(p.startswith(".") for p in parts) or rel.endswith(SIDECAR_SUFFIX)
+    return any(_hidden(p) for p in rel.split("/")) or rel.endswith(SIDECAR_SUFFIX)
 
 
 def read_file(root: Path | str, rel: str, limits: Limits) -> list[RawPage | Quarantine]:
-    """Read one raw file into pages (one, or one per JSONL line) or quarantine records."""
-    root = storage.location(root)
-    path = storage.join(root, rel)
+    """Read one raw file into pages (one, or one per JSONL line) or quarantine records.
+
+    Never raises for what is in the landing zone: whatever goes wrong while reading this file
+    or its sidecar (a symlink loop, a JSON nested past the interpreter's recursion limit, a
+    date out of range, an allocation that fails) quarantines this file, naming it."""
     try:
-        if storage.is_remote(root):
-            mtime, data = _read_remote_bytes(path, limits)
-        else:
-            mtime, data = _read_bytes(root, path, limits)
-        meta, meta_problem = _read_sidecar(storage.join(root, rel + SIDECAR_SUFFIX))
-        name = rel[:-3] if rel.lower().endswith(".gz") else rel
-        if rel.lower().endswith(".gz"):
-            data = _gunzip(data, limits)
-        suffix = PurePosixPath(name.lower()).suffix
-        warnings = (meta_problem,) if meta_problem else ()
-        if suffix in JSONL_SUFFIXES:
-            return list(_read_jsonl(rel, data, meta, warnings, mtime, limits))
-        if suffix in HTML_SUFFIXES:
-            fmt = "html"
-        elif suffix in TEXT_SUFFIXES:
-            fmt = "text"
-        else:
-            raise InputError(f"unsupported file type {suffix or '(none)'!r}", reason=Reason.UNSUPPORTED_FORMAT)
-        text, encoding, notes = decode_bytes(data, is_html=fmt == "html")
-        if fmt == "text" and _looks_like_html(text):
-            fmt = "html"
-        return [
-            RawPage(
-                raw_path=rel,
-                line_no=None,
-                fmt=fmt,
-                content=text,
-                url=_str_or_none(meta.get("url")),
-                fetched_at=parse_timestamp(meta.get("fetched_at")),
-                site_hint=_str_or_none(meta.get("site")),
-                encoding=encoding,
-                warnings=warnings + notes,
-                mtime=mtime,
-            )
-        ]
+        return _read_file(root, rel, limits)
     except InputError as exc:
         return [Quarantine(rel, None, str(exc.reason), exc.message)]
     except OSError as exc:
-        return [Quarantine(rel, None, Reason.UNREADABLE, f"{type(exc).__name__}: {exc.strerror or exc}")]
+        return [Quarantine(rel, None, Reason.UNREADABLE, f"{rel}: {type(exc).__name__}: {exc.strerror or exc}")]
+    except Exception as exc:  # noqa: BLE001 - the per-file boundary: one file never stops a run
+        return [Quarantine(rel, None, Reason.UNREADABLE, f"{rel}: {type(exc).__name__}: {_short(str(exc))}")]
+
+
+def _read_file(root: Path | str, rel: str, limits: Limits) -> list[RawPage | Quarantine]:
+    root = storage.location(root)
+    path = storage.join(root, rel)
+    if storage.is_remote(root):
+        mtime, data = _read_remote_bytes(path, limits)
+    else:
+        mtime, data = _read_bytes(root, path, limits)
+    meta, meta_problem = _read_sidecar(root, rel + SIDECAR_SUFFIX)
+    name = rel[:-3] if rel.lower().endswith(".gz") else rel
+    suffix = PurePosixPath(name.lower()).suffix
+    if rel.lower().endswith(".gz"):
+        # One page is held to what a plain page may be; a JSONL file holds many.
+        page_cap = limits.max_decompressed_bytes if suffix in JSONL_SUFFIXES else limits.max_file_bytes
+        data = _gunzip(data, limits, min(page_cap, limits.max_decompressed_bytes))
+    warnings = [meta_problem] if meta_problem else []
+    file_meta = _metadata(meta, "sidecar", warnings)
+    if suffix in JSONL_SUFFIXES:
+        return list(_read_jsonl(rel, data, file_meta, tuple(warnings), mtime, limits))
+    if suffix in HTML_SUFFIXES:
+        fmt = "html"
+    elif suffix in TEXT_SUFFIXES:
+        fmt = "text"
+    else:
+        raise InputError(f"unsupported file type {suffix or '(none)'!r}", reason=Reason.UNSUPPORTED_FORMAT)
+    text, encoding, notes = decode_bytes(data, is_html=fmt == "html")
+    del data
+    if fmt == "text" and _looks_like_html(text):
+        fmt = "html"
+    url, fetched_at, site = file_meta
+    return [
+        RawPage(
+            raw_path=rel,
+            line_no=None,
+            fmt=fmt,
+            content=text,
+            url=url,
+            fetched_at=fetched_at,
+            site_hint=site,
+            encoding=encoding,
+            warnings=tuple(warnings) + notes,
+            mtime=mtime,
+        )
+    ]
+
+
+def _inside(root: Path, path: Path) -> Path:
+    """``path`` with symlinks resolved, if it stays below ``root``; InputError otherwise."""
+    real_root = root.resolve()
+    try:
+        real = path.resolve()
+    except RuntimeError as exc:  # Python < 3.13 raises this for a symlink loop
+        raise InputError(f"{path.name}: symlink loop, not read", reason=Reason.UNREADABLE) from exc
+    if real != real_root and real_root not in real.parents:
+        raise InputError("symlink points outside the raw root, not read", reason=Reason.OUTSIDE_ROOT)
+    return real
+
+
+def _read_regular(real: Path, cap: int) -> tuple[float, bytes]:
+    """At most ``cap`` bytes of a regular file, checked on the open descriptor: opened without
+    blocking (a FIFO put in the file's place cannot hang the run), its size checked before
+    any byte is read, and never more than ``cap + 1`` bytes read."""
+    fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with open(fd, "rb", closefd=True) as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError("not a regular file", reason=Reason.UNSUPPORTED_FORMAT)
+        if st.st_size > cap:
+            raise LimitError(f"{st.st_size} bytes > limit {cap}", reason=Reason.TOO_LARGE)
+        # read(n) allocates n bytes first: a buffer of the file's size, not of the limit (a
+        # 50-MB buffer cost ~150 µs a file inside a run); more if the file grew since stat.
+        want = st.st_size + 1
+        data = fh.read(want)
+        if len(data) == want:
+            data += fh.read(cap + 1 - len(data))
+    if len(data) > cap:
+        raise LimitError(f"more than {cap} bytes", reason=Reason.TOO_LARGE)
+    return st.st_mtime, data
 
 
 def _read_bytes(root: Path, path: Path, limits: Limits) -> tuple[float, bytes]:
-    real_root = root.resolve()
-    real = path.resolve()
-    if real != real_root and real_root not in real.parents:
-        raise InputError("symlink points outside the raw root; not read", reason=Reason.OUTSIDE_ROOT)
+    real = _inside(root, path)
     if not real.is_file():
-        raise InputError("not a regular file", reason=Reason.UNSUPPORTED_FORMAT)
-    stat = real.stat()
-    if stat.st_size > limits.max_file_bytes:
-        raise LimitError(f"{stat.st_size} bytes > limit {limits.max_file_bytes}", reason=Reason.TOO_LARGE)
-    with open(real, "rb") as fh:
-        # read(n) allocates n bytes first: a buffer of the file's size, not of the limit (a
-        # 50-MB buffer cost ~150 µs a file inside a run); more if the file grew since stat.
-        want = min(stat.st_size, limits.max_file_bytes) + 1
-        data = fh.read(want)
-        if len(data) == want:
-            data += fh.read(limits.max_file_bytes + 1 - len(data))
-    if len(data) > limits.max_file_bytes:
-        raise LimitError(f"more than {limits.max_file_bytes} bytes", reason=Reason.TOO_LARGE)
-    return stat.st_mtime, data
+        raise InputError("not a regular file (a directory, device or FIFO; not followed)", reason=Reason.UNSUPPORTED_FORMAT)
+    return _read_regular(real, limits.max_file_bytes)
 
 
 def _read_remote_bytes(url: str, limits: Limits) -> tuple[float, bytes]:
@@ -144,8 +186,10 @@ def _read_remote_bytes(url: str, limits: Limits) -> tuple[float, bytes]:
     return storage.mtime(meta), data
 
 
-def _gunzip(data: bytes, limits: Limits) -> bytes:
-    """Decompress (multi-member aware) with a hard cap on output, so a gzip bomb costs at most the cap."""
+def _gunzip(data: bytes, limits: Limits, cap: int | None = None) -> bytes:
+    """Decompress (multi-member aware) with a hard cap on output (``cap``, by default
+    ``max_decompressed_bytes``), so a gzip bomb costs at most the cap."""
+    cap = limits.max_decompressed_bytes if cap is None else cap
     out = bytearray()
     pending = data
     try:
@@ -153,12 +197,9 @@ def _gunzip(data: bytes, limits: Limits) -> bytes:
             decomp = zlib.decompressobj(16 + zlib.MAX_WBITS)
             buf = pending
             while True:
-                out += decomp.decompress(buf, limits.max_decompressed_bytes + 1 - len(out))
-                if len(out) > limits.max_decompressed_bytes:
-                    raise LimitError(
-                        f"decompresses to more than {limits.max_decompressed_bytes} bytes",
-                        reason=Reason.DECOMPRESSION_LIMIT,
-                    )
+                out += decomp.decompress(buf, cap + 1 - len(out))
+                if len(out) > cap:
+                    raise LimitError(f"decompresses to more than {cap} bytes", reason=Reason.DECOMPRESSION_LIMIT)
                 buf = decomp.unconsumed_tail
                 if decomp.eof or not buf:
                     break
@@ -170,70 +211,137 @@ def _gunzip(data: bytes, limits: Limits) -> bytes:
     return bytes(out)
 
 
-def _read_sidecar(side: Path | str) -> tuple[dict, str | None]:
-    name = side.name if isinstance(side, Path) else side.rsplit("/", 1)[-1]
+# A sidecar holds a few fields; anything larger is not one.
+SIDECAR_MAX_BYTES = 1_000_000
+
+
+def _read_sidecar(root: Path | str, rel: str) -> tuple[dict, str | None]:
+    """A page's sidecar as a dict, and why it was refused or ignored (None if it was used or
+    there is none). The same rules as pages: a regular file inside the raw root, its size
+    checked before reading."""
+    name = rel.rsplit("/", 1)[-1]
     try:
-        if isinstance(side, Path):
-            if not side.exists():
-                return {}, None
-            raw = side.read_bytes()[:1_000_000]
-        else:
-            raw = storage.read_optional(side, 1_000_000)
+        if storage.is_remote(root):
+            raw = storage.read_optional(storage.join(root, rel), SIDECAR_MAX_BYTES + 1)
             if raw is None:
                 return {}, None
+            if len(raw) > SIDECAR_MAX_BYTES:
+                raise LimitError(f"more than {SIDECAR_MAX_BYTES} bytes", reason=Reason.TOO_LARGE)
+        else:
+            side = root / rel
+            if not os.path.lexists(side):
+                return {}, None
+            real = _inside(root, side)
+            if not real.is_file():
+                raise InputError("not a regular file", reason=Reason.UNSUPPORTED_FORMAT)
+            raw = _read_regular(real, SIDECAR_MAX_BYTES)[1]
         meta = json.loads(raw.decode("utf-8-sig"))
-    except (ValueError, OSError) as exc:
+    except InputError as exc:
+        return {}, f"sidecar {name} refused: {exc.message}"
+    except Exception as exc:  # noqa: BLE001 - malformed JSON, nesting past the recursion limit, an OS error
         return {}, f"sidecar {name} ignored: {type(exc).__name__}"
     if not isinstance(meta, dict):
         return {}, f"sidecar {name} ignored: not a JSON object"
     return meta, None
 
 
+Meta = tuple[str | None, datetime | None, str | None]  # (url, fetched_at, site)
+
+
+def _metadata(obj: dict, where: str, warnings: list[str]) -> Meta:
+    """The url, fetched_at and site an object (a sidecar, a JSONL line) states, each checked:
+    an unusable value is dropped with a warning naming it, never stored as it is."""
+    url = _str_or_none(obj.get("url"))
+    if url is not None and not _HTTP_URL.match(url):
+        warnings.append(f"{where} url {_short(url, 80)!r} ignored: not an http(s) URL")
+        url = None
+    fetched_at = parse_timestamp(obj.get("fetched_at"))
+    if fetched_at is None and obj.get("fetched_at") not in (None, ""):
+        warnings.append(f"{where} fetched_at {_short(str(obj.get('fetched_at')), 80)!r} ignored: not a usable time")
+    site = _str_or_none(obj.get("site"))
+    if site is not None and not _SITE_NAME.match(site):
+        warnings.append(f"{where} site {_short(site, 80)!r} ignored: a site is a name, not a path")
+        site = None
+    return url, fetched_at, site
+
+
+_HTTP_URL = re.compile(r"^https?://[^\s/?#]+", re.IGNORECASE)
+# A site name: a host name or a label (letters, digits, dots, dashes, underscores); no path.
+_SITE_NAME = re.compile(r"^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,252}$")
+
+
+def _short(text: str, n: int = 300) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of a JSONL text one at a time (a JSONL file may be large: no list of them)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        yield text[start:end].rstrip("\r")
+        start = end + 1
+
+
 def _read_jsonl(
-    rel: str, data: bytes, meta: dict, warnings: tuple[str, ...], mtime: float, limits: Limits
+    rel: str, data: bytes, file_meta: Meta, warnings: tuple[str, ...], mtime: float, limits: Limits
 ) -> Iterator[RawPage | Quarantine]:
     text, _, notes = decode_bytes(data, is_html=False)
+    del data
     any_line = False
-    for no, line in enumerate(text.splitlines(), start=1):
+    for no, line in enumerate(_lines(text), start=1):
         if not line.strip():
             continue
         any_line = True
         try:
-            obj = json.loads(line)
-        except ValueError as exc:
-            yield Quarantine(rel, no, Reason.MALFORMED_JSONL_LINE, f"line {no}: {exc}")
-            continue
-        if not isinstance(obj, dict):
-            yield Quarantine(rel, no, Reason.MALFORMED_JSONL_LINE, f"line {no}: not a JSON object")
-            continue
-        url = _str_or_none(obj.get("url")) or _str_or_none(meta.get("url"))
-        fetched = parse_timestamp(obj.get("fetched_at")) or parse_timestamp(meta.get("fetched_at"))
-        body, fmt = None, "text"
-        if isinstance(obj.get("html"), str) and obj["html"].strip():
-            body, fmt = obj["html"], "html"
-        elif isinstance(obj.get("text"), str) and obj["text"].strip():
-            body = obj["text"]
-        if body is None:
-            yield Quarantine(rel, no, Reason.MISSING_CONTENT, f"line {no}: no non-empty 'html' or 'text'", url, fetched)
-            continue
-        try:
-            body = _check_text(body.replace("\x00", ""))
+            yield _jsonl_page(rel, no, line, file_meta, warnings + notes, mtime, limits)
         except InputError as exc:
-            yield Quarantine(rel, no, str(exc.reason), exc.message, url, fetched)
-            continue
-        yield RawPage(
-            raw_path=rel,
-            line_no=no,
-            fmt=fmt,
-            content=body,
-            url=url,
-            fetched_at=fetched,
-            site_hint=_str_or_none(obj.get("site")) or _str_or_none(meta.get("site")),
-            warnings=warnings + notes,
-            mtime=mtime,
-        )
+            yield Quarantine(rel, no, str(exc.reason), exc.message)
+        except Exception as exc:  # noqa: BLE001 - one line never stops the file (RecursionError...)
+            yield Quarantine(rel, no, Reason.MALFORMED_JSONL_LINE, f"line {no}: {type(exc).__name__}: {_short(str(exc))}")
     if not any_line:
         raise InputError("file has no JSONL lines", reason=Reason.EMPTY)
+
+
+def _jsonl_page(
+    rel: str, no: int, line: str, file_meta: Meta, warnings: tuple[str, ...], mtime: float, limits: Limits
+) -> RawPage | Quarantine:
+    try:
+        obj = json.loads(line)
+    except ValueError as exc:
+        return Quarantine(rel, no, Reason.MALFORMED_JSONL_LINE, f"line {no}: {exc}")
+    if not isinstance(obj, dict):
+        return Quarantine(rel, no, Reason.MALFORMED_JSONL_LINE, f"line {no}: not a JSON object")
+    line_warnings: list[str] = []
+    url, fetched, site = _metadata(obj, f"line {no}", line_warnings)
+    url, fetched, site = url or file_meta[0], fetched or file_meta[1], site or file_meta[2]
+    body, fmt = None, "text"
+    if isinstance(obj.get("html"), str) and obj["html"].strip():
+        body, fmt = obj["html"], "html"
+    elif isinstance(obj.get("text"), str) and obj["text"].strip():
+        body = obj["text"]
+    if body is None:
+        return Quarantine(rel, no, Reason.MISSING_CONTENT, f"line {no}: no non-empty 'html' or 'text'", url, fetched)
+    if len(body) > limits.max_file_bytes:
+        return Quarantine(rel, no, Reason.TOO_LARGE, f"line {no}: {len(body)} characters > limit {limits.max_file_bytes}",
+                          url, fetched)
+    try:
+        body = _check_text(body.replace("\x00", ""))
+    except InputError as exc:
+        return Quarantine(rel, no, str(exc.reason), exc.message, url, fetched)
+    return RawPage(
+        raw_path=rel,
+        line_no=no,
+        fmt=fmt,
+        content=body,
+        url=url,
+        fetched_at=fetched,
+        site_hint=site,
+        warnings=warnings + tuple(line_warnings),
+        mtime=mtime,
+    )
 
 
 def decode_bytes(data: bytes, *, is_html: bool) -> tuple[str, str, tuple[str, ...]]:
@@ -315,8 +423,8 @@ def parse_timestamp(value: object) -> datetime | None:
     if not isinstance(value, str) or not value.strip():
         return None
     try:
-        ts = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        ts = datetime.fromisoformat(value.strip())
+        return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+    except (ValueError, OverflowError):  # a time whose UTC is outside years 1-9999
         return None
-    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
 

@@ -29,6 +29,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from .errors import OutputError
+
 SEQ = "__seq"  # each spooled row's position in the order it was added (a stable sort's tiebreak)
 # Spool files are read once or twice and then deleted: fast compression, not small files.
 _OPTIONS = {"compression": "lz4", "write_statistics": False}
@@ -86,7 +88,10 @@ class Spool:
     """A temporary directory of Spooled tables. Use as a context manager, or close()."""
 
     def __init__(self, directory: Path | str | None = None) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix=PREFIX, dir=directory))
+        try:
+            self.root = Path(tempfile.mkdtemp(prefix=PREFIX, dir=directory))
+        except OSError as exc:
+            raise _spool_error(directory or tempfile.gettempdir(), exc) from exc
         self.tables: dict[str, Spooled] = {}
         self._lock = _hold(self.root / LOCK)
         self._cleanup = weakref.finalize(self, _remove, self.root, self._lock)  # however the run ends
@@ -107,7 +112,12 @@ class Spool:
             return Piece(None, spooled.schema)
         seq = pa.array(range(spooled.num_rows, spooled.num_rows + rows.num_rows), pa.int64())
         path = self.root / f"{re.sub(r'[^A-Za-z0-9_]+', '_', name)}-{len(spooled.files):06d}.parquet"
-        pq.write_table(rows.cast(spooled.schema).append_column(SEQ, seq), path, **_OPTIONS)
+        try:
+            pq.write_table(rows.cast(spooled.schema).append_column(SEQ, seq), path, **_OPTIONS)
+        except OSError as exc:  # a full or failing TMPDIR: the run's message, not a traceback
+            with contextlib.suppress(OSError):
+                path.unlink()
+            raise _spool_error(self.root.parent, exc) from exc
         spooled.files.append(path)
         spooled.num_rows += rows.num_rows
         return Piece(path, spooled.schema)
@@ -115,7 +125,10 @@ class Spool:
     def scratch(self) -> Path:
         """A directory for DuckDB's temporary files, inside the spool."""
         path = self.root / "duckdb"
-        path.mkdir(exist_ok=True)
+        try:
+            path.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise _spool_error(self.root.parent, exc) from exc
         return path
 
     def close(self) -> None:
@@ -127,6 +140,12 @@ class Spool:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _spool_error(directory: Path | str, exc: OSError) -> OutputError:
+    detail = os.strerror(exc.errno) if exc.errno else str(exc)
+    return OutputError(f"could not write the run's working files in {directory} ({detail}); free space there or "
+                       f"set TMPDIR to another directory. Nothing was published.")
 
 
 def _hold(path: Path) -> int:

@@ -4,6 +4,7 @@ Layout of the curated directory::
 
     curated/
       _snapshots/<utc-time>-<digest>/<table>/...   complete snapshots, newest last
+      _snapshots/<id>/_checksums.json              each file of the snapshot: size and SHA-256
       _current -> _snapshots/<id>                  the published snapshot (a symlink)
       documents -> _current/documents              one stable path per table
       sections  -> _current/sections               (hive partitions section=<name>/)
@@ -13,7 +14,21 @@ Layout of the curated directory::
 A run writes a new snapshot into a hidden staging directory, renames it into place and then
 swaps ``_current`` with one ``rename(2)``: readers of ``curated/<table>`` see the old snapshot
 or the new one, never a mix or a half-written file. A killed run leaves at most a staging
-directory, removed by the next run. Identical content is not published twice.
+directory, removed by the next run, which also puts back any table path it left missing.
+Identical content is not published twice.
+
+Every file of a snapshot has its size and SHA-256 in the snapshot's ``_checksums.json``.
+Snapshots share unchanged files through hard links, so a damaged file would be damaged in
+every snapshot holding it: a run checks each file before linking it and writes anew the
+rows of one that fails its check; :func:`verify` (``ingest verify``) says which table of which
+snapshot is damaged.
+
+Every table path goes through ``_current``, so that all tables move to the next snapshot
+with one ``rename(2)``. A reader that resolves a path once (:func:`current_path`, or
+``os.path.realpath``) reads one snapshot to the end: a snapshot that stops being current is
+kept for the retention period (:func:`retention_seconds`) before it may be pruned. (A path
+given as is to a Parquet reader is resolved again for each file it opens: a read that spans
+a publish can see two snapshots.)
 
 On object storage (``curated`` an fsspec URL such as ``s3://bucket/curated``) there are no
 symlinks and no rename: a run writes the snapshot in a local temporary directory, uploads it
@@ -31,16 +46,21 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
+import stat
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from . import memory, schema, segments, storage
@@ -55,12 +75,27 @@ LOCK = ".lock"
 STAGING_PREFIX = ".staging-"
 # Object storage: the marker written last into a complete snapshot.
 COMPLETE = "_complete"
+# Local: each file of a snapshot with its size and SHA-256, written before the snapshot is.
+CHECKSUMS = "_checksums.json"
+# A snapshot that stopped being current less than this long ago is never pruned: a reader
+# that resolved a table path into it (or a pinned current_path) reads its files to the end.
+# Snapshots share files, so keeping one costs only the files that changed after it.
+DEFAULT_RETENTION_SECONDS = 24 * 3600.0
 # Object storage: a lock whose holder has not renewed it for this long was left by a killed run
 # and is broken by the next one. The holder renews it every tenth of this.
 LOCK_STALE_SECONDS = float(os.environ.get("INGEST_LOCK_STALE_SECONDS", "300"))
 _SNAPSHOT_ID = re.compile(r"^[0-9]{8}T[0-9]{12}Z-[0-9a-f]{12}$")
 # Object locks held by this process, by curated URL, so publish() can check it still holds one.
 _held: dict[str, storage.ObjectLock] = {}
+_log = logging.getLogger(__name__)
+
+
+def retention_seconds() -> float:
+    """How long a snapshot is kept after it stopped being current (``INGEST_SNAPSHOT_RETENTION_SECONDS``)."""
+    try:
+        return max(0.0, float(os.environ.get("INGEST_SNAPSHOT_RETENTION_SECONDS", DEFAULT_RETENTION_SECONDS)))
+    except ValueError:
+        return DEFAULT_RETENTION_SECONDS
 
 
 @contextlib.contextmanager
@@ -166,10 +201,19 @@ def list_snapshots(curated: Path | str) -> list[Path] | list[PurePosixPath]:
     root = curated / SNAPSHOTS
     if not root.is_dir():
         return []
+    root = root.resolve()  # absolute, as current_snapshot's: the two are compared
     return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
+# The state table that says which raw files need no reading: a run does not trust it when any
+# file of the snapshot is damaged, so that every page is read again and the damaged rows rebuilt.
+STATE_PAGES = "_state/pages"
+
+
 def read_previous(curated: Path | str, table: str, columns: list[str] | None = None) -> pa.Table | None:
+    """``table`` of the current snapshot, or None if there is none. A damaged file of it (missing,
+    of the wrong size, not in the snapshot's checksums) is left out, with a warning; the state
+    table is not read at all from a damaged snapshot (None: the run reads every page again)."""
     curated = storage.location(curated)
     snap = current_snapshot(curated)
     partitioning = "hive" if table in schema.PARTITIONS else None
@@ -181,16 +225,279 @@ def read_previous(curated: Path | str, table: str, columns: list[str] | None = N
         return pq.read_table(path, columns=columns, partitioning=partitioning, filesystem=fs)
     if snap is None or not (snap / table).exists():
         return None
-    return pq.read_table(snap / table, columns=columns, partitioning=partitioning)
+    damage = check_snapshot(snap, full=False, tables=None if table == STATE_PAGES else {table})
+    if damage and table == STATE_PAGES:
+        _log.warning("snapshot %s is damaged (%s): every raw page is read again", snap.name, _describe_damage(damage))
+        return None
+    bad = {d.file for d in damage if d.table == table}
+    if not bad:
+        return pq.read_table(snap / table, columns=columns, partitioning=partitioning)
+    _log.warning("table %s of snapshot %s is damaged (%s): read without those files", table, snap.name,
+                 _describe_damage(damage))
+    files = [str(f) for f in sorted((snap / table).rglob("*.parquet")) if f.relative_to(snap).as_posix() not in bad]
+    if not files:
+        return None
+    return ds.dataset(files, format="parquet", partitioning=partitioning,
+                      partition_base_dir=str(snap / table)).to_table(columns=columns)
+
+
+# --- checksums: a damaged file is found, never linked into a new snapshot ---------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Damage:
+    """A file of a snapshot that fails its check."""
+
+    table: str  # "documents", "sections", "_state/pages"... ("" for the snapshot's own files)
+    file: str  # path within the snapshot
+    problem: str  # "missing", "size 0, expected 1234", "checksum differs", ...
+
+    def __str__(self) -> str:
+        return f"{self.table or '(snapshot)'}: {self.file} {self.problem}"
+
+
+def _describe_damage(damage: list[Damage], most: int = 5) -> str:
+    shown = "; ".join(str(d) for d in damage[:most])
+    return shown + (f"; and {len(damage) - most} more" if len(damage) > most else "")
+
+
+def _table_of(rel: str) -> str:
+    parts = rel.split("/")
+    if len(parts) < 2:
+        return ""
+    return "/".join(parts[:2]) if parts[0] == "_state" and len(parts) > 2 else parts[0]
+
+
+# SHA-256 of files already hashed by this process, by (device, inode, size, mtime): snapshots
+# share files through hard links, so a file is read once however many snapshots hold it.
+_hashed: dict[tuple[int, int, int, int], str] = {}
+_HASHED_MAX = 200_000
+
+
+def _sha256(path: Path, st: os.stat_result) -> str:
+    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    digest = _hashed.get(key)
+    if digest is None:
+        with open(path, "rb") as fh:
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        if len(_hashed) >= _HASHED_MAX:  # a long-lived process (ingest serve): files come and go
+            _hashed.clear()
+        _hashed[key] = digest
+    return digest
+
+
+def _write_checksums(snap: Path) -> None:
+    """Record each file of the snapshot directory ``snap`` with its size and SHA-256."""
+    files: dict[str, list] = {}
+    for f in sorted(snap.rglob("*")):
+        if f.is_file() and f.name != CHECKSUMS:
+            st = f.stat()
+            files[f.relative_to(snap).as_posix()] = [st.st_size, _sha256(f, st)]
+    (snap / CHECKSUMS).write_text(json.dumps({"algorithm": "sha256", "files": files}, indent=0, sort_keys=True))
+
+
+def _read_checksums(snap: Path) -> dict[str, tuple[int, str]] | None:
+    """The snapshot's checksums; None if it has none (written before they were) or they are unreadable."""
+    try:
+        data = json.loads((snap / CHECKSUMS).read_bytes())
+        return {str(rel): (int(size), str(digest)) for rel, (size, digest) in data["files"].items()}
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def check_snapshot(snap: Path, *, full: bool = True, tables: set[str] | None = None) -> list[Damage]:
+    """The damaged files of a local snapshot (of ``tables`` only, if given): missing, not a
+    regular file, of another size than recorded, with another SHA-256 (``full``; otherwise the
+    sizes only, a few system calls a file), or a data file the snapshot does not record (readers
+    would read it). A snapshot without checksums (published before they were) has each Parquet
+    file's footer read instead, in the full check only."""
+    recorded = _read_checksums(snap)
+    if recorded is None:
+        return _check_unrecorded(snap, tables) if full else []
+    damage: list[Damage] = []
+    for rel, (size, digest) in recorded.items():
+        table = _table_of(rel)
+        if tables is not None and table not in tables:
+            continue
+        path = snap / rel
+        try:
+            st = path.lstat()
+        except FileNotFoundError:
+            damage.append(Damage(table, rel, "missing"))
+            continue
+        except OSError as exc:
+            damage.append(Damage(table, rel, f"unreadable ({exc.strerror or exc})"))
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            damage.append(Damage(table, rel, "not a regular file"))
+        elif st.st_size != size:
+            damage.append(Damage(table, rel, f"size {st.st_size}, expected {size}"))
+        elif full:
+            try:
+                if _sha256(path, st) != digest:
+                    damage.append(Damage(table, rel, "checksum differs"))
+            except OSError as exc:
+                damage.append(Damage(table, rel, f"unreadable ({exc.strerror or exc})"))
+    for f in _data_files(snap, tables):
+        rel = f.relative_to(snap).as_posix()
+        if rel not in recorded:
+            damage.append(Damage(_table_of(rel), rel, "not in the snapshot's checksums"))
+    return sorted(damage, key=lambda d: d.file)
+
+
+def _data_files(snap: Path, tables: set[str] | None) -> list[Path]:
+    """Every file below the snapshot's table directories that readers of a table would read
+    (Parquet readers skip names starting with ``.`` or ``_``, as a restore's temporary link)."""
+    found = []
+    for f in snap.rglob("*"):
+        rel = f.relative_to(snap).as_posix()
+        if ("/" in rel and not f.name.startswith((".", "_")) and (tables is None or _table_of(rel) in tables)
+                and (f.is_file() or f.is_symlink())):
+            found.append(f)
+    return sorted(found)
+
+
+def _check_unrecorded(snap: Path, tables: set[str] | None) -> list[Damage]:
+    damage = []
+    for f in _data_files(snap, tables):
+        if f.suffix != ".parquet":
+            continue
+        rel = f.relative_to(snap).as_posix()
+        try:
+            pq.read_metadata(f)
+        except (OSError, pa.ArrowException):
+            damage.append(Damage(_table_of(rel), rel, "not a readable Parquet file"))
+    return damage
+
+
+def verify(curated: Path | str) -> dict[str, list[Damage]]:
+    """Check every file of every snapshot (sizes and SHA-256): snapshot id -> its damaged files,
+    the current snapshot first. Files shared by several snapshots are read once."""
+    curated = storage.location(curated)
+    if storage.is_remote(curated):
+        return _verify_remote(curated)
+    current = current_snapshot(curated)
+    snaps = list_snapshots(curated)
+    if current is not None:
+        snaps = [current, *(s for s in snaps if s.name != current.name)]
+    return {snap.name: check_snapshot(snap) for snap in snaps}
+
+
+def _verify_remote(curated: str) -> dict[str, list[Damage]]:
+    """Object storage: each file against the sizes (and SHA-256, where recorded) of the
+    snapshot's ``_complete`` manifest."""
+    out: dict[str, list[Damage]] = {}
+    current = current_snapshot(curated)
+    snaps = list_snapshots(curated)
+    if current is not None:
+        snaps = [current, *(s for s in snaps if s.name != current.name)]
+    for snap in snaps:
+        base = storage.join(curated, SNAPSHOTS, snap.name)
+        manifest = json.loads(storage.read_optional(storage.join(base, COMPLETE), 64 << 20) or b"{}")
+        recorded, digests = manifest.get("files", {}), manifest.get("sha256", {})
+        fs, root = storage.filesystem(base)
+        listed = {p[len(root):].lstrip("/"): info for p, info in fs.find(root, detail=True).items()}
+        listed.pop(COMPLETE, None)
+        damage = []
+        for rel, size in sorted(recorded.items()):
+            info = listed.get(rel)
+            if info is None:
+                damage.append(Damage(_table_of(rel), rel, "missing"))
+            elif int(info.get("size") or 0) != int(size):
+                damage.append(Damage(_table_of(rel), rel, f"size {info.get('size')}, expected {size}"))
+            elif rel in digests:
+                h = hashlib.sha256()
+                with fs.open(f"{root}/{rel}", "rb") as fh:
+                    while chunk := fh.read(1 << 20):
+                        h.update(chunk)
+                if h.hexdigest() != digests[rel]:
+                    damage.append(Damage(_table_of(rel), rel, "checksum differs"))
+        damage += [Damage(_table_of(rel), rel, "not in the snapshot's manifest") for rel in sorted(set(listed) - set(recorded))]
+        out[snap.name] = damage
+    return out
+
+
+def _restore(curated: Path, snap: Path, damage: list[Damage]) -> list[Damage]:
+    """Put back each damaged file of ``snap`` that another snapshot holds intact (the same
+    recorded SHA-256, checked): a hard link to that copy, swapped in atomically. A file
+    deleted from one snapshot is then whole again; one changed in place is changed in every
+    snapshot sharing it, and comes back once a run has written the same bytes anew. Returns
+    the damage left."""
+    recorded = _read_checksums(snap)
+    if not damage or recorded is None:
+        return damage
+    wanted = {recorded[d.file][1] for d in damage if d.file in recorded}
+    copies: dict[str, Path] = {}
+    for other in list_snapshots(curated):
+        if other.name == snap.name:
+            continue
+        for rel, (size, digest) in (_read_checksums(other) or {}).items():
+            if digest in wanted and digest not in copies:
+                path = other / rel
+                try:
+                    st = path.lstat()
+                    if stat.S_ISREG(st.st_mode) and st.st_size == size and _sha256(path, st) == digest:
+                        copies[digest] = path
+                except OSError:
+                    continue
+    left = []
+    for d in damage:
+        source = copies.get(recorded[d.file][1]) if d.file in recorded else None
+        if source is None:
+            left.append(d)
+            continue
+        dest = snap / d.file
+        tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex}")
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.link(source, tmp)
+            os.replace(tmp, dest)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            left.append(d)
+            continue
+        _log.warning("%s of snapshot %s restored from snapshot %s", d.file, snap.name, source.relative_to(snap.parent).parts[0])
+    return left
+
+
+def _repair_others(curated: Path, snap: Path) -> None:
+    """After a run wrote damaged files anew into ``snap``: restore the other snapshots'
+    damaged files that it (or another snapshot) now holds intact."""
+    for other in list_snapshots(curated):
+        if other.name != snap.name:
+            _restore(curated, other, check_snapshot(other))
+
+
+def _usable_segments(curated: Path, current: Path | None) -> tuple[segments.Previous, list[Damage]]:
+    """The current snapshot's segments that pass their check (full: SHA-256), and the damaged
+    files: a run restores those another snapshot holds intact, links only files that pass,
+    and writes the rows of the others anew."""
+    previous = _previous_segments(curated)
+    if current is None or not previous:
+        return previous, []
+    damage = check_snapshot(current)
+    if damage:
+        damage = _restore(curated, current, damage)
+    if damage:
+        _log.warning("snapshot %s is damaged (%s): those files are written anew", current.name, _describe_damage(damage))
+        bad = {d.file for d in damage}
+        previous = {(name, part): [seg for seg in segs if f"{name}/{part + '/' if part else ''}{seg.file}" not in bad]
+                    for (name, part), segs in previous.items()}
+    return previous, damage
 
 
 @memory.few_collections()
-def publish(curated: Path | str, tables: dict[str, Table], keep: int) -> tuple[str, bool]:
+def publish(curated: Path | str, tables: dict[str, Table], keep: int, *, full: bool = False) -> tuple[str, bool]:
     """Write ``tables`` as a new snapshot and make it current. Returns (snapshot id, published);
-    ``published`` is False when the content equals the current snapshot's."""
+    ``published`` is False when the content equals the current snapshot's and none of its
+    files is damaged. Unchanged segments are linked from the current snapshot once their
+    checksum is verified; with ``full``, every file is written anew (and published)."""
     curated = storage.location(curated)
     if storage.is_remote(curated):
-        return _publish_remote(curated, tables, keep)
+        return _publish_remote(curated, tables, keep, full=full)
     curated.mkdir(parents=True, exist_ok=True)
     root = curated / SNAPSHOTS
     root.mkdir(exist_ok=True)
@@ -199,31 +506,35 @@ def publish(curated: Path | str, tables: dict[str, Table], keep: int) -> tuple[s
     try:
         staging.mkdir()
         current = current_snapshot(curated)
+        previous, damage = ({}, []) if full else _usable_segments(curated, current)
 
-        def reuse(name: str, old: str, new: str) -> None:  # the same bytes: a hard link
+        def reuse(name: str, old: str, new: str) -> None:  # the same bytes, verified: a hard link
             assert current is not None
             _link_or_copy(current / name / old, staging / name / new)
 
-        digest = _write_tables(staging, tables, _previous_segments(curated), reuse)
-        if current is not None and current.name.endswith(digest):
+        digest = _write_tables(staging, tables, previous, reuse)
+        if current is not None and current.name.endswith(digest) and not damage and not full:
             shutil.rmtree(staging)
-            _ensure_table_links(curated, tables)
+            _ensure_table_links(curated, current)
             return current.name, False
         snap_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{digest}"
         final = root / snap_id
+        _write_checksums(staging)
         _fsync_tree(staging)
         os.rename(staging, final)
         _fsync_dir(root)
         _point(curated / CURRENT, Path(SNAPSHOTS) / snap_id)
-        _ensure_table_links(curated, tables)
+        _ensure_table_links(curated, final)
         _prune(curated, keep)
+        if damage:
+            _repair_others(curated, final)
         return snap_id, True
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(f"could not publish the curated tables: {exc}") from exc
 
 
-def _publish_remote(curated: str, tables: dict[str, Table], keep: int) -> tuple[str, bool]:
+def _publish_remote(curated: str, tables: dict[str, Table], keep: int, *, full: bool = False) -> tuple[str, bool]:
     """Object storage: every file of the snapshot first, its ``_complete`` marker, then the
     pointer (one PUT). The files are written locally first, so the id carries the same
     content digest as a local snapshot's."""
@@ -232,13 +543,15 @@ def _publish_remote(curated: str, tables: dict[str, Table], keep: int) -> tuple[
             staging = Path(tmp)
             current = current_snapshot(curated)
             kept: list[tuple[str, str]] = []  # unchanged segments: copied on the store
+            known = _remote_digests(curated, current)  # their recorded SHA-256, by URL
 
             def reuse(name: str, old: str, new: str) -> None:
                 assert current is not None
                 kept.append((storage.join(curated, SNAPSHOTS, current.name, name, old), f"{name}/{new}"))
 
-            digest = _write_tables(staging, tables, _previous_segments(curated), reuse)
-            if current is not None and current.name.endswith(digest):
+            previous, damage = ({}, []) if full else _usable_remote_segments(curated, current)
+            digest = _write_tables(staging, tables, previous, reuse)
+            if current is not None and current.name.endswith(digest) and not damage and not full:
                 return current.name, False
             snap_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{digest}"
             dest = storage.join(curated, SNAPSHOTS, snap_id)
@@ -248,7 +561,11 @@ def _publish_remote(curated: str, tables: dict[str, Table], keep: int) -> tuple[
                 storage.upload([(f, storage.join(dest, f.relative_to(staging).as_posix())) for f in files])
                 sizes = {f.relative_to(staging).as_posix(): f.stat().st_size for f in files}
                 sizes.update(storage.sizes([storage.join(dest, rel) for _, rel in kept], dest))
-                manifest = {"snapshot": snap_id, "files": sizes}
+                digests = {f.relative_to(staging).as_posix(): _sha256(f, f.stat()) for f in files}
+                digests.update({rel: known[src] for src, rel in kept if src in known})
+                manifest = {"snapshot": snap_id, "files": sizes, "sha256": dict(sorted(digests.items()))}
+                if etags := _etags(dest):  # what the store says of each object's bytes: checked before a copy
+                    manifest["etag"] = etags
                 storage.put_bytes(storage.join(dest, COMPLETE), json.dumps(manifest, indent=1).encode())
             except BaseException:
                 with contextlib.suppress(Exception):  # best effort; else the next run removes it
@@ -262,6 +579,58 @@ def _publish_remote(curated: str, tables: dict[str, Table], keep: int) -> tuple[
         raise OutputError(f"could not publish the curated tables to {curated}: {exc}") from exc
 
 
+def _remote_digests(curated: str, current: PurePosixPath | None) -> dict[str, str]:
+    """The SHA-256 the current remote snapshot's manifest records, by file URL."""
+    if current is None:
+        return {}
+    base = storage.join(curated, SNAPSHOTS, current.name)
+    try:
+        manifest = json.loads(storage.read_optional(storage.join(base, COMPLETE), 64 << 20) or b"{}")
+        return {storage.join(base, rel): str(d) for rel, d in manifest.get("sha256", {}).items()}
+    except (ValueError, AttributeError):
+        return {}
+
+
+def _listing(base: str) -> dict[str, dict]:
+    """Every object below ``base``: relative path -> what the store says of it."""
+    fs, root = storage.filesystem(base)
+    return {p[len(root):].lstrip("/"): info for p, info in fs.find(root, detail=True).items()}
+
+
+def _etags(base: str) -> dict[str, str]:
+    """Each object's ETag below ``base`` (none on a store that gives none)."""
+    tokens = {rel: storage.version(info) for rel, info in sorted(_listing(base).items())}
+    return {rel: token for rel, token in tokens.items() if token.startswith("etag:")}
+
+
+def _usable_remote_segments(curated: str, current: PurePosixPath | None) -> tuple[segments.Previous, list[Damage]]:
+    """As _usable_segments, on object storage: a segment is copied only if its object has the
+    size and the ETag the manifest records (a server-side copy never reads the bytes; the
+    ETag changes with them; ``ingest verify`` checks the SHA-256)."""
+    previous = _previous_segments(curated)
+    if current is None or not previous:
+        return previous, []
+    base = storage.join(curated, SNAPSHOTS, current.name)
+    manifest = json.loads(storage.read_optional(storage.join(base, COMPLETE), 64 << 20) or b"{}")
+    recorded, etags = manifest.get("files", {}), manifest.get("etag", {})
+    listed = _listing(base)
+    damage = []
+    for rel, size in sorted(recorded.items()):
+        info = listed.get(rel)
+        if info is None:
+            damage.append(Damage(_table_of(rel), rel, "missing"))
+        elif int(info.get("size") or 0) != int(size):
+            damage.append(Damage(_table_of(rel), rel, f"size {info.get('size')}, expected {size}"))
+        elif rel in etags and storage.version(info) != etags[rel]:
+            damage.append(Damage(_table_of(rel), rel, "changed since it was published (ETag)"))
+    if damage:
+        _log.warning("snapshot %s is damaged (%s): those files are written anew", current.name, _describe_damage(damage))
+        bad = {d.file for d in damage}
+        previous = {(name, part): [seg for seg in segs if f"{name}/{part + '/' if part else ''}{seg.file}" not in bad]
+                    for (name, part), segs in previous.items()}
+    return previous, damage
+
+
 def _check_lock(curated: str) -> None:
     lock = _held.get(curated)
     if lock is not None and not lock.check():
@@ -272,17 +641,17 @@ def _check_lock(curated: str) -> None:
 def rollback(curated: Path | str) -> str:
     """Make the snapshot before the current one current again. Returns its id."""
     curated = storage.location(curated)
-    snaps = list_snapshots(curated)
+    names = [p.name for p in list_snapshots(curated)]
     current = current_snapshot(curated)
-    if current is None or current not in snaps or snaps.index(current) == 0:
+    if current is None or current.name not in names or names.index(current.name) == 0:
         raise OutputError("no earlier snapshot to roll back to")
-    previous = snaps[snaps.index(current) - 1]
+    previous = names[names.index(current.name) - 1]
     if storage.is_remote(curated):
         _check_lock(curated)
-        storage.put_bytes(storage.join(curated, CURRENT), f"{previous.name}\n".encode())
+        storage.put_bytes(storage.join(curated, CURRENT), f"{previous}\n".encode())
     else:
-        _point(curated / CURRENT, Path(SNAPSHOTS) / previous.name)
-    return previous.name
+        _point(curated / CURRENT, Path(SNAPSHOTS) / previous)
+    return previous
 
 
 def _previous_segments(curated: Path | str) -> segments.Previous:
@@ -359,33 +728,54 @@ def _point(link: Path, target: Path) -> None:
     _fsync_dir(link.parent)
 
 
-def _ensure_table_links(curated: Path, tables: dict[str, Table]) -> None:
-    for name in tables:
-        if name.startswith("_"):  # internal state, not a table for readers
+def _ensure_table_links(curated: Path, snap: Path) -> None:
+    """Make each table path ``curated/<table>`` the symlink ``_current/<table>``, for every
+    table directory the snapshot ``snap`` holds."""
+    for entry in sorted(snap.iterdir()):
+        name = entry.name
+        if name.startswith(("_", ".")) or not entry.is_dir():  # internal state, not a table for readers
             continue
         link = curated / name
         want = Path(CURRENT) / name
         if link.is_symlink() and Path(os.readlink(link)) == want:
             continue
-        if link.exists() and not link.is_symlink():
+        if os.path.lexists(link) and not link.is_symlink():
             raise OutputError(f"{link} exists and is not managed by ingest; move it away")
         _point(link, want)
 
 
+def _snapshot_time(snap_id: str) -> float:
+    """When the snapshot was published, from its id (0 if the id has no time)."""
+    try:
+        return datetime.strptime(snap_id.split("-", 1)[0], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        return 0.0
+
+
 def _prune(curated: Path | str, keep: int) -> None:
+    """Delete snapshots beyond the newest ``keep``, but never the current one nor one that
+    stopped being current (its successor was published) less than the retention period ago."""
     current = current_snapshot(curated)
     snaps = list_snapshots(curated)
-    for old in snaps[: max(0, len(snaps) - keep)]:
-        if old != current:
-            if isinstance(curated, str):  # the marker first: from then on it is not a snapshot
-                storage.remove_tree(storage.join(curated, SNAPSHOTS, old.name, COMPLETE))
-                storage.remove_tree(storage.join(curated, SNAPSHOTS, old.name))
-            else:
-                shutil.rmtree(old, ignore_errors=True)
+    horizon = time.time() - retention_seconds()
+    for i, old in enumerate(snaps[: max(0, len(snaps) - keep)]):
+        if current is not None and old.name == current.name:
+            continue
+        if i + 1 < len(snaps) and _snapshot_time(snaps[i + 1].name) > horizon:
+            continue  # a reader may still be reading it
+        if isinstance(curated, str):  # the marker first: from then on it is not a snapshot
+            storage.remove_tree(storage.join(curated, SNAPSHOTS, old.name, COMPLETE))
+            storage.remove_tree(storage.join(curated, SNAPSHOTS, old.name))
+        else:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def remove_staging(curated: Path | str) -> None:
-    """Delete what a killed run left half-written. Call with the writer lock held."""
+    """Delete what a killed run left half-written, and put back the table paths it may have
+    left missing (killed between ``_current`` and the table links): every run, even one that
+    publishes nothing, ends with them in place. A file of the current snapshot that is missing
+    or of the wrong size is restored from another snapshot holding it intact. Call with the
+    writer lock held."""
     curated = storage.location(curated)
     if storage.is_remote(curated):
         root = storage.join(curated, SNAPSHOTS)
@@ -396,6 +786,13 @@ def remove_staging(curated: Path | str) -> None:
     root = curated / SNAPSHOTS
     if root.is_dir():
         _remove_staging(root)
+    current = current_snapshot(curated)
+    if current is not None:
+        try:
+            _restore(curated, current, check_snapshot(current, full=False))
+            _ensure_table_links(curated, current)
+        except OSError as exc:
+            raise OutputError(f"could not restore the table paths in {curated}: {exc}") from exc
 
 
 def _remove_staging(root: Path) -> None:
