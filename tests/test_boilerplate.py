@@ -54,6 +54,8 @@ def test_chrome_after_the_content_goes_and_every_content_line_stays():
     gone = {r.text: r.rule for r in removed}
     assert "Start your free trial today →" in gone and "Try our claim checker →" in gone
     assert all(rule.startswith("learned:") for rule in gone.values())
+    threshold = boilerplate.shipped_model().threshold
+    assert all(r.score is not None and r.score >= round(threshold, 4) - 1e-4 for r in removed)
     assert {r.split(":", 1)[1] for r in gone.values()} <= set(boilerplate.FEATURES + boilerplate.CONTEXT_FEATURES)
 
 

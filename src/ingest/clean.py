@@ -550,9 +550,13 @@ def apply_templates(
         # A recurring sentence (a standard coverage note) needs the model's own confidence to go.
         needed = line_model.threshold if line_model is not None and _is_sentence(line) else TEMPLATE_MIN_SCORE
         if template[i] and (score is None or score >= needed):
-            removed.append(Removed(line.line_no, line.text, f"template:{site}"))
+            removed.append(Removed(line.line_no, line.text, f"template:{site}", _rounded(score)))
         elif line_model is not None and score is not None and score >= line_model.threshold:
-            removed.append(Removed(line.line_no, line.text, f"learned:{reasons[i]}"))
+            removed.append(Removed(line.line_no, line.text, f"learned:{reasons[i]}", _rounded(score)))
         else:
             kept.append(line)
     return kept, removed
+
+
+def _rounded(score: float | None) -> float | None:
+    return None if score is None else round(score, 4)

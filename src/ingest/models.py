@@ -66,6 +66,7 @@ class Removed:
     line_no: int
     text: str
     rule: str
+    score: float | None = None  # the line model's score, where it took part in the decision
 
 
 @dataclass(slots=True)

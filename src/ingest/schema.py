@@ -109,7 +109,10 @@ REMOVED_LINES = pa.schema(
         _f("document_id", pa.string(), "source document", False),
         _f("line_no", pa.int32(), "1-based line of a text page, or block number of an HTML page", False),
         _f("text", pa.string(), "the removed text", False),
-        _f("rule", pa.string(), "id of the rule or learned template (template:<site>) that removed it", False),
+        _f("rule", pa.string(), "what removed it: a catalogue or structure rule's id, the site's template "
+           "(template:<site>), or the line model (learned:<the signal that weighed most>)", False),
+        _f("score", pa.float32(), "the line model's score (0-1, boilerplate above the model's threshold), where "
+           "the model took part in the decision; null for rules"),
     ]
 )
 

@@ -156,7 +156,7 @@ def pack_parse(doc: Document) -> bytes:
         packed_page = tuple(values[n] for n in _PAGE_FIELDS)
     plain = (
         [(ln.text, str(ln.kind), ln.line_no, ln.level, ln.blank_before) for ln in doc.lines],
-        [(r.line_no, r.text, r.rule) for r in doc.removed],
+        [(r.line_no, r.text, r.rule, r.score) for r in doc.removed],
         packed_page,
         str(doc.status),
         doc.reason,

@@ -334,7 +334,7 @@ def _code_ranges(counts: Sequence[tuple[str, int]]) -> list[tuple[str, str]]:
 
 def _removed(docs: Sequence[Document]) -> list[dict]:
     rows = [
-        {"document_id": d.document_id, "line_no": r.line_no, "text": r.text, "rule": r.rule}
+        {"document_id": d.document_id, "line_no": r.line_no, "text": r.text, "rule": r.rule, "score": r.score}
         for d in docs
         for r in d.removed
     ]
