@@ -26,6 +26,9 @@ OTHER_HEADING_MAX_WORDS = 10
 NUMBERED_HEADING_MAX_WORDS = 12
 # A line this long with no final stop is content under a heading (a key point written without a stop).
 LONG_LINE_WORDS = 12
+# Over a long line that is not prose (a key point), a heading is this short: a longer line is the
+# key point before it.
+KEY_POINT_MAX_WORDS = 6
 # A label ending in a colon heads the facts under it up to this many words ("Name of the Procedure:").
 LABEL_HEADING_MAX_WORDS = 6
 # A heading ending in ':' is a label ("Common Modifiers:") unless it names a section this strongly.
@@ -342,6 +345,7 @@ def _leads_content(nxt: Line | None) -> bool:
     return (
         nxt.kind is Kind.ITEM
         or _is_sentence(nxt.text)
+        or (nxt.kind is Kind.TEXT and (_TABLE_ROW in nxt.text or nxt.text.startswith("|")))
         or (nxt.kind is Kind.TEXT and words >= LONG_LINE_WORDS and not is_all_caps(nxt.text))
         or (nxt.kind is Kind.TEXT and words >= SENTENCE_MIN_WORDS - 1 and nxt.text.endswith(":"))
     )
@@ -372,13 +376,17 @@ def _text_heading_role(text: str, section: str, score: float, nxt: Line | None) 
         return None
     if text.endswith(":"):
         # A label over a block of facts ("Name of the Procedure:" over "Common Name: ...") heads it.
-        over_facts = nxt is not None and len(words) <= LABEL_HEADING_MAX_WORDS and _valued_fact(nxt.text)
+        over_facts = (
+            nxt is not None and nxt.kind is Kind.TEXT and len(words) <= LABEL_HEADING_MAX_WORDS and _valued_fact(nxt.text)
+        )
         return "heading" if score >= COLON_HEADING_MIN_SCORE or over_facts else None
     if score >= 1.0:
         return "heading"
     # An unknown heading: short, unpunctuated (a question is fine outside a FAQ: "Why Is It
     # Done?"), and followed by prose or a list.
-    if len(words) <= OTHER_HEADING_MAX_WORDS and followed_by_content and any(c.isalpha() for c in text):
+    over_prose = nxt is not None and (nxt.kind is Kind.ITEM or _is_sentence(nxt.text))
+    short_enough = len(words) <= (OTHER_HEADING_MAX_WORDS if over_prose else KEY_POINT_MAX_WORDS)
+    if short_enough and followed_by_content and any(c.isalpha() for c in text):
         return "heading"  # "1,234" (a score, a count) heads nothing
     return None
 
@@ -398,6 +406,12 @@ def _build_sections(
             section, score = map_heading(line.text)
             if score < 1.0:  # a code's title line ("CPT 27447: Total Knee Arthroplasty") heads its overview
                 section = "overview" if _CODE_TITLE.match(line.text) else "other"
+            if (section == "other" and line.text.endswith(":") and current.empty and id(current) in heading_lines
+                    and current.section != "other"):
+                # A sub-heading right under a section's heading ("Procedure Description" over
+                # "Step-by-Step Explanation:") heads the same section's content.
+                current.merged_headings.append(line.text.rstrip(":").strip())
+                continue
             current = Section(section=section, heading=line.text.rstrip(":").strip(), position=i + 1)
             heading_lines[id(current)] = line
             ordered.append(current)
