@@ -121,6 +121,26 @@ def brand_of(site: str) -> str | None:
     return label if len(label) >= 5 else None
 
 
+@lru_cache(maxsize=LINE_MEMO)
+def _line_tokens(text: str) -> tuple[tuple[str, ...], frozenset[str], str]:
+    """A line's codes, its topic words and its letters and digits alone (memoised like text_features)."""
+    codes = tuple(m.group(1).upper() for m in rules.CODE_PATTERN.finditer(text))
+    topic = frozenset(
+        w for w in (x.casefold() for x in _WORD.findall(text)) if len(w) >= TOPIC_WORD_MIN_CHARS and w not in FUNCTION_WORDS
+    )
+    return codes, topic, _compact(text)
+
+
+def _shifted(values: np.ndarray, by: int, fill: float) -> np.ndarray:
+    """values[k - by] at k (the line ``by`` before; negative: after), ``fill`` past the page's ends."""
+    out = np.full(len(values), fill, dtype=np.float64)
+    if by > 0:
+        out[by:] = values[:-by]
+    elif by < 0:
+        out[:by] = values[-by:]
+    return out
+
+
 def page_features(lines: Sequence[Line], own_code: str | None, site: str, template: Sequence[bool]) -> np.ndarray:
     """The first pass's input: one row of FEATURES per line (``template``: the line recurs across
     the site's pages, see clean.template_mask)."""
@@ -128,49 +148,58 @@ def page_features(lines: Sequence[Line], own_code: str | None, site: str, templa
     if n == 0:
         return np.zeros((0, len(FEATURES)))
     texts = np.array([text_features(ln.text) for ln in lines], dtype=np.float64)
+    tokens = [_line_tokens(ln.text) for ln in lines]
     brand = brand_of(site)
-    words = [[w.casefold() for w in _WORD.findall(ln.text)] for ln in lines]
-    topic = Counter(w for ws in words for w in set(ws) if len(w) >= TOPIC_WORD_MIN_CHARS and w not in FUNCTION_WORDS)
+    topic = Counter(w for _, words, _ in tokens for w in words)
     sentence = texts[:, TEXT_FEATURES.index("sentence_end")] * (texts[:, 0] >= math.log1p(8))
     anchors = np.flatnonzero(sentence > 0)
     first, last = (anchors[0], anchors[-1]) if len(anchors) else (n, -1)
-    short = texts[:, 0] <= math.log1p(SHORT_LINE_WORDS)
+    short = (texts[:, 0] <= math.log1p(SHORT_LINE_WORDS)).astype(np.float64)
+    # The length of the run of short lines each short line belongs to.
+    edges = np.flatnonzero(np.diff(np.concatenate([[0.0], short, [0.0]])))
     runs = np.zeros(n)
-    i = 0
-    while i < n:
-        j = i
-        while j < n and short[j] == short[i]:
-            j += 1
-        runs[i:j] = (j - i) if short[i] else 0
-        i = j
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        runs[a:b] = b - a
     fn = texts[:, TEXT_FEATURES.index("function_share")]
-    rows = np.empty((n, len(PAGE_FEATURES)))
-    for k, line in enumerate(lines):
-        codes = [m.group(1).upper() for m in rules.CODE_PATTERN.finditer(line.text)]
-        mine = [w for w in set(words[k]) if len(w) >= TOPIC_WORD_MIN_CHARS and w not in FUNCTION_WORDS]
-        rows[k] = (
-            line.kind is Kind.HEADING,
-            line.kind is Kind.ITEM,
-            line.level > 0,
-            own_code is not None and own_code in codes,
-            any(c != own_code for c in codes),
-            brand is not None and brand in _compact(line.text),
-            template[k],
-            sum(topic[w] > 1 for w in mine) / len(mine) if mine else 0.0,
+    kind = np.array([(ln.kind is Kind.HEADING, ln.kind is Kind.ITEM, ln.level > 0) for ln in lines], dtype=np.float64)
+    per_line = np.array(
+        [
+            (
+                own_code is not None and own_code in codes,
+                any(c != own_code for c in codes),
+                brand is not None and brand in compact,
+                sum(topic[w] > 1 for w in words) / len(words) if words else 0.0,
+                own_code is not None and codes.count(own_code) >= 2,
+            )
+            for codes, words, compact in tokens
+        ],
+        dtype=np.float64,
+    )
+    k = np.arange(n)
+    next_leads = np.maximum(_shifted(sentence, -1, 0.0), _shifted(kind[:, 1], -1, 0.0))
+    rows = np.column_stack(
+        [
+            kind,
+            per_line[:, 0],
+            per_line[:, 1],
+            per_line[:, 2],
+            np.asarray(template, dtype=np.float64),
+            per_line[:, 3],
             k / max(n - 1, 1),
             k < first,
             k > last,
-            math.log1p(runs[k]),
-            fn[k - 1] if k > 0 else 0.0,
-            fn[k + 1] if k + 1 < n else 0.0,
-            sentence[k - 1] if k > 0 else 0.0,
-            sentence[k + 1] if k + 1 < n else 0.0,
-            short[k - 1] if k > 0 else 1.0,
-            short[k + 1] if k + 1 < n else 1.0,
-            own_code is not None and codes.count(own_code) >= 2,
-            short[k] and not sentence[k] and k + 1 < n and bool(sentence[k + 1] or lines[k + 1].kind is Kind.ITEM),
-            brand is not None and bool(sentence[k]) and brand in _compact(line.text),
-        )
+            np.log1p(runs),
+            _shifted(fn, 1, 0.0),
+            _shifted(fn, -1, 0.0),
+            _shifted(sentence, 1, 0.0),
+            _shifted(sentence, -1, 0.0),
+            _shifted(short, 1, 1.0),
+            _shifted(short, -1, 1.0),
+            per_line[:, 4],
+            short * (1 - (sentence > 0)) * next_leads,
+            per_line[:, 2] * (sentence > 0),
+        ]
+    )
     return np.hstack([texts, rows])
 
 
@@ -181,7 +210,7 @@ def context_features(p: np.ndarray) -> np.ndarray:
         return np.zeros((0, len(CONTEXT_FEATURES)))
     padded = np.concatenate([[0.5, 0.5, 0.5], p, [0.5, 0.5, 0.5]])
     prev, nxt = padded[2 : n + 2], padded[4 : n + 4]
-    window = np.array([(padded[k : k + 7].sum() - p[k]) / 6 for k in range(n)])
+    window = (np.convolve(padded, np.ones(7), mode="valid") - p) / 6
     near = np.maximum(prev, nxt)
     return np.column_stack([prev, nxt, window, near])
 
