@@ -157,3 +157,14 @@ def test_sql_queries_the_tables_by_name(tmp_path):
     assert result.exit_code == 0 and "Injection of bone marrow aspirate" in result.output
     bad = runner.invoke(app, ["sql", "SELECT nope FROM codes", "--curated", str(curated)])
     assert bad.exit_code == 1 and "query failed" in bad.output
+
+
+def test_progress_says_each_stage_off_a_terminal(capsys):
+    """What a run's progress callback is given can name the stage; off a terminal each stage
+    is a line on stderr (the flow and the library call stage() as they move on)."""
+    from ingest.cli import _progress
+
+    with _progress(10) as advance:
+        advance(4)
+        advance.stage("publishing")
+    assert "publishing…" in capsys.readouterr().err

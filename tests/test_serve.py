@@ -120,8 +120,9 @@ def test_a_closed_pipe_leaves_no_prefect_server(tmp_path):
     cmd = [sys.executable, "-m", "ingest.cli", "run", "-v", "--raw", str(RAW), "--curated", str(tmp_path / "curated")]
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        for _ in range(3):
-            assert proc.stdout.readline(), "the run said nothing"
+        said = [proc.stdout.readline().decode() for _ in range(3)]
+        assert said[0].startswith("ingest run: 5 raw files"), said  # from the first second, what it does
+        assert "starting a local Prefect server" in said[1], said
         proc.stdout.close()  # as `head -3` does
         proc.wait(timeout=240)
     finally:

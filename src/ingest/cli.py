@@ -169,7 +169,9 @@ def _is_loopback(address: str) -> bool:
 
 
 class _progress:
-    """A rich progress bar on a terminal; silent otherwise (CI, pipes)."""
+    """A rich progress bar of the files read, on a terminal; silent otherwise (CI, pipes). What
+    it yields is called with a number of files done, and has ``stage(name, total=None)`` for a
+    run to say which stage it is in (the bar's label, or a note on stderr off a terminal)."""
 
     def __init__(self, total: int) -> None:
         self.total = total
@@ -178,17 +180,25 @@ class _progress:
             TimeElapsedColumn(), console=err, disable=not err.is_terminal, transient=True,
         )
 
-    def __enter__(self):
+    def __enter__(self) -> _Advance:
         self.bar.__enter__()
-        task = self.bar.add_task("planning", total=self.total)
-
-        def advance(n: int) -> None:
-            self.bar.update(task, advance=n, description="reading")
-
-        return advance
+        return _Advance(self.bar, self.bar.add_task("planning", total=self.total))
 
     def __exit__(self, *exc):
         return self.bar.__exit__(*exc)
+
+
+class _Advance:
+    def __init__(self, bar: Progress, task) -> None:
+        self.bar, self.task = bar, task
+
+    def __call__(self, n: int) -> None:
+        self.bar.update(self.task, advance=n, description="reading")
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        if self.bar.disable:
+            _note(f"{name}…")
+        self.bar.update(self.task, description=name, **({"total": total} if total is not None else {}))
 
 
 def _print_summary(summary: RunSummary) -> None:
