@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import ctypes
 import ctypes.util
 import json
@@ -205,7 +206,9 @@ class RunReporter:
     def __init__(self, deployment: str, say: Callable[[str], None], every: float = 3.0) -> None:
         self.deployment, self.say, self.every = deployment, say, every
         self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._loop, name="ingest-run-reporter", daemon=True)
+        # the thread sees this one's Prefect settings (local_server's temporary_settings are a context variable)
+        self.thread = threading.Thread(target=contextvars.copy_context().run, args=(self._loop,),
+                                       name="ingest-run-reporter", daemon=True)
         self.since = datetime.now(UTC)
         self.seen: set = set()
 
