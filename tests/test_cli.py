@@ -168,3 +168,17 @@ def test_progress_says_each_stage_off_a_terminal(capsys):
         advance(4)
         advance.stage("publishing")
     assert "publishing…" in capsys.readouterr().err
+
+
+def test_the_markdown_summary_reads_file_names_literally():
+    """The flow's Markdown artifact (rendered by Prefect's UI) shows a file name as text: no
+    link, no HTML, no extra table cell."""
+    from ingest.report import RunSummary
+
+    name, reason = "[x](javascript:alert(1))|<img src=x>.bin", "unsupported | *format*"
+    md = RunSummary(quarantined=[(name, reason)], snapshot="s").markdown()
+    row = next(line for line in md.splitlines() if "javascript" in line)
+    assert len(re.findall(r"(?<!\\)\|", row)) == 3  # two cells: | page | reason |
+    for markup in (r"\]\(", r"<img", r"\*format"):  # a link, HTML, emphasis: each escaped
+        assert not re.search(r"(?<!\\)" + markup, row), markup
+    assert re.sub(r"\\(.)", r"\1", row) == f"| {name} | {reason} |"  # nothing lost: unescaped, the text as it was

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as _html
+import re
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -55,12 +56,19 @@ class RunSummary:
         return summary_line(self.table_rows())
 
     def markdown(self) -> str:
+        """The summary as Markdown (the flow's artifact), file names and reasons as literal text."""
         lines = ["# ingest run", "", "| metric | value |", "|---|---|"]
-        lines += [f"| {r['metric']} | {r['value']} |" for r in self.table_rows()]
+        lines += [f"| {_md(r['metric'])} | {_md(r['value'])} |" for r in self.table_rows()]
         if self.quarantined:
             lines += ["", "## Quarantined", "", "| page | reason |", "|---|---|"]
-            lines += [f"| {p} | {r} |" for p, r in self.quarantined]
+            lines += [f"| {_md(p)} | {_md(r)} |" for p, r in self.quarantined]
         return "\n".join(lines) + "\n"
+
+
+def _md(value: object) -> str:
+    """Text for a Markdown table cell, read literally: no link, emphasis, HTML or cell break."""
+    text = " ".join(str(value).split())
+    return re.sub(r"([\\`*_{}\[\]()<>#+!|~-])", r"\\\1", text)
 
 
 def summary_line(rows: list[dict[str, object]]) -> str:
