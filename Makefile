@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Prefect keeps its local state (SQLite, logs) in the project, not in the user's home.
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 
-.PHONY: install run test bench explore lock clean
+.PHONY: install run test bench explore curated-published lock clean
 
 install: $(VENV)/.installed
 
@@ -27,9 +27,14 @@ bench: install
 
 # Run notebooks/explore.ipynb on curated/ (after `make run`): writes notebooks/explore.out.ipynb
 # with its tables and section_coverage.png with its chart.
-explore: install
-	cd notebooks && INGEST_CURATED=../curated MPLBACKEND=Agg ../$(BIN)/python -c "import nbformat; from nbclient import NotebookClient; nb = nbformat.read('explore.ipynb', 4); NotebookClient(nb, timeout=300, kernel_name='python3').execute(); nbformat.write(nb, 'explore.out.ipynb')"
+CURATED ?= curated
+explore: curated-published install
+	cd notebooks && INGEST_CURATED=$(abspath $(CURATED)) MPLBACKEND=Agg ../$(BIN)/python -c "import nbformat; from nbclient import NotebookClient; nb = nbformat.read('explore.ipynb', 4); NotebookClient(nb, timeout=300, kernel_name='python3').execute(); nbformat.write(nb, 'explore.out.ipynb')"
 	@echo "chart: section_coverage.png; executed notebook: notebooks/explore.out.ipynb"
+
+# Checked before anything is installed or run: a published snapshot to explore.
+curated-published:
+	@test -e $(CURATED)/_current || { echo "no curated tables in $(CURATED)/ yet: run \`make run\` first"; exit 2; }
 
 # Refresh the pinned versions after changing dependencies in pyproject.toml.
 lock: install

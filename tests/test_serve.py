@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -23,6 +24,32 @@ def _documents(curated):
         return set(pd.read_parquet(curated / "documents").raw_path)
     except (FileNotFoundError, OSError):
         return set()
+
+
+def _processes_of(prefect_home) -> list[str]:
+    """The command lines of the processes running with this PREFECT_HOME (a test's own)."""
+    marker = f"PREFECT_HOME={prefect_home}".encode()
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if marker in (proc / "environ").read_bytes().split(b"\0"):
+                found.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:  # gone, or not ours to read
+            continue
+    return found
+
+
+def _none_left(prefect_home, within: float = 15.0) -> list[str]:
+    deadline = time.monotonic() + within
+    while (left := _processes_of(prefect_home)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return left
+
+
+def _env(tmp_path, **extra) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect"), PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]), **extra)
+    return env
 
 
 def _wait_for(predicate, timeout: float, proc: subprocess.Popen) -> None:
@@ -59,10 +86,8 @@ def test_serve_curates_a_new_page_on_schedule(tmp_path):
             out, _ = proc.communicate()
     assert "starting a local Prefect server" in out
     assert proc.returncode is not None
-    port = re.search(r"http://127\.0\.0\.1:(\d+)/api", out).group(1)
-    time.sleep(1)
-    leftover = subprocess.run(["pgrep", "-f", f"prefect server start .*--port {port}"], capture_output=True, text=True)
-    assert not leftover.stdout.strip(), "the local Prefect server outlived `ingest serve`"
+    assert re.search(r"http://127\.0\.0\.1:(\d+)/api", out)
+    assert _none_left(tmp_path / "prefect") == [], "the local Prefect server outlived `ingest serve`"
 
 
 
@@ -85,3 +110,79 @@ def test_local_server_takes_the_same_port_each_time_unless_busy():
         holder.listen()
         other = _free_port(preferred)
     assert other != preferred and other > 0
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="finds the processes left through /proc (Linux)")
+def test_a_closed_pipe_leaves_no_prefect_server(tmp_path):
+    """`ingest run -v | head -3`: the reader goes away mid-run; no process the run started
+    (Prefect's server above all) may outlive it."""
+    env = _env(tmp_path, PREFECT_LOGGING_LEVEL="INFO")
+    cmd = [sys.executable, "-m", "ingest.cli", "run", "-v", "--raw", str(RAW), "--curated", str(tmp_path / "curated")]
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        said = [proc.stdout.readline().decode() for _ in range(3)]
+        assert said[0].startswith("ingest run: 5 raw files"), said  # from the first second, what it does
+        assert "starting a local Prefect server" in said[1], said
+        proc.stdout.close()  # as `head -3` does
+        proc.wait(timeout=240)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert _none_left(tmp_path / "prefect") == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a parent-death signal is Linux's (prctl)")
+def test_the_local_server_dies_with_a_killed_parent(tmp_path):
+    """SIGKILL of the command (as the OOM killer does) takes its Prefect server with it."""
+    env = _env(tmp_path, PREFECT_LOGGING_LEVEL="WARNING")
+    cmd = [sys.executable, "-m", "ingest.cli", "serve", "--interval", "3600", "--raw", str(RAW),
+           "--curated", str(tmp_path / "curated")]
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stderr:
+            if "serving deployment" in line:
+                break
+        else:
+            pytest.fail(f"`ingest serve` ended with {proc.wait()} before serving")
+        assert any("prefect server start" in cmd for cmd in _processes_of(tmp_path / "prefect"))
+        proc.kill()
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert _none_left(tmp_path / "prefect") == []
+
+
+def test_serve_reports_each_run_and_stops_on_sigterm(tmp_path):
+    """Each served run is reported in the one line a one-off run prints; SIGTERM stops serving
+    as Ctrl-C does: exit 0, no warning from Prefect, no process left."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "000.txt").write_bytes((RAW / "000_c185ca2b8a377b56.txt").read_bytes())
+    env = _env(tmp_path, PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="2", PREFECT_RUNNER_POLL_FREQUENCY="2",
+               PREFECT_LOGGING_LEVEL="WARNING")
+    cmd = [sys.executable, "-m", "ingest.cli", "serve", "--interval", "5", "--raw", str(raw), "--curated",
+           str(tmp_path / "curated")]
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines = []
+    try:
+        deadline = time.monotonic() + 240
+        for line in proc.stderr:
+            lines.append(line)
+            if "flow run" in line and "raw files" in line:
+                break
+            assert time.monotonic() < deadline, "".join(lines)
+        proc.send_signal(signal.SIGTERM)
+        _, rest = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    out = "".join(lines) + rest
+    assert re.search(r"flow run \S+: Completed in \d+\.\d s; 1 raw files \(1 new or changed\), 1 pages \(1 curated\); "
+                     r"snapshot \S+ \(published\)", out), out
+    assert proc.returncode == 0, out
+    assert "never awaited" not in out and "Traceback" not in out, out
+    assert _none_left(tmp_path / "prefect") == []

@@ -6,23 +6,40 @@ import contextlib
 import json
 import os
 import sys
+import time
 import urllib.parse
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from . import storage
 from .config import Settings
 from .errors import IngestError
-from .report import RunSummary, report as build_report
+from .report import RunSummary
+from .report import report as build_report
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn scraped billing-code pages into curated Parquet tables.")
 console = Console(stderr=False)
 err = Console(stderr=True, soft_wrap=True)
+
+# Scraped text and file names are data, never Rich markup: they reach the terminal through
+# Text objects or escape(), so that "[/]" or "[link=…]" in a page prints as it is written.
+
+
+def _table(title: str, columns: list[str], rows, right: tuple[int, ...] = ()) -> Table:
+    """A terminal table whose every cell is plain text (no markup, no links)."""
+    table = Table(title=title, header_style="bold")
+    for i, name in enumerate(columns):
+        table.add_column(Text(name), justify="right" if i in right else "left")
+    for row in rows:
+        table.add_row(*(Text(str(v)) for v in row))
+    return table
 
 RawOpt = Annotated[str, typer.Option("--raw", help="landing zone of raw pages: a directory or a URL (s3://bucket/raw)")]
 CuratedOpt = Annotated[str, typer.Option("--curated", help="where the curated tables are published: a directory or a URL")]
@@ -39,28 +56,49 @@ def run(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
 ) -> None:
     """Ingest what is in --raw into --curated. Exit 0 when the run completed, even if pages were quarantined."""
+    started = time.perf_counter()
     raw, curated = storage.location(raw), storage.location(curated)
     try:
-        exists = storage.is_dir(raw) if storage.is_remote(raw) else raw.is_dir()
+        remote = storage.is_remote(raw)
+        exists = storage.is_dir(raw) if remote else raw.is_dir()
+        is_file = not exists and (storage.exists(raw) if remote else raw.exists())
     except OSError as exc:
-        err.print(f"[red]cannot read raw location {raw}: {exc}[/red]")
+        err.print(f"[red]cannot read raw location {escape(str(raw))}: {escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
+    if is_file:
+        err.print(f"[red]--raw {escape(str(raw))} is a file; --raw takes the directory of raw pages "
+                  "(to ingest one file, put it in a directory of its own)[/red]")
+        raise typer.Exit(2)
     if not exists:
-        err.print(f"[red]raw directory {raw} does not exist[/red]")
+        err.print(f"[red]raw directory {escape(str(raw))} does not exist[/red]")
         raise typer.Exit(2)
     total = sum(1 for _ in _files(raw))
+    _note(f"ingest run: {total} raw files in {raw} into {curated}")
     try:
-        with _progress(total) as advance:
-            if prefect:
-                summary = _run_flow(raw, curated, full, dask, batch_size, verbose, advance)
-            else:
-                from .pipeline import run as run_pipeline
+        if prefect:
+            summary, server_seconds = _run_flow(raw, curated, full, dask, batch_size, verbose, total)
+        else:
+            from .pipeline import run as run_pipeline
 
+            _note("planning, then reading new or changed files, parsing and publishing (in-process)")
+            server_seconds = None
+            with _progress(total) as advance:
                 summary = run_pipeline(Settings(raw=raw, curated=curated, full=full, batch_size=batch_size), progress=advance)
     except IngestError as exc:
-        err.print(f"[red]ingest run failed:[/red] {exc}")
+        err.print(f"[red]ingest run failed:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
     _print_summary(summary)
+    console.print(Text(summary.one_line()), soft_wrap=True)
+    wall = time.perf_counter() - started
+    parts = [f"the run's stages {sum(summary.stages.values()) or summary.seconds:.1f} s"]
+    if server_seconds is not None:
+        parts.append(f"starting Prefect's server {server_seconds:.1f} s")
+    console.print(Text(f"done in {wall:.1f} s ({'; '.join(parts)})"), soft_wrap=True)
+
+
+def _note(message: str) -> None:
+    """A line on stderr saying what the command is doing now (plain text, never markup)."""
+    err.print(Text(message, style="dim"))
 
 
 def _files(raw: Path | str):
@@ -78,30 +116,50 @@ def _prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
-def _run_flow(raw, curated, full, dask, batch_size, verbose, advance) -> RunSummary:
+def _run_flow(raw, curated, full, dask, batch_size, verbose, total) -> tuple[RunSummary, float | None]:
+    """Run the flow; with no Prefect server configured, against one started here for the run.
+
+    Prefect's local mode would start a temporary server by itself, but one that outlives this
+    process when it is killed, and, on a Dask cluster, one in every worker that runs tasks. The
+    server started here dies with this process (serve.local_server), its UI works while the
+    run lasts, and a Dask worker on this machine gets its URL with Prefect's settings."""
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     _prefect_defaults()
     server = contextlib.nullcontext()
-    if dask and not os.environ.get("PREFECT_API_URL") and _is_loopback(dask):
-        # Without a server, Prefect's local mode starts a temporary one in each process that
-        # runs tasks: every Dask worker would start its own. One local server for the run,
-        # started before Prefect reads its settings, whose URL reaches the workers with them.
-        from .serve import local_server
+    started = time.perf_counter()
+    from .serve import configured_api_url, local_server
 
-        server = local_server()
+    configured = configured_api_url()
+    if configured:
+        _note(f"using the Prefect server at {configured}")
+    elif dask and not _is_loopback(dask):
+        _note("starting Prefect's temporary server in each process (a remote Dask cluster; set PREFECT_API_URL "
+              "to a server its workers can reach)")
+    else:
+        server = local_server(console=_Notes(), services=False)
     with server:
+        server_seconds = None if configured else time.perf_counter() - started
         from flows import ingest as flows_ingest
 
         flow = flows_ingest.ingest_flow
         if dask:
             flow = flow.with_options(task_runner=flows_ingest.task_runner_for(dask))
-        flows_ingest.progress_hook.fn = advance
-        try:
-            result = flow(raw=str(raw), curated=str(curated), full=full, batch_size=batch_size)
-        finally:
-            flows_ingest.progress_hook.fn = None
-    return RunSummary(**result)
+        _note("running the ingest flow: planning, reading new or changed files, parsing, publishing")
+        with _progress(total) as advance:
+            flows_ingest.progress_hook.fn = advance
+            try:
+                result = flow(raw=str(raw), curated=str(curated), full=full, batch_size=batch_size)
+            finally:
+                flows_ingest.progress_hook.fn = None
+    return RunSummary(**result), server_seconds
+
+
+class _Notes:
+    """What serve.local_server says, as notes on stderr."""
+
+    def print(self, message: str, **_) -> None:
+        _note(message)
 
 
 def _is_loopback(address: str) -> bool:
@@ -111,39 +169,43 @@ def _is_loopback(address: str) -> bool:
 
 
 class _progress:
-    """A rich progress bar on a terminal; silent otherwise (CI, pipes)."""
+    """A rich progress bar of the files read, on a terminal; silent otherwise (CI, pipes). What
+    it yields is called with a number of files done, and has ``stage(name, total=None)`` for a
+    run to say which stage it is in (the bar's label, or a note on stderr off a terminal)."""
 
     def __init__(self, total: int) -> None:
         self.total = total
         self.bar = Progress(
-            TextColumn("[bold]ingest[/bold]"), BarColumn(), MofNCompleteColumn(), TextColumn("files"), TimeElapsedColumn(),
-            console=err, disable=not err.is_terminal, transient=True,
+            TextColumn("[bold]{task.description}[/bold]"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
+            TimeElapsedColumn(), console=err, disable=not err.is_terminal, transient=True,
         )
 
-    def __enter__(self):
+    def __enter__(self) -> _Advance:
         self.bar.__enter__()
-        task = self.bar.add_task("files", total=self.total)
-        return lambda n: self.bar.advance(task, n)
+        return _Advance(self.bar, self.bar.add_task("planning", total=self.total))
 
     def __exit__(self, *exc):
         return self.bar.__exit__(*exc)
 
 
+class _Advance:
+    def __init__(self, bar: Progress, task) -> None:
+        self.bar, self.task = bar, task
+
+    def __call__(self, n: int) -> None:
+        self.bar.update(self.task, advance=n, description="reading")
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        if self.bar.disable:
+            _note(f"{name}…")
+        self.bar.update(self.task, description=name, **({"total": total} if total is not None else {}))
+
+
 def _print_summary(summary: RunSummary) -> None:
-    table = Table(title="ingest run", show_header=True, header_style="bold")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    for row in summary.table_rows():
-        table.add_row(str(row["metric"]), str(row["value"]))
-    console.print(table)
+    console.print(_table("ingest run", ["metric", "value"], [(r["metric"], r["value"]) for r in summary.table_rows()],
+                         right=(1,)))
     if summary.quarantined:
-        q = Table(title="quarantined", header_style="bold")
-        q.add_column("page")
-        q.add_column("reason")
-        for page, reason in summary.quarantined:
-            q.add_row(page, reason)
-        console.print(q)
-    console.print(f"done in {summary.seconds:.1f} s")
+        console.print(_table("quarantined", ["page", "reason"], summary.quarantined))
 
 
 @app.command()
@@ -158,14 +220,15 @@ def serve(
     """Serve the ingest flow as a scheduled Prefect deployment from this process.
 
     Scheduling needs a Prefect server: with PREFECT_API_URL set, that one is used; otherwise a
-    local server is started here (SQLite under PREFECT_HOME) and stopped with this command."""
+    local server is started here (SQLite under PREFECT_HOME) and stopped with this command.
+    Each finished run is reported in one line; Ctrl-C or SIGTERM stops serving."""
     if (cron is None) == (interval is None):
         err.print("[red]give exactly one of --cron EXPR or --interval SECONDS[/red]")
         raise typer.Exit(2)
-    from .serve import local_server
+    from .serve import RunReporter, local_server, runner_for
 
     _prefect_defaults()
-    with local_server(console=err):
+    with local_server(console=_Notes()) as api_url:
         from flows import ingest as flows_ingest
 
         flow = flows_ingest.ingest_flow
@@ -173,11 +236,15 @@ def serve(
             flow = flow.with_options(task_runner=flows_ingest.task_runner_for(dask))
         params = {"raw": _absolute(raw), "curated": _absolute(curated), "batch_size": batch_size}
         schedule = {"cron": cron} if cron else {"interval": interval}
-        err.print(f"serving deployment 'ingest/ingest' ({cron or f'every {interval} s'}); Ctrl-C stops")
-        try:
-            flow.serve(name="ingest", parameters=params, print_starting_message=False, **schedule)
-        except KeyboardInterrupt:
-            err.print("stopped")
+        runner = runner_for(flow, params, **schedule)
+        err.print(Text(f"serving deployment 'ingest/ingest' ({cron or f'every {interval} s'}); flow runs, their "
+                       f"summaries and the schedule at {api_url.removesuffix('/api')}; Ctrl-C or SIGTERM stops"))
+        with RunReporter("ingest", lambda line: err.print(Text(line))):
+            try:
+                runner.run()
+            except KeyboardInterrupt:
+                pass
+        err.print("stopped")
 
 
 def _absolute(where: str) -> str:
@@ -196,71 +263,115 @@ def report(
 
     summary = build_report(curated)
     if summary.snapshot is None:
-        err.print(f"[yellow]no curated snapshot in {curated}; run `ingest run` first[/yellow]")
+        err.print(f"[yellow]no curated snapshot in {escape(str(curated))}; run `ingest run` first[/yellow]")
         raise typer.Exit(1)
     tables = load_tables(curated)
     coverage, by_site = section_coverage(tables), section_coverage_by_site(tables)
     if as_json:
         payload = {**summary.to_dict(), "section_coverage": coverage, "section_coverage_by_site": by_site,
                    "rejected_rows": tables["rejected_rows"].num_rows}
+        for run_only in ("read_files", "seconds", "stages", "published"):  # a run's, not the tables'
+            payload.pop(run_only)
         sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
     else:
-        _print_summary(summary)
-        t = Table(title="sections per canonical section", header_style="bold")
-        t.add_column("section")
-        t.add_column("rows", justify="right")
-        for name, n in coverage.items():
-            t.add_row(name, str(n))
-        console.print(t)
+        from .report import report_sections
+
+        console.rule(Text(f"ingest report: {curated}"))
+        for title, columns, rows in report_sections(summary, coverage, by_site):
+            if rows:
+                console.print(_table(title, columns, rows, right=tuple(range(1, len(columns))) if title != "quarantined pages"
+                                     and title != "pages with no code" else ()))
+            else:
+                console.print(Text(f"{title}: none", style="italic"))
     if html is not None:
         from .report import to_html
 
         html.write_text(to_html(summary, coverage, by_site), encoding="utf-8")
-        err.print(f"wrote {html}")
+        err.print(Text(f"wrote {html}"))
 
 
 @app.command()
 def show(code: str, curated: CuratedOpt = "curated") -> None:
     """Everything curated about one code, from every site."""
     from .report import load_tables
+    from .write import current_snapshot
 
+    if current_snapshot(curated) is None:
+        err.print(f"[yellow]no curated snapshot in {escape(str(curated))}; run `ingest run` first[/yellow]")
+        raise typer.Exit(1)
     tables = load_tables(curated)
     code = code.strip().upper()
     codes = tables["codes"].to_pylist()
     row = next((r for r in codes if r["code"] == code), None)
     if row is None:
-        err.print(f"[yellow]no curated code {code}[/yellow]")
+        err.print(f"[yellow]no curated code {escape(code)} in {escape(str(curated))}[/yellow]")
         raise typer.Exit(1)
-    console.rule(f"[bold]{code}[/bold] ({row['code_system']}) {row['title']}")
+    console.rule(Text.assemble((code, "bold"), f" ({row['code_system']}) {row['title']}"))
     for key in ("official_description", "lay_description", "category", "is_add_on", "cost_min_usd", "cost_max_usd",
                 "duration_min_minutes", "duration_max_minutes", "sources"):
         if row[key] not in (None, [], False):
-            console.print(f"[bold]{key}[/bold]: {row[key]}")
+            console.print(Text.assemble((key, "bold"), f": {row[key]}"))
     if row["modifiers"]:
-        console.print("[bold]modifiers[/bold]: " + ", ".join(f"{m['modifier']} ({m['description']})" for m in row["modifiers"]))
+        console.print(Text.assemble(("modifiers", "bold"),
+                                    ": " + ", ".join(f"{m['modifier']} ({m['description']})" for m in row["modifiers"])))
     sections = sorted((r for r in tables["sections"].to_pylist() if r["code"] == code), key=lambda r: (r["site"], r["position"]))
     for sec in sections:
-        console.print(f"\n[bold cyan]{sec['section']}[/bold cyan] — {sec['heading'] or '(lead)'} [dim]{sec['site']}[/dim]")
+        console.print(Text.assemble("\n", (sec["section"], "bold cyan"), f" — {sec['heading'] or '(lead)'} ",
+                                    (sec["site"], "dim")))
         if sec["text"]:
-            console.print(sec["text"])
+            console.print(Text(sec["text"]))
         for item in sec["items"]:
-            console.print(f"  • {item}")
+            console.print(Text(f"  • {item}"))
     for f in (r for r in tables["faq"].to_pylist() if r["code"] == code):
-        console.print(f"\n[bold]Q:[/bold] {f['question']}\n[bold]A:[/bold] {f['answer']} [dim]{f['site']}[/dim]")
+        console.print(Text.assemble("\n", ("Q:", "bold"), f" {f['question']}\n", ("A:", "bold"), f" {f['answer']} ",
+                                    (f["site"], "dim")))
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL over the curated tables, each a view: documents, codes, sections, ...")],
+    curated: CuratedOpt = "curated",
+    csv: Annotated[bool, typer.Option("--csv", help="print CSV for scripts instead of a table")] = False,
+) -> None:
+    """Query the current snapshot with DuckDB: `ingest sql "SELECT section, count(*) FROM sections GROUP BY 1"`."""
+    import duckdb
+
+    from .access import connect
+    from .write import current_snapshot
+
+    if current_snapshot(curated) is None:
+        err.print(f"[yellow]no curated snapshot in {escape(str(curated))}; run `ingest run` first[/yellow]")
+        raise typer.Exit(1)
+    try:
+        result = connect(curated).sql(query)
+    except (duckdb.Error, ValueError) as exc:
+        err.print(Text(f"query failed: {exc}", style="red"))
+        raise typer.Exit(1) from exc
+    if result is None:  # a statement with no result set
+        return
+    if csv:
+        import csv as csv_module
+
+        writer = csv_module.writer(sys.stdout)
+        writer.writerow(result.columns)
+        writer.writerows(result.fetchall())
+        return
+    console.print(_table("", result.columns, result.fetchall()))
 
 
 @app.command()
 def rollback(curated: CuratedOpt = "curated") -> None:
     """Publish the previous snapshot again."""
-    from .write import rollback as do_rollback, writer_lock
+    from .write import rollback as do_rollback
+    from .write import writer_lock
 
     try:
         with writer_lock(curated):
             snap = do_rollback(curated)
     except IngestError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(Text(str(exc), style="red"))
         raise typer.Exit(1) from exc
-    console.print(f"current snapshot is now {snap}")
+    console.print(Text(f"current snapshot is now {snap}"))
 
 
 evaluate_app = typer.Typer(no_args_is_help=True, help="Measure quality on labelled data.")
@@ -281,14 +392,14 @@ def evaluate_cleaning_cmd(
         out = {"overall": overall.figures(), "sites": {k: v.figures() for k, v in per_site.items()}}
         sys.stdout.write(json.dumps(out, indent=2) + "\n")
         return
-    table = Table(title=f"cleaning and parsing on {labelled}", header_style="bold")
+    table = Table(title=Text(f"cleaning and parsing on {labelled}"), header_style="bold")
     cols = ["pages", "boilerplate_recall", "content_retention", "heading_recall", "section_mapping_rate", "code_accuracy"]
     table.add_column("site")
     for c in cols:
         table.add_column(c.replace("_", " "), justify="right")
     for name, tally in [*per_site.items(), ("OVERALL", overall)]:
         f = tally.figures()
-        table.add_row(name, *[str(f[c]) if c == "pages" else f"{f[c]:.1%}" for c in cols])
+        table.add_row(Text(name), *[str(f[c]) if c == "pages" else f"{f[c]:.1%}" for c in cols])
     console.print(table)
     if verbose:
         for failure in overall.failures:

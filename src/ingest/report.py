@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as _html
+import re
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -50,13 +51,33 @@ class RunSummary:
         rows.append({"metric": "snapshot", "value": f"{self.snapshot} ({'published' if self.published else 'unchanged'})"})
         return rows
 
+    def one_line(self) -> str:
+        """The run in one line: what it read, what became of the pages, what it published."""
+        return summary_line(self.table_rows())
+
     def markdown(self) -> str:
+        """The summary as Markdown (the flow's artifact), file names and reasons as literal text."""
         lines = ["# ingest run", "", "| metric | value |", "|---|---|"]
-        lines += [f"| {r['metric']} | {r['value']} |" for r in self.table_rows()]
+        lines += [f"| {_md(r['metric'])} | {_md(r['value'])} |" for r in self.table_rows()]
         if self.quarantined:
             lines += ["", "## Quarantined", "", "| page | reason |", "|---|---|"]
-            lines += [f"| {p} | {r} |" for p, r in self.quarantined]
+            lines += [f"| {_md(p)} | {_md(r)} |" for p, r in self.quarantined]
         return "\n".join(lines) + "\n"
+
+
+def _md(value: object) -> str:
+    """Text for a Markdown table cell, read literally: no link, emphasis, HTML or cell break."""
+    text = " ".join(str(value).split())
+    return re.sub(r"([\\`*_{}\[\]()<>#+!|~-])", r"\\\1", text)
+
+
+def summary_line(rows: list[dict[str, object]]) -> str:
+    """One line from a run's (metric, value) rows (RunSummary.table_rows, or the table artifact
+    a flow run leaves): files read, pages by status, the snapshot."""
+    values = {str(r["metric"]): r["value"] for r in rows}
+    statuses = ", ".join(f"{v} {k.removeprefix('status: ')}" for k, v in values.items() if k.startswith("status: "))
+    return (f"{values.get('raw files', 0)} raw files ({values.get('raw files read (new or changed)', 0)} new or changed), "
+            f"{values.get('pages', 0)} pages ({statuses or 'none'}); snapshot {values.get('snapshot')}")
 
 
 class Laps:
@@ -152,33 +173,51 @@ def section_coverage_by_site(tables: dict[str, pa.Table]) -> dict[str, dict[str,
     return {site: dict(sorted(c.items())) for site, c in sorted(out.items())}
 
 
+def report_sections(summary: RunSummary, coverage: dict[str, int],
+                    by_site: dict[str, dict[str, int]] | None = None) -> list[tuple[str, list[str], list[tuple]]]:
+    """The report's content, once for every rendering (terminal, HTML): (title, column names,
+    rows) per table. The JSON rendering carries the same figures under its own keys."""
+    by_site = by_site or {}
+    sites = list(by_site)
+    sections = list(dict.fromkeys([*coverage, *(s for counts in by_site.values() for s in counts)]))
+    return [
+        ("snapshot", ["metric", "value"], [("snapshot", summary.snapshot), ("raw files", summary.files),
+                                           ("pages", summary.pages)]),
+        ("documents by status", ["status", "documents"], list(summary.by_status.items())),
+        ("rows per table", ["table", "rows"], list(summary.rows.items())),
+        ("deduplication", ["metric", "count"], list(summary.dedup.items())),
+        ("documents per site", ["site", "documents"], list(summary.sites.items())),
+        ("section coverage", ["section", "rows"], list(coverage.items())),
+        ("documents with each section, per site", ["section", *sites],
+         [(name, *(by_site[site].get(name, 0) for site in sites)) for name in sections]),
+        ("most frequent removal rules", ["rule", "lines"], list(summary.top_rules)),
+        ("quarantined pages", ["page", "reason"], list(summary.quarantined)),
+        ("pages with no code", ["page", "reason"], list(summary.no_code)),
+    ]
+
+
 def to_html(summary: RunSummary, coverage: dict[str, int], by_site: dict[str, dict[str, int]] | None = None) -> str:
-    """A self-contained HTML report (no scripts, no network), readable offline."""
+    """A self-contained HTML report (no scripts, no network), readable offline: report_sections."""
     esc = _html.escape
 
-    def table(title: str, rows: list[tuple[object, object]], bars: bool = False) -> str:
-        top = max((int(v) for _, v in rows if isinstance(v, int)), default=1) or 1
+    def table(title: str, columns: list[str], rows: list[tuple]) -> str:
+        bars = len(columns) == 2 and rows and all(isinstance(v, int) for _, v in rows)
+        top = max((int(v) for _, v in rows), default=1) if bars else 1
+        head = "<tr>" + "".join(f"<th>{esc(c)}</th>" for c in columns) + "</tr>"
         body = "".join(
-            f"<tr><td>{esc(str(k))}</td><td class=n>{esc(str(v))}</td>"
-            + (f"<td><div class=bar style='width:{int(300 * int(v) / top)}px'></div></td>" if bars and isinstance(v, int) else "")
+            "<tr>" + "".join(f"<td{' class=n' if isinstance(v, int) else ''}>{esc(str(v))}</td>" for v in row)
+            + (f"<td><div class=bar style='width:{int(300 * int(row[1]) / (top or 1))}px'></div></td>" if bars else "")
             + "</tr>"
-            for k, v in rows
+            for row in rows
         )
-        return f"<h2>{esc(title)}</h2><table>{body}</table>"
+        return f"<h2>{esc(title)}</h2><table>{head}{body}</table>" if rows else f"<h2>{esc(title)}</h2><p>none</p>"
 
     parts = [
-        "<!doctype html><html><head><meta charset='utf-8'><title>ingest report</title><style>"
-        "body{font-family:sans-serif;margin:2em}td{padding:2px 8px}.n{text-align:right}"
-        ".bar{background:#4a7;height:12px}h2{margin-top:1.5em}</style></head><body>",
-        f"<h1>ingest report</h1><p>snapshot {esc(str(summary.snapshot))}</p>",
-        table("documents by status", list(summary.by_status.items()), bars=True),
-        table("rows per table", list(summary.rows.items())),
-        table("documents per site", list(summary.sites.items()), bars=True),
-        table("section coverage", list(coverage.items()), bars=True),
-        *(table(f"section coverage: {site}", list(counts.items()), bars=True) for site, counts in (by_site or {}).items()),
-        table("most frequent removal rules", summary.top_rules, bars=True),
-        table("quarantined pages", summary.quarantined),
-        table("pages with no code", summary.no_code),
+        ("<!doctype html><html><head><meta charset='utf-8'><title>ingest report</title><style>"
+         "body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px}th{text-align:left}.n{text-align:right}"
+         ".bar{background:#4a7;height:12px}h2{margin-top:1.5em}</style></head><body>"),
+        "<h1>ingest report</h1>",
+        *(table(title, columns, rows) for title, columns, rows in report_sections(summary, coverage, by_site)),
         "</body></html>",
     ]
     return "\n".join(parts)

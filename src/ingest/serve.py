@@ -1,22 +1,32 @@
-"""A local Prefect server for `ingest serve` when none is configured.
+"""A local Prefect server for `ingest run` and `ingest serve` when none is configured.
 
 Schedules only run against a real Prefect server (Prefect's embedded local mode runs flows,
-not schedules). Without PREFECT_API_URL, `ingest serve` starts `prefect server start` on a
-free loopback port with its database under PREFECT_HOME, points this process at it, and stops
-it when serving ends.
+not schedules), and the temporary server Prefect's local mode starts by itself outlives a
+parent that is killed (SIGKILL, a closed pipe). Without PREFECT_API_URL, these commands start
+`prefect server start` here, as a child that dies with this process: on a free loopback port,
+its database under PREFECT_HOME, its UI told where its API is; they point this process at it
+and stop it when they end.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
+import ctypes
+import ctypes.util
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Self
 
 from .errors import ConfigError
 
@@ -53,30 +63,74 @@ def _healthy(url: str) -> bool:
         return False
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int):
+    """A preexec_fn: the child gets SIGKILL when the thread that started it ends, however the
+    parent ends (the OOM killer, SIGKILL, SIGPIPE), and exits at once if the parent is already
+    gone. Linux only (prctl); elsewhere the server is stopped by local_server alone."""
+    name = ctypes.util.find_library("c") if sys.platform.startswith("linux") else None
+    libc = ctypes.CDLL(name, use_errno=True) if name else None  # loaded here: the child only calls it
+
+    def preexec() -> None:
+        if libc is not None:
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    return preexec
+
+
+def configured_api_url() -> str | None:
+    """The Prefect API this process already uses: PREFECT_API_URL, or a server set in Prefect's
+    settings (the active profile, a test harness)."""
+    from prefect.settings import get_current_settings
+
+    return os.environ.get("PREFECT_API_URL") or get_current_settings().api.url or None
+
+
 @contextlib.contextmanager
-def local_server(console=None) -> Iterator[str]:
-    """Yield the API URL to use: the configured one, or a server started here for the duration."""
-    configured = os.environ.get("PREFECT_API_URL")
+def local_server(console=None, services: bool = True) -> Iterator[str]:
+    """Yield the API URL to use: the configured one, or a server started here for the duration.
+
+    The server is a child of the calling thread (call this from the main thread: a child set to
+    die with its parent dies with the thread that started it), in its own process group so that
+    a Ctrl-C in the terminal reaches this process first. ``services=False`` leaves out the
+    scheduler and late-run services, which a one-off run does not need."""
+    configured = configured_api_url()
     if configured:
         yield configured
         return
     port = _free_port(LOCAL_SERVER_PORT)
     url = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PREFECT_SERVER_UI_API_URL": url}  # else the UI calls 127.0.0.1:4200, where no API is
     cmd = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+    if not services:
+        env.update(PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED="false", PREFECT_SERVER_SERVICES_LATE_RUNS_ENABLED="false")
     if console is not None:
-        console.print(f"no PREFECT_API_URL: starting a local Prefect server on {url}")
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        console.print(f"starting a local Prefect server on {url} (no PREFECT_API_URL set)", markup=False, highlight=False)
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True,
+                            preexec_fn=_die_with_parent(os.getpid()))  # noqa: PLW1509 (only prctl, libc loaded before)
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        deadline = started + SERVER_START_TIMEOUT
         while not _healthy(url):
             if proc.poll() is not None:
                 raise ConfigError(f"the local Prefect server exited with code {proc.returncode}")
             if time.monotonic() > deadline:
                 raise ConfigError(f"the local Prefect server did not answer within {SERVER_START_TIMEOUT:.0f} s")
-            time.sleep(0.5)
-        os.environ["PREFECT_API_URL"] = url
-        yield url
+            time.sleep(0.25)
+        if console is not None:
+            console.print(f"Prefect server ready in {time.monotonic() - started:.1f} s; its UI: {url.removesuffix('/api')}",
+                          markup=False, highlight=False)
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        os.environ["PREFECT_API_URL"] = url  # for processes started from here (Dask workers, served runs)
+        with temporary_settings(updates={PREFECT_API_URL: url}):  # for this one, whose settings are read
+            yield url
     finally:
         os.environ.pop("PREFECT_API_URL", None)
         _stop_group(proc)
@@ -106,3 +160,109 @@ def _stop_group(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=10)
+
+
+def runner_for(flow, parameters: dict, **schedule):
+    """A Prefect runner serving ``flow`` as deployment 'ingest' (what ``flow.serve`` sets up),
+    one run at a time (runs of one curated target wait for each other's writer lock anyway),
+    which stops on SIGTERM as on Ctrl-C: ``run()`` ends in KeyboardInterrupt either way."""
+    from prefect.runner import Runner
+
+    class IngestRunner(Runner):
+        """Prefect's runner, stopped by SIGTERM or Ctrl-C through its own ``astop`` on its event
+        loop, as its API means: the flow runs in flight are cancelled, the loops end, ``run()``
+        returns. (Prefect's SIGTERM handler calls ``stop`` from inside the signal handler and
+        exits there: "coroutine ... was never awaited"; asyncio's Ctrl-C cancels a task that
+        Prefect's task group does not end on.) A second signal while stopping interrupts."""
+
+        def _stop_soon(self, *args) -> None:
+            loop = getattr(self, "_loop", None)
+            if loop is None or self.stopping or not self.started:
+                raise KeyboardInterrupt
+            self.stopping = True
+            loop.call_soon_threadsafe(lambda: loop.create_task(self.astop()))
+
+        handle_sigterm = _stop_soon
+
+        def run(self) -> None:
+            previous = signal.signal(signal.SIGINT, self._stop_soon)
+            try:
+                asyncio.run(self.start())
+            finally:
+                signal.signal(signal.SIGINT, previous)
+
+    runner = IngestRunner(name="ingest", limit=1)
+    runner.add_flow(flow, name="ingest", parameters=parameters, **schedule)
+    return runner
+
+
+class RunReporter:
+    """While serving: a line for each flow run of the deployment that ends, in a thread that
+    asks the Prefect API every few seconds. The line is the run's summary (report.summary_line,
+    from the table artifact the flow leaves), as a one-off `ingest run` prints it."""
+
+    ENDED = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
+
+    def __init__(self, deployment: str, say: Callable[[str], None], every: float = 3.0) -> None:
+        self.deployment, self.say, self.every = deployment, say, every
+        self.stop = threading.Event()
+        # the thread sees this one's Prefect settings (local_server's temporary_settings are a context variable)
+        self.thread = threading.Thread(target=contextvars.copy_context().run, args=(self._loop,),
+                                       name="ingest-run-reporter", daemon=True)
+        self.since = datetime.now(UTC)
+        self.seen: set = set()
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        from prefect.client.orchestration import get_client
+
+        with get_client(sync_client=True) as client:
+            while not self.stop.wait(self.every):
+                with contextlib.suppress(Exception):  # the server busy or going away: ask again later
+                    for line in self.poll(client):
+                        self.say(line)
+
+    def poll(self, client) -> list[str]:
+        """Lines for the runs that ended since the last poll."""
+        from prefect.client.schemas.filters import (
+            ArtifactFilter,
+            ArtifactFilterFlowRunId,
+            ArtifactFilterKey,
+            DeploymentFilter,
+            DeploymentFilterName,
+            FlowRunFilter,
+            FlowRunFilterEndTime,
+            FlowRunFilterStateType,
+        )
+
+        runs = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(state={"type": FlowRunFilterStateType(any_=list(self.ENDED))},
+                                          end_time=FlowRunFilterEndTime(after_=self.since)),
+            deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=[self.deployment])),
+        )
+        lines = []
+        for run in sorted(runs, key=lambda r: r.end_time or self.since):
+            if run.id in self.seen:
+                continue
+            self.seen.add(run.id)
+            artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
+                flow_run_id=ArtifactFilterFlowRunId(any_=[run.id]), key=ArtifactFilterKey(any_=["ingest-run-summary"])))
+            lines.append(run_line(run.name, run.state_name or str(run.state_type), run.total_run_time.total_seconds(),
+                                  artifacts[0].data if artifacts else None))
+        return lines
+
+
+def run_line(name: str, state: str, seconds: float, table) -> str:
+    """One served run in a line: its name, state, time and summary (when it left one)."""
+    from .report import summary_line
+
+    rows = json.loads(table) if isinstance(table, str) else table
+    summary = summary_line(rows) if rows else "no summary"
+    return f"flow run {name}: {state} in {seconds:.1f} s; {summary}"
