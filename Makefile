@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Prefect keeps its local state (SQLite, logs) in the project, not in the user's home.
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 
-.PHONY: install run test bench explore curated-published lock clean
+.PHONY: install run test bench explore curated-published train lock clean
 
 install: $(VENV)/.installed
 
@@ -35,6 +35,14 @@ explore: curated-published install
 # Checked before anything is installed or run: a published snapshot to explore.
 curated-published:
 	@test -e $(CURATED)/_current || { echo "no curated tables in $(CURATED)/ yet: run \`make run\` first"; exit 2; }
+
+# Retrain the boilerplate model (src/ingest/line_model.json) from the labelled sets, the real
+# pages beside the repository included (docs/cleaning.md); LOSO=1 prints leave-one-site-out
+# figures through the production runner instead of writing the model.
+REALPAGES ?= ../shared/realpages
+LABELLED := tests/labelled tests/heldout tests/heldout2 tests/heldout3 tests/heldout4 tests/heldout5
+train: install
+	$(BIN)/python -m ingest.learn $(REALPAGES) $(LABELLED) $(if $(LOSO),--loso-runs $(REALPAGES))
 
 # Refresh the pinned versions after changing dependencies in pyproject.toml.
 lock: install

@@ -22,7 +22,7 @@ def test_data_dictionary_matches_the_schemas(update_golden):
 def test_every_command_is_documented():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     result = CliRunner().invoke(app, ["--help"])
-    for command in ("run", "report", "show", "sql", "serve", "rollback", "evaluate"):
+    for command in ("run", "report", "show", "sql", "serve", "rollback", "verify", "evaluate"):
         assert command in result.output
         assert f"`{command}" in readme or f"ingest {command}" in readme, f"README does not mention `{command}`"
 

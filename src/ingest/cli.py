@@ -380,30 +380,22 @@ app.add_typer(evaluate_app, name="evaluate")
 
 @evaluate_app.command("cleaning")
 def evaluate_cleaning_cmd(
-    labelled: Annotated[Path, typer.Argument(help="directory of pages with <file>.labels.json")] = Path("tests/labelled"),
+    labelled: Annotated[Path, typer.Argument(help="labelled pages (<file>.labels.json) or a real-pages folder")] = Path(
+        "tests/labelled"
+    ),
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="list every leaked, lost or wrong line")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Boilerplate recall, content retention, heading recall, section mapping and code accuracy, per site."""
-    from .evaluate import evaluate_cleaning
+    """Boilerplate recall, content retention, heading recall, section mapping and code accuracy, per site,
+    measured on the tables the production runner publishes. DIR is a labelled set (pages with
+    <file>.labels.json) or a real-pages folder (manifest.csv, labels.jsonl, raw/)."""
+    from .evaluate import evaluate_cleaning, format_report, report_json
 
     per_site, overall = evaluate_cleaning(labelled)
     if as_json:
-        out = {"overall": overall.figures(), "sites": {k: v.figures() for k, v in per_site.items()}}
-        sys.stdout.write(json.dumps(out, indent=2) + "\n")
+        sys.stdout.write(json.dumps(report_json(per_site, overall), indent=2) + "\n")
         return
-    table = Table(title=Text(f"cleaning and parsing on {labelled}"), header_style="bold")
-    cols = ["pages", "boilerplate_recall", "content_retention", "heading_recall", "section_mapping_rate", "code_accuracy"]
-    table.add_column("site")
-    for c in cols:
-        table.add_column(c.replace("_", " "), justify="right")
-    for name, tally in [*per_site.items(), ("OVERALL", overall)]:
-        f = tally.figures()
-        table.add_row(Text(name), *[str(f[c]) if c == "pages" else f"{f[c]:.1%}" for c in cols])
-    console.print(table)
-    if verbose:
-        for failure in overall.failures:
-            console.print(failure, markup=False)
+    sys.stdout.write(format_report(per_site, overall, f"cleaning and parsing on {labelled}", misses=verbose))
 
 
 @evaluate_app.command("dedup")
