@@ -112,8 +112,13 @@ def test_report_in_the_terminal_has_the_content_of_the_html_and_json(tmp_path):
     assert "read_files" not in data and "seconds" not in data
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     for title in ("documents per site", "documents with each section, per site", "pages with no code",
-                  "quarantined pages", "most frequent removal rules"):
+                  "quarantined pages", "most frequent removal rules", "lines removed per site, by what removed them"):
         assert title in out and title in html
+    removed = data["removed_by_site"]
+    assert removed and set(removed) <= set(data["sites"])
+    for entry in removed.values():
+        assert entry["lines"] == entry["rules"] + entry["template"] + entry["line model"] > 0
+        assert isinstance(entry["most frequent"], str)
     for site in data["sites"]:
         assert site in out and site in html
     (no_code_page, _), = data["no_code"]

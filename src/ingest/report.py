@@ -32,6 +32,8 @@ class RunSummary:
     seconds: float = 0.0
     read_files: int = 0  # raw files read by this run (new or changed); the rest came from the state
     stages: dict[str, float] = field(default_factory=dict)  # wall seconds of each stage of this run, in order
+    # Per site: lines removed, by what removed them (REMOVED_BY) and by the site's most frequent rule.
+    removed_by_site: dict[str, dict[str, object]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -124,10 +126,43 @@ def summarize(
         quarantined=[(where(i), reasons[i] or "") for i, s in enumerate(status) if s == "quarantined"],
         no_code=[(where(i), reasons[i] or "") for i, s in enumerate(status) if s == "no_code"],
         dedup=_dedup_figures(len(status), reasons, rules),
+        removed_by_site=removed_by_site(tables),
         snapshot=snapshot,
         published=published,
         seconds=seconds,
     )
+
+
+# What removed a line, as an analyst audits it: the rule catalogue and the page-structure rules,
+# the site's template, or the line model (removed_lines.rule "template:<site>", "learned:<signal>").
+REMOVED_BY = ("rules", "template", "line model")
+
+
+def _removed_by(rule: str) -> str:
+    return "line model" if rule.startswith("learned:") else "template" if rule.startswith("template:") else "rules"
+
+
+def removed_by_site(tables: dict[str, Table]) -> dict[str, dict[str, object]]:
+    """Per site: how many lines cleaning removed, how many by each of REMOVED_BY, and the rule
+    that removed most."""
+    removed, docs = tables.get("removed_lines"), tables.get("documents")
+    if removed is None or docs is None or removed.num_rows == 0:
+        return {}
+    joined = removed.select(["document_id", "rule"]).join(docs.select(["document_id", "site"]), "document_id")
+    counts = joined.group_by(["site", "rule"]).aggregate([("rule", "count")]).to_pylist()
+    out: dict[str, dict[str, object]] = {}
+    top: dict[str, tuple[int, str]] = {}
+    for row in counts:
+        site, rule, n = row["site"], row["rule"], row["rule_count"]
+        entry = out.setdefault(site, {"lines": 0, **dict.fromkeys(REMOVED_BY, 0)})
+        entry["lines"] = int(entry["lines"]) + n  # type: ignore[call-overload]
+        by = _removed_by(rule)
+        entry[by] = int(entry[by]) + n  # type: ignore[call-overload]
+        if (n, rule) > top.get(site, (0, "")):
+            top[site] = (n, rule)
+    for site, entry in out.items():
+        entry["most frequent"] = top[site][1]
+    return dict(sorted(out.items()))
 
 
 def _dedup_figures(pages: int, reasons: list[str | None], rule_counts: Counter[str]) -> dict[str, int]:
@@ -191,6 +226,8 @@ def report_sections(summary: RunSummary, coverage: dict[str, int],
         ("documents with each section, per site", ["section", *sites],
          [(name, *(by_site[site].get(name, 0) for site in sites)) for name in sections]),
         ("most frequent removal rules", ["rule", "lines"], list(summary.top_rules)),
+        ("lines removed per site, by what removed them", ["site", "lines", *REMOVED_BY, "most frequent rule"],
+         [(site, v["lines"], *(v[k] for k in REMOVED_BY), v["most frequent"]) for site, v in summary.removed_by_site.items()]),
         ("quarantined pages", ["page", "reason"], list(summary.quarantined)),
         ("pages with no code", ["page", "reason"], list(summary.no_code)),
     ]
