@@ -116,7 +116,7 @@ def _text_line(raw: str) -> tuple[str, Kind, int, str]:
 
 def extract_html(content: str, limits: Limits) -> Extracted:
     warnings = []
-    huge = re.compile(r"<[^<>]{%d,}>" % limits.max_tag_chars)
+    huge = re.compile(rf"<[^<>]{{{limits.max_tag_chars},}}>")
     content, n_huge = huge.subn("", content)
     if n_huge:
         warnings.append(f"{n_huge} HTML tag(s) longer than {limits.max_tag_chars} characters dropped")
@@ -124,9 +124,7 @@ def extract_html(content: str, limits: Limits) -> Extracted:
         root = lxml.html.document_fromstring(content)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise InputError(f"HTML could not be parsed: {exc}", reason=Reason.PARSE_ERROR) from exc
-    n_elements = 0
-    for _ in root.iter():
-        n_elements += 1
+    for n_elements, _ in enumerate(root.iter(), start=1):
         if n_elements > limits.max_html_elements:
             raise InputError(f"more than {limits.max_html_elements} HTML elements", reason=Reason.TOO_LARGE)
     jsonld = _read_jsonld(root)
@@ -264,7 +262,7 @@ def _prune(root: lxml.html.HtmlElement) -> list[tuple[str, str]]:
             rule = "html_chrome"
         if rule is False:
             stack.extend(reversed(el))
-        else:
+        elif rule is not True:
             doomed.append((el, rule))
     dropped: list[tuple[str, str]] = []
     gone: set[lxml.html.HtmlElement] = set()
