@@ -648,6 +648,11 @@ def publish_output(settings: Settings, output: Output, quarantined: Sequence[Qua
     return tables, snapshot, published
 
 
+# The stage functions a run calls, in order: what an Executor is asked to run.
+STAGES: tuple[Callable[..., Any], ...] = (plan_run, load_pages, survey, parse_items, deduplicate_records, table_items,
+                                          publish_output)
+
+
 # --- the run ---------------------------------------------------------------------------
 
 
