@@ -22,7 +22,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -125,7 +125,7 @@ class PrefectTasks:
         self.window = max(1, window)
 
     def call(self, stage: Callable[..., T], *args: Any) -> T:
-        return TASKS[stage.__name__](*map(Opaque, args))
+        return cast(T, TASKS[stage.__name__](*map(Opaque, args)))
 
     def map(self, stage: Callable[..., T], calls: Iterable[tuple]) -> Iterator[T]:
         the_task = TASKS[stage.__name__]

@@ -85,7 +85,7 @@ def share_tls_contexts() -> bool:
         return True
     if not isinstance(current, types.ModuleType):
         return False
-    orchestration.ssl = SharedTLSContexts(current)  # type: ignore[attr-defined]
+    orchestration.ssl = SharedTLSContexts(current)  # type: ignore[assignment]
     return True
 
 
@@ -135,7 +135,7 @@ class SharedSettings:
         def serialize(context, include_secrets: bool = True):
             return shared.serialize(context, include_secrets)
 
-        SettingsContext.serialize = serialize  # type: ignore[method-assign]
+        SettingsContext.serialize = serialize  # type: ignore[method-assign,assignment]
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -175,7 +175,7 @@ def _cluster_runner_class() -> type:
         serializes each settings context once while it runs (SharedSettings), and whose
         workers' Prefect clients share TLS contexts (SharedTLSContexts)."""
 
-        def submit(self, task, parameters: dict[str, Any], wait_for: Iterable[Any] | None = None,
+        def submit(self, task, parameters: dict[str, Any], wait_for: Iterable[Any] | None = None,  # type: ignore[override]
                    dependencies: dict | None = None) -> PrefectDaskFuture:
             if not self._started:
                 raise RuntimeError("The task runner must be started before submitting work.")

@@ -56,10 +56,10 @@ def _dictionary() -> tuple[dict[str, dict[str, str]], list[str]]:
     """The data dictionary's tables (column -> type as written) and its canonical sections."""
     text = DICTIONARY.read_text(encoding="utf-8")
     tables: dict[str, dict[str, str]] = {}
-    for m in re.finditer(r"^## `(\w+)`\n(.*?)(?=^## |\Z)", text, re.M | re.S):
-        tables[m.group(1)] = dict(re.findall(r"^\| `(\w+)` \| `([^`]+)` \|", m.group(2), re.M))
+    for m in re.finditer(r"^## `(\w+)`\n(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL):
+        tables[m.group(1)] = dict(re.findall(r"^\| `(\w+)` \| `([^`]+)` \|", m.group(2), re.MULTILINE))
     block = text.split("## Canonical sections", 1)[1]
-    return tables, re.findall(r"^\| `(\w+)` \|", block, re.M)
+    return tables, re.findall(r"^\| `(\w+)` \|", block, re.MULTILINE)
 
 
 def _field_type(table: str, column: str) -> pa.DataType:
@@ -83,14 +83,15 @@ def test_every_contract_column_has_its_type_in_the_schema_and_the_dictionary(tab
         kind = _field_type(table, column)
         assert IS[word](kind), f"{table}.{column}: the contract says {word}, the schema has {kind}"
         assert column in described[table], f"{table}.{column} is not in docs/data-dictionary.md"
-        assert described[table][column] == str(kind), f"{table}.{column}: the dictionary says {described[table][column]}"
+        said = described[table][column]
+        assert said == str(kind), f"{table}.{column}: the dictionary says {said}, the schema has {kind}"
 
 
 def test_contract_enumerations_and_structs():
     modifiers = schema.TABLES["codes"].field("modifiers").type.value_type
     assert [modifiers.field(i).name for i in range(modifiers.num_fields)][:2] == list(MODIFIER_FIELDS)
     text = DICTIONARY.read_text(encoding="utf-8")
-    status = re.search(r"^\| `status` \|.*$", text, re.M).group(0)
+    status = re.search(r"^\| `status` \|.*$", text, re.MULTILINE).group(0)
     assert all(value in status for value in STATUSES)
 
 

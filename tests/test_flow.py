@@ -106,7 +106,8 @@ def test_flow_on_a_dask_cluster_gives_the_same_tables(prefect_harness, tmp_path,
     assert sorted(restored.values()) == ["module", "module"]
     assert SettingsContext.serialize is serialize  # the runner put Prefect's own back
     # impure submissions: Dask named each task run with a random UUID, not a hash of its arguments
-    assert keys and all(re.fullmatch(r"[\w-]+-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", str(k)) for k in keys), keys
+    uuid = r"[\w-]+-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}"
+    assert keys and all(re.fullmatch(uuid, str(k)) for k in keys), keys
     assert result["by_status"] == {"curated": 8, "duplicate": 2, "no_code": 1, "quarantined": 1}
     run(Settings(raw=raw, curated=tmp_path / "lib"))
     dask_tables, lib_tables = _load(tmp_path / "dask"), _load(tmp_path / "lib")
@@ -130,7 +131,7 @@ def test_cli_on_a_local_dask_cluster_uses_one_prefect_server(tmp_path, capfd, mo
     with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
         out = subprocess.run([sys.executable, "-m", "ingest.cli", "run", "--raw", str(raw), "--curated",
                               str(tmp_path / "dask"), "--dask", cluster.scheduler_address, "--batch-size", "2"],
-                             env=env, capture_output=True, text=True, timeout=600)
+                             env=env, capture_output=True, text=True, timeout=600, check=False)
     assert out.returncode == 0, out.stdout + out.stderr
     workers_said = capfd.readouterr()
     assert "Starting temporary server" not in workers_said.out + workers_said.err
@@ -170,8 +171,9 @@ def test_load_batches_are_cached_by_content_across_runs(prefect_harness, tmp_pat
     other = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "b"), batch_size=2)
     assert loaded == [] and other["rows"] == first["rows"]  # a second target over the same raw files
 
-    changed = sorted(p for p in raw.rglob("*.txt"))[-1]
-    changed.write_text(changed.read_text(encoding="utf-8") + "\nOne more line of content about the procedure.\n", encoding="utf-8")
+    changed = max(raw.rglob("*.txt"))
+    extra = "\nOne more line of content about the procedure.\n"
+    changed.write_text(changed.read_text(encoding="utf-8") + extra, encoding="utf-8")
     flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "a"), full=True, batch_size=2)
     rel = changed.relative_to(raw).as_posix()
     assert rel in loaded and len(loaded) <= 2  # only the changed file's batch (of 2) was read

@@ -147,7 +147,7 @@ def batches(items: Sequence[str], size: int, sizes: dict[str, tuple[int, int]] |
 LOAD_BATCH_BYTES = 16 * 1024 * 1024
 
 
-def load_batch(root: Path, paths: Iterable[str], limits: Limits) -> tuple[list[Document], list[Quarantine]]:
+def load_batch(root: Path | str, paths: Iterable[str], limits: Limits) -> tuple[list[Document], list[Quarantine]]:
     """Read, decode, extract and rule-clean a batch of raw files."""
     docs: list[Document] = []
     quarantined: list[Quarantine] = []
@@ -167,8 +167,8 @@ def load_batch(root: Path, paths: Iterable[str], limits: Limits) -> tuple[list[D
 
 def load_pages(root: Path | str, paths: Iterable[str], limits: Limits) -> pa.Table:
     """load_batch, as state rows (state.page_rows): each page's payload (the document as JSON,
-    compressed) and its site and template features, in Arrow. What crosses from a Dask worker to the flow
-    is then a few buffers, not thousands of objects, and a run holds its pages in them."""
+    compressed) and its site and template features, in Arrow. What crosses from a worker to the
+    flow is then a few buffers, not thousands of objects, and a run holds its pages in them."""
     return page_rows(*load_batch(root, paths, limits))
 
 
@@ -192,7 +192,8 @@ def _check_time(started: float, limits: Limits, stage: str) -> None:
     the input limits keep each stage bounded)."""
     elapsed = time.perf_counter() - started
     if elapsed > limits.max_seconds_per_page:
-        raise InputError(f"{stage} took {elapsed:.1f} s > limit {limits.max_seconds_per_page:g} s", reason=Reason.PARSE_TIMEOUT)
+        raise InputError(f"{stage} took {elapsed:.1f} s > limit {limits.max_seconds_per_page:g} s",
+                         reason=Reason.PARSE_TIMEOUT)
 
 
 def prepare_page(page: RawPage, limits: Limits) -> Document:
@@ -252,7 +253,8 @@ def parse_key(doc: Document, template_digest: str, payload: bytes | None = None)
 
 
 def template_digests(model: TemplateModel) -> dict[str, str]:
-    return {site: hashlib.sha256("\n".join(map(str, sorted(keys))).encode()).hexdigest() for site, keys in model.lines.items()}
+    return {site: hashlib.sha256("\n".join(map(str, sorted(keys))).encode()).hexdigest()
+            for site, keys in model.lines.items()}
 
 
 def parse_documents(
@@ -307,7 +309,7 @@ def parse_documents(
     return failed
 
 
-def deduplicate(docs: Sequence[Document], first_seen: dict[str, datetime] | None = None) -> None:
+def deduplicate(docs: Sequence[Document] | Sequence[PageRecord], first_seen: dict[str, datetime] | None = None) -> None:
     """Mark exact, then near duplicates; every duplicate points at the page finally kept.
     (The run summary counts them from the tables.)"""
     mark_exact_duplicates(docs, first_seen or {})
@@ -315,12 +317,13 @@ def deduplicate(docs: Sequence[Document], first_seen: dict[str, datetime] | None
     resolve_chains(docs)
 
 
-def first_seen(curated: Path) -> dict[str, datetime]:
+def first_seen(curated: Path | str) -> dict[str, datetime]:
     """ingested_at of documents published by earlier runs."""
     previous = read_previous(curated, "documents", ["document_id", "ingested_at"])
     if previous is None:
         return {}
-    return dict(zip(previous.column("document_id").to_pylist(), previous.column("ingested_at").to_pylist(), strict=True))
+    ids, times = previous.column("document_id").to_pylist(), previous.column("ingested_at").to_pylist()
+    return dict(zip(ids, times, strict=True))
 
 
 @dataclass(slots=True)
@@ -503,7 +506,8 @@ def survey(plan: Plan, batch_size: int) -> Corpus:
             quarantined += [quarantine_from_payload(q) for q in quarantine]
             positions = pa.array(np.flatnonzero(is_doc))
             for name in ("site_evidence", "weak_evidence"):
-                features[name] += [shared.setdefault(v, v) if v else v for v in batch.column(name).take(positions).to_pylist()]
+                values = batch.column(name).take(positions).to_pylist()
+                features[name] += [shared.setdefault(v, v) if v else v for v in values]
             features["fingerprint"] += [[shared.setdefault(k, k) for k in fp] if fp else fp
                                         for fp in batch.column("fingerprint").take(positions).to_pylist()]
             tk = batch.column("template_keys").take(positions).combine_chunks()
@@ -610,7 +614,8 @@ class Output:
         self.sources += sources[0]
         self.spool.add(ITEMS_TABLE, sources[1])
 
-    def tables(self, quarantined: Sequence[Quarantine], first_seen: dict[str, datetime], now: datetime) -> dict[str, Table]:
+    def tables(self, quarantined: Sequence[Quarantine], first_seen: dict[str, datetime],
+               now: datetime) -> dict[str, Table]:
         """Every curated table: the pages' rows (spooled), the quarantined pages' documents
         rows and the code tables (validated here), and every rejected row."""
         quarantine, q_rejected = validate_tables({"documents": quarantine_table(quarantined, first_seen, now)})
@@ -748,9 +753,9 @@ def execute(settings: Settings, executor: Executor, progress: Progress | None = 
         del records
         lap("deduplicate")
         output = Output(spool)
-        calls = ((corpus.items(a, b), piece.read(), _subset(decided, ids := corpus.ids(a, b)), _subset(seen, ids), now)
-                 for (a, b), piece in zip(ranges, parsed, strict=True))
-        for result in executor.map(table_items, calls):
+        batches_out = ((corpus.items(a, b), piece.read(), _subset(decided, ids := corpus.ids(a, b)), _subset(seen, ids),
+                        now) for (a, b), piece in zip(ranges, parsed, strict=True))
+        for result in executor.map(table_items, batches_out):
             output.add(*result)
             del result
             release_memory()

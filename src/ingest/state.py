@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pyarrow as pa
@@ -169,7 +170,7 @@ def _dumps(value: object) -> bytes:
         return json.dumps(value, ensure_ascii=True).encode("ascii")
 
 
-def _loads(data: bytes) -> object:
+def _loads(data: bytes) -> Any:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
@@ -205,7 +206,8 @@ def pack_parse(doc: Document) -> bytes:
     packed_page = None
     if page is not None:
         values = {n: getattr(page, n) for n in _PAGE_FIELDS}
-        values["sections"] = [(s.section, s.heading, s.position, s.text_lines, s.items, s.merged_headings) for s in page.sections]
+        values["sections"] = [(s.section, s.heading, s.position, s.text_lines, s.items, s.merged_headings)
+                              for s in page.sections]
         values["evidence"] = [(e.code, e.score, e.source) for e in page.evidence]
         packed_page = [values[n] for n in _PAGE_FIELDS]
     lines, removed = _plain_lines(doc)
@@ -216,7 +218,7 @@ def pack_parse(doc: Document) -> bytes:
 def unpack_parse(data: bytes) -> tuple[list[Line], list[Removed], ParsedPage | None, Status, str | None, bytes | None]:
     """What pack_parse packed; BadPayload if ``data`` is anything else."""
     try:
-        lines, removed, packed_page, status, reason, signature = _loads(decompress(data))  # type: ignore[misc]
+        lines, removed, packed_page, status, reason, signature = _loads(decompress(data))
         page = None
         if packed_page is not None:
             values = dict(zip(_PAGE_FIELDS, packed_page, strict=True))
@@ -319,14 +321,15 @@ def doc_from_payload(payload: bytes, lines: bool = True) -> Document:
     else than doc_to_payload wrote."""
     try:
         (document_id, content_hash, raw_path, line_no, fmt, url, fetched_at, mtime, site_evidence, title, jsonld,
-         encoding, warnings, kept, removed) = _loads(decompress(payload))  # type: ignore[misc]
+         encoding, warnings, kept, removed) = _loads(decompress(payload))
         if not all(isinstance(v, str) for v in (document_id, content_hash, raw_path, fmt, jsonld, encoding)):
             raise BadPayload("a document's identity fields are not strings")
         kept_lines, removed_lines = _lines_of(kept, removed) if lines else ([], [])
         return Document(
             document_id=document_id, content_hash=content_hash, raw_path=raw_path, line_no=line_no, fmt=fmt, url=url,
             fetched_at=_time(fetched_at), mtime=mtime, site="", site_evidence=site_evidence, title=title,
-            jsonld=json.loads(jsonld), encoding=encoding, warnings=list(warnings), lines=kept_lines, removed=removed_lines,
+            jsonld=json.loads(jsonld), encoding=encoding, warnings=list(warnings), lines=kept_lines,
+            removed=removed_lines,
         )
     except BadPayload:
         raise
@@ -351,7 +354,8 @@ def quarantine_from_payload(payload: bytes) -> Quarantine:
 
 def quarantine_from_json(payload: str) -> Quarantine:
     d = json.loads(payload)
-    return Quarantine(d["raw_path"], d["line_no"], d["reason"], d["detail"], d["url"], read.parse_timestamp(d["fetched_at"]))
+    return Quarantine(d["raw_path"], d["line_no"], d["reason"], d["detail"], d["url"],
+                      read.parse_timestamp(d["fetched_at"]))
 
 
 def page_rows(docs: Sequence[Document], quarantined: Sequence[Quarantine]) -> pa.Table:
@@ -364,8 +368,9 @@ def page_rows(docs: Sequence[Document], quarantined: Sequence[Quarantine]) -> pa
                                              clean.template_keys(d.lines)), strict=True):
             cols[name].append(value)
     for q in quarantined:
-        for name, value in zip(PAGE_FIELDS, (q.raw_path, "quarantine", compress(quarantine_to_json(q).encode("utf-8"))), strict=False):
-            cols[name].append(value)
+        payload = compress(quarantine_to_json(q).encode("utf-8"))
+        for name, given in zip(PAGE_FIELDS, (q.raw_path, "quarantine", payload), strict=False):
+            cols[name].append(given)
         for name in PAGE_FIELDS[3:]:
             cols[name].append(None)
     return pa.table(cols, schema=pa.schema([STATE_SCHEMA.field(n) for n in PAGE_FIELDS]))
@@ -380,7 +385,8 @@ def state_rows(pages: pa.Table, signatures: dict[str, tuple[int, int]]) -> pa.Ta
         "mtime_ns": pa.array([m for _, m in sizes], pa.int64()),
         "pipeline": pa.array([PIPELINE_FINGERPRINT] * len(paths), pa.string()),
     }
-    return pa.table([cols[f.name] if f.name in cols else pages.column(f.name) for f in STATE_SCHEMA], schema=STATE_SCHEMA)
+    return pa.table([cols[f.name] if f.name in cols else pages.column(f.name) for f in STATE_SCHEMA],
+                    schema=STATE_SCHEMA)
 
 
 def load_state(curated: Path | str) -> tuple[dict[str, FileState], pa.Table | None]:
