@@ -29,7 +29,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.settings import get_current_settings
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 from prefect.tasks import Task, exponential_backoff
 
 from flows import tuning
@@ -140,30 +140,39 @@ class PrefectTasks:
 
 def in_flight() -> int:
     """Per-batch calls the flow keeps submitted at a time: two per worker of its task runner
-    (a Dask cluster's threads; else the thread pool's size as Prefect's setting gives it), so
-    that no worker waits for the flow."""
+    (a Dask cluster's threads; a thread pool's size as Prefect's setting gives it; else this
+    machine's cores), so that no worker waits for the flow."""
     context = FlowRunContext.get()
     runner = context.task_runner if context is not None else None
-    workers = 0
-    if runner is not None and not isinstance(runner, ThreadPoolTaskRunner):
+    if runner is None or isinstance(runner, ThreadPoolTaskRunner):
+        workers = get_current_settings().tasks.runner.thread_pool_max_workers or LOCAL_THREADS
+    else:
         try:
             workers = sum(runner.client.nthreads().values())  # type: ignore[attr-defined]
         except (AttributeError, RuntimeError):
             workers = os.cpu_count() or 1
-    return 2 * max(1, workers or get_current_settings().tasks.runner.thread_pool_max_workers or LOCAL_THREADS)
+    return 2 * max(1, workers)
 
 
 LOCAL_THREADS = 1  # task runs at a time in local mode, unless PREFECT_TASKS_RUNNER_THREAD_POOL_MAX_WORKERS says
 
 
-def local_task_runner() -> ThreadPoolTaskRunner:
-    """The flow's task runner without Dask: threads of the flow's process, LOCAL_THREADS task
-    runs at a time unless Prefect's own setting says otherwise. The stages hold the GIL, so a
-    second thread adds no compute and slows the first; with raw files on object storage, where
-    a read waits on the network, PREFECT_TASKS_RUNNER_THREAD_POOL_MAX_WORKERS=2 lets one batch's
-    reads overlap another's work (docs/production.md)."""
+def local_task_runner(workers: int | None = None) -> TaskRunner:
+    """The flow's task runner without Dask. With ``workers`` > 1, Prefect's process pool of
+    that many processes: the stages hold the GIL, so only processes add cores. Otherwise
+    threads of the flow's process, LOCAL_THREADS task runs at a time unless Prefect's own
+    setting says otherwise (a second thread adds no compute; with raw files on object storage,
+    where a read waits on the network, PREFECT_TASKS_RUNNER_THREAD_POOL_MAX_WORKERS=2 lets one
+    batch's reads overlap another's work, docs/production.md)."""
+    if workers is not None and workers > 1:
+        return ProcessPoolTaskRunner(max_workers=workers)
     configured = get_current_settings().tasks.runner.thread_pool_max_workers
-    return ThreadPoolTaskRunner(max_workers=configured or LOCAL_THREADS)
+    return ThreadPoolTaskRunner(max_workers=1 if workers == 1 else configured or LOCAL_THREADS)
+
+
+def default_workers() -> int:
+    """Worker processes a run uses unless told: every core of this machine."""
+    return os.cpu_count() or 1
 
 
 @flow(name="ingest", description="Raw billing-code pages into curated Parquet tables.", task_runner=local_task_runner())

@@ -274,3 +274,21 @@ def test_prefect_clients_share_a_verified_tls_context_and_never_an_unverified_on
     assert shared.create_default_context() is not unverified
     assert shared.create_default_context().verify_mode == ssl.CERT_REQUIRED
     assert shared.SSLContext is ssl.SSLContext and shared.CERT_NONE == ssl.CERT_NONE
+
+
+def test_cli_run_on_two_worker_processes_gives_the_tables_of_one(prefect_harness, tmp_path):
+    """`ingest run --workers 2`: the flow's batches in Prefect's process pool; the same snapshot,
+    file for file, as `--workers 1` (one thread of the CLI's process)."""
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    for workers in ("1", "2"):
+        result = CliRunner().invoke(app, ["run", "--raw", str(raw), "--curated", str(tmp_path / workers),
+                                          "--batch-size", "2", "--workers", workers])
+        assert result.exit_code == 0, result.output
+    def files(workers: str) -> dict[str, bytes]:  # documents (and the state) hold when they were ingested
+        current = tmp_path / workers / "_current"
+        return {p.relative_to(current).as_posix(): p.read_bytes() for p in sorted(current.rglob("*.parquet"))
+                if not {"_state", "documents"} & set(p.relative_to(current).parts)}
+
+    assert files("1") and files("1") == files("2")
+    for name in TABLES:
+        pd.testing.assert_frame_equal(_load(tmp_path / "1")[name], _load(tmp_path / "2")[name], obj=name)

@@ -26,6 +26,8 @@ err = Console(stderr=True, soft_wrap=True)
 
 RawOpt = Annotated[str, typer.Option("--raw", help="landing zone of raw pages: a directory or a URL (s3://bucket/raw)")]
 CuratedOpt = Annotated[str, typer.Option("--curated", help="where the curated tables are published: a directory or a URL")]
+WorkersOpt = Annotated[int | None, typer.Option("--workers", min=1,
+                                                 help="processes to run batches in (default: every core; 1: this one)")]
 
 
 @app.command()
@@ -37,6 +39,7 @@ def run(
     prefect: Annotated[bool, typer.Option("--prefect/--no-prefect", help="run as a Prefect flow (default) or in-process")] = True,
     batch_size: Annotated[int, typer.Option(help="pages per task")] = 200,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
+    workers: WorkersOpt = None,
 ) -> None:
     """Ingest what is in --raw into --curated. Exit 0 when the run completed, even if pages were quarantined."""
     raw, curated = storage.location(raw), storage.location(curated)
@@ -52,11 +55,12 @@ def run(
     try:
         with _progress(total) as advance:
             if prefect:
-                summary = _run_flow(raw, curated, full, dask, batch_size, verbose, advance)
+                summary = _run_flow(raw, curated, full, dask, batch_size, verbose, advance, workers)
             else:
                 from .pipeline import run as run_pipeline
 
-                summary = run_pipeline(Settings(raw=raw, curated=curated, full=full, batch_size=batch_size), progress=advance)
+                settings = Settings(raw=raw, curated=curated, full=full, batch_size=batch_size)
+                summary = run_pipeline(settings, progress=advance, workers=workers or os.cpu_count() or 1)
     except IngestError as exc:
         err.print(f"[red]ingest run failed:[/red] {exc}")
         raise typer.Exit(1) from exc
@@ -78,14 +82,16 @@ def _prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
-def _run_flow(raw, curated, full, dask, batch_size, verbose, advance) -> RunSummary:
+def _run_flow(raw, curated, full, dask, batch_size, verbose, advance, workers=None) -> RunSummary:
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     _prefect_defaults()
     server = contextlib.nullcontext()
-    if dask and not os.environ.get("PREFECT_API_URL") and _is_loopback(dask):
+    workers = workers or os.cpu_count() or 1
+    local = _is_loopback(dask) if dask else workers > 1 and not _api_configured()
+    if not os.environ.get("PREFECT_API_URL") and local:
         # Without a server, Prefect's local mode starts a temporary one in each process that
-        # runs tasks: every Dask worker would start its own. One local server for the run,
+        # runs tasks: every Dask worker or worker process would start its own. One local server for the run,
         # started before Prefect reads its settings, whose URL reaches the workers with them.
         from .serve import local_server
 
@@ -93,15 +99,27 @@ def _run_flow(raw, curated, full, dask, batch_size, verbose, advance) -> RunSumm
     with server:
         from flows import ingest as flows_ingest
 
-        flow = flows_ingest.ingest_flow
-        if dask:
-            flow = flow.with_options(task_runner=flows_ingest.task_runner_for(dask))
+        flow = flows_ingest.ingest_flow.with_options(
+            task_runner=flows_ingest.task_runner_for(dask) if dask else flows_ingest.local_task_runner(workers))
         flows_ingest.progress_hook.fn = advance
         try:
             result = flow(raw=str(raw), curated=str(curated), full=full, batch_size=batch_size)
         finally:
             flows_ingest.progress_hook.fn = None
+            from prefect.logging.handlers import APILogHandler
+
+            APILogHandler().flush()  # the run's last logs, while its server still answers
     return RunSummary(**result)
+
+
+def _api_configured() -> bool:
+    """A Prefect API already set in this process's Prefect settings (a test harness). Prefect is
+    not imported for this: it reads its settings once, and a local server must come first."""
+    if "prefect.settings" not in sys.modules:
+        return False
+    from prefect.settings import get_current_settings
+
+    return bool(get_current_settings().api.url)
 
 
 def _is_loopback(address: str) -> bool:
@@ -154,6 +172,7 @@ def serve(
     interval: Annotated[int | None, typer.Option("--interval", help="run every N seconds")] = None,
     dask: Annotated[str | None, typer.Option("--dask", help="address of a Dask scheduler to run tasks on")] = None,
     batch_size: Annotated[int, typer.Option(help="pages per task")] = 200,
+    workers: WorkersOpt = None,
 ) -> None:
     """Serve the ingest flow as a scheduled Prefect deployment from this process.
 
@@ -168,9 +187,8 @@ def serve(
     with local_server(console=err):
         from flows import ingest as flows_ingest
 
-        flow = flows_ingest.ingest_flow
-        if dask:
-            flow = flow.with_options(task_runner=flows_ingest.task_runner_for(dask))
+        flow = flows_ingest.ingest_flow.with_options(task_runner=flows_ingest.task_runner_for(dask) if dask else
+                                                     flows_ingest.local_task_runner(workers or os.cpu_count() or 1))
         params = {"raw": _absolute(raw), "curated": _absolute(curated), "batch_size": batch_size}
         schedule = {"cron": cron} if cron else {"interval": interval}
         err.print(f"serving deployment 'ingest/ingest' ({cron or f'every {interval} s'}); Ctrl-C stops")

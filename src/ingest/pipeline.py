@@ -10,8 +10,11 @@ passes one that makes each call a Prefect task of the same name. No Prefect here
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import hashlib
 import itertools
+import multiprocessing
 import sys
 import tempfile
 import time
@@ -19,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -683,6 +686,48 @@ class InProcess:
             yield stage(*args)
 
 
+def _in_bulk(stage: Callable[..., T], args: tuple) -> T:
+    """A stage call in a worker process, in the run's memory setting (memory.bulk_work)."""
+    with bulk_work():
+        return stage(*args)
+
+
+class Processes:
+    """Single calls in this process; per-batch calls (``map``) in ``workers`` worker processes,
+    at most two per worker in flight, results in the order of the calls. The processes are
+    started on the first ``map`` (a run with nothing to do starts none) and stopped when the
+    block ends. Workers are spawned, not forked: they start clean whatever threads this
+    process runs. Stages and their arguments travel pickled between this process and its
+    own workers, never to or from storage."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+        self.pool: concurrent.futures.ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def call(self, stage: Callable[..., T], *args: Any) -> T:
+        return stage(*args)
+
+    def map(self, stage: Callable[..., T], calls: Iterable[tuple]) -> Iterator[T]:
+        if self.pool is None:
+            spawn = multiprocessing.get_context("spawn")
+            self.pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=spawn)
+        pending: collections.deque[concurrent.futures.Future[T]] = collections.deque()
+        for args in calls:
+            pending.append(self.pool.submit(_in_bulk, stage, args))
+            if len(pending) >= 2 * self.workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 @dataclass(slots=True)
 class Collected:
     """What a run ends with, as objects, for callers that look at pages (``process``)."""
@@ -781,10 +826,15 @@ def execute(settings: Settings, executor: Executor, progress: Progress | None = 
     return summary
 
 
-def run(settings: Settings, progress: Progress | None = None, now: datetime | None = None) -> RunSummary:
-    """One whole run in this process, no Prefect (``ingest run --no-prefect``, tests,
-    benchmarks): execute with every stage call made here."""
-    return execute(settings, InProcess(), progress, now)
+def run(settings: Settings, progress: Progress | None = None, now: datetime | None = None,
+        workers: int = 1) -> RunSummary:
+    """One whole run, no Prefect (``ingest run --no-prefect``, tests, benchmarks): every stage
+    call made in this process, or with ``workers`` > 1 the per-batch calls in that many worker
+    processes (Processes). The tables are the same whatever the number of workers."""
+    if workers <= 1:
+        return execute(settings, InProcess(), progress, now)
+    with Processes(workers) as executor:
+        return execute(settings, executor, progress, now)
 
 
 def process(settings: Settings, progress: Progress | None = None) -> tuple[list[Document], list[Quarantine], int]:
