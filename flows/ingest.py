@@ -157,7 +157,7 @@ def in_flight() -> int:
 LOCAL_THREADS = 1  # task runs at a time in local mode, unless PREFECT_TASKS_RUNNER_THREAD_POOL_MAX_WORKERS says
 
 
-def local_task_runner(workers: int | None = None) -> TaskRunner:
+def local_task_runner(workers: int | None = None) -> TaskRunner[Any]:
     """The flow's task runner without Dask. With ``workers`` > 1, Prefect's process pool of
     that many processes: the stages hold the GIL, so only processes add cores. Otherwise
     threads of the flow's process, LOCAL_THREADS task runs at a time unless Prefect's own

@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 
 from ingest import pipeline
 from ingest.config import Settings
+from ingest.tables import build_tables
 
 from .conftest import PAGES, RAW, copy_raw
 
@@ -60,3 +61,19 @@ def test_every_stage_the_run_calls_is_listed_in_order(tmp_path):
     raw = copy_raw(tmp_path / "raw", RAW)
     pipeline.execute(Settings(raw=raw, curated=tmp_path / "curated"), Recording())
     assert called == [stage.__name__ for stage in pipeline.STAGES]
+
+
+def test_process_ends_with_the_documents_run_publishes(tmp_path):
+    """`ingest evaluate` measures pipeline.process: the very run `ingest run` makes, so the
+    tables its documents make are the tables the run publishes."""
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    docs, quarantined, files = pipeline.process(Settings(raw=raw, curated=tmp_path / "unused"))
+    summary = pipeline.run(Settings(raw=raw, curated=tmp_path / "curated"), now=NOW)
+    assert files == summary.files and not (tmp_path / "unused").exists()
+    built = build_tables(docs, quarantined, {}, NOW)
+    for name in ("documents", "sections", "faq", "facts", "removed_lines", "codes", "section_items"):
+        published = pq.read_table(tmp_path / "curated" / name)
+        assert published.num_rows == built[name].num_rows > 0, name
+        keys = [c for c in published.schema.names if c not in {"items", "modifiers", "sources", "document_ids", "sites"}]
+        rows = sorted(map(repr, published.select(keys).to_pylist()))
+        assert rows == sorted(map(repr, built[name].select(keys).to_pylist())), name
