@@ -119,7 +119,8 @@ TASKS: dict[str, Task] = {
 class PrefectTasks:
     """A pipeline.Executor whose calls are Prefect task runs: ``call`` in the flow's process,
     ``map`` submitted to the flow's task runner with at most ``window`` calls in flight (each
-    holds a batch's pages until its result is taken)."""
+    holds a batch's pages until its result is taken); a stage of a single batch runs in the
+    flow's process, so that a small run starts no worker process."""
 
     def __init__(self, window: int) -> None:
         self.window = max(1, window)
@@ -128,6 +129,10 @@ class PrefectTasks:
         return cast(T, TASKS[stage.__name__](*map(Opaque, args)))
 
     def map(self, stage: Callable[..., T], calls: Iterable[tuple]) -> Iterator[T]:
+        several, calls = pipeline.more_than_one(calls)
+        if not several:  # one batch: a task run in the flow's process, no worker started for it
+            yield from (self.call(stage, *args) for args in calls)
+            return
         the_task = TASKS[stage.__name__]
         pending: deque = deque()
         for args in calls:

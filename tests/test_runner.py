@@ -27,7 +27,9 @@ def _files(curated: Path) -> dict[str, bytes]:
 def test_two_worker_processes_give_the_same_tables_byte_for_byte(tmp_path):
     raw = copy_raw(tmp_path / "raw", RAW, PAGES)
     one = pipeline.run(Settings(raw=raw, curated=tmp_path / "one", batch_size=2), now=NOW)
-    two = pipeline.run(Settings(raw=raw, curated=tmp_path / "two", batch_size=2), now=NOW, workers=2)
+    with pipeline.Processes(2) as executor:
+        two = pipeline.execute(Settings(raw=raw, curated=tmp_path / "two", batch_size=2), executor, now=NOW)
+        assert executor.pool is not None  # the batches went to worker processes
     assert one.by_status == two.by_status == {"curated": 8, "duplicate": 2, "no_code": 1, "quarantined": 1}
     assert one.snapshot.split("-")[-1] == two.snapshot.split("-")[-1]  # the snapshot ids end with the content digest
     files = _files(tmp_path / "one")
@@ -36,13 +38,24 @@ def test_two_worker_processes_give_the_same_tables_byte_for_byte(tmp_path):
         assert pq.read_table(tmp_path / "one" / name).equals(pq.read_table(tmp_path / "two" / name))
 
 
-def test_a_run_with_nothing_to_do_starts_no_worker_process(tmp_path):
+def test_a_run_of_one_batch_or_none_starts_no_worker_process(tmp_path):
     raw = copy_raw(tmp_path / "raw", RAW)
-    pipeline.run(Settings(raw=raw, curated=tmp_path / "curated"))
     with pipeline.Processes(2) as executor:
+        first = pipeline.execute(Settings(raw=raw, curated=tmp_path / "curated"), executor)
         again = pipeline.execute(Settings(raw=raw, curated=tmp_path / "curated"), executor)
         assert executor.pool is None
+    assert first.published and first.read_files == 5
     assert not again.published and list(again.stages) == ["plan"]
+
+
+def test_more_than_one_reads_no_call_twice():
+    calls = iter([(1,), (2,), (3,)])
+    several, again = pipeline.more_than_one(calls)
+    assert several and list(again) == [(1,), (2,), (3,)]
+    several, again = pipeline.more_than_one(iter([(1,)]))
+    assert not several and list(again) == [(1,)]
+    several, again = pipeline.more_than_one(iter([]))
+    assert not several and list(again) == []
 
 
 def test_every_stage_the_run_calls_is_listed_in_order(tmp_path):

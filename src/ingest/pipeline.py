@@ -716,6 +716,10 @@ class Processes:
         return stage(*args)
 
     def map(self, stage: Callable[..., T], calls: Iterable[tuple]) -> Iterator[T]:
+        several, calls = more_than_one(calls)
+        if not several:  # one batch: here, rather than start a process for it
+            yield from (stage(*args) for args in calls)
+            return
         if self.pool is None:
             spawn = multiprocessing.get_context("spawn")
             self.pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=spawn)
@@ -726,6 +730,15 @@ class Processes:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def more_than_one(calls: Iterable[tuple]) -> tuple[bool, Iterator[tuple]]:
+    """Whether ``calls`` holds two or more, and an iterator over all of them (the first ones
+    read to tell). What an executor asks before it hands a stage's batches to other processes:
+    a stage of one batch runs where the run is, with no process started for it."""
+    it = iter(calls)
+    head = list(itertools.islice(it, 2))
+    return len(head) > 1, itertools.chain(head, it)
 
 
 @dataclass(slots=True)
