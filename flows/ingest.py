@@ -4,12 +4,14 @@ publish_output). The flow decides only where the calls run:
 
 - single calls (plan, survey, deduplicate, publish) run as task runs in the flow's process;
 - per-batch calls (load_pages, parse_items, table_items) are submitted to the flow's task
-  runner, at most ``in_flight()`` batches at a time, their results taken in order;
+  runner (one thread, Prefect's process pool with ``local_task_runner(workers)``, or a Dask
+  cluster), at most ``in_flight()`` batches at a time, their results taken in order; a stage
+  of a single batch runs in the flow's process;
 - plan_run, load_pages and publish_output touch storage and are retried; load_pages results
   are cached by the content of their files (pipeline.batch_key), across runs and targets.
 
-Runs with no Prefect server configured (Prefect's local mode), against a server when
-PREFECT_API_URL is set, and on a Dask cluster with ``task_runner_for(address)``. What crosses to
+Runs with no Prefect server configured (Prefect's local mode) or against a server when
+PREFECT_API_URL is set. What crosses to
 the task runner is paths, Arrow tables and plain tuples, boxed (:class:`Opaque`) so that
 Prefect and Dask do not walk or hash them.
 """
