@@ -26,8 +26,7 @@ err = Console(stderr=True, soft_wrap=True)
 
 RawOpt = Annotated[str, typer.Option("--raw", help="landing zone of raw pages: a directory or a URL (s3://bucket/raw)")]
 CuratedOpt = Annotated[str, typer.Option("--curated", help="where the curated tables are published: a directory or a URL")]
-WorkersOpt = Annotated[int | None, typer.Option("--workers", min=1,
-                                                 help="processes to run batches in (default: every core; 1: this one)")]
+WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="processes to run batches in (1: this one)")]
 
 
 @app.command()
@@ -39,7 +38,7 @@ def run(
     prefect: Annotated[bool, typer.Option("--prefect/--no-prefect", help="run as a Prefect flow (default) or in-process")] = True,
     batch_size: Annotated[int, typer.Option(help="pages per task")] = 200,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
-    workers: WorkersOpt = None,
+    workers: WorkersOpt = 1,
 ) -> None:
     """Ingest what is in --raw into --curated. Exit 0 when the run completed, even if pages were quarantined."""
     raw, curated = storage.location(raw), storage.location(curated)
@@ -60,7 +59,7 @@ def run(
                 from .pipeline import run as run_pipeline
 
                 settings = Settings(raw=raw, curated=curated, full=full, batch_size=batch_size)
-                summary = run_pipeline(settings, progress=advance, workers=workers or os.cpu_count() or 1)
+                summary = run_pipeline(settings, progress=advance, workers=workers)
     except IngestError as exc:
         err.print(f"[red]ingest run failed:[/red] {exc}")
         raise typer.Exit(1) from exc
@@ -82,12 +81,11 @@ def _prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
-def _run_flow(raw, curated, full, dask, batch_size, verbose, advance, workers=None) -> RunSummary:
+def _run_flow(raw, curated, full, dask, batch_size, verbose, advance, workers=1) -> RunSummary:
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     _prefect_defaults()
     server = contextlib.nullcontext()
-    workers = workers or os.cpu_count() or 1
     local = _is_loopback(dask) if dask else workers > 1 and not _api_configured()
     if not os.environ.get("PREFECT_API_URL") and local:
         # Without a server, Prefect's local mode starts a temporary one in each process that
@@ -172,7 +170,7 @@ def serve(
     interval: Annotated[int | None, typer.Option("--interval", help="run every N seconds")] = None,
     dask: Annotated[str | None, typer.Option("--dask", help="address of a Dask scheduler to run tasks on")] = None,
     batch_size: Annotated[int, typer.Option(help="pages per task")] = 200,
-    workers: WorkersOpt = None,
+    workers: WorkersOpt = 1,
 ) -> None:
     """Serve the ingest flow as a scheduled Prefect deployment from this process.
 
@@ -188,7 +186,7 @@ def serve(
         from flows import ingest as flows_ingest
 
         flow = flows_ingest.ingest_flow.with_options(task_runner=flows_ingest.task_runner_for(dask) if dask else
-                                                     flows_ingest.local_task_runner(workers or os.cpu_count() or 1))
+                                                     flows_ingest.local_task_runner(workers))
         params = {"raw": _absolute(raw), "curated": _absolute(curated), "batch_size": batch_size}
         schedule = {"cron": cron} if cron else {"interval": interval}
         err.print(f"serving deployment 'ingest/ingest' ({cron or f'every {interval} s'}); Ctrl-C stops")
