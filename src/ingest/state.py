@@ -69,7 +69,7 @@ PAGE_FIELDS = ("raw_path", "kind", "payload", "document_id", "site_evidence", "w
 def _fingerprint() -> str:
     h = hashlib.sha256()
     for module in (read, extract, clean, rules, site, sys.modules[__name__]):  # this module writes the rows
-        h.update(Path(module.__file__).read_bytes())
+        h.update(Path(str(module.__file__)).read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -97,7 +97,7 @@ def _parse_fingerprint() -> str:
 
     h = hashlib.sha256(PIPELINE_FINGERPRINT.encode())
     for module in (parse, sections, models, sys.modules[__name__]):  # this module packs the results
-        h.update(Path(module.__file__).read_bytes())
+        h.update(Path(str(module.__file__)).read_bytes())
     return h.hexdigest()[:16]
 
 
