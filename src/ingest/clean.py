@@ -560,3 +560,9 @@ def apply_templates(
 
 def _rounded(score: float | None) -> float | None:
     return None if score is None else round(score, 4)
+
+
+def clear_memos() -> None:
+    """Forget the per-line answers this module keeps (LINE_MEMO each)."""
+    for fn in (normalize_key, _match_rule, _split_glued_text, phrased_codes, is_sentence_text, _menu_like_text, key_hash):
+        fn.cache_clear()

@@ -277,3 +277,8 @@ def resolve_chains(docs: Iterable[Page]) -> None:
             seen.add(keeper)
             keeper = target[keeper]
         doc.duplicate_of = keeper
+
+
+def clear_memos() -> None:
+    """Forget the lines' word hashes already computed."""
+    _word_hashes.cache_clear()

@@ -576,3 +576,9 @@ def drop_link_runs(lines: list[Line], link_only: list[bool]) -> tuple[list[Line]
     kept = [ln for ln, d in zip(lines, doomed, strict=True) if not d]
     dropped = [(ln.text, "html_link_list") for ln, d in zip(lines, doomed, strict=True) if d]
     return kept, dropped
+
+
+def clear_memos() -> None:
+    """Forget the per-line and per-class answers this module keeps."""
+    _text_line.cache_clear()
+    _chrome_marked.cache_clear()

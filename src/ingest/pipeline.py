@@ -99,19 +99,13 @@ Progress = Callable[[int], None]
 T = TypeVar("T")
 
 
-def _memoised() -> tuple:
-    from . import clean, dedup, extract, sections
-
-    return (clean.normalize_key, clean._match_rule, clean._split_glued_text, clean.phrased_codes,
-            clean.is_sentence_text, clean._menu_like_text, clean.key_hash, extract._text_line, extract._chrome_marked,
-            dedup._word_hashes, sections.map_heading)
-
-
 def clear_memos() -> None:
     """Forget every per-line answer kept by the stages (clean.LINE_MEMO and the like): what a
     benchmark calls between timed runs, so that no run is measured on lines a previous one saw."""
-    for fn in _memoised():
-        fn.cache_clear()
+    from . import boilerplate, clean, dedup, extract, sections
+
+    for module in (clean, extract, sections, dedup, boilerplate):
+        module.clear_memos()
 
 
 def forget_memos() -> None:
@@ -650,9 +644,10 @@ ITEMS_TABLE = "__items"  # the curated pages' section items (tables.ITEMS), spoo
 def publish_output(settings: Settings, output: Output, quarantined: Sequence[Quarantine], state: dict[str, Table],
                    first_seen: dict[str, datetime], now: datetime) -> tuple[dict[str, Table], str, bool]:
     """The code tables grouped, every table written from the spool as a new snapshot with the
-    run's state (write.publish). Returns the tables, the snapshot id and whether it is new."""
+    run's state (write.publish; with ``settings.full`` every file is written anew, which repairs
+    any damaged one). Returns the tables, the snapshot id and whether it is new."""
     tables = output.tables(quarantined, first_seen, now)
-    snapshot, published = publish(settings.curated, {**tables, **state}, settings.keep_snapshots)
+    snapshot, published = publish(settings.curated, {**tables, **state}, settings.keep_snapshots, full=settings.full)
     return tables, snapshot, published
 
 
