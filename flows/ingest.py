@@ -53,6 +53,12 @@ class ProgressHook:
         if self.fn is not None:
             self.fn(done)
 
+    def stage(self, name: str) -> None:
+        """The stage the run is in, for a display that shows it."""
+        stage = getattr(self.fn, "stage", None)
+        if stage is not None:
+            stage(name)
+
     def __reduce__(self):
         return (ProgressHook, ())
 

@@ -96,6 +96,13 @@ from .validate import validate_tables
 from .write import Table, publish, read_previous, remove_staging, writer_lock
 
 Progress = Callable[[int], None]
+
+
+def announce(progress: Progress | None, name: str) -> None:
+    """Tell a progress display which stage the run is in, when it can show one (``stage``)."""
+    stage = getattr(progress, "stage", None)
+    if stage is not None:
+        stage(name)
 T = TypeVar("T")
 
 
@@ -781,6 +788,7 @@ def execute(settings: Settings, executor: Executor, progress: Progress | None = 
             release_memory()
             advance(len(chunk))
         lap("read")
+        announce(progress, "surveying sites and templates")
         corpus = executor.call(survey, plan, settings.batch_size)
         release_memory()
         lap("survey")
@@ -792,6 +800,7 @@ def execute(settings: Settings, executor: Executor, progress: Progress | None = 
         failed: list[Quarantine] = []
         calls = ((corpus.items(a, b), corpus.templates_for(a, b), settings.limits, store.lookup(corpus.ids(a, b)))
                  for a, b in ranges)
+        announce(progress, "parsing")
         for table, recs, fails in executor.map(parse_items, calls):
             parsed.append(spool.add(PARSED_TABLE, table))
             records += recs
@@ -802,12 +811,14 @@ def execute(settings: Settings, executor: Executor, progress: Progress | None = 
         forget_memos()
         lap("parse")
         seen = first_seen(settings.curated)
+        announce(progress, "deduplicating")
         decided = executor.call(deduplicate_records, records, seen)
         del records
         lap("deduplicate")
         output = Output(spool)
         batches_out = ((corpus.items(a, b), piece.read(), _subset(decided, ids := corpus.ids(a, b)), _subset(seen, ids),
                         now) for (a, b), piece in zip(ranges, parsed, strict=True))
+        announce(progress, "building tables")
         for result in executor.map(table_items, batches_out):
             output.add(*result)
             del result
@@ -825,6 +836,7 @@ def execute(settings: Settings, executor: Executor, progress: Progress | None = 
             collect.files = len(plan.paths)
         del corpus, parsed
         release_memory()
+        announce(progress, "publishing")
         tables, snapshot, published = executor.call(publish_output, settings, output, quarantined, state, seen, now)
         lap("publish")
         summary = summarize(tables, snapshot=snapshot, published=published, seconds=time.perf_counter() - started,
