@@ -10,7 +10,7 @@ Checks, for every page file (*.txt, *.html, *.htm, *.jsonl, each optionally .gz)
     code_system (CPT: 5 digits / 4 digits + F or T; HCPCS: letter + 4 digits), and the
     code occurs somewhere in the raw page or its URL;
   * heading sections and `items` keys are canonical section names, read from the
-    'Canonical sections' table of CONTRACT.md;
+    'Canonical sections' table of docs/data-dictionary.md (or of the file INGEST_CONTRACT names);
   * the three string lists (headings / content / boilerplate) are disjoint;
   * coverage: every non-blank line of a text page (and every visible text block of an
     HTML page: the text between block-level tags, script/style/title excluded) equals a
@@ -36,8 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PAGE_EXT = ('.txt', '.html', '.htm', '.jsonl')
 CONTRACT_CANDIDATES = [
     os.environ.get('INGEST_CONTRACT', ''),
-    os.path.join(HERE, '..', '..', 'shared', 'CONTRACT.md'),
-    '/work/shared/CONTRACT.md',
+    os.path.join(HERE, '..', 'docs', 'data-dictionary.md'),
 ]
 BULLET = re.compile(r'^(?:[•◦▪‣·*\-–—>]|o|\d{1,3}[.)]|\(\d{1,3}\))\s+')
 CODE_RE = {'CPT': re.compile(r'^(?:\d{5}|\d{4}[FT])$'), 'HCPCS': re.compile(r'^[A-V]\d{4}$')}
@@ -67,7 +66,7 @@ def canonical_sections():
             names = re.findall(r'^\|\s*`([a-z_]+)`\s*\|', m.group(1), re.M)
             if names:
                 return set(names), path
-    sys.exit('cannot find the Canonical sections table in CONTRACT.md (set INGEST_CONTRACT)')
+    sys.exit('cannot find the Canonical sections table in docs/data-dictionary.md (or set INGEST_CONTRACT)')
 
 
 def decode(data):

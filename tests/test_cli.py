@@ -148,6 +148,9 @@ def test_run_says_what_it_does_and_the_whole_wall_time(tmp_path):
                      result.output), result.output
     done = re.search(r"done in (\d+\.\d) s \(the run's stages (\d+\.\d) s\)", result.output)
     assert done and float(done.group(1)) >= float(done.group(2)), result.output
+    stages = ["surveying sites and templates…", "parsing…", "deduplicating…", "building tables…", "publishing…"]
+    said = [line.strip() for line in result.output.splitlines() if line.strip() in stages]
+    assert said == stages, result.output  # every stage after reading, in order
 
 
 def test_sql_queries_the_tables_by_name(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import time
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from ingest import pipeline
 from ingest.cli import app
 from ingest.config import Settings
 from ingest.pipeline import run
@@ -54,7 +56,12 @@ def test_flow_gives_the_same_tables_as_the_library_and_leaves_artifacts(prefect_
     assert list(again["stages"]) == ["plan"]  # nothing new: the run stops after its plan
 
     with get_client(sync_client=True) as client:
-        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["ingest-run-summary", "ingest-run-report"])))
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
+            key=ArtifactFilterKey(any_=["ingest-run-summary", "ingest-run-report"])))
+        task_runs = client.read_task_runs()
+    # the flow's tasks are the library's stages, by name: nothing else runs as a task
+    stages = {stage.__name__ for stage in pipeline.STAGES}
+    assert {tr.name.rsplit("-", 1)[0] for tr in task_runs} == stages
     kinds = {a.type for a in artifacts}
     assert {"table", "markdown"} <= kinds
     table = next(a for a in artifacts if a.type == "table")
@@ -72,30 +79,35 @@ def test_cli_run_uses_the_flow_and_prints_a_summary(prefect_harness, tmp_path):
     assert len(pd.read_parquet(tmp_path / "curated" / "documents")) == 5
 
 
-def test_flow_on_a_dask_cluster_gives_the_same_tables(prefect_harness, tmp_path):
-    """`ingest run --dask ADDRESS`: the same flow, tasks on a LocalCluster of 2 worker processes."""
+def test_flow_on_a_dask_cluster_gives_the_same_tables(prefect_harness, tmp_path, monkeypatch):
+    """`ingest run --dask ADDRESS`: the same flow, tasks on a LocalCluster of 2 worker processes;
+    with INGEST_PREFECT_TUNING=1, on the tuned runner (flows/tuning.py), which undoes its changes."""
     from distributed import Client, LocalCluster
     from prefect.client import orchestration
     from prefect.context import SettingsContext
+    from prefect_dask import DaskTaskRunner
 
-    from flows.cluster import ClusterTaskRunner
+    from flows import tuning
     from flows.ingest import ingest_flow, task_runner_for
 
     raw = copy_raw(tmp_path / "raw", RAW, PAGES)
     serialize = SettingsContext.serialize
     with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
         assert len(cluster.workers) == 2
+        assert type(task_runner_for(cluster.scheduler_address)) is DaskTaskRunner  # not asked for: prefect-dask's own
+        monkeypatch.setenv(tuning.ENV, "1")
         runner = task_runner_for(cluster.scheduler_address)
-        assert isinstance(runner, ClusterTaskRunner) and isinstance(runner.duplicate(), ClusterTaskRunner)
+        assert type(runner).__name__ == "ClusterTaskRunner" and type(runner.duplicate()) is type(runner)
         flow = ingest_flow.with_options(task_runner=runner)
         result = flow(raw=str(raw), curated=str(tmp_path / "dask"), batch_size=2)
-        with Client(cluster) as client:  # each worker's Prefect clients shared one TLS context (share_tls_contexts)
-            made = client.run(lambda: len(orchestration.ssl.contexts))
+        with Client(cluster) as client:  # each worker's Prefect client module is its own again
+            restored = client.run(lambda: type(orchestration.ssl).__name__)
         keys = {entry[0] for entry in cluster.scheduler.transition_log}  # every task the scheduler ran
-    assert sorted(made.values()) == [1, 1]
+    assert sorted(restored.values()) == ["module", "module"]
     assert SettingsContext.serialize is serialize  # the runner put Prefect's own back
     # impure submissions: Dask named each task run with a random UUID, not a hash of its arguments
-    assert keys and all(re.fullmatch(r"[\w-]+-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", str(k)) for k in keys), keys
+    uuid = r"[\w-]+-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}"
+    assert keys and all(re.fullmatch(uuid, str(k)) for k in keys), keys
     assert result["by_status"] == {"curated": 8, "duplicate": 2, "no_code": 1, "quarantined": 1}
     run(Settings(raw=raw, curated=tmp_path / "lib"))
     dask_tables, lib_tables = _load(tmp_path / "dask"), _load(tmp_path / "lib")
@@ -119,7 +131,7 @@ def test_cli_on_a_local_dask_cluster_uses_one_prefect_server(tmp_path, capfd, mo
     with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
         out = subprocess.run([sys.executable, "-m", "ingest.cli", "run", "--raw", str(raw), "--curated",
                               str(tmp_path / "dask"), "--dask", cluster.scheduler_address, "--batch-size", "2"],
-                             env=env, capture_output=True, text=True, timeout=600)
+                             env=env, capture_output=True, text=True, timeout=600, check=False)
     assert out.returncode == 0, out.stdout + out.stderr
     workers_said = capfd.readouterr()
     assert "Starting temporary server" not in workers_said.out + workers_said.err
@@ -159,17 +171,18 @@ def test_load_batches_are_cached_by_content_across_runs(prefect_harness, tmp_pat
     other = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "b"), batch_size=2)
     assert loaded == [] and other["rows"] == first["rows"]  # a second target over the same raw files
 
-    changed = sorted(p for p in raw.rglob("*.txt"))[-1]
-    changed.write_text(changed.read_text(encoding="utf-8") + "\nOne more line of content about the procedure.\n", encoding="utf-8")
+    changed = max(raw.rglob("*.txt"))
+    extra = "\nOne more line of content about the procedure.\n"
+    changed.write_text(changed.read_text(encoding="utf-8") + extra, encoding="utf-8")
     flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "a"), full=True, batch_size=2)
     rel = changed.relative_to(raw).as_posix()
     assert rel in loaded and len(loaded) <= 2  # only the changed file's batch (of 2) was read
 
 
 def test_local_mode_runs_one_task_run_at_a_time_unless_configured(prefect_harness, tmp_path, monkeypatch):
-    """Prefect's thread pool has no limit by default: every batch would be read at once (44
-    on 10,000 pages: 1.2 GB of peak RSS, and slower than one at a time). The flow's runner
-    runs one at a time, or as many as Prefect's setting says, and the same tables come out."""
+    """Prefect's thread pool has no limit by default: every batch would be read at once. The
+    flow's runner runs one at a time, or as many as Prefect's setting says, and the same
+    tables come out."""
     import threading
 
     from prefect.settings import PREFECT_TASKS_RUNNER_THREAD_POOL_MAX_WORKERS, temporary_settings
@@ -182,6 +195,7 @@ def test_local_mode_runs_one_task_run_at_a_time_unless_configured(prefect_harnes
     lock = threading.Lock()
     real = pipeline.load_pages
 
+    @functools.wraps(real)  # the flow finds a stage's task by the stage's name
     def watched(root, paths, limits):
         with lock:
             running[0] += 1
@@ -216,7 +230,7 @@ def test_a_settings_context_is_serialized_once_while_the_cluster_runner_runs():
     from prefect.context import SettingsContext
     from prefect.settings import Settings as PrefectSettings
 
-    from flows.cluster import SharedSettings
+    from flows.tuning import SharedSettings
 
     context = SettingsContext.get()
     original = SettingsContext.serialize
@@ -230,18 +244,28 @@ def test_a_settings_context_is_serialized_once_while_the_cluster_runner_runs():
     assert context.serialize() is not first  # Prefect's own again
 
 
-def test_prefect_clients_share_a_verified_tls_context_and_never_an_unverified_one():
-    """Prefect 3.8 builds an SSLContext from certifi's bundle for every API client (27 ms; two
-    clients per task run on a Dask worker). The flow's module has them share one per CA file."""
+def test_prefect_clients_share_a_verified_tls_context_and_never_an_unverified_one(monkeypatch):
+    """Prefect 3.8 builds an SSLContext from certifi's bundle for every API client. With
+    INGEST_PREFECT_TUNING=1 the flow has them share one per CA file while it runs; importing
+    the flow changes nothing."""
     import ssl
+    import types
 
     import certifi
     from prefect.client import orchestration
 
-    from flows.ingest import SharedTLSContexts
+    import flows.ingest  # noqa: F401 -- importing the flow must leave Prefect as it is
+    from flows import tuning
 
-    assert isinstance(orchestration.ssl, SharedTLSContexts)  # importing the flow did it
-    shared = SharedTLSContexts(ssl)
+    assert isinstance(orchestration.ssl, types.ModuleType)
+    monkeypatch.delenv(tuning.ENV, raising=False)
+    with tuning.tuned() as on:
+        assert not on and isinstance(orchestration.ssl, types.ModuleType)
+    monkeypatch.setenv(tuning.ENV, "1")
+    with tuning.tuned() as on:
+        assert on and isinstance(orchestration.ssl, tuning.SharedTLSContexts)
+    assert orchestration.ssl is ssl
+    shared = tuning.SharedTLSContexts(ssl)
     first = shared.create_default_context(cafile=certifi.where())
     assert shared.create_default_context(cafile=certifi.where()) is first
     assert first.verify_mode == ssl.CERT_REQUIRED and first.check_hostname
@@ -250,3 +274,21 @@ def test_prefect_clients_share_a_verified_tls_context_and_never_an_unverified_on
     assert shared.create_default_context() is not unverified
     assert shared.create_default_context().verify_mode == ssl.CERT_REQUIRED
     assert shared.SSLContext is ssl.SSLContext and shared.CERT_NONE == ssl.CERT_NONE
+
+
+def test_cli_run_on_two_worker_processes_gives_the_tables_of_one(prefect_harness, tmp_path):
+    """`ingest run --workers 2`: the flow's batches in Prefect's process pool; the same snapshot,
+    file for file, as `--workers 1` (one thread of the CLI's process)."""
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    for workers in ("1", "2"):
+        result = CliRunner().invoke(app, ["run", "--raw", str(raw), "--curated", str(tmp_path / workers),
+                                          "--batch-size", "2", "--workers", workers])
+        assert result.exit_code == 0, result.output
+    def files(workers: str) -> dict[str, bytes]:  # documents (and the state) hold when they were ingested
+        current = tmp_path / workers / "_current"
+        return {p.relative_to(current).as_posix(): p.read_bytes() for p in sorted(current.rglob("*.parquet"))
+                if not {"_state", "documents"} & set(p.relative_to(current).parts)}
+
+    assert files("1") and files("1") == files("2")
+    for name in TABLES:
+        pd.testing.assert_frame_equal(_load(tmp_path / "1")[name], _load(tmp_path / "2")[name], obj=name)

@@ -1,5 +1,6 @@
-"""The process settings a run makes: Python's collector started less often while a stage runs,
-and the process's own setting back afterwards, whatever the threads and the errors."""
+"""The process settings a run makes (memory.bulk_work): Python's collector started less often
+while the run works, and the process's own setting back afterwards, whatever the threads and
+the errors; a stage called alone leaves the process as it is."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import shutil
 import threading
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from ingest import memory, pipeline
@@ -46,8 +48,8 @@ def test_an_error_in_the_block_still_gives_the_threshold_back(default_threshold)
 
 
 def test_overlapping_blocks_in_two_threads_restore_only_when_the_last_ends(default_threshold):
-    """Local mode runs two task runs at a time in threads: the first to end must not put the
-    threshold back under the other, nor the last leave it raised."""
+    """Task runs may overlap in threads (Prefect's thread pool): the first to end must not put
+    the threshold back under the other, nor the last leave it raised."""
     first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
     seen: dict[str, tuple] = {}
 
@@ -73,7 +75,7 @@ def test_overlapping_blocks_in_two_threads_restore_only_when_the_last_ends(defau
     assert gc.get_threshold() == default_threshold
 
 
-def test_the_stages_run_with_few_collections_and_a_run_gives_the_setting_back(default_threshold, monkeypatch, tmp_path):
+def test_a_run_works_with_few_collections_and_gives_the_setting_back(default_threshold, monkeypatch, tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
     for seed in sorted(RAW.glob("*.txt")):  # the five seed pages
@@ -90,9 +92,12 @@ def test_the_stages_run_with_few_collections_and_a_run_gives_the_setting_back(de
     assert summary.pages == 5
     assert seen and set(seen) == {memory.YOUNG_THRESHOLD}
     assert gc.get_threshold() == default_threshold
-    # the stages called one by one (as the flow's tasks call them) do the same
+    # a stage called alone changes nothing in the process: the tuning is the run's, not the library's
     seen.clear()
     docs, _ = pipeline.load_batch(raw, sorted(p.name for p in raw.iterdir()), Settings().limits)
     pipeline.parse_items([(doc_to_payload(d), "site") for d in docs], TemplateModel({}), Settings().limits, {})
-    assert len(seen) == 5 and set(seen) == {memory.YOUNG_THRESHOLD}
+    assert len(seen) == 5 and set(seen) == {default_threshold[0]}
+    with memory.bulk_work():
+        assert gc.get_threshold()[0] == memory.YOUNG_THRESHOLD
+        assert pa.default_memory_pool().backend_name == "system"
     assert gc.get_threshold() == default_threshold

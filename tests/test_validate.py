@@ -7,7 +7,7 @@ import pyarrow as pa
 
 from ingest import schema
 from ingest.config import Settings
-from ingest.pipeline import absorb, corpus_stages, load_pages, materialize, plan_run
+from ingest.pipeline import process
 from ingest.tables import build_tables
 from ingest.validate import validate_tables
 
@@ -16,12 +16,8 @@ from .conftest import RAW, copy_raw
 
 def _tables(tmp_path):
     raw = copy_raw(tmp_path / "raw", RAW)
-    settings = Settings(raw=raw, curated=tmp_path / "curated")
-    plan = plan_run(settings)
-    absorb(plan, load_pages(raw, plan.todo, settings.limits))
-    docs, quarantined = materialize(plan)
-    docs, failed = corpus_stages(docs, {}, settings.limits)
-    return build_tables(docs, quarantined + failed, {}, pd.Timestamp("2026-01-01", tz="UTC").to_pydatetime())
+    docs, quarantined, _ = process(Settings(raw=raw, curated=tmp_path / "curated"))
+    return build_tables(docs, quarantined, {}, pd.Timestamp("2026-01-01", tz="UTC").to_pydatetime())
 
 
 def _with(tables, name, mutate):

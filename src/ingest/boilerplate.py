@@ -312,3 +312,9 @@ def model_digest() -> str:
     """What the parse cache keys on: the shipped model's file, as text."""
     path = resources.files("ingest").joinpath(MODEL_FILE)
     return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def clear_memos() -> None:
+    """Forget the per-line signals already computed (the shipped model stays loaded)."""
+    text_features.cache_clear()
+    _line_tokens.cache_clear()

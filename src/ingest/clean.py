@@ -170,7 +170,7 @@ def _split_glued_text(text: str, is_item: bool) -> tuple[tuple[str, ...], str]:
     if m:
         promos.append(m.group("promo"))
         text = text[m.end() :].strip()
-    m = _GLUED_END.search(text) or _GLUED_CTA_END.search(text) or ("!" in text and _GLUED_BADGE_END.search(text))
+    m = _GLUED_END.search(text) or _GLUED_CTA_END.search(text) or (_GLUED_BADGE_END.search(text) if "!" in text else None)
     if not m and text.endswith(_BADGE_ENDINGS) and len(text.split()) <= GLUED_BADGE_MAX_WORDS:
         m = _GLUED_BADGE_AFTER.search(text)
     if m and m.start() > 0:
@@ -560,3 +560,9 @@ def apply_templates(
 
 def _rounded(score: float | None) -> float | None:
     return None if score is None else round(score, 4)
+
+
+def clear_memos() -> None:
+    """Forget the per-line answers this module keeps (LINE_MEMO each)."""
+    for fn in (normalize_key, _match_rule, _split_glued_text, phrased_codes, is_sentence_text, _menu_like_text, key_hash):
+        fn.cache_clear()

@@ -43,6 +43,7 @@ def _table(title: str, columns: list[str], rows, right: tuple[int, ...] = ()) ->
 
 RawOpt = Annotated[str, typer.Option("--raw", help="landing zone of raw pages: a directory or a URL (s3://bucket/raw)")]
 CuratedOpt = Annotated[str, typer.Option("--curated", help="where the curated tables are published: a directory or a URL")]
+WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="processes to run batches in (1: this one)")]
 
 
 @app.command()
@@ -54,6 +55,7 @@ def run(
     prefect: Annotated[bool, typer.Option("--prefect/--no-prefect", help="run as a Prefect flow (default) or in-process")] = True,
     batch_size: Annotated[int, typer.Option(help="pages per task")] = 200,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
+    workers: WorkersOpt = 1,
 ) -> None:
     """Ingest what is in --raw into --curated. Exit 0 when the run completed, even if pages were quarantined."""
     started = time.perf_counter()
@@ -79,15 +81,15 @@ def run(
     _note(f"ingest run: {total} raw files in {raw_loc} into {curated_loc}")
     try:
         if prefect:
-            summary, server_seconds = _run_flow(raw_loc, curated_loc, full, dask, batch_size, verbose, total)
+            summary, server_seconds = _run_flow(raw_loc, curated_loc, full, dask, batch_size, verbose, total, workers)
         else:
             from .pipeline import run as run_pipeline
 
             _note("planning, then reading new or changed files, parsing and publishing (in-process)")
             server_seconds = None
+            settings = Settings(raw=raw_loc, curated=curated_loc, full=full, batch_size=batch_size)
             with _progress(total) as advance:
-                summary = run_pipeline(Settings(raw=raw_loc, curated=curated_loc, full=full, batch_size=batch_size),
-                                       progress=advance)
+                summary = run_pipeline(settings, progress=advance, workers=workers)
     except IngestError as exc:
         err.print(f"[red]ingest run failed:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from exc
@@ -120,7 +122,7 @@ def _prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
-def _run_flow(raw, curated, full, dask, batch_size, verbose, total) -> tuple[RunSummary, float | None]:
+def _run_flow(raw, curated, full, dask, batch_size, verbose, total, workers=1) -> tuple[RunSummary, float | None]:
     """Run the flow; with no Prefect server configured, against one started here for the run.
 
     Prefect's local mode would start a temporary server by itself, but one that outlives this
@@ -146,9 +148,8 @@ def _run_flow(raw, curated, full, dask, batch_size, verbose, total) -> tuple[Run
         server_seconds = None if configured else time.perf_counter() - started
         from flows import ingest as flows_ingest
 
-        flow = flows_ingest.ingest_flow
-        if dask:
-            flow = flow.with_options(task_runner=flows_ingest.task_runner_for(dask))
+        flow = flows_ingest.ingest_flow.with_options(
+            task_runner=flows_ingest.task_runner_for(dask) if dask else flows_ingest.local_task_runner(workers))
         _note("running the ingest flow: planning, reading new or changed files, parsing, publishing")
         with _progress(total) as advance:
             flows_ingest.progress_hook.fn = advance
@@ -156,6 +157,9 @@ def _run_flow(raw, curated, full, dask, batch_size, verbose, total) -> tuple[Run
                 result = flow(raw=str(raw), curated=str(curated), full=full, batch_size=batch_size)
             finally:
                 flows_ingest.progress_hook.fn = None
+                from prefect.logging.handlers import APILogHandler
+
+                APILogHandler().flush()  # the run's last logs, while its server still answers
     return RunSummary(**result), server_seconds
 
 
@@ -220,6 +224,7 @@ def serve(
     interval: Annotated[int | None, typer.Option("--interval", help="run every N seconds")] = None,
     dask: Annotated[str | None, typer.Option("--dask", help="address of a Dask scheduler to run tasks on")] = None,
     batch_size: Annotated[int, typer.Option(help="pages per task")] = 200,
+    workers: WorkersOpt = 1,
 ) -> None:
     """Serve the ingest flow as a scheduled Prefect deployment from this process.
 
@@ -235,9 +240,8 @@ def serve(
     with local_server(console=_Notes()) as api_url:
         from flows import ingest as flows_ingest
 
-        flow = flows_ingest.ingest_flow
-        if dask:
-            flow = flow.with_options(task_runner=flows_ingest.task_runner_for(dask))
+        flow = flows_ingest.ingest_flow.with_options(task_runner=flows_ingest.task_runner_for(dask) if dask else
+                                                     flows_ingest.local_task_runner(workers))
         params = {"raw": _absolute(raw), "curated": _absolute(curated), "batch_size": batch_size}
         schedule = {"cron": cron} if cron else {"interval": interval}
         runner = runner_for(flow, params, **schedule)

@@ -79,11 +79,7 @@ def mark_exact_duplicates(docs: Iterable[Page], first_seen: dict[str, datetime] 
 # a pair at Jaccard 0.7 is a candidate with probability 0.99, at 0.8 or more 0.9999+. A
 # candidate is confirmed when the MinHash estimate is >= NEAR_DUP_THRESHOLD (0.8) and both
 # pages are about the same code: pages about different codes are never merged, however alike.
-# Measured on tests/dedup/pairs.jsonl (259 pairs, `ingest evaluate dedup`): precision 1.000,
-# recall 1.000 (0.983 when first measured: two re-scrapes had lost their code to the noise,
-# which later parsing finds), no merge across codes. Estimated Jaccard there: re-scrapes
-# 0.80-1.0 (median 1.0); one site's pages about different codes at most 0.08; the same text
-# about an adjacent code 0.75-1.0, which only the code keeps apart.
+# `ingest evaluate dedup tests/dedup/pairs.jsonl` measures these choices (benchmarks/results.md).
 SHINGLE_WORDS = 5
 NUM_PERM = 128
 NEAR_DUP_THRESHOLD = 0.8
@@ -92,7 +88,7 @@ MINHASH_SEED = 1
 
 
 # The MinHash is computed here, vectorised, rather than by datasketch's update_batch, which
-# calls a Python SHA-1 per shingle (about 1.4 ms a page, most of deduplication's cost): each
+# calls a Python SHA-1 per shingle (most of deduplication's cost when it did): each
 # word is hashed once (CRC-32), a shingle's hash is a polynomial of its five word hashes
 # (64-bit, wrapping), finished by MurmurHash3's fmix and folded to 32 bits; then the 128
 # affine permutations h -> a*h + b mod 2^32 (odd a: bijective) and their minima, in numpy.
@@ -284,3 +280,8 @@ def resolve_chains(docs: Iterable[Page]) -> None:
             seen.add(keeper)
             keeper = target[keeper]
         doc.duplicate_of = keeper
+
+
+def clear_memos() -> None:
+    """Forget the lines' word hashes already computed."""
+    _word_hashes.cache_clear()

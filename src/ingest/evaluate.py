@@ -328,7 +328,7 @@ def is_realpages(folder: Path) -> bool:
     return (folder / MANIFEST).is_file() and (folder / REAL_LABELS).is_file()
 
 
-def _manifest(pages: Path) -> list[dict[str, str]]:
+def read_manifest(pages: Path) -> list[dict[str, str]]:
     with open(pages / MANIFEST, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 
@@ -336,7 +336,7 @@ def _manifest(pages: Path) -> list[dict[str, str]]:
 def stage_realpages(pages: Path, raw: Path) -> None:
     """Copy the pages to ``raw``, each with the sidecar a scraper writes: ``{"url", "site"}``."""
     raw.mkdir(parents=True, exist_ok=True)
-    for row in _manifest(pages):
+    for row in read_manifest(pages):
         shutil.copy(pages / "raw" / row["file"], raw / row["file"])
         (raw / (row["file"] + ".meta.json")).write_text(json.dumps({"url": row["url"], "site": row["site"]}))
 
@@ -453,7 +453,7 @@ def real_page_tallies(curated: Path | str, pages: Path) -> dict[str, Tally]:
 def score_realpages(curated: Path | str, pages: Path) -> tuple[dict[str, Tally], Tally]:
     """Tallies per manifest site and overall, for tables made from the real-pages folder
     ``pages`` (by :func:`evaluate_cleaning`, ``ingest run`` or any runner) into ``curated``."""
-    site_of = {row["file"]: row["site"] for row in _manifest(pages)}
+    site_of = {row["file"]: row["site"] for row in read_manifest(pages)}
     per_site: dict[str, Tally] = defaultdict(lambda: Tally(realpages=True))
     overall = Tally(realpages=True)
     for name, t in real_page_tallies(curated, pages).items():

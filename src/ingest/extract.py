@@ -116,7 +116,7 @@ def _text_line(raw: str) -> tuple[str, Kind, int, str]:
 
 def extract_html(content: str, limits: Limits) -> Extracted:
     warnings = []
-    huge = re.compile(r"<[^<>]{%d,}>" % limits.max_tag_chars)
+    huge = re.compile(rf"<[^<>]{{{limits.max_tag_chars},}}>")
     content, n_huge = huge.subn("", content)
     if n_huge:
         warnings.append(f"{n_huge} HTML tag(s) longer than {limits.max_tag_chars} characters dropped")
@@ -124,9 +124,7 @@ def extract_html(content: str, limits: Limits) -> Extracted:
         root = lxml.html.document_fromstring(content)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise InputError(f"HTML could not be parsed: {exc}", reason=Reason.PARSE_ERROR) from exc
-    n_elements = 0
-    for _ in root.iter():
-        n_elements += 1
+    for n_elements, _ in enumerate(root.iter(), start=1):
         if n_elements > limits.max_html_elements:
             raise InputError(f"more than {limits.max_html_elements} HTML elements", reason=Reason.TOO_LARGE)
     jsonld = _read_jsonld(root)
@@ -264,7 +262,7 @@ def _prune(root: lxml.html.HtmlElement) -> list[tuple[str, str]]:
             rule = "html_chrome"
         if rule is False:
             stack.extend(reversed(el))
-        else:
+        elif rule is not True:
             doomed.append((el, rule))
     dropped: list[tuple[str, str]] = []
     gone: set[lxml.html.HtmlElement] = set()
@@ -578,3 +576,9 @@ def drop_link_runs(lines: list[Line], link_only: list[bool]) -> tuple[list[Line]
     kept = [ln for ln, d in zip(lines, doomed, strict=True) if not d]
     dropped = [(ln.text, "html_link_list") for ln, d in zip(lines, doomed, strict=True) if d]
     return kept, dropped
+
+
+def clear_memos() -> None:
+    """Forget the per-line and per-class answers this module keeps."""
+    _text_line.cache_clear()
+    _chrome_marked.cache_clear()

@@ -29,6 +29,7 @@ import numpy as np
 from . import boilerplate, clean, read
 from .boilerplate import CONTEXT_FEATURES, FEATURES, LineModel, Logistic
 from .config import Limits
+from .evaluate import Tally
 from .models import Quarantine
 
 # Inverse regularisation strength of both passes, and the weight of a content row against a
@@ -237,18 +238,18 @@ def leave_one_site_out(rows: Rows, misses: list[str] | None = None) -> dict[str,
     return out
 
 
-def leave_one_site_out_runs(rows: Rows, pages: Path) -> tuple[dict[str, object], object]:
+def leave_one_site_out_runs(rows: Rows, pages: Path) -> tuple[dict[str, Tally], Tally]:
     """The real-pages figures through the production runner, each site scored by a run whose
     model was trained without that site (the figure that predicts a site never seen)."""
     from . import evaluate
 
     x, y, page, groups = _arrays(rows)
-    per_site: dict[str, object] = {}
-    overall = evaluate.Tally()
+    per_site: dict[str, Tally] = {}
+    overall = Tally()
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw"
         evaluate.stage_realpages(pages, raw)
-        for k, site in enumerate(sorted({r["site"] for r in evaluate._manifest(pages)})):
+        for k, site in enumerate(sorted({r["site"] for r in evaluate.read_manifest(pages)})):
             held = groups == f"real:{pages.name}:{site}"
             model = train(x[~held], y[~held], page[~held], groups[~held])
             with boilerplate.using(model):
@@ -279,8 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     if a.loso_runs:
         from . import evaluate
 
-        per_site, overall = leave_one_site_out_runs(rows, a.loso_runs)
-        print(evaluate.format_report(per_site, overall, "leave-one-site-out, through the production runner"))
+        tallies, overall = leave_one_site_out_runs(rows, a.loso_runs)
+        print(evaluate.format_report(tallies, overall, "leave-one-site-out, through the production runner"))
         return 0
     if a.loso:
         misses: list[str] = []

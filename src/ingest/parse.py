@@ -120,7 +120,7 @@ def parse_page(lines: list[Line], removed: list[Removed], ctx: PageContext) -> t
         official = top[1]
     elif official and lay is None and _is_prose(official) and not _names_official(by_name["official_description"]):
         official, lay = None, official  # a plain "Description" paragraph in the page's own words
-    warnings = ()
+    warnings: tuple[str, ...] = ()
     if code is not None and system != code_system_of(code):
         warnings = (f"the page labels {code} as {system}; by its shape it is {code_system_of(code)}",)
         system = code_system_of(code)
@@ -362,7 +362,7 @@ def _text_heading_role(text: str, section: str, score: float, nxt: Line | None) 
     if len(words) > OTHER_HEADING_MAX_WORDS + 2:
         # A long heading names its section up front ("Medical Policies and Guidelines for ...");
         # a long descriptor that mentions "procedure" somewhere is content.
-        section, score = map_heading(" ".join(words[:5]))
+        _, score = map_heading(" ".join(words[:5]))
     followed_by_content = _leads_content(nxt)
     fact = _FACT.match(text)
     if fact and fact.group("value").strip():

@@ -1,19 +1,28 @@
-"""The stages composed: read → clean → parse → deduplicate → write.
+"""The stages of a run, and the one sequence that chains them: read → clean → parse →
+deduplicate → tables → publish.
 
-Each function is one step over plain data; :func:`run` chains them in-process, and the
-Prefect flow in ``flows/ingest.py`` chains the very same functions as tasks. No Prefect here.
+Each stage function is one step over plain data (paths, Arrow tables, tuples). :func:`execute`
+is the run: it plans, calls the stages in order over batches of pages, and publishes. Where a
+stage's calls run is an :class:`Executor`'s decision: :class:`InProcess` runs them here, one at
+a time (``ingest run --no-prefect``, :func:`run`); the Prefect flow in ``flows/ingest.py``
+passes one that makes each call a Prefect task of the same name. No Prefect here.
 """
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import hashlib
 import itertools
+import multiprocessing
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Protocol, Self, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -41,11 +50,12 @@ from .dedup import (
 )
 from .errors import InputError, Reason
 from .extract import extract_page
-from .memory import few_collections, release_memory, use_system_allocator
+from .memory import bulk_work, release_memory
 from .models import Document, PageRecord, Quarantine, RawPage, Removed, Status
 from .parse import PageContext, parse_page
 from .report import Laps, RunSummary, report, summarize
 from .site import assign_sites, brand_names, fingerprint_keys, host_of, weak_evidence
+from .spool import SEQ, Piece, Spool, Spooled
 from .state import (
     PARSE_FINGERPRINT,
     PARSED_SCHEMA,
@@ -53,6 +63,7 @@ from .state import (
     PIPELINE_FINGERPRINT,
     STATE_SCHEMA,
     STATE_TABLE,
+    BadPayload,
     FileState,
     ParsedCache,
     ParsedStore,
@@ -60,6 +71,7 @@ from .state import (
     doc_to_payload,
     file_content_id,
     file_signature,
+    files_to_reread,
     load_state,
     pack_parse,
     page_rows,
@@ -68,7 +80,6 @@ from .state import (
     state_rows,
     unpack_parse,
 )
-from .spool import SEQ, Piece, Spool, Spooled
 from .tables import (
     ITEMS,
     ORDER,
@@ -87,28 +98,27 @@ from .write import Table, publish, read_previous, remove_staging, writer_lock
 Progress = Callable[[int], None]
 
 
-def _memoised() -> tuple:
-    from . import clean, dedup, extract, sections
-
-    return (clean.normalize_key, clean._match_rule, clean._split_glued_text, clean.phrased_codes,
-            clean.is_sentence_text, clean._menu_like_text, clean.key_hash, extract._text_line, extract._chrome_marked,
-            dedup._word_hashes, sections.map_heading)
+def announce(progress: Progress | None, name: str) -> None:
+    """Tell a progress display which stage the run is in, when it can show one (``stage``)."""
+    stage = getattr(progress, "stage", None)
+    if stage is not None:
+        stage(name)
+T = TypeVar("T")
 
 
 def clear_memos() -> None:
     """Forget every per-line answer kept by the stages (clean.LINE_MEMO and the like): what a
     benchmark calls between timed runs, so that no run is measured on lines a previous one saw."""
-    for fn in _memoised():
-        fn.cache_clear()
+    from . import boilerplate, clean, dedup, extract, sections
+
+    for module in (clean, extract, sections, dedup, boilerplate):
+        module.clear_memos()
 
 
 def forget_memos() -> None:
     """Drop the per-line memos once the pages are parsed (and again once their rows are
-    built), and give the memory back. The memos are bounded, but their entries are made
-    and evicted all through loading and parsing, so the few left pin memory pages across
-    the heap. Dropping them, with segments.MEMORY_LIMIT lowered from 128 to 64 MB at the same
-    time, took a run's peak from 763 to 598 MB on 50,000 pages and from 566 to 486 MB on
-    10,000."""
+    built), and give the memory back: the memos are bounded, but the entries left pin memory
+    pages all across the heap, which a run's peak would otherwise carry to its end."""
     clear_memos()
     release_memory()
 
@@ -141,8 +151,7 @@ def batches(items: Sequence[str], size: int, sizes: dict[str, tuple[int, int]] |
 LOAD_BATCH_BYTES = 16 * 1024 * 1024
 
 
-@few_collections()
-def load_batch(root: Path, paths: Iterable[str], limits: Limits) -> tuple[list[Document], list[Quarantine]]:
+def load_batch(root: Path | str, paths: Iterable[str], limits: Limits) -> tuple[list[Document], list[Quarantine]]:
     """Read, decode, extract and rule-clean a batch of raw files."""
     docs: list[Document] = []
     quarantined: list[Quarantine] = []
@@ -155,15 +164,15 @@ def load_batch(root: Path, paths: Iterable[str], limits: Limits) -> tuple[list[D
                 docs.append(prepare_page(item, limits))
             except InputError as exc:
                 quarantined.append(_quarantine(item, str(exc.reason), exc.message))
-            except Exception as exc:  # a bug or an input we did not foresee: the run goes on
+            except Exception as exc:  # noqa: BLE001 -- a bug or an input we did not foresee: the run goes on
                 quarantined.append(_quarantine(item, Reason.PARSE_ERROR, f"{type(exc).__name__}: {exc}"))
     return docs, quarantined
 
 
 def load_pages(root: Path | str, paths: Iterable[str], limits: Limits) -> pa.Table:
     """load_batch, as state rows (state.page_rows): each page's payload (the document as JSON,
-    compressed) and its site and template features, in Arrow. What crosses from a Dask worker to the flow
-    is then a few buffers, not thousands of objects, and a run holds its pages in them."""
+    compressed) and its site and template features, in Arrow. What crosses from a worker to the
+    flow is then a few buffers, not thousands of objects, and a run holds its pages in them."""
     return page_rows(*load_batch(root, paths, limits))
 
 
@@ -187,7 +196,8 @@ def _check_time(started: float, limits: Limits, stage: str) -> None:
     the input limits keep each stage bounded)."""
     elapsed = time.perf_counter() - started
     if elapsed > limits.max_seconds_per_page:
-        raise InputError(f"{stage} took {elapsed:.1f} s > limit {limits.max_seconds_per_page:g} s", reason=Reason.PARSE_TIMEOUT)
+        raise InputError(f"{stage} took {elapsed:.1f} s > limit {limits.max_seconds_per_page:g} s",
+                         reason=Reason.PARSE_TIMEOUT)
 
 
 def prepare_page(page: RawPage, limits: Limits) -> Document:
@@ -247,7 +257,8 @@ def parse_key(doc: Document, template_digest: str, payload: bytes | None = None)
 
 
 def template_digests(model: TemplateModel) -> dict[str, str]:
-    return {site: hashlib.sha256("\n".join(map(str, sorted(keys))).encode()).hexdigest() for site, keys in model.lines.items()}
+    return {site: hashlib.sha256("\n".join(map(str, sorted(keys))).encode()).hexdigest()
+            for site, keys in model.lines.items()}
 
 
 def parse_documents(
@@ -273,15 +284,19 @@ def parse_documents(
         key = parse_key(doc, digests.get(doc.site, ""), payloads[i] if payloads is not None else None)
         hit = cache.get(doc.document_id)
         if hit is not None and hit[0] == key:
-            doc.lines, doc.removed, doc.parsed, doc.status, doc.reason, doc.signature = unpack_parse(hit[1])
-            if fresh is not None:
-                fresh[doc.document_id] = hit
-            continue
+            try:
+                doc.lines, doc.removed, doc.parsed, doc.status, doc.reason, doc.signature = unpack_parse(hit[1])
+            except BadPayload:  # bad data in the last snapshot's parses: parse the page again
+                pass
+            else:
+                if fresh is not None:
+                    fresh[doc.document_id] = hit
+                continue
         try:
             lines, template_removed = apply_templates(doc.lines, doc.site, model, likely_code(doc.lines))
             page, dropped = parse_page(lines, doc.removed, PageContext(doc.title, doc.url, tuple(doc.jsonld)))
             _check_time(started, limits, "parsing")
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 -- a page that fails to parse is quarantined, the run goes on
             reason = exc.reason if isinstance(exc, InputError) and exc.reason else Reason.PARSE_ERROR
             detail = exc.message if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
             failed.append(Quarantine(doc.raw_path, doc.line_no, str(reason), detail, doc.url, doc.fetched_at))
@@ -298,8 +313,7 @@ def parse_documents(
     return failed
 
 
-@few_collections()
-def deduplicate(docs: Sequence[Document], first_seen: dict[str, datetime] | None = None) -> None:
+def deduplicate(docs: Sequence[Document] | Sequence[PageRecord], first_seen: dict[str, datetime] | None = None) -> None:
     """Mark exact, then near duplicates; every duplicate points at the page finally kept.
     (The run summary counts them from the tables.)"""
     mark_exact_duplicates(docs, first_seen or {})
@@ -307,12 +321,13 @@ def deduplicate(docs: Sequence[Document], first_seen: dict[str, datetime] | None
     resolve_chains(docs)
 
 
-def first_seen(curated: Path) -> dict[str, datetime]:
+def first_seen(curated: Path | str) -> dict[str, datetime]:
     """ingested_at of documents published by earlier runs."""
     previous = read_previous(curated, "documents", ["document_id", "ingested_at"])
     if previous is None:
         return {}
-    return dict(zip(previous.column("document_id").to_pylist(), previous.column("ingested_at").to_pylist(), strict=True))
+    ids, times = previous.column("document_id").to_pylist(), previous.column("ingested_at").to_pylist()
+    return dict(zip(ids, times, strict=True))
 
 
 @dataclass(slots=True)
@@ -350,10 +365,23 @@ def plan_run(settings: Settings, spool: Spool | None = None) -> Plan:
             todo.append(rel)
     present = set(paths)
     files.update({rel: fs for rel, fs in previous.items() if rel not in present})  # history is kept
-    plan = Plan(paths, todo, signatures, unchanged=bool(previous) and not todo, spool=spool or Spool())
-    plan.spool.table(STATE_TABLE, STATE_SCHEMA)
     if rows is not None:  # the rows of unchanged files and of files gone from the landing zone
         rows = rows.filter(pc.is_in(rows.column("raw_path"), pa.array(sorted(files), pa.string())))
+        # Files quarantined for a reason of the moment are read again, and so are files whose
+        # state holds bad data; documents are decoded only when the run will parse (a run with
+        # nothing to do never decodes a page). Bad rows of files gone from the landing zone go.
+        again = files_to_reread(rows, documents=bool(todo))
+        if again and not todo:
+            again = files_to_reread(rows, documents=True)
+        if again:
+            for rel in again:
+                files.pop(rel)
+            rows = rows.filter(pc.invert(pc.is_in(rows.column("raw_path"), pa.array(sorted(again), pa.string()))))
+            wanted = set(todo) | (again & present)
+            todo = [rel for rel in paths if rel in wanted]
+    plan = Plan(paths, todo, signatures, unchanged=bool(previous) and not todo, spool=spool or Spool())
+    plan.spool.table(STATE_TABLE, STATE_SCHEMA)
+    if rows is not None:
         for start in range(0, rows.num_rows, STATE_PIECE_ROWS):  # files of a few MB: survey reads them whole
             plan.spool.add(STATE_TABLE, rows.slice(start, STATE_PIECE_ROWS))
     return plan
@@ -366,14 +394,6 @@ def absorb(plan: Plan, pages: pa.Table) -> None:
     """Record a batch of freshly read pages (load_pages) in the plan's state, before any
     corpus stage changes them."""
     plan.spool.add(STATE_TABLE, state_rows(pages, plan.signatures))
-
-
-def materialize(plan: Plan) -> tuple[list[Document], list[Quarantine]]:
-    """Every document and quarantined page of the plan, as objects (for small corpora: a run
-    keeps them in spool files and builds a batch's documents when it needs them, see Corpus)."""
-    corpus = survey(plan, 1 << 30)
-    docs = [doc_from_payload(p) for start, stop in corpus.ranges() for p, _ in corpus.items(start, stop)]
-    return docs, corpus.quarantined
 
 
 @dataclass(slots=True)
@@ -454,7 +474,6 @@ def _sorted_state(spooled: Spooled, rows: int = 2048) -> Iterator[pa.Table]:
         yield pa.concat_tables([cache[i] for i in needed]).take(pa.array(index))
 
 
-@few_collections()
 def survey(plan: Plan, batch_size: int) -> Corpus:
     """Sites and templates, the corpus-wide stages before parsing, from the state rows'
     features alone: no page is rebuilt. The state rows are sorted (by raw file; a file's
@@ -491,7 +510,8 @@ def survey(plan: Plan, batch_size: int) -> Corpus:
             quarantined += [quarantine_from_payload(q) for q in quarantine]
             positions = pa.array(np.flatnonzero(is_doc))
             for name in ("site_evidence", "weak_evidence"):
-                features[name] += [shared.setdefault(v, v) if v else v for v in batch.column(name).take(positions).to_pylist()]
+                values = batch.column(name).take(positions).to_pylist()
+                features[name] += [shared.setdefault(v, v) if v else v for v in values]
             features["fingerprint"] += [[shared.setdefault(k, k) for k in fp] if fp else fp
                                         for fp in batch.column("fingerprint").take(positions).to_pylist()]
             tk = batch.column("template_keys").take(positions).combine_chunks()
@@ -520,7 +540,6 @@ def survey(plan: Plan, batch_size: int) -> Corpus:
     return Corpus(state, groups, bounds, [sys.intern(s) for s in sites], model, quarantined)
 
 
-@few_collections()
 def parse_items(
     items: Sequence[tuple[bytes, str]], model: TemplateModel, limits: Limits, cache: ParsedCache
 ) -> tuple[pa.Table, list[PageRecord], list[Quarantine]]:
@@ -544,17 +563,16 @@ def decisions(records: Iterable[PageRecord]) -> Decisions:
     return {r.document_id: (r.status, r.duplicate_of, r.reason) for r in records}
 
 
-@few_collections()
-def table_items(
-    items: Sequence[tuple[bytes, str]],
-    parsed: pa.Table,
-    decided: Decisions,
-    first_seen: dict[str, datetime],
-    now: datetime,
-) -> tuple[dict[str, pa.Table], pa.Table, tuple[list[CodeSource], pa.Table]]:
-    """A batch's rows of the page tables, validated, with their rejected rows, and its curated
-    pages' CodeSources and items (tables.code_sources). ``parsed`` holds the batch's parses (parse_items); ``decided`` the
-    deduplication's verdicts. A page without a parse failed it (it is quarantined)."""
+def deduplicate_records(records: list[PageRecord], first_seen: dict[str, datetime]) -> Decisions:
+    """Deduplicate the parsed pages (deduplicate); each page's verdict."""
+    deduplicate(records, first_seen)
+    return decisions(records)
+
+
+def batch_documents(items: Sequence[tuple[bytes, str]], parsed: pa.Table, decided: Decisions) -> list[Document]:
+    """A batch's documents as parsed and deduplicated: each page's payload (Corpus.items) with
+    its parse (``parsed``: parse_items' rows) and its verdict (``decided``). A page without a
+    parse failed it (it is quarantined) and is left out."""
     packed = dict(zip(parsed.column("document_id").to_pylist(), parsed.column("payload").to_pylist(), strict=True))
     docs = []
     for payload, site in items:
@@ -567,6 +585,19 @@ def table_items(
         if doc.document_id in decided:
             doc.status, doc.duplicate_of, doc.reason = decided[doc.document_id]
         docs.append(doc)
+    return docs
+
+
+def table_items(
+    items: Sequence[tuple[bytes, str]],
+    parsed: pa.Table,
+    decided: Decisions,
+    first_seen: dict[str, datetime],
+    now: datetime,
+) -> tuple[dict[str, pa.Table], pa.Table, tuple[list[CodeSource], pa.Table]]:
+    """A batch's rows of the page tables, validated, with their rejected rows, and its curated
+    pages' CodeSources and items (tables.code_sources); the batch as batch_documents sees it."""
+    docs = batch_documents(items, parsed, decided)
     tables, rejected = validate_tables(page_tables(docs, first_seen, now))
     return tables, rejected, code_sources(docs)
 
@@ -587,8 +618,8 @@ class Output:
         self.sources += sources[0]
         self.spool.add(ITEMS_TABLE, sources[1])
 
-    @few_collections()
-    def tables(self, quarantined: Sequence[Quarantine], first_seen: dict[str, datetime], now: datetime) -> dict[str, Table]:
+    def tables(self, quarantined: Sequence[Quarantine], first_seen: dict[str, datetime],
+               now: datetime) -> dict[str, Table]:
         """Every curated table: the pages' rows (spooled), the quarantined pages' documents
         rows and the code tables (validated here), and every rejected row."""
         quarantine, q_rejected = validate_tables({"documents": quarantine_table(quarantined, first_seen, now)})
@@ -617,71 +648,148 @@ class Output:
 ITEMS_TABLE = "__items"  # the curated pages' section items (tables.ITEMS), spooled for code_tables
 
 
-def corpus_stages(
-    docs: list[Document],
-    first_seen: dict[str, datetime],
-    limits: Limits,
-    cache: ParsedCache | None = None,
-    fresh: ParsedCache | None = None,
-    payloads: Sequence[bytes] | None = None,
-) -> tuple[list[Document], list[Quarantine]]:
-    """Sites, templates, parsing and deduplication over documents in memory (a small corpus:
-    what `ingest evaluate` runs); run() does the same in batches over a Corpus."""
-    assign_document_sites(docs)
-    model = learn_site_templates(docs)
-    failed = parse_documents(docs, model, limits, cache, fresh, payloads)
-    docs = [d for d in docs if d.status is not Status.QUARANTINED]
-    deduplicate(docs, first_seen)
-    return docs, failed
+def publish_output(settings: Settings, output: Output, quarantined: Sequence[Quarantine], state: dict[str, Table],
+                   first_seen: dict[str, datetime], now: datetime) -> tuple[dict[str, Table], str, bool]:
+    """The code tables grouped, every table written from the spool as a new snapshot with the
+    run's state (write.publish; with ``settings.full`` every file is written anew, which repairs
+    any damaged one). Returns the tables, the snapshot id and whether it is new."""
+    tables = output.tables(quarantined, first_seen, now)
+    snapshot, published = publish(settings.curated, {**tables, **state}, settings.keep_snapshots, full=settings.full)
+    return tables, snapshot, published
 
 
-def process(settings: Settings, progress: Progress | None = None) -> tuple[list[Document], list[Quarantine], int]:
-    """Read, clean, parse and deduplicate everything under ``settings.raw``, in memory, ignoring
-    earlier runs. Returns (documents, quarantined pages, number of raw files)."""
-    paths = read.discover(settings.raw)
-    docs: list[Document] = []
-    quarantined: list[Quarantine] = []
-    for chunk in batches(paths, settings.batch_size):
-        d, q = load_batch(settings.raw, chunk, settings.limits)
-        docs += d
-        quarantined += q
-        if progress:
-            progress(len(chunk))
-    docs, failed = corpus_stages(docs, {}, settings.limits)
-    return docs, quarantined + failed, len(paths)
+# The stage functions a run calls, in order: what an Executor is asked to run.
+STAGES: tuple[Callable[..., Any], ...] = (plan_run, load_pages, survey, parse_items, deduplicate_records, table_items,
+                                          publish_output)
 
 
-@few_collections()
-def run(settings: Settings, progress: Progress | None = None, now: datetime | None = None) -> RunSummary:
-    """One whole run in this process, no Prefect: what tests and benchmarks call. Reads only
-    new or changed raw files; with nothing new, publishes nothing and parses nothing.
+# --- the run ---------------------------------------------------------------------------
 
-    The stages go batch by batch over a Corpus (see there); the flow in flows/ingest.py runs
-    the same functions as tasks."""
+
+class Executor(Protocol):
+    """Where a run's stage calls run. ``call`` runs one call and returns its result; ``map``
+    runs one call per argument tuple and yields the results in the order of the calls,
+    taking the tuples from ``calls`` only as it needs them (each may hold a batch's pages).
+    Stage functions are passed as themselves (pipeline's module-level functions)."""
+
+    def call(self, stage: Callable[..., T], *args: Any) -> T: ...
+
+    def map(self, stage: Callable[..., T], calls: Iterable[tuple]) -> Iterator[T]: ...
+
+
+class InProcess:
+    """Every stage call in this process, one at a time, when the run asks for its result."""
+
+    def call(self, stage: Callable[..., T], *args: Any) -> T:
+        return stage(*args)
+
+    def map(self, stage: Callable[..., T], calls: Iterable[tuple]) -> Iterator[T]:
+        for args in calls:
+            yield stage(*args)
+
+
+def _in_bulk(stage: Callable[..., T], args: tuple) -> T:
+    """A stage call in a worker process, in the run's memory setting (memory.bulk_work)."""
+    with bulk_work():
+        return stage(*args)
+
+
+class Processes:
+    """Single calls in this process; per-batch calls (``map``) in ``workers`` worker processes,
+    at most two per worker in flight, results in the order of the calls. The processes are
+    started on the first ``map`` (a run with nothing to do starts none) and stopped when the
+    block ends. Workers are spawned, not forked: they start clean whatever threads this
+    process runs. Stages and their arguments travel pickled between this process and its
+    own workers, never to or from storage."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+        self.pool: concurrent.futures.ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def call(self, stage: Callable[..., T], *args: Any) -> T:
+        return stage(*args)
+
+    def map(self, stage: Callable[..., T], calls: Iterable[tuple]) -> Iterator[T]:
+        several, calls = more_than_one(calls)
+        if not several:  # one batch: here, rather than start a process for it
+            yield from (stage(*args) for args in calls)
+            return
+        if self.pool is None:
+            spawn = multiprocessing.get_context("spawn")
+            self.pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=spawn)
+        pending: collections.deque[concurrent.futures.Future[T]] = collections.deque()
+        for args in calls:
+            pending.append(self.pool.submit(_in_bulk, stage, args))
+            if len(pending) >= 2 * self.workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def more_than_one(calls: Iterable[tuple]) -> tuple[bool, Iterator[tuple]]:
+    """Whether ``calls`` holds two or more, and an iterator over all of them (the first ones
+    read to tell). What an executor asks before it hands a stage's batches to other processes:
+    a stage of one batch runs where the run is, with no process started for it."""
+    it = iter(calls)
+    head = list(itertools.islice(it, 2))
+    return len(head) > 1, itertools.chain(head, it)
+
+
+@dataclass(slots=True)
+class Collected:
+    """What a run ends with, as objects, for callers that look at pages (``process``)."""
+
+    documents: list[Document] = field(default_factory=list)
+    quarantined: list[Quarantine] = field(default_factory=list)
+    files: int = 0
+
+
+def _subset(mapping: dict[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    return {k: mapping[k] for k in keys if k in mapping}
+
+
+def execute(settings: Settings, executor: Executor, progress: Progress | None = None, now: datetime | None = None,
+            collect: Collected | None = None) -> RunSummary:
+    """One run: plan, read the new or changed files, survey sites and templates, parse,
+    deduplicate, build the page tables, publish. With nothing new it publishes nothing and
+    parses nothing. Pages go batch by batch (a Corpus); ``executor`` runs the stage calls.
+    ``collect``, when given, receives every final document and quarantined page (``process``).
+
+    Memory: the run holds the process's allocator and collector settings for bulk work
+    (memory.bulk_work) and gives memory back after each batch."""
     started = time.perf_counter()
     lap = Laps()
     now = now or datetime.now(UTC)
-    use_system_allocator()
-    with writer_lock(settings.curated), Spool() as spool:
+    advance = progress or (lambda n: None)
+    with bulk_work(), writer_lock(settings.curated), Spool() as spool:
         remove_staging(settings.curated)
-        plan = plan_run(settings, spool)
+        plan = executor.call(plan_run, settings, spool)
         lap("plan")
         if plan.unchanged:
-            if progress:
-                progress(len(plan.paths))
+            advance(len(plan.paths))
             summary = report(settings.curated)
             summary.published, summary.seconds, summary.files = False, time.perf_counter() - started, len(plan.paths)
             summary.stages = lap.seconds
             return summary
-        if progress:
-            progress(len(plan.paths) - len(plan.todo))
-        for chunk in plan.batches(settings.batch_size):
-            absorb(plan, load_pages(settings.raw, chunk, settings.limits))
+        advance(len(plan.paths) - len(plan.todo))
+        chunks = plan.batches(settings.batch_size)
+        loaded = executor.map(load_pages, ((settings.raw, chunk, settings.limits) for chunk in chunks))
+        for chunk, pages in zip(chunks, loaded, strict=True):
+            absorb(plan, pages)
+            del pages
             release_memory()
-            if progress:
-                progress(len(chunk))
+            advance(len(chunk))
         lap("read")
-        corpus = survey(plan, settings.batch_size)
+        announce(progress, "surveying sites and templates")
+        corpus = executor.call(survey, plan, settings.batch_size)
         release_memory()
         lap("survey")
         store = ParsedStore() if settings.full else ParsedStore.load(settings.curated)
@@ -690,37 +798,72 @@ def run(settings: Settings, progress: Progress | None = None, now: datetime | No
         parsed: list[Piece] = []  # per batch: its parses, in the spool
         records: list[PageRecord] = []
         failed: list[Quarantine] = []
-        for start, stop in ranges:
-            table, recs, fails = parse_items(corpus.items(start, stop), corpus.templates_for(start, stop),
-                                             settings.limits, store.lookup(corpus.ids(start, stop)))
+        calls = ((corpus.items(a, b), corpus.templates_for(a, b), settings.limits, store.lookup(corpus.ids(a, b)))
+                 for a, b in ranges)
+        announce(progress, "parsing")
+        for table, recs, fails in executor.map(parse_items, calls):
             parsed.append(spool.add(PARSED_TABLE, table))
             records += recs
             failed += fails
+            del table, recs
             release_memory()
         del store
         forget_memos()
         lap("parse")
         seen = first_seen(settings.curated)
-        deduplicate(records, seen)
-        decided = decisions(records)
+        announce(progress, "deduplicating")
+        decided = executor.call(deduplicate_records, records, seen)
         del records
         lap("deduplicate")
         output = Output(spool)
-        for (start, stop), piece in zip(ranges, parsed, strict=True):
-            output.add(*table_items(corpus.items(start, stop), piece.read(), decided, seen, now))
+        batches_out = ((corpus.items(a, b), piece.read(), _subset(decided, ids := corpus.ids(a, b)), _subset(seen, ids),
+                        now) for (a, b), piece in zip(ranges, parsed, strict=True))
+        announce(progress, "building tables")
+        for result in executor.map(table_items, batches_out):
+            output.add(*result)
+            del result
             release_memory()
+        if collect is not None:
+            for (a, b), piece in zip(ranges, parsed, strict=True):
+                collect.documents += batch_documents(corpus.items(a, b), piece.read(), decided)
         del decided  # a verdict per page: not needed from here on
         forget_memos()
-        lap("tables")  # the page tables, batch by batch; the code tables are built with the publishing, as in the flow
-        tables = output.tables(corpus.quarantined + failed, seen, now)
-        release_memory()
+        lap("tables")  # the page tables, batch by batch; the code tables are built with the publishing
         state = {STATE_TABLE: corpus.state, PARSED_TABLE: spool.table(PARSED_TABLE, PARSED_SCHEMA)}
+        quarantined = corpus.quarantined + failed
+        if collect is not None:
+            collect.quarantined += quarantined
+            collect.files = len(plan.paths)
         del corpus, parsed
         release_memory()
-        snapshot, published = publish(settings.curated, {**tables, **state}, settings.keep_snapshots)
+        announce(progress, "publishing")
+        tables, snapshot, published = executor.call(publish_output, settings, output, quarantined, state, seen, now)
         lap("publish")
         summary = summarize(tables, snapshot=snapshot, published=published, seconds=time.perf_counter() - started,
                             files=len(plan.paths))
     summary.read_files = len(plan.todo)
     summary.stages = lap.seconds
     return summary
+
+
+def run(settings: Settings, progress: Progress | None = None, now: datetime | None = None,
+        workers: int = 1) -> RunSummary:
+    """One whole run, no Prefect (``ingest run --no-prefect``, tests, benchmarks): every stage
+    call made in this process, or with ``workers`` > 1 the per-batch calls in that many worker
+    processes (Processes). The tables are the same whatever the number of workers."""
+    if workers <= 1:
+        return execute(settings, InProcess(), progress, now)
+    with Processes(workers) as executor:
+        return execute(settings, executor, progress, now)
+
+
+def process(settings: Settings, progress: Progress | None = None) -> tuple[list[Document], list[Quarantine], int]:
+    """The documents a full run over ``settings.raw`` ends with (parsed and deduplicated), from
+    the very run :func:`run` makes, published to a temporary folder and ignoring earlier runs.
+    Returns (documents, quarantined pages, number of raw files)."""
+    collected = Collected()
+    with tempfile.TemporaryDirectory(prefix="ingest-process-") as tmp:
+        scratch = Settings(raw=settings.raw, curated=Path(tmp) / "curated", full=True, limits=settings.limits,
+                           batch_size=settings.batch_size)
+        execute(scratch, InProcess(), progress, collect=collected)
+    return collected.documents, collected.quarantined, collected.files

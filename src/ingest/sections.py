@@ -92,3 +92,8 @@ def _score(tokens: tuple[str, ...]) -> tuple[str, float]:
     if best[1] < 1.0 and len(tokens) > 2:
         return "other", 0.0
     return best
+
+
+def clear_memos() -> None:
+    """Forget the headings already mapped."""
+    map_heading.cache_clear()

@@ -93,7 +93,7 @@ def assign_sites(
             i = parent[i]
         return i
 
-    owners: dict[tuple[str, str], int] = {}
+    owners: dict[tuple[str, ...], int] = {}
     for i, keys in enumerate(fingerprints):
         for pair in itertools.combinations(keys, FINGERPRINT_MIN_SHARED):
             j = owners.setdefault(pair, i)
@@ -123,7 +123,7 @@ def assign_sites(
 def _most_common(counter: Counter[str]) -> str | None:
     if not counter:
         return None
-    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    return min(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
 def _fingerprint_name(fingerprints: list[list[str]]) -> str:

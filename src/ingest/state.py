@@ -11,25 +11,33 @@ be emptied).
 
 The state is valid only for the code that wrote it: ``PIPELINE_FINGERPRINT`` hashes the source
 of every stage before parsing, and a run with other code reprocesses everything.
+
+A snapshot holds data only: payloads are JSON (compressed), never pickles, since whoever can
+write the curated folder must not be able to run code in the next ingest. A payload that does
+not decode to what this module wrote is bad data: its file is read again (plan_run) and its
+parse made again (pipeline.parse_documents).
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import hashlib
 import json
-import pickle
 import stat
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import clean, extract, read, rules, site, storage
+from .errors import Reason
 from .models import CodeEvidence, Document, Kind, Line, ParsedPage, Quarantine, Removed, Section, Status
 from .write import read_previous
 
@@ -61,7 +69,7 @@ PAGE_FIELDS = ("raw_path", "kind", "payload", "document_id", "site_evidence", "w
 def _fingerprint() -> str:
     h = hashlib.sha256()
     for module in (read, extract, clean, rules, site, sys.modules[__name__]):  # this module writes the rows
-        h.update(Path(module.__file__).read_bytes())
+        h.update(Path(str(module.__file__)).read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -73,8 +81,7 @@ PIPELINE_FINGERPRINT = _fingerprint()
 # removed, the parsed fields, its status), keyed by everything parsing depends on: the page as
 # extracted (a hash of its state payload), its site, its site's learned template, and the code
 # of the parsing stages. A run parses only pages whose key changed: new pages, and pages of a
-# site whose template changed. Pickled: it is written and read only by this code (the key
-# includes the code's fingerprint), like Prefect's own results; as plain tuples (pack_parse).
+# site whose template changed. Payloads are JSON (pack_parse).
 PARSED_TABLE = "_state/parsed"
 PARSED_SCHEMA = pa.schema(
     [
@@ -86,16 +93,17 @@ PARSED_SCHEMA = pa.schema(
 
 
 def _parse_fingerprint() -> str:
-    from . import models, parse, sections
+    from . import boilerplate, models, parse, sections
 
     h = hashlib.sha256(PIPELINE_FINGERPRINT.encode())
-    for module in (parse, sections, models, sys.modules[__name__]):  # this module packs the results
-        h.update(Path(module.__file__).read_bytes())
+    for module in (parse, sections, models, boilerplate, sys.modules[__name__]):  # this module packs the results
+        h.update(Path(str(module.__file__)).read_bytes())
+    h.update(boilerplate.model_digest().encode())  # the line model decides at parse time, with the templates
     return h.hexdigest()[:16]
 
 
 PARSE_FINGERPRINT = _parse_fingerprint()
-ParsedCache = dict[str, tuple[str, bytes]]  # document_id -> (key, pickled parse result)
+ParsedCache = dict[str, tuple[str, bytes]]  # document_id -> (key, packed parse: pack_parse)
 
 
 class ParsedStore:
@@ -125,56 +133,111 @@ class ParsedStore:
         return dict(zip(hit["document_id"], zip(hit["key"], hit["payload"], strict=True), strict=True))
 
 
-# Payloads (a page as extracted, as JSON; a parse, pickled) are held and sent compressed: a run
-# holds every page's payload and parse until it publishes, and a Dask worker is sent and
-# returns them. zstd at level 1, on the benchmark's pages: state payloads 2.6x smaller, about
-# 50 µs a page to compress and 25 µs to decompress.
+# Payloads are held and sent compressed (zstd, level 1): a run holds every page's payload
+# and parse until it publishes, and a Dask worker is sent and returns them.
 _CODEC = pa.Codec("zstd", compression_level=1)
+
+
+class BadPayload(ValueError):
+    """A payload that is not what this module writes: bad data, never trusted."""
 
 
 def compress(raw: bytes) -> bytes:
     return len(raw).to_bytes(4, "little") + _CODEC.compress(raw, asbytes=True)
 
 
+# A payload larger than this is bad data: no page comes near it (read.Limits bounds a file),
+# and a planted size must not make a run allocate gigabytes.
+MAX_PAYLOAD_BYTES = 1 << 28
+
+
 def decompress(data: bytes) -> bytes:
-    return _CODEC.decompress(data[4:], decompressed_size=int.from_bytes(data[:4], "little"), asbytes=True)
+    if len(data) < 4:
+        raise BadPayload("payload too short")
+    size = int.from_bytes(data[:4], "little")
+    if size > MAX_PAYLOAD_BYTES:
+        raise BadPayload(f"payload of {size} bytes")
+    try:
+        return _CODEC.decompress(data[4:], decompressed_size=size, asbytes=True)
+    except (pa.ArrowException, OSError, ValueError, OverflowError, MemoryError) as exc:
+        raise BadPayload(f"payload does not decompress: {exc}") from exc
+
+
+def _dumps(value: object) -> bytes:
+    """JSON; the standard library's where orjson refuses (lone surrogates, integers beyond 64 bits)."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return json.dumps(value, ensure_ascii=True).encode("ascii")
+
+
+def _loads(data: bytes) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        try:
+            return json.loads(data)
+        except (ValueError, RecursionError) as exc:
+            raise BadPayload(f"payload is not JSON: {exc}") from exc
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value is not None else None
 
 
 _PAGE_FIELDS = [f.name for f in dataclasses.fields(ParsedPage)]
+_PAIRS = ("facts", "faq", "modifiers")  # lists of (str, str) pairs
+_RANGES = ("cost", "duration")  # (low, high) or None
 _KINDS = {str(k): k for k in Kind}  # a dictionary lookup: Kind(k) costs ~1.5 µs a line
 
 
+def _plain_lines(doc: Document) -> tuple[list, list]:
+    return ([(ln.text, str(ln.kind), ln.line_no, ln.level, ln.blank_before) for ln in doc.lines],
+            [(r.line_no, r.text, r.rule, r.score) for r in doc.removed])
+
+
+def _lines_of(lines: list, removed: list) -> tuple[list[Line], list[Removed]]:
+    return [Line(t, _KINDS[k], n, lv, b) for t, k, n, lv, b in lines], [Removed(n, t, r, s) for n, t, r, s in removed]
+
+
 def pack_parse(doc: Document) -> bytes:
-    """A parsed page as plain tuples, pickled (plain tuples pickle in C; dataclasses with
-    slots go through Python-level reduce, ~1 ms a page)."""
+    """A parsed page (its lines, removed lines, parse, status, reason and MinHash signature)
+    as compressed JSON of plain lists."""
     page = doc.parsed
     packed_page = None
     if page is not None:
         values = {n: getattr(page, n) for n in _PAGE_FIELDS}
-        values["sections"] = [(s.section, s.heading, s.position, s.text_lines, s.items, s.merged_headings) for s in page.sections]
+        values["sections"] = [(s.section, s.heading, s.position, s.text_lines, s.items, s.merged_headings)
+                              for s in page.sections]
         values["evidence"] = [(e.code, e.score, e.source) for e in page.evidence]
-        packed_page = tuple(values[n] for n in _PAGE_FIELDS)
-    plain = (
-        [(ln.text, str(ln.kind), ln.line_no, ln.level, ln.blank_before) for ln in doc.lines],
-        [(r.line_no, r.text, r.rule, r.score) for r in doc.removed],
-        packed_page,
-        str(doc.status),
-        doc.reason,
-        doc.signature,
-    )
-    return compress(pickle.dumps(plain, protocol=pickle.HIGHEST_PROTOCOL))
+        packed_page = [values[n] for n in _PAGE_FIELDS]
+    lines, removed = _plain_lines(doc)
+    signature = base64.b64encode(doc.signature).decode("ascii") if doc.signature is not None else None
+    return compress(_dumps([lines, removed, packed_page, str(doc.status), doc.reason, signature]))
 
 
 def unpack_parse(data: bytes) -> tuple[list[Line], list[Removed], ParsedPage | None, Status, str | None, bytes | None]:
-    lines, removed, packed_page, status, reason, signature = pickle.loads(decompress(data))
-    page = None
-    if packed_page is not None:
-        values = dict(zip(_PAGE_FIELDS, packed_page, strict=True))
-        values["sections"] = [Section(*s) for s in values["sections"]]
-        values["evidence"] = [CodeEvidence(*e) for e in values["evidence"]]
-        page = ParsedPage(**values)
-    return ([Line(t, _KINDS[k], n, lv, b) for t, k, n, lv, b in lines], [Removed(*r) for r in removed], page,
-            Status(status), reason, signature)
+    """What pack_parse packed; BadPayload if ``data`` is anything else."""
+    try:
+        lines, removed, packed_page, status, reason, signature = _loads(decompress(data))
+        page = None
+        if packed_page is not None:
+            values = dict(zip(_PAGE_FIELDS, packed_page, strict=True))
+            values["sections"] = [Section(*s) for s in values["sections"]]
+            values["evidence"] = [CodeEvidence(*e) for e in values["evidence"]]
+            for name in _PAIRS:
+                values[name] = [(a, b) for a, b in values[name]]
+            for name in _RANGES:
+                values[name] = tuple(values[name]) if values[name] is not None else None
+            values["warnings"] = tuple(values["warnings"])
+            page = ParsedPage(**values)
+        kept, gone = _lines_of(lines, removed)
+        return (kept, gone, page, Status(status), reason,
+                base64.b64decode(signature, validate=True) if signature is not None else None)
+    except BadPayload:
+        raise
+    except (TypeError, ValueError, KeyError) as exc:
+        raise BadPayload(f"not a packed parse: {exc}") from exc
 
 
 def parsed_table(cache: ParsedCache) -> pa.Table:
@@ -243,31 +306,37 @@ def _ts(value: datetime | None) -> str | None:
 
 
 def doc_to_payload(doc: Document) -> bytes:
-    """A document as its state payload: its fields as plain values and tuples, pickled (in
-    C), compressed. As JSON (until 2026-12-02), an HTML page of the benchmark took 224 µs to
-    write and 145 µs to read (90 µs without its lines); pickled, 128, 108 and 53 µs. Read
-    only by this code: the state's fingerprint covers this module."""
-    plain = (
-        doc.document_id, doc.content_hash, doc.raw_path, doc.line_no, doc.fmt, doc.url, doc.fetched_at, doc.mtime,
-        doc.site_evidence, doc.title, doc.jsonld, doc.encoding, doc.warnings,
-        [(ln.text, str(ln.kind), ln.line_no, ln.level, ln.blank_before) for ln in doc.lines],
-        [(r.line_no, r.text, r.rule) for r in doc.removed],
-    )
-    return compress(pickle.dumps(plain, protocol=pickle.HIGHEST_PROTOCOL))
+    """A document as its state payload: its fields as compressed JSON of plain lists (its
+    JSON-LD as the standard library writes it, so that any value JSON-LD holds comes back)."""
+    lines, removed = _plain_lines(doc)
+    plain = [
+        doc.document_id, doc.content_hash, doc.raw_path, doc.line_no, doc.fmt, doc.url, _ts(doc.fetched_at), doc.mtime,
+        doc.site_evidence, doc.title, json.dumps(doc.jsonld, ensure_ascii=False), doc.encoding, doc.warnings,
+        lines, removed,
+    ]
+    return compress(_dumps(plain))
 
 
 def doc_from_payload(payload: bytes, lines: bool = True) -> Document:
     """The document a state payload holds; with ``lines=False`` without its lines and removed
-    lines (a caller about to set them from the page's parse)."""
-    (document_id, content_hash, raw_path, line_no, fmt, url, fetched_at, mtime, site_evidence, title, jsonld, encoding,
-     warnings, kept, removed) = pickle.loads(decompress(payload))
-    return Document(
-        document_id=document_id, content_hash=content_hash, raw_path=raw_path, line_no=line_no, fmt=fmt, url=url,
-        fetched_at=fetched_at, mtime=mtime, site="", site_evidence=site_evidence, title=title, jsonld=jsonld,
-        encoding=encoding, warnings=warnings,
-        lines=[Line(t, _KINDS[k], n, lv, b) for t, k, n, lv, b in kept] if lines else [],
-        removed=[Removed(n, t, r) for n, t, r in removed] if lines else [],
-    )
+    lines (a caller about to set them from the page's parse). BadPayload if it holds anything
+    else than doc_to_payload wrote."""
+    try:
+        (document_id, content_hash, raw_path, line_no, fmt, url, fetched_at, mtime, site_evidence, title, jsonld,
+         encoding, warnings, kept, removed) = _loads(decompress(payload))
+        if not all(isinstance(v, str) for v in (document_id, content_hash, raw_path, fmt, jsonld, encoding)):
+            raise BadPayload("a document's identity fields are not strings")
+        kept_lines, removed_lines = _lines_of(kept, removed) if lines else ([], [])
+        return Document(
+            document_id=document_id, content_hash=content_hash, raw_path=raw_path, line_no=line_no, fmt=fmt, url=url,
+            fetched_at=_time(fetched_at), mtime=mtime, site="", site_evidence=site_evidence, title=title,
+            jsonld=json.loads(jsonld), encoding=encoding, warnings=list(warnings), lines=kept_lines,
+            removed=removed_lines,
+        )
+    except BadPayload:
+        raise
+    except (TypeError, ValueError, KeyError, RecursionError) as exc:
+        raise BadPayload(f"not a document payload: {exc}") from exc
 
 
 def quarantine_to_json(q: Quarantine) -> str:
@@ -276,12 +345,19 @@ def quarantine_to_json(q: Quarantine) -> str:
 
 
 def quarantine_from_payload(payload: bytes) -> Quarantine:
-    return quarantine_from_json(decompress(payload).decode("utf-8"))
+    """The quarantined page a state payload holds; BadPayload if it holds anything else."""
+    try:
+        return quarantine_from_json(decompress(payload).decode("utf-8"))
+    except BadPayload:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
+        raise BadPayload(f"not a quarantine payload: {exc}") from exc
 
 
 def quarantine_from_json(payload: str) -> Quarantine:
     d = json.loads(payload)
-    return Quarantine(d["raw_path"], d["line_no"], d["reason"], d["detail"], d["url"], read.parse_timestamp(d["fetched_at"]))
+    return Quarantine(d["raw_path"], d["line_no"], d["reason"], d["detail"], d["url"],
+                      read.parse_timestamp(d["fetched_at"]))
 
 
 def page_rows(docs: Sequence[Document], quarantined: Sequence[Quarantine]) -> pa.Table:
@@ -294,8 +370,9 @@ def page_rows(docs: Sequence[Document], quarantined: Sequence[Quarantine]) -> pa
                                              clean.template_keys(d.lines)), strict=True):
             cols[name].append(value)
     for q in quarantined:
-        for name, value in zip(PAGE_FIELDS, (q.raw_path, "quarantine", compress(quarantine_to_json(q).encode("utf-8"))), strict=False):
-            cols[name].append(value)
+        payload = compress(quarantine_to_json(q).encode("utf-8"))
+        for name, given in zip(PAGE_FIELDS, (q.raw_path, "quarantine", payload), strict=False):
+            cols[name].append(given)
         for name in PAGE_FIELDS[3:]:
             cols[name].append(None)
     return pa.table(cols, schema=pa.schema([STATE_SCHEMA.field(n) for n in PAGE_FIELDS]))
@@ -310,23 +387,53 @@ def state_rows(pages: pa.Table, signatures: dict[str, tuple[int, int]]) -> pa.Ta
         "mtime_ns": pa.array([m for _, m in sizes], pa.int64()),
         "pipeline": pa.array([PIPELINE_FINGERPRINT] * len(paths), pa.string()),
     }
-    return pa.table([cols[f.name] if f.name in cols else pages.column(f.name) for f in STATE_SCHEMA], schema=STATE_SCHEMA)
+    return pa.table([cols[f.name] if f.name in cols else pages.column(f.name) for f in STATE_SCHEMA],
+                    schema=STATE_SCHEMA)
 
 
 def load_state(curated: Path | str) -> tuple[dict[str, FileState], pa.Table | None]:
     """Per raw file, its signature when the last published run read it, and that run's state
-    rows (as Arrow: strings in buffers, not Python objects); empty if none or stale."""
+    rows (as Arrow: strings in buffers, not Python objects); empty if none, missing, unreadable
+    or written by other code: the run then reads every file again."""
     try:
         table = read_previous(curated, STATE_TABLE)
-    except (OSError, pa.ArrowException):  # unreadable: read everything again
+        if table is None or table.num_rows == 0 or table.schema.names != STATE_SCHEMA.names:
+            return {}, None
+        if not pc.all(pc.equal(table.column("pipeline"), PIPELINE_FINGERPRINT)).as_py():
+            return {}, None
+        table = table.cast(STATE_SCHEMA)
+    except (OSError, pa.ArrowException):
         return {}, None
-    if table is None or table.num_rows == 0 or table.schema.names != STATE_SCHEMA.names:
-        return {}, None
-    if not pc.all(pc.equal(table.column("pipeline"), PIPELINE_FINGERPRINT)).as_py():
-        return {}, None
-    table = table.cast(STATE_SCHEMA)
     files: dict[str, FileState] = {}
     cols = [table.column(c).to_pylist() for c in ("raw_path", "size", "mtime_ns")]
     for rel, size, mtime_ns in zip(*cols, strict=True):
         files.setdefault(rel, FileState(size, mtime_ns))
     return files, table
+
+
+# Quarantine reasons that say more about the moment than about the file (its permissions, the
+# machine's load): a file quarantined for one of them is read again by the next run, even when
+# its size and mtime are unchanged.
+RETRIED_REASONS = frozenset({Reason.UNREADABLE, Reason.PARSE_TIMEOUT})
+
+
+def files_to_reread(table: pa.Table, documents: bool = True) -> set[str]:
+    """The raw files of state rows ``table`` that a run must read again although unchanged:
+    those quarantined for a reason in RETRIED_REASONS, and those with a row whose payload is
+    bad data (BadPayload). Documents' payloads are decoded only with ``documents`` (what a run
+    that parses pages needs; a run with nothing to do never decodes them)."""
+    kinds = table.column("kind").to_pylist()
+    paths = table.column("raw_path").to_pylist()
+    payloads = table.column("payload")
+    out: set[str] = set()
+    for i, (kind, rel) in enumerate(zip(kinds, paths, strict=True)):
+        if rel in out or (kind == "document" and not documents):
+            continue
+        try:
+            if kind == "document":
+                doc_from_payload(payloads[i].as_py())
+            elif quarantine_from_payload(payloads[i].as_py()).reason in RETRIED_REASONS:
+                out.add(rel)
+        except BadPayload:
+            out.add(rel)
+    return out

@@ -1,0 +1,91 @@
+"""The one stage sequence (pipeline.execute), whatever runs its calls: the same tables in this
+process and in worker processes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from ingest import pipeline
+from ingest.config import Settings
+from ingest.tables import build_tables
+
+from .conftest import PAGES, RAW, copy_raw
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _files(curated: Path) -> dict[str, bytes]:
+    """Every table's rows as Parquet bytes, segment by segment (the snapshot's own files)."""
+    current = curated / "_current"
+    return {p.relative_to(current).as_posix(): p.read_bytes()
+            for p in sorted(current.rglob("*.parquet")) if not p.relative_to(current).as_posix().startswith("_state/")}
+
+
+def test_two_worker_processes_give_the_same_tables_byte_for_byte(tmp_path):
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    one = pipeline.run(Settings(raw=raw, curated=tmp_path / "one", batch_size=2), now=NOW)
+    with pipeline.Processes(2) as executor:
+        two = pipeline.execute(Settings(raw=raw, curated=tmp_path / "two", batch_size=2), executor, now=NOW)
+        assert executor.pool is not None  # the batches went to worker processes
+    assert one.by_status == two.by_status == {"curated": 8, "duplicate": 2, "no_code": 1, "quarantined": 1}
+    assert one.snapshot.split("-")[-1] == two.snapshot.split("-")[-1]  # the snapshot ids end with the content digest
+    files = _files(tmp_path / "one")
+    assert files and files == _files(tmp_path / "two")
+    for name in ("documents", "sections", "codes"):
+        assert pq.read_table(tmp_path / "one" / name).equals(pq.read_table(tmp_path / "two" / name))
+
+
+def test_a_run_of_one_batch_or_none_starts_no_worker_process(tmp_path):
+    raw = copy_raw(tmp_path / "raw", RAW)
+    with pipeline.Processes(2) as executor:
+        first = pipeline.execute(Settings(raw=raw, curated=tmp_path / "curated"), executor)
+        again = pipeline.execute(Settings(raw=raw, curated=tmp_path / "curated"), executor)
+        assert executor.pool is None
+    assert first.published and first.read_files == 5
+    assert not again.published and list(again.stages) == ["plan"]
+
+
+def test_more_than_one_reads_no_call_twice():
+    calls = iter([(1,), (2,), (3,)])
+    several, again = pipeline.more_than_one(calls)
+    assert several and list(again) == [(1,), (2,), (3,)]
+    several, again = pipeline.more_than_one(iter([(1,)]))
+    assert not several and list(again) == [(1,)]
+    several, again = pipeline.more_than_one(iter([]))
+    assert not several and list(again) == []
+
+
+def test_every_stage_the_run_calls_is_listed_in_order(tmp_path):
+    """pipeline.STAGES is the sequence a run executes: an executor is asked for exactly these."""
+    called: list[str] = []
+
+    class Recording(pipeline.InProcess):
+        def call(self, stage, *args):
+            called.append(stage.__name__)
+            return super().call(stage, *args)
+
+        def map(self, stage, calls):
+            called.append(stage.__name__)
+            return super().map(stage, calls)
+
+    raw = copy_raw(tmp_path / "raw", RAW)
+    pipeline.execute(Settings(raw=raw, curated=tmp_path / "curated"), Recording())
+    assert called == [stage.__name__ for stage in pipeline.STAGES]
+
+
+def test_process_ends_with_the_documents_run_publishes(tmp_path):
+    """`ingest evaluate` measures pipeline.process: the very run `ingest run` makes, so the
+    tables its documents make are the tables the run publishes."""
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    docs, quarantined, files = pipeline.process(Settings(raw=raw, curated=tmp_path / "unused"))
+    summary = pipeline.run(Settings(raw=raw, curated=tmp_path / "curated"), now=NOW)
+    assert files == summary.files and not (tmp_path / "unused").exists()
+    built = build_tables(docs, quarantined, {}, NOW)
+    for name in ("documents", "sections", "faq", "facts", "removed_lines", "codes", "section_items"):
+        published = pq.read_table(tmp_path / "curated" / name)
+        assert published.num_rows == built[name].num_rows > 0, name
+        rows = sorted(map(repr, published.select(built[name].schema.names).to_pylist()))
+        assert rows == sorted(map(repr, built[name].to_pylist())), name
