@@ -231,8 +231,10 @@ def read_previous(curated: Path | str, table: str, columns: list[str] | None = N
     partitioning = "hive" if table in schema.PARTITIONS else None
     if storage.is_remote(curated):
         remote = _remote_current(curated)
-        url = None if remote is None else storage.join(curated, SNAPSHOTS, remote.name, table)
-        if url is None or not storage.is_dir(url):
+        if remote is None:
+            return None
+        url = storage.join(curated, SNAPSHOTS, remote.name, table)
+        if not storage.is_dir(url):
             return None
         fs, path = storage.filesystem(url)
         return pq.read_table(path, columns=columns, partitioning=partitioning, filesystem=fs)
