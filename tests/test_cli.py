@@ -174,8 +174,21 @@ def test_progress_says_each_stage_off_a_terminal(capsys):
 
     with _progress(10) as advance:
         advance(4)
+        advance.stage("parsing", total=7)
+        assert advance.bar.tasks[0].total == 7
         advance.stage("publishing")
+        assert advance.bar.tasks[0].total == 7  # a stage without a total keeps the last one
     assert "publishing…" in capsys.readouterr().err
+
+
+def test_evaluate_dedup_prints_the_figures_and_no_raw_list_of_misses():
+    """The labelled pairs' figures, one a line; the misses list is not printed as a figure."""
+    result = runner.invoke(app, ["evaluate", "dedup", "tests/dedup/pairs.jsonl", "-v"])
+    assert result.exit_code == 0, result.output
+    figures = {key.strip(): value for key, _, value in (line.partition(": ") for line in result.stdout.splitlines())}
+    assert set(figures) >= {"pairs", "precision", "recall", "f1"}
+    assert int(figures["pairs"]) > 0 and 0.0 <= float(figures["precision"]) <= 1.0
+    assert "errors" not in result.stdout
 
 
 def test_the_markdown_summary_reads_file_names_literally():

@@ -38,7 +38,7 @@ def test_synthetic_pair_set_matches_its_generator_and_meets_the_floors():
     import sys
 
     builder = SYNTHETIC.parent / "make_synthetic_pairs.py"
-    check = subprocess.run([sys.executable, str(builder), "--check"], capture_output=True, text=True)
+    check = subprocess.run([sys.executable, str(builder), "--check"], check=False, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
     result = evaluate_dedup(SYNTHETIC)
     assert result["pairs"] >= 200 and result["cross_code_merges"] == 0
@@ -72,3 +72,21 @@ def test_near_duplicate_search_leaves_no_index_for_the_collector():
             gc.enable()
     assert marked == 1 and [r.document_id for r in records if r.status is Status.DUPLICATE] == ["a2"]
     assert left == []
+
+
+def test_a_page_record_without_a_signature_is_a_clear_error():
+    """A PageRecord keeps no lines: without its MinHash signature deduplication cannot compare
+    it, and says which page it is (a Document without one is hashed from its lines)."""
+    from datetime import UTC, datetime
+
+    import pytest
+
+    from ingest.dedup import mark_near_duplicates, page_signature
+    from ingest.models import PageRecord
+
+    lines = [f"Line {i} about code 29881 and its recovery." for i in range(10)]
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    records = [PageRecord("a1", "a1", "a1.txt", None, when, 0.0, "29881", page_signature(lines)),
+               PageRecord("a2", "a2", "a2.txt", None, when, 0.0, "29881", None)]
+    with pytest.raises(ValueError, match=r"page a2 \(a2.txt\) has no MinHash signature"):
+        mark_near_duplicates(records)

@@ -59,32 +59,35 @@ def run(
 ) -> None:
     """Ingest what is in --raw into --curated. Exit 0 when the run completed, even if pages were quarantined."""
     started = time.perf_counter()
-    raw, curated = storage.location(raw), storage.location(curated)
+    raw_loc, curated_loc = storage.location(raw), storage.location(curated)
     try:
-        remote = storage.is_remote(raw)
-        exists = storage.is_dir(raw) if remote else raw.is_dir()
-        is_file = not exists and (storage.exists(raw) if remote else raw.exists())
+        if storage.is_remote(raw_loc):
+            exists = storage.is_dir(raw_loc)
+            is_file = not exists and storage.exists(raw_loc)
+        else:
+            exists = raw_loc.is_dir()
+            is_file = not exists and raw_loc.exists()
     except OSError as exc:
-        err.print(f"[red]cannot read raw location {escape(str(raw))}: {escape(str(exc))}[/red]")
+        err.print(f"[red]cannot read raw location {escape(str(raw_loc))}: {escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
     if is_file:
-        err.print(f"[red]--raw {escape(str(raw))} is a file; --raw takes the directory of raw pages "
+        err.print(f"[red]--raw {escape(str(raw_loc))} is a file; --raw takes the directory of raw pages "
                   "(to ingest one file, put it in a directory of its own)[/red]")
         raise typer.Exit(2)
     if not exists:
-        err.print(f"[red]raw directory {escape(str(raw))} does not exist[/red]")
+        err.print(f"[red]raw directory {escape(str(raw_loc))} does not exist[/red]")
         raise typer.Exit(2)
-    total = sum(1 for _ in _files(raw))
-    _note(f"ingest run: {total} raw files in {raw} into {curated}")
+    total = sum(1 for _ in _files(raw_loc))
+    _note(f"ingest run: {total} raw files in {raw_loc} into {curated_loc}")
     try:
         if prefect:
-            summary, server_seconds = _run_flow(raw, curated, full, dask, batch_size, verbose, total, workers)
+            summary, server_seconds = _run_flow(raw_loc, curated_loc, full, dask, batch_size, verbose, total, workers)
         else:
             from .pipeline import run as run_pipeline
 
             _note("planning, then reading new or changed files, parsing and publishing (in-process)")
             server_seconds = None
-            settings = Settings(raw=raw, curated=curated, full=full, batch_size=batch_size)
+            settings = Settings(raw=raw_loc, curated=curated_loc, full=full, batch_size=batch_size)
             with _progress(total) as advance:
                 summary = run_pipeline(settings, progress=advance, workers=workers)
     except IngestError as exc:
@@ -129,7 +132,7 @@ def _run_flow(raw, curated, full, dask, batch_size, verbose, total, workers=1) -
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     _prefect_defaults()
-    server = contextlib.nullcontext()
+    server: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
     started = time.perf_counter()
     from .serve import configured_api_url, local_server
 
@@ -203,7 +206,7 @@ class _Advance:
     def stage(self, name: str, total: int | None = None) -> None:
         if self.bar.disable:
             _note(f"{name}…")
-        self.bar.update(self.task, description=name, **({"total": total} if total is not None else {}))
+        self.bar.update(self.task, description=name, total=total)  # None leaves the total as it is
 
 
 def _print_summary(summary: RunSummary) -> None:
@@ -413,6 +416,7 @@ def evaluate_dedup_cmd(
 
     result = evaluate_dedup(pairs)
     errors = result.pop("errors")
+    assert isinstance(errors, list)  # evaluate_dedup's misses, one line each
     for key, value in result.items():
         console.print(f"{key:>20}: {value:.4f}" if isinstance(value, float) else f"{key:>20}: {value}")
     if verbose:

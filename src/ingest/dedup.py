@@ -174,7 +174,10 @@ def _lines_of(doc: Document) -> list[str]:
 def _minhash_of(doc: Page) -> MinHash:
     if doc.signature:
         return _minhash(np.frombuffer(doc.signature, dtype=np.uint32))
-    return page_minhash(_lines_of(doc))  # a Document parsed before signatures were kept
+    if isinstance(doc, Document):  # a Document parsed before signatures were kept
+        return page_minhash(_lines_of(doc))
+    # A PageRecord keeps no lines to compute one from.
+    raise ValueError(f"page {doc.document_id} ({doc.raw_path}) has no MinHash signature to deduplicate by")
 
 
 def mark_near_duplicates(docs: Iterable[Page]) -> int:

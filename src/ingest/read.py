@@ -88,11 +88,10 @@ def read_file(root: Path | str, rel: str, limits: Limits) -> list[RawPage | Quar
 
 def _read_file(root: Path | str, rel: str, limits: Limits) -> list[RawPage | Quarantine]:
     root = storage.location(root)
-    path = storage.join(root, rel)
     if storage.is_remote(root):
-        mtime, data = _read_remote_bytes(path, limits)
+        mtime, data = _read_remote_bytes(storage.join(root, rel), limits)
     else:
-        mtime, data = _read_bytes(root, path, limits)
+        mtime, data = _read_bytes(root, root / rel, limits)
     meta, meta_problem = _read_sidecar(root, rel + SIDECAR_SUFFIX)
     name = rel[:-3] if rel.lower().endswith(".gz") else rel
     suffix = PurePosixPath(name.lower()).suffix

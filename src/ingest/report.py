@@ -175,7 +175,7 @@ def _dedup_figures(pages: int, reasons: list[str | None], rule_counts: Counter[s
     }
 
 
-def load_tables(curated: Path) -> dict[str, pa.Table]:
+def load_tables(curated: Path | str) -> dict[str, pa.Table]:
     """The current snapshot's tables (empty tables where one is missing)."""
     out = {}
     for name, sch in schema.TABLES.items():
@@ -184,7 +184,7 @@ def load_tables(curated: Path) -> dict[str, pa.Table]:
     return out
 
 
-def report(curated: Path) -> RunSummary:
+def report(curated: Path | str) -> RunSummary:
     snap = current_snapshot(curated)
     return summarize(load_tables(curated), snapshot=snap.name if snap else None, published=snap is not None)
 

@@ -29,6 +29,7 @@ directories: ``pandas.read_parquet("curated/sections")`` reads every segment.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,7 +107,8 @@ def connect(scratch: Path | None = None):
     groups out of core, in ``scratch``), and times in UTC."""
     import duckdb
 
-    config = {"threads": 1, "memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False}
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "threads": 1, "memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False}
     if scratch is not None:
         config["temp_directory"] = str(scratch)
     con = duckdb.connect(config=config)
@@ -196,7 +198,7 @@ def write_table(
             emit(_write_presorted(con, dest, name, table, old, reuse))
             return manifest
         if part_col is None:
-            parts = [("", "true", [])]
+            parts: list[tuple[str, str, list[object]]] = [("", "true", [])]
             file_schema = table_schema
         else:
             file_schema = table_schema.remove(table_schema.get_field_index(part_col))
@@ -468,7 +470,7 @@ def _write_chunks(reader, paths: list[Path], file_schema: pa.Schema, stream: boo
         seen = True
         chunks = batch.column(batch.num_columns - 1).to_numpy()
         starts = [0, *(np.flatnonzero(np.diff(chunks)) + 1).tolist(), batch.num_rows]
-        for lo, hi in zip(starts, starts[1:], strict=False):
+        for lo, hi in itertools.pairwise(starts):
             chunk = int(chunks[lo])
             if chunk != current:
                 if chunk < current:  # a chunk met again would overwrite its file

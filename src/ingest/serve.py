@@ -239,12 +239,16 @@ class RunReporter:
             DeploymentFilterName,
             FlowRunFilter,
             FlowRunFilterEndTime,
+            FlowRunFilterState,
             FlowRunFilterStateType,
         )
+        from prefect.client.schemas.objects import StateType
 
+        # model_validate: pydantic makes the aware datetime Prefect's own DateTime type
+        ended_since = FlowRunFilterEndTime.model_validate({"after_": self.since})
         runs = client.read_flow_runs(
-            flow_run_filter=FlowRunFilter(state={"type": FlowRunFilterStateType(any_=list(self.ENDED))},
-                                          end_time=FlowRunFilterEndTime(after_=self.since)),
+            flow_run_filter=FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(
+                any_=[StateType(s) for s in self.ENDED])), end_time=ended_since),
             deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=[self.deployment])),
         )
         lines = []

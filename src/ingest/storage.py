@@ -21,9 +21,12 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, overload
 
-Location = Path | str
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
+
+Location: TypeAlias = Path | str
 
 _LOCAL_PROTOCOLS = frozenset({"file", "local"})
 
@@ -41,11 +44,17 @@ def location(value: str | os.PathLike) -> Location:
     return text.rstrip("/")
 
 
-def is_remote(loc: Location) -> bool:
+def is_remote(loc: Location) -> TypeIs[str]:
+    """True for a URL string (object storage); narrows ``loc`` to ``str``, or else to ``Path``."""
     return isinstance(loc, str)
 
 
+@overload
+def join(loc: Path, *parts: str) -> Path: ...
+@overload
+def join(loc: str, *parts: str) -> str: ...
 def join(loc: Location, *parts: str) -> Location:
+    """``loc`` with ``parts`` appended: a Path stays a Path, a URL stays a URL."""
     if isinstance(loc, Path):
         return loc.joinpath(*parts)
     return "/".join([loc, *(p.strip("/") for p in parts)])
@@ -116,7 +125,7 @@ def mtime(info: dict) -> float:
             return float(value)
         if isinstance(value, str) and value:
             try:
-                return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+                return datetime.fromisoformat(value).timestamp()  # Python 3.11+ reads a "Z" suffix
             except ValueError:
                 continue
     return 0.0

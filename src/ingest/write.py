@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import logging
@@ -54,10 +55,11 @@ import stat
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import TypeAlias
 
 import pyarrow as pa
 import pyarrow.dataset as ds
@@ -67,7 +69,7 @@ from . import memory, schema, segments, storage
 from .errors import LockError, OutputError
 from .spool import Spooled
 
-Table = pa.Table | Spooled  # a table to publish: in memory, or in a run's spool files
+Table: TypeAlias = pa.Table | Spooled  # a table to publish: in memory, or in a run's spool files
 
 SNAPSHOTS = "_snapshots"
 CURRENT = "_current"
@@ -110,8 +112,7 @@ def writer_lock(curated: Path | str, *, wait: bool = False) -> Iterator[None]:
             yield
         return
     curated.mkdir(parents=True, exist_ok=True)
-    fh = open(curated / LOCK, "a+")
-    try:
+    with open(curated / LOCK, "a+") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
@@ -123,8 +124,6 @@ def writer_lock(curated: Path | str, *, wait: bool = False) -> Iterator[None]:
         fh.write(f"pid {os.getpid()}")
         fh.flush()
         yield
-    finally:
-        fh.close()
 
 
 @contextlib.contextmanager
@@ -154,11 +153,17 @@ def current_snapshot(curated: Path | str) -> Path | PurePosixPath | None:
     """The published snapshot: a local directory, or on object storage its path within the
     filesystem (``bucket/prefix/_snapshots/<id>``); None if nothing is published."""
     curated = storage.location(curated)
-    if storage.is_remote(curated):
-        snap_id = _read_pointer(curated)
-        if snap_id is None or not storage.exists(storage.join(curated, SNAPSHOTS, snap_id, COMPLETE)):
-            return None
-        return PurePosixPath(storage.filesystem(storage.join(curated, SNAPSHOTS, snap_id))[1])
+    return _remote_current(curated) if storage.is_remote(curated) else _local_current(curated)
+
+
+def _remote_current(curated: str) -> PurePosixPath | None:
+    snap_id = _read_pointer(curated)
+    if snap_id is None or not storage.exists(storage.join(curated, SNAPSHOTS, snap_id, COMPLETE)):
+        return None
+    return PurePosixPath(storage.filesystem(storage.join(curated, SNAPSHOTS, snap_id))[1])
+
+
+def _local_current(curated: Path) -> Path | None:
     link = curated / CURRENT
     if not link.is_symlink():
         return None
@@ -178,9 +183,9 @@ def current_path(curated: Path | str, table: str) -> str:
     snap = current_snapshot(curated)
     if snap is None:
         raise OutputError(f"no published snapshot in {storage.url_of(curated)}")
-    if isinstance(snap, Path):
-        return str(snap / table)
-    return storage.join(curated, SNAPSHOTS, snap.name, table)
+    if storage.is_remote(curated):
+        return storage.join(curated, SNAPSHOTS, snap.name, table)
+    return str(snap / table)
 
 
 def _read_pointer(curated: str) -> str | None:
@@ -192,12 +197,20 @@ def _read_pointer(curated: str) -> str | None:
 
 
 def list_snapshots(curated: Path | str) -> list[Path] | list[PurePosixPath]:
+    """The complete snapshots, oldest first: local directories, or on object storage their
+    paths within the filesystem (as :func:`current_snapshot`'s)."""
     curated = storage.location(curated)
-    if storage.is_remote(curated):
-        root = storage.join(curated, SNAPSHOTS)
-        base = PurePosixPath(storage.filesystem(root)[1])
-        return [base / name for name in storage.list_dirs(root)
-                if _SNAPSHOT_ID.match(name) and storage.exists(storage.join(root, name, COMPLETE))]
+    return _remote_snapshots(curated) if storage.is_remote(curated) else _local_snapshots(curated)
+
+
+def _remote_snapshots(curated: str) -> list[PurePosixPath]:
+    root = storage.join(curated, SNAPSHOTS)
+    base = PurePosixPath(storage.filesystem(root)[1])
+    return [base / name for name in storage.list_dirs(root)
+            if _SNAPSHOT_ID.match(name) and storage.exists(storage.join(root, name, COMPLETE))]
+
+
+def _local_snapshots(curated: Path) -> list[Path]:
     root = curated / SNAPSHOTS
     if not root.is_dir():
         return []
@@ -215,14 +228,17 @@ def read_previous(curated: Path | str, table: str, columns: list[str] | None = N
     of the wrong size, not in the snapshot's checksums) is left out, with a warning; the state
     table is not read at all from a damaged snapshot (None: the run reads every page again)."""
     curated = storage.location(curated)
-    snap = current_snapshot(curated)
     partitioning = "hive" if table in schema.PARTITIONS else None
-    if snap is not None and storage.is_remote(curated):
-        url = storage.join(curated, SNAPSHOTS, snap.name, table)
+    if storage.is_remote(curated):
+        remote = _remote_current(curated)
+        if remote is None:
+            return None
+        url = storage.join(curated, SNAPSHOTS, remote.name, table)
         if not storage.is_dir(url):
             return None
         fs, path = storage.filesystem(url)
         return pq.read_table(path, columns=columns, partitioning=partitioning, filesystem=fs)
+    snap = _local_current(curated)
     if snap is None or not (snap / table).exists():
         return None
     damage = check_snapshot(snap, full=False, tables=None if table == STATE_PAGES else {table})
@@ -378,8 +394,8 @@ def verify(curated: Path | str) -> dict[str, list[Damage]]:
     curated = storage.location(curated)
     if storage.is_remote(curated):
         return _verify_remote(curated)
-    current = current_snapshot(curated)
-    snaps = list_snapshots(curated)
+    current = _local_current(curated)
+    snaps = _local_snapshots(curated)
     if current is not None:
         snaps = [current, *(s for s in snaps if s.name != current.name)]
     return {snap.name: check_snapshot(snap) for snap in snaps}
@@ -389,8 +405,8 @@ def _verify_remote(curated: str) -> dict[str, list[Damage]]:
     """Object storage: each file against the sizes (and SHA-256, where recorded) of the
     snapshot's ``_complete`` manifest."""
     out: dict[str, list[Damage]] = {}
-    current = current_snapshot(curated)
-    snaps = list_snapshots(curated)
+    current = _remote_current(curated)
+    snaps = _remote_snapshots(curated)
     if current is not None:
         snaps = [current, *(s for s in snaps if s.name != current.name)]
     for snap in snaps:
@@ -430,7 +446,7 @@ def _restore(curated: Path, snap: Path, damage: list[Damage]) -> list[Damage]:
         return damage
     wanted = {recorded[d.file][1] for d in damage if d.file in recorded}
     copies: dict[str, Path] = {}
-    for other in list_snapshots(curated):
+    for other in _local_snapshots(curated):
         if other.name == snap.name:
             continue
         for rel, (size, digest) in (_read_checksums(other) or {}).items():
@@ -466,7 +482,7 @@ def _restore(curated: Path, snap: Path, damage: list[Damage]) -> list[Damage]:
 def _repair_others(curated: Path, snap: Path) -> None:
     """After a run wrote damaged files anew into ``snap``: restore the other snapshots'
     damaged files that it (or another snapshot) now holds intact."""
-    for other in list_snapshots(curated):
+    for other in _local_snapshots(curated):
         if other.name != snap.name:
             _restore(curated, other, check_snapshot(other))
 
@@ -505,7 +521,7 @@ def publish(curated: Path | str, tables: dict[str, Table], keep: int, *, full: b
     staging = root / f"{STAGING_PREFIX}{uuid.uuid4().hex}"
     try:
         staging.mkdir()
-        current = current_snapshot(curated)
+        current = _local_current(curated)
         previous, damage = ({}, []) if full else _usable_segments(curated, current)
 
         def reuse(name: str, old: str, new: str) -> None:  # the same bytes, verified: a hard link
@@ -541,7 +557,7 @@ def _publish_remote(curated: str, tables: dict[str, Table], keep: int, *, full: 
     try:
         with tempfile.TemporaryDirectory(prefix="ingest-snapshot-") as tmp:
             staging = Path(tmp)
-            current = current_snapshot(curated)
+            current = _remote_current(curated)
             kept: list[tuple[str, str]] = []  # unchanged segments: copied on the store
             known = _remote_digests(curated, current)  # their recorded SHA-256, by URL
 
@@ -662,7 +678,8 @@ def _previous_segments(curated: Path | str) -> segments.Previous:
         return {}
 
 
-def _write_tables(staging: Path, tables: dict[str, Table], previous: segments.Previous, reuse) -> str:
+def _write_tables(staging: Path, tables: dict[str, Table], previous: segments.Previous,
+                  reuse: Callable[[str, str, str], None]) -> str:
     """Write every table as segments (see segments.py), keeping unchanged segments of the
     previous snapshot through ``reuse(table, old file, new file)``, then the manifest.
     Returns the snapshot's content digest: of the manifest, which names every key's rows'
@@ -686,7 +703,7 @@ def _write_tables(staging: Path, tables: dict[str, Table], previous: segments.Pr
 
     try:
         for name, table in tables.items():
-            segments.write_table(staging / name, name, table, previous, lambda old, new, name=name: reuse(name, old, new),
+            segments.write_table(staging / name, name, table, previous, functools.partial(reuse, name),
                                  groups, scratch, sink=spool_manifest)
             memory.release_memory()
         (staging / segments.MANIFEST).mkdir(parents=True)
@@ -778,15 +795,15 @@ def remove_staging(curated: Path | str) -> None:
     writer lock held."""
     curated = storage.location(curated)
     if storage.is_remote(curated):
-        root = storage.join(curated, SNAPSHOTS)
-        for name in storage.list_dirs(root):
-            if not storage.exists(storage.join(root, name, COMPLETE)):
-                storage.remove_tree(storage.join(root, name))
+        snapshots = storage.join(curated, SNAPSHOTS)
+        for name in storage.list_dirs(snapshots):
+            if not storage.exists(storage.join(snapshots, name, COMPLETE)):
+                storage.remove_tree(storage.join(snapshots, name))
         return
     root = curated / SNAPSHOTS
     if root.is_dir():
         _remove_staging(root)
-    current = current_snapshot(curated)
+    current = _local_current(curated)
     if current is not None:
         try:
             _restore(curated, current, check_snapshot(current, full=False))
