@@ -50,6 +50,10 @@ _MONTH = re.compile(
 )
 _ARROW = re.compile(r"[→›»➔⟶➜▶←‹«]|(?:^|\s)(?:->|>>|<-)(?:\s|$)|\s[>+]$")
 _LINK = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|org|net|io|gov)\b|@[\w-]+\.")
+_NOT_DIGITS = re.compile(r"\D+")
+# Every match of _LINK holds one of these, and every match of _MONTH a digit or one of _DATE_WORDS.
+_LINK_MARKS = ("http", "www.", "@", ".com", ".org", ".net", ".io", ".gov")
+_DATE_WORDS = ("updated", "reviewed", "verified", "published")
 _SEPARATORS = re.compile(r"\s[|·•/]\s")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
@@ -84,6 +88,13 @@ def text_features(text: str) -> tuple[float, ...]:
     n = max(len(words), 1)
     alpha = [w for w in words if w[:1].isalpha()]
     stripped = text.strip()
+    folded = stripped.casefold()
+    digits = len(_NOT_DIGITS.sub("", stripped))
+    # Cheap substring tests first: most lines hold no arrow, link or date, and their patterns cost more.
+    arrow = bool(_ARROW.search(stripped))
+    link = any(m in folded for m in _LINK_MARKS) and bool(_LINK.search(stripped))
+    date = (digits > 0 or any(m in folded for m in _DATE_WORDS)) and bool(_MONTH.search(stripped))
+    imperative = bool(low) and low[0] in IMPERATIVE_OPENINGS
     return (
         math.log1p(len(words)),
         math.log1p(len(stripped)),
@@ -91,21 +102,21 @@ def text_features(text: str) -> tuple[float, ...]:
         float(bool(_SENTENCE_END.search(stripped))),
         float(stripped.endswith("?")),
         float(stripped.endswith(":")),
-        float(bool(_ARROW.search(stripped))),
-        float(bool(low) and low[0] in IMPERATIVE_OPENINGS),
+        float(arrow),
+        float(imperative),
         sum(w in _PRONOUNS for w in low) / n,
         sum(w in COMMERCE_WORDS for w in low) / n,
-        sum(ch.isdigit() for ch in stripped) / max(len(stripped), 1),
+        digits / max(len(stripped), 1),
         float(stripped[:1].isdigit()),
-        float(bool(_LINK.search(stripped))),
-        float(bool(_MONTH.search(stripped))),
+        float(link),
+        float(date),
         sum(w[0].isupper() for w in alpha) / max(len(alpha), 1) if len(alpha) >= 2 else 0.0,
         float(len(alpha) >= 1 and stripped.upper() == stripped and any(c.isalpha() for c in stripped)),
         float(len(_SEPARATORS.findall(stripped)) >= 2),
         float(len(words) <= 12 and map_heading(stripped)[1] >= 1.0),
         float(stripped.endswith("!")),
         float(len(words) <= 8 and stripped.endswith(":")),
-        float(bool(_ARROW.search(stripped)) or (bool(low) and low[0] in IMPERATIVE_OPENINGS)),
+        float(arrow or imperative),
     )
 
 
