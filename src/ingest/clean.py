@@ -76,7 +76,8 @@ _GLUED_END = re.compile(
 )
 # A call to action glued to the end of a sentence with no space: "...for 2 weeks.Download the X app".
 _GLUED_CTA_END = re.compile(
-    r"(?<=[a-z0-9)][.!?])(?P<promo>(?:download|sign up|subscribe|learn more|read more|get|try|book|join|start|click|see)\b[^.!?]{0,60}[.!]?)$",
+    r"(?<=[a-z0-9)][.!?])(?P<promo>(?:download|sign up|subscribe|learn more|read more|get|try|book|join|start|click"
+    r"|see)\b[^.!?]{0,60}[.!]?)$",
     re.IGNORECASE,
 )
 # A badge-led promo glued after a sentence: "...same day.NEW! 2025 Coding Seminars - Register Today".

@@ -72,7 +72,8 @@ _EXAMPLE_BEFORE = re.compile(r"(e\.g\.|for example|example|such as|like)\W{0,3}$
 # A number labelled as another kind of identifier is not a code: "SKU 48213", "Item #50322",
 # "Model 51870", "ZIP 30309", "Order no. 44120", "Claim ID 99213", "Ref: 12345".
 _IDENTIFIER_BEFORE = re.compile(
-    r"\b(sku|item|model|part|order|invoice|ref|reference|zip(?: code)?|postal code|id|no|number|account|member|npi|tin|ext)"
+    r"\b(sku|item|model|part|order|invoice|ref|reference|zip(?: code)?|postal code|id|no|number|account|member|npi|tin"
+    r"|ext)"
     r"\.?\s*(#|no\.?|number)?\s*[:#]?\s*$",
     re.IGNORECASE,
 )
