@@ -147,12 +147,18 @@ def data_dictionary() -> str:
     out = [
         "# Data dictionary",
         "",
-        "Generated from `src/ingest/schema.py` and `src/ingest/rules.py` (`python -m ingest.schema > "
-        "docs/data-dictionary.md`);",
-        "`tests/test_docs.py` fails when it and the code disagree. Every table is a Parquet dataset under "
-        "`curated/<table>`:",
-        "a directory of segment files `part-<digest>.parquet` (see docs/production.md, \"Table layout\"); read the "
-        "directory.",
+        (
+            "Generated from `src/ingest/schema.py` and `src/ingest/rules.py` "
+            "(`python -m ingest.schema > docs/data-dictionary.md`);"
+        ),
+        (
+            "`tests/test_docs.py` fails when it and the code disagree. "
+            "Every table is a Parquet dataset under `curated/<table>`:"
+        ),
+        (
+            "a directory of segment files `part-<digest>.parquet` "
+            "(see docs/production.md, \"Table layout\"); read the directory."
+        ),
         "",
     ]
     for name, sch in TABLES.items():
