@@ -268,7 +268,8 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"^(asked|answered|edited|modified|commented|replied|viewed|active|posted|last (activity|reply|post))\b"
         r".{0,60}?(\b(19|20)\d\d\b|\bago\b|\btoday\b|\byesterday\b|\bby\b|\btimes\b|\b\d{1,2}:\d\d\b)",
         max_words=16,
-        requires=("asked", "answered", "edited", "modified", "commented", "replied", "viewed", "active", "posted", "last"),
+        requires=("asked", "answered", "edited", "modified", "commented", "replied", "viewed", "active", "posted",
+                  "last"),
         description="Q&A post meta: 'Asked 3 days ago · Viewed 812 times', 'answered Mar 2 by X'",
     ),
     LineRule(
@@ -291,7 +292,9 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"|marked as (the )?(solution|answer)"
         r"|award|permalink|embed|edit|delete|hide|save)$",
         max_words=8,
-        description="Q&A post controls and labels: 'Reply', 'Add a comment', '3 Answers', 'Sorted by: ...', 'Accepted answer'",
+        description=(
+            "Q&A post controls and labels: 'Reply', 'Add a comment', '3 Answers', 'Sorted by: ...', 'Accepted answer'"
+        ),
     ),
     LineRule(
         "signature",
@@ -385,7 +388,9 @@ LINE_RULES: tuple[LineRule, ...] = (
         "symbol_only",
         r"^[^\w$%€£]+$",
         max_words=6,
-        description="lines with no letter or digit: carousel arrows, emoji buttons, separators ('‹ ›', '👍 👎', '-----')",
+        description=(
+            "lines with no letter or digit: carousel arrows, emoji buttons, separators ('‹ ›', '👍 👎', '-----')"
+        ),
     ),
     LineRule(
         "action_bar",
@@ -426,7 +431,10 @@ LINE_RULES: tuple[LineRule, ...] = (
         skip_items=True,
         case_sensitive=True,
         requires=("-",),
-        description="a post's tags as a line of 3+ lowercase slugs: 'cpt smoking-cessation modifier-25' ('200-unit vial' stays)",
+        description=(
+            "a post's tags as a line of 3+ lowercase slugs: 'cpt smoking-cessation modifier-25' "
+            "('200-unit vial' stays)"
+        ),
     ),
     LineRule(
         "meta_row",
@@ -457,7 +465,8 @@ LINE_RULES: tuple[LineRule, ...] = (
 )
 
 # Badges glued to the front of a heading ("NewBilling Guidelines", "UpdatedRecovery").
-GLUED_BADGES: tuple[str, ...] = ("new", "updated", "hot", "popular", "trending", "featured", "sponsored", "premium", "pro", "beta", "free")
+GLUED_BADGES: tuple[str, ...] = ("new", "updated", "hot", "popular", "trending", "featured", "sponsored", "premium",
+                                 "pro", "beta", "free")
 
 # Phrases that sites glue onto content without a space when saving text
 # (`Learn morePost-Procedure Follow-Up`, `...heals well.Download our app`).
@@ -520,7 +529,8 @@ HTML_DROP_TAGS: frozenset[str] = frozenset(
     }
 )
 # Dropped elements whose visible text is recorded in removed_lines (scripts and styles are not text).
-HTML_AUDITED_TAGS: frozenset[str] = frozenset({"nav", "aside", "form", "button", "dialog", "header", "footer", "select", "label"})
+HTML_AUDITED_TAGS: frozenset[str] = frozenset({"nav", "aside", "form", "button", "dialog", "header", "footer",
+                                               "select", "label"})
 # Dropped only outside <main>/<article> (inside, a <header> usually holds the h1).
 HTML_DROP_OUTSIDE_MAIN: frozenset[str] = frozenset({"header", "footer"})
 
@@ -578,11 +588,13 @@ SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
                              "official", "code description", "full description", "long description"),
     "lay_description": ("common language description", "lay description", "plain language", "plain english",
                         "lay term", "simple term", "layman", "patient friendly", "consumer description",
-                        "short description", "in simple words", "explained simply", "what mean", "layperson", "layperson summary",
-                        "lay summary", "explanation patient", "patient explanation", "plain word",),
+                        "short description", "in simple words", "explained simply", "what mean", "layperson",
+                        "layperson summary", "lay summary", "explanation patient", "patient explanation",
+                        "plain word",),
     "indications": ("indication", "when used", "used", "when needed", "who need", "candidate", "why performed",
                     "reason", "when recommended", "use case", "uses", "who should", "why done", "why needed",
-                    "when report", "who qualifies", "eligib", "eligibility", "medical necessity", "when use", "when apply", "medically necessary", "why order", "doctor order",),
+                    "when report", "who qualifies", "eligib", "eligibility", "medical necessity", "when use",
+                    "when apply", "medically necessary", "why order", "doctor order",),
     "purpose": ("purpose", "goal", "objective", "aim"),
     "symptoms": ("symptom", "sign"),
     "causes_risk_factors": ("cause", "risk factor", "etiology", "who risk"),
@@ -596,7 +608,8 @@ SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
     "anesthesia": ("anesthesia", "anaesthesia", "sedation", "anesthetic"),
     "duration": ("duration", "how long", "length", "time required", "procedure time", "time take", "timeframe",
                  "typical time", "time needed", "how much time"),
-    "setting": ("setting", "location", "where performed", "place service", "facility", "site service", "where done", "where covered"),
+    "setting": ("setting", "location", "where performed", "place service", "facility", "site service", "where done",
+                "where covered"),
     "personnel": ("personnel", "staff", "care team", "who perform", "provider", "team", "specialist", "crew", "who may",
                   "who can perform", "who see", "who provide",),
     "preparation": ("preparation", "prepare", "prep", "pre procedure", "preoperative", "pre operative", "getting ready",
@@ -606,25 +619,29 @@ SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
                  "after procedure", "rehabilitation"),
     "complications": ("complication", "risk", "side effect", "adverse", "danger", "safety", "safe",),
     "benefits": ("benefit", "advantage", "outcome", "expected result", "pros"),
-    "follow_up": ("follow up", "followup", "follow", "check up", "post procedure care", "getting result", "your result",),
+    "follow_up": ("follow up", "followup", "follow", "check up", "post procedure care", "getting result",
+                  "your result",),
     "alternatives": ("alternative", "other option", "other treatment", "instead", "option"),
     "home_care": ("home care", "at home", "self care", "care tip", "home", "caring yourself"),
     "patient_education": ("patient education", "education", "prevention", "prevent", "lifestyle", "learn"),
     "patient_experience": ("patient experience", "experience", "what expect", "feel"),
     "billing": ("billing", "coding", "bill", "claim", "coding guideline", "coding tip", "documentation",
-                "modifier", "rvu", "relative value", "what document", "choosing right", "count unit", "how choose", "unit", "reporting", "how coded",),
-    "cost_coverage": ("cost", "price", "pricing", "insurance", "coverage", "how much", "fee", "pay", "payment", "fee schedule",
-                      "medicare", "reimburse", "reimbursement", "paying", "pay for",),
-    "faq": ("faq", "frequently asked", "common question", "question", "q a", "ask", "mailbag", "reader question", "your question",),
+                "modifier", "rvu", "relative value", "what document", "choosing right", "count unit", "how choose",
+                "unit", "reporting", "how coded",),
+    "cost_coverage": ("cost", "price", "pricing", "insurance", "coverage", "how much", "fee", "pay", "payment",
+                      "fee schedule", "medicare", "reimburse", "reimbursement", "paying", "pay for",),
+    "faq": ("faq", "frequently asked", "common question", "question", "q a", "ask", "mailbag", "reader question",
+            "your question",),
     "related_codes": ("related", "similar", "see also", "other", "crosswalk", "family", "add on", "companion",
                       "other may need"),
-    "policies": ("policy", "guideline", "health plan", "medical policy", "lcd", "ncd", "payer", "limit", "coverage limit",
-                 "filing limit", "not medically necessary", "not covered",),
+    "policies": ("policy", "guideline", "health plan", "medical policy", "lcd", "ncd", "payer", "limit",
+                 "coverage limit", "filing limit", "not medically necessary", "not covered",),
     "references": ("reference", "source", "citation", "bibliography", "further reading", "resource"),
 }
 
 # Words too generic to name a section on their own.
-GENERIC_WORDS: frozenset[str] = frozenset({"procedure", "information", "patient", "treatment", "care", "medical", "other", "tip"})
+GENERIC_WORDS: frozenset[str] = frozenset({"procedure", "information", "patient", "treatment", "care", "medical",
+                                           "other", "tip"})
 GENERIC_WEIGHT = 0.3
 
 # Dropped when normalising a heading. "what/when/how/who/why" are kept: they carry meaning.
