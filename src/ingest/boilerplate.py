@@ -33,15 +33,33 @@ from .sections import map_heading
 
 # Words that carry grammar, not topic: prose is full of them, menus and buttons have few.
 FUNCTION_WORDS = frozenset(
-    ["a", "an", "the", "of", "to", "in", "for", "on", "at", "by", "with", "from", "as", "and", "or", "but", "if", "then", "than", "that", "this", "these", "those", "which", "who", "whom", "whose", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did", "can", "could", "may", "might", "must", "should", "will", "would", "it", "its", "there", "their", "they", "them", "he", "she", "his", "her", "not", "no", "when", "where", "while", "how", "what", "why", "also", "such", "into", "about", "after", "before", "during", "under", "over", "between", "through", "each", "other", "more", "most", "some", "any", "all", "both"]
+    [
+        "a", "an", "the", "of", "to", "in", "for", "on", "at", "by", "with", "from", "as", "and", "or", "but", "if",
+        "then", "than", "that", "this", "these", "those", "which", "who", "whom", "whose", "is", "are", "was", "were",
+        "be", "been", "being", "has", "have", "had", "do", "does", "did", "can", "could", "may", "might", "must",
+        "should", "will", "would", "it", "its", "there", "their", "they", "them", "he", "she", "his", "her", "not",
+        "no", "when", "where", "while", "how", "what", "why", "also", "such", "into", "about", "after", "before",
+        "during", "under", "over", "between", "through", "each", "other", "more", "most", "some", "any", "all", "both"
+    ]
 )
 # First words of a call to action ("Start free", "Book a demo", "Run X through ...").
 IMPERATIVE_OPENINGS = frozenset(
-    ["get", "start", "try", "book", "join", "sign", "subscribe", "download", "learn", "read", "see", "run", "track", "discover", "contact", "call", "click", "request", "schedule", "explore", "create", "upgrade", "watch", "register", "shop", "buy", "chat", "ask", "follow", "share", "view", "visit", "claim", "unlock", "save", "find", "check", "compare", "use", "open", "go", "let", "talk", "apply", "enroll", "grab", "access", "login", "log"]
+    [
+        "get", "start", "try", "book", "join", "sign", "subscribe", "download", "learn", "read", "see", "run", "track",
+        "discover", "contact", "call", "click", "request", "schedule", "explore", "create", "upgrade", "watch",
+        "register", "shop", "buy", "chat", "ask", "follow", "share", "view", "visit", "claim", "unlock", "save", "find",
+        "check", "compare", "use", "open", "go", "let", "talk", "apply", "enroll", "grab", "access", "login", "log"
+    ]
 )
 # Words of selling and account-keeping, a sign of the site speaking about itself.
 COMMERCE_WORDS = frozenset(
-    ["free", "demo", "trial", "software", "platform", "app", "apps", "account", "toolkit", "premium", "pricing", "plan", "plans", "subscribe", "subscription", "signup", "login", "download", "newsletter", "tool", "tools", "today", "now", "instantly", "minutes", "started", "customers", "clients", "trusted", "services", "solution", "solutions", "team", "experts", "expert", "offer", "discount", "upgrade", "unlimited", "dashboard", "automate", "automates", "automation"]
+    [
+        "free", "demo", "trial", "software", "platform", "app", "apps", "account", "toolkit", "premium", "pricing",
+        "plan", "plans", "subscribe", "subscription", "signup", "login", "download", "newsletter", "tool", "tools",
+        "today", "now", "instantly", "minutes", "started", "customers", "clients", "trusted", "services", "solution",
+        "solutions", "team", "experts", "expert", "offer", "discount", "upgrade", "unlimited", "dashboard", "automate",
+        "automates", "automation"
+    ]
 )
 _MONTH = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b"
@@ -137,7 +155,9 @@ def _line_tokens(text: str) -> tuple[tuple[str, ...], frozenset[str], str]:
     """A line's codes, its topic words and its letters and digits alone (memoised like text_features)."""
     codes = tuple(m.group(1).upper() for m in rules.CODE_PATTERN.finditer(text))
     topic = frozenset(
-        w for w in (x.casefold() for x in _WORD.findall(text)) if len(w) >= TOPIC_WORD_MIN_CHARS and w not in FUNCTION_WORDS
+        w
+        for w in (x.casefold() for x in _WORD.findall(text))
+        if len(w) >= TOPIC_WORD_MIN_CHARS and w not in FUNCTION_WORDS
     )
     return codes, topic, _compact(text)
 

@@ -76,7 +76,8 @@ _GLUED_END = re.compile(
 )
 # A call to action glued to the end of a sentence with no space: "...for 2 weeks.Download the X app".
 _GLUED_CTA_END = re.compile(
-    r"(?<=[a-z0-9)][.!?])(?P<promo>(?:download|sign up|subscribe|learn more|read more|get|try|book|join|start|click|see)\b[^.!?]{0,60}[.!]?)$",
+    r"(?<=[a-z0-9)][.!?])(?P<promo>(?:download|sign up|subscribe|learn more|read more|get|try|book|join|start|click"
+    r"|see)\b[^.!?]{0,60}[.!]?)$",
     re.IGNORECASE,
 )
 # A badge-led promo glued after a sentence: "...same day.NEW! 2025 Coding Seminars - Register Today".
@@ -170,7 +171,11 @@ def _split_glued_text(text: str, is_item: bool) -> tuple[tuple[str, ...], str]:
     if m:
         promos.append(m.group("promo"))
         text = text[m.end() :].strip()
-    m = _GLUED_END.search(text) or _GLUED_CTA_END.search(text) or (_GLUED_BADGE_END.search(text) if "!" in text else None)
+    m = (
+        _GLUED_END.search(text)
+        or _GLUED_CTA_END.search(text)
+        or (_GLUED_BADGE_END.search(text) if "!" in text else None)
+    )
     if not m and text.endswith(_BADGE_ENDINGS) and len(text.split()) <= GLUED_BADGE_MAX_WORDS:
         m = _GLUED_BADGE_AFTER.search(text)
     if m and m.start() > 0:
@@ -184,7 +189,9 @@ def _split_glued_text(text: str, is_item: bool) -> tuple[tuple[str, ...], str]:
 
 
 # Rules whose match, glued before an ALL-CAPS heading, is a promo to cut off.
-_GLUED_CTA_RULES = frozenset({"call_to_action", "login_signup", "paywall", "newsletter", "app_download", "promo_question"})
+_GLUED_CTA_RULES = frozenset(
+    {"call_to_action", "login_signup", "paywall", "newsletter", "app_download", "promo_question"}
+)
 
 _ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -311,7 +318,12 @@ def _flag_counts(lines: list[Line], flags: list[str | None]) -> None:
         if flag not in _COUNTER_RULES:
             continue
         for j in (i - 1, i + 1):
-            if 0 <= j < len(lines) and flags[j] is None and lines[j].kind is not Kind.ITEM and _LONE_NUMBER.match(lines[j].text):
+            if (
+                0 <= j < len(lines)
+                and flags[j] is None
+                and lines[j].kind is not Kind.ITEM
+                and _LONE_NUMBER.match(lines[j].text)
+            ):
                 flags[j] = flag
 
 
@@ -441,7 +453,9 @@ def _flag_tail(lines: list[Line], flags: list[str | None], anchors: list[int], o
     short lines with no sentence among them (footer menus, taglines, widgets, links to other
     codes' pages). A line naming the page's own code is never tail."""
     last = anchors[-1] if anchors else -1
-    boundary = next((i for i in range(last + 1, len(lines)) if flags[i] is not None and flags[i] not in _NOT_A_BOUNDARY), None)
+    boundary = next(
+        (i for i in range(last + 1, len(lines)) if flags[i] is not None and flags[i] not in _NOT_A_BOUNDARY), None
+    )
     if boundary is None:
         return
     tail = [i for i in range(boundary + 1, len(lines)) if flags[i] is None]
@@ -499,7 +513,11 @@ def _names_a_section(key: str) -> bool:
 
 
 def _heading_shaped(line: Line) -> bool:
-    return line.kind is not Kind.ITEM and len(line.text.split()) <= 10 and not _SENTENCE_END.search(line.text.rstrip("?"))
+    return (
+        line.kind is not Kind.ITEM
+        and len(line.text.split()) <= 10
+        and not _SENTENCE_END.search(line.text.rstrip("?"))
+    )
 
 
 def template_mask(lines: list[Line], site: str, model: TemplateModel, own_code: str | None) -> list[bool]:
@@ -564,5 +582,7 @@ def _rounded(score: float | None) -> float | None:
 
 def clear_memos() -> None:
     """Forget the per-line answers this module keeps (LINE_MEMO each)."""
-    for fn in (normalize_key, _match_rule, _split_glued_text, phrased_codes, is_sentence_text, _menu_like_text, key_hash):
+    for fn in (
+        normalize_key, _match_rule, _split_glued_text, phrased_codes, is_sentence_text, _menu_like_text, key_hash
+    ):
         fn.cache_clear()

@@ -24,7 +24,9 @@ from .errors import IngestError
 from .report import RunSummary
 from .report import report as build_report
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn scraped billing-code pages into curated Parquet tables.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Turn scraped billing-code pages into curated Parquet tables."
+)
 console = Console(stderr=False)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -42,7 +44,9 @@ def _table(title: str, columns: list[str], rows, right: tuple[int, ...] = ()) ->
     return table
 
 RawOpt = Annotated[str, typer.Option("--raw", help="landing zone of raw pages: a directory or a URL (s3://bucket/raw)")]
-CuratedOpt = Annotated[str, typer.Option("--curated", help="where the curated tables are published: a directory or a URL")]
+CuratedOpt = Annotated[
+    str, typer.Option("--curated", help="where the curated tables are published: a directory or a URL")
+]
 WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="processes to run batches in (1: this one)")]
 
 
@@ -52,7 +56,9 @@ def run(
     curated: CuratedOpt = "curated",
     full: Annotated[bool, typer.Option("--full", help="reprocess every page, not only new or changed ones")] = False,
     dask: Annotated[str | None, typer.Option("--dask", help="address of a Dask scheduler to run tasks on")] = None,
-    prefect: Annotated[bool, typer.Option("--prefect/--no-prefect", help="run as a Prefect flow (default) or in-process")] = True,
+    prefect: Annotated[
+        bool, typer.Option("--prefect/--no-prefect", help="run as a Prefect flow (default) or in-process")
+    ] = True,
     batch_size: Annotated[int, typer.Option(help="pages per task")] = 200,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
     workers: WorkersOpt = 1,
@@ -287,8 +293,9 @@ def report(
         console.rule(Text(f"ingest report: {curated}"))
         for title, columns, rows in report_sections(summary, coverage, by_site):
             if rows:
-                console.print(_table(title, columns, rows, right=tuple(range(1, len(columns))) if title != "quarantined pages"
-                                     and title != "pages with no code" else ()))
+                console.print(_table(title, columns, rows,
+                                     right=tuple(range(1, len(columns)))
+                                     if title != "quarantined pages" and title != "pages with no code" else ()))
             else:
                 console.print(Text(f"{title}: none", style="italic"))
     if html is not None:
@@ -321,8 +328,10 @@ def show(code: str, curated: CuratedOpt = "curated") -> None:
             console.print(Text.assemble((key, "bold"), f": {row[key]}"))
     if row["modifiers"]:
         console.print(Text.assemble(("modifiers", "bold"),
-                                    ": " + ", ".join(f"{m['modifier']} ({m['description']})" for m in row["modifiers"])))
-    sections = sorted((r for r in tables["sections"].to_pylist() if r["code"] == code), key=lambda r: (r["site"], r["position"]))
+                                    ": " + ", ".join(f"{m['modifier']} ({m['description']})"
+                                                     for m in row["modifiers"])))
+    sections = sorted((r for r in tables["sections"].to_pylist() if r["code"] == code),
+                      key=lambda r: (r["site"], r["position"]))
     for sec in sections:
         console.print(Text.assemble("\n", (sec["section"], "bold cyan"), f" — {sec['heading'] or '(lead)'} ",
                                     (sec["site"], "dim")))
@@ -337,7 +346,9 @@ def show(code: str, curated: CuratedOpt = "curated") -> None:
 
 @app.command()
 def sql(
-    query: Annotated[str, typer.Argument(help="SQL over the curated tables, each a view: documents, codes, sections, ...")],
+    query: Annotated[
+        str, typer.Argument(help="SQL over the curated tables, each a view: documents, codes, sections, ...")
+    ],
     curated: CuratedOpt = "curated",
     csv: Annotated[bool, typer.Option("--csv", help="print CSV for scripts instead of a table")] = False,
 ) -> None:

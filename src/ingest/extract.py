@@ -79,7 +79,13 @@ def extract_text(content: str, limits: Limits) -> list[Line]:
         if not text:
             blank = True
             continue
-        if underline and lines and not blank and lines[-1].kind is Kind.TEXT and len(lines[-1].text.split()) <= SETEXT_MAX_WORDS:
+        if (
+            underline
+            and lines
+            and not blank
+            and lines[-1].kind is Kind.TEXT
+            and len(lines[-1].text.split()) <= SETEXT_MAX_WORDS
+        ):
             # "Indications" over "===========": the line above is a heading; the rule itself
             # is left for the cleaner (rule `symbol_only`).
             prev = lines[-1]
@@ -101,7 +107,12 @@ def _text_line(raw: str) -> tuple[str, Kind, int, str]:
     if strong:
         level = EMPHASIS_LEVEL  # "**Indications**": a whole line in bold
     heading = _MD_HEADING.match(text) if text[0] == "#" else None
-    if heading and len(heading.group(1)) == 1 and not heading.group(2)[:1].isupper() and not heading.group(2)[:1].isdigit():
+    if (
+        heading
+        and len(heading.group(1)) == 1
+        and not heading.group(2)[:1].isupper()
+        and not heading.group(2)[:1].isdigit()
+    ):
         heading = None  # "# of units billed" is a sentence
     if heading:  # "## Indications" in a dump saved from markdown
         return heading.group(2).strip(" #"), Kind.HEADING, len(heading.group(1)), ""
@@ -247,7 +258,9 @@ def _prune(root: lxml.html.HtmlElement) -> list[tuple[str, str]]:
             pass
         elif tag in rules.HTML_DROP_TAGS:
             rule = f"html_{tag}" if tag in rules.HTML_AUDITED_TAGS else None
-            if tag == "button" and _VOTE.search(f"{el.get('aria-label') or ''} {el.get('title') or ''} {el.get('class') or ''}"):
+            if tag == "button" and _VOTE.search(
+                f"{el.get('aria-label') or ''} {el.get('title') or ''} {el.get('class') or ''}"
+            ):
                 doomed.append((el, rule))
                 votes = _vote_counts(el)
                 doomed += [(sib, "vote_count") for sib in votes]
@@ -256,7 +269,11 @@ def _prune(root: lxml.html.HtmlElement) -> list[tuple[str, str]]:
         elif tag in rules.HTML_DROP_OUTSIDE_MAIN:
             if not any(a.tag in ("main", "article") for a in el.iterancestors()) and el.find(".//h1") is None:
                 rule = f"html_{tag}"
-        elif _is_hidden(el) and not (el.get("id") and el.get("id") in controlled) and (el.get("role") or "").lower() != "tabpanel":
+        elif (
+            _is_hidden(el)
+            and not (el.get("id") and el.get("id") in controlled)
+            and (el.get("role") or "").lower() != "tabpanel"
+        ):
             rule = "html_hidden"
         elif _is_chrome(el):
             rule = "html_chrome"
@@ -289,7 +306,10 @@ def _vote_counts(button: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
         return []
     return [
         sib for sib in parent
-        if sib is not button and isinstance(sib.tag, str) and sib.tag != "button" and _COUNT.match(normalize_space(sib.text_content()))
+        if sib is not button
+        and isinstance(sib.tag, str)
+        and sib.tag != "button"
+        and _COUNT.match(normalize_space(sib.text_content()))
     ]
 
 
@@ -333,10 +353,18 @@ def _is_chrome(el: lxml.html.HtmlElement) -> bool:
 
 
 @lru_cache(maxsize=1 << 14)
-def _chrome_marked(classes: str | None, ident: str | None, role: str | None, roledescription: str | None, never_overlay: bool) -> bool:
+def _chrome_marked(
+    classes: str | None, ident: str | None, role: str | None, roledescription: str | None, never_overlay: bool
+) -> bool:
     """Whether an element's attributes name it chrome (a site's class names recur on all its pages)."""
     return bool(
-        (classes and (rules.HTML_BOILERPLATE_ATTR.search(classes) or (not never_overlay and rules.HTML_OVERLAY_CLASS.search(classes))))
+        (
+            classes
+            and (
+                rules.HTML_BOILERPLATE_ATTR.search(classes)
+                or (not never_overlay and rules.HTML_OVERLAY_CLASS.search(classes))
+            )
+        )
         or (ident and rules.HTML_BOILERPLATE_ATTR.search(ident))
         or _consent_marked(classes, ident)
         or (role and role.lower() in rules.HTML_BOILERPLATE_ROLES)
@@ -417,12 +445,18 @@ class _Walker:
             self.emit(self.tab_labels[el.get("aria-labelledby")], Kind.HEADING, level=TAB_HEADING_LEVEL)
         if tag in rules.HTML_HEADINGS or role == "heading":
             self.flush()
-            self.emit(el.text_content(), Kind.HEADING, level=int(tag[1]) if tag in rules.HTML_HEADINGS else _aria_level(el))
+            self.emit(
+                el.text_content(), Kind.HEADING, level=int(tag[1]) if tag in rules.HTML_HEADINGS else _aria_level(el)
+            )
             return
         if tag == "tr" or role == "row" or (classes and _is_class_row(el, classes)):
             self.flush()
-            cell_els = [c for c in el if isinstance(c.tag, str) and (c.tag in ("td", "th") or (c.get("role") or "") in _CELL_ROLES
-                                                                     or _CELL_CLASS.search(c.get("class") or ""))]
+            cell_els = [
+                c for c in el
+                if isinstance(c.tag, str)
+                and (c.tag in ("td", "th") or (c.get("role") or "") in _CELL_ROLES
+                     or _CELL_CLASS.search(c.get("class") or ""))
+            ]
             if any(_has_blocks(c) for c in cell_els):
                 # A layout table (cells holding paragraphs, line breaks, lists, tables): its
                 # cells are regions of the page, walked like any block.
@@ -494,7 +528,9 @@ class _Walker:
 
 
 _CELL_ROLES = frozenset({"cell", "gridcell", "columnheader", "rowheader"})
-_LAYOUT_TAGS = frozenset({"p", "div", "table", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr"})
+_LAYOUT_TAGS = frozenset(
+    {"p", "div", "table", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr"}
+)
 # A data cell may hold a line break or two; a layout cell holds lines of a page region.
 LAYOUT_MIN_BREAKS = 3
 # Sticky table headers and sticky section headings are content, whatever their class says.

@@ -265,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("folders", nargs="+", type=Path, help="labelled folders")
     ap.add_argument("--loso", action="store_true", help="print leave-one-site-out figures, write nothing")
     ap.add_argument("--loso-runs", type=Path, metavar="REALPAGES",
-                    help="score each site of this real-pages folder with a model trained without it, through ingest's runner")
+                    help="score each site of this real-pages folder with a model trained without it, "
+                    "through ingest's runner")
     ap.add_argument("--misses", type=Path, help="with --loso: write every line decided wrong to this file")
     ap.add_argument("--dump", type=Path, help="also save the training rows (.npz) for study")
     ap.add_argument("--out", type=Path, default=Path(__file__).with_name(boilerplate.MODEL_FILE))
@@ -299,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
         for prefix in sorted({s.split(":")[0] for s in per_site}):
             part = [v for s, v in per_site.items() if s.startswith(prefix + ":")]
             b, r, c, k = (sum(v[i] for v in part) for i in range(4))
-            print(f"  {prefix:20s} boilerplate removed {r}/{b} ({r / max(b, 1):.1%}), content kept {k}/{c} ({k / max(c, 1):.1%})")
+            print(f"  {prefix:20s} boilerplate removed {r}/{b} ({r / max(b, 1):.1%}), "
+                  f"content kept {k}/{c} ({k / max(c, 1):.1%})")
         return 0
     model = train(x, y, page, groups)
     a.out.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")

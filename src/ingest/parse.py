@@ -45,21 +45,32 @@ SENTENCE_MIN_WORDS = 6
 DESCRIPTOR_SECTIONS = frozenset({"official_description", "lay_description"})
 
 _FACT = re.compile(r"^(?P<key>[A-Z0-9][^:]{0,60}?)\s*:\s*(?P<value>.*)$")
-_MODIFIER_ITEM = re.compile(r"^(?:modifier\s+)?(?P<mod>[0-9]{2}|[A-Z]{2}|[A-Z][0-9]|[0-9][A-Z])\s*[-–—:=]\s*(?P<desc>.+)$")
-_MODIFIER_INLINE = re.compile(r"\bmodifier\s+(?P<mod>[0-9]{2}|[A-Z]{2}|[A-Z][0-9])\b\s*[-–—:(]\s*(?P<desc>[^.;)\n]+)", re.IGNORECASE)
+_MODIFIER_ITEM = re.compile(
+    r"^(?:modifier\s+)?(?P<mod>[0-9]{2}|[A-Z]{2}|[A-Z][0-9]|[0-9][A-Z])\s*[-–—:=]\s*(?P<desc>.+)$"
+)
+_MODIFIER_INLINE = re.compile(
+    r"\bmodifier\s+(?P<mod>[0-9]{2}|[A-Z]{2}|[A-Z][0-9])\b\s*[-–—:(]\s*(?P<desc>[^.;)\n]+)", re.IGNORECASE
+)
 _MONEY = r"\$\s?(\d[\d,]*(?:\.\d+)?)\s*([kKmM])?"
 _COST_RANGE = re.compile(_MONEY + r"\s*(?:-|–|—|to|and)\s*" + _MONEY.replace(r"\$\s?", r"\$?\s?", 1))
 _COST_SINGLE = re.compile(_MONEY)
 _NUM = r"(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|half an?)"
-_DURATION_RANGE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:-|–|—|to)\s*(\d+(?:\.\d+)?)\s*(minutes?|mins?|hours?|hrs?)\b", re.IGNORECASE)
+_DURATION_RANGE = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(?:-|–|—|to)\s*(\d+(?:\.\d+)?)\s*(minutes?|mins?|hours?|hrs?)\b", re.IGNORECASE
+)
 _DURATION_SINGLE = re.compile(_NUM + r"\s*(minutes?|mins?|hours?|hrs?)\b", re.IGNORECASE)
-_DURATION_CONTEXT = re.compile(r"\b(takes?|lasts?|duration|last(s|ing)? (about|around|approximately)|procedure time|completed in)\b", re.IGNORECASE)
+_DURATION_CONTEXT = re.compile(
+    r"\b(takes?|lasts?|duration|last(s|ing)? (about|around|approximately)|procedure time|completed in)\b",
+    re.IGNORECASE,
+)
 # A descriptor that marks its code as an add-on (CPT's wording), or a line saying the code is one.
 _ADD_ON_DESCRIPTOR = re.compile(r"list(?:ed)? separately in addition to|\beach additional\b", re.IGNORECASE)
 _IS_ADD_ON = r"\b{code}\b[^.;]{{0,40}}\bis\s+an\s+add-on\b"
 # A line that is only a code ("27447", "CPT 27447", "HCPCS Code J1100"): at the top of a page it
 # stands over the code's descriptor, as the page's heading does.
-_LONE_CODE = re.compile(r"^\W{0,3}(?:(?:cpt|hcpcs)(?:®)?\s*(?:code)?\s*[:#]?\s*)?(\d{5}|\d{4}[FT]|[A-V]\d{4})\W{0,3}$", re.IGNORECASE)
+_LONE_CODE = re.compile(
+    r"^\W{0,3}(?:(?:cpt|hcpcs)(?:®)?\s*(?:code)?\s*[:#]?\s*)?(\d{5}|\d{4}[FT]|[A-V]\d{4})\W{0,3}$", re.IGNORECASE
+)
 # How far down a page a lone code line still heads it, in lines.
 LONE_CODE_MAX_LINE = 3
 # A line under a lone code with at least this many words is the code's official descriptor;
@@ -72,7 +83,8 @@ _EXAMPLE_BEFORE = re.compile(r"(e\.g\.|for example|example|such as|like)\W{0,3}$
 # A number labelled as another kind of identifier is not a code: "SKU 48213", "Item #50322",
 # "Model 51870", "ZIP 30309", "Order no. 44120", "Claim ID 99213", "Ref: 12345".
 _IDENTIFIER_BEFORE = re.compile(
-    r"\b(sku|item|model|part|order|invoice|ref|reference|zip(?: code)?|postal code|id|no|number|account|member|npi|tin|ext)"
+    r"\b(sku|item|model|part|order|invoice|ref|reference|zip(?: code)?|postal code|id|no|number|account|member|npi|tin"
+    r"|ext)"
     r"\.?\s*(#|no\.?|number)?\s*[:#]?\s*$",
     re.IGNORECASE,
 )
@@ -81,7 +93,9 @@ _TITLE_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{2,60}$")
-_WORDS_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "half a": 0.5, "half an": 0.5}
+_WORDS_NUM = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "half a": 0.5, "half an": 0.5
+}
 
 # Removed-line rules whose text still counts (weakly) as evidence of the page's code:
 # a promo about "CPT code X" on X's page. Examples, menus and footers never count.
@@ -219,12 +233,14 @@ def _heading_roles(lines: list[Line]) -> list[str | None]:
             role = None  # a table row (cells joined by " | "): its cells are content, whatever they say
         elif _visual_heading(line, nxt) or i == 0 and _is_title_line(line, nxt) or _is_code_title(line, nxt):
             role = "heading"
-        elif i > 0 and _valued_fact(text) and (roles[i - 1] == "heading" or (roles[i - 1] is None and _FACT.match(lines[i - 1].text))):
+        elif i > 0 and _valued_fact(text) and (
+            roles[i - 1] == "heading" or (roles[i - 1] is None and _FACT.match(lines[i - 1].text))
+        ):
             role = None  # facts listed under a heading are its content, not sections of their own
         elif i > 0 and roles[i - 1] == "heading" and (len(text.split()) > OTHER_HEADING_MAX_WORDS or "," in text):
             role = None  # a long line, or a list of terms, right under a heading is what it introduces
-        elif i > 0 and roles[i - 1] == "heading" and line.kind is Kind.TEXT and not line.level and not is_all_caps(text) \
-                and map_heading(lines[i - 1].text)[0] in DESCRIPTOR_SECTIONS:
+        elif i > 0 and roles[i - 1] == "heading" and line.kind is Kind.TEXT and not line.level \
+                and not is_all_caps(text) and map_heading(lines[i - 1].text)[0] in DESCRIPTOR_SECTIONS:
             role = None  # a descriptor is a noun phrase ("CPAP device"): under its heading it is content
         else:
             role = _text_heading_role(text, section, score, nxt)
@@ -291,7 +307,12 @@ def _visual_heading(line: Line, nxt: Line | None) -> bool:
     in ALL CAPS, short, not a sentence, with a line of content under it. A colon at the end is
     fine ("CLINICAL USES:"); `<b>Code:</b> 11721` is not a whole bold line and stays a fact."""
     text = line.text
-    if line.kind is not Kind.TEXT or text.endswith((".", ",", ";")) or not text[:1].isalnum() or not any(c.isalpha() for c in text):
+    if (
+        line.kind is not Kind.TEXT
+        or text.endswith((".", ",", ";"))
+        or not text[:1].isalnum()
+        or not any(c.isalpha() for c in text)
+    ):
         return False
     if len(text.split()) > VISUAL_HEADING_MAX_WORDS or not (line.level == EMPHASIS_LEVEL or is_all_caps(text)):
         return False
@@ -300,7 +321,9 @@ def _visual_heading(line: Line, nxt: Line | None) -> bool:
     # Two visual headings in a row: the first has nothing under it (a label over a label).
     if nxt.kind is not Kind.TEXT:
         return True
-    return not (nxt.level == EMPHASIS_LEVEL or (is_all_caps(nxt.text) and len(nxt.text.split()) <= VISUAL_HEADING_MAX_WORDS))
+    return not (
+        nxt.level == EMPHASIS_LEVEL or (is_all_caps(nxt.text) and len(nxt.text.split()) <= VISUAL_HEADING_MAX_WORDS)
+    )
 
 
 def _is_title_line(line: Line, nxt: Line | None) -> bool:
@@ -318,7 +341,9 @@ def _is_title_line(line: Line, nxt: Line | None) -> bool:
     )
 
 
-_CODE_TITLE = re.compile(r"^(?:cpt|hcpcs)(?:®|™)?(?:\s+code)?\s+(?:\d{5}|\d{4}[FT]|[A-V]\d{4})\s*[:\-–—|]\s*\S", re.IGNORECASE)
+_CODE_TITLE = re.compile(
+    r"^(?:cpt|hcpcs)(?:®|™)?(?:\s+code)?\s+(?:\d{5}|\d{4}[FT]|[A-V]\d{4})\s*[:\-–—|]\s*\S", re.IGNORECASE
+)
 
 
 def _is_code_title(line: Line, nxt: Line | None) -> bool:
@@ -371,13 +396,18 @@ def _text_heading_role(text: str, section: str, score: float, nxt: Line | None) 
             return None
         if followed_by_content:  # "Overview of CPT Code 21183: Injection of ..." titles what follows
             return "heading"
-        if len(fact.group("key").split()) <= FACT_KEY_MAX_WORDS and key_section not in ("billing", "overview", "related_codes"):
+        if len(fact.group("key").split()) <= FACT_KEY_MAX_WORDS and key_section not in (
+            "billing", "overview", "related_codes"
+        ):
             return "keyed"  # "Anesthesia: General anesthesia" is a section of one line
         return None
     if text.endswith(":"):
         # A label over a block of facts ("Name of the Procedure:" over "Common Name: ...") heads it.
         over_facts = (
-            nxt is not None and nxt.kind is Kind.TEXT and len(words) <= LABEL_HEADING_MAX_WORDS and _valued_fact(nxt.text)
+            nxt is not None
+            and nxt.kind is Kind.TEXT
+            and len(words) <= LABEL_HEADING_MAX_WORDS
+            and _valued_fact(nxt.text)
         )
         return "heading" if score >= COLON_HEADING_MIN_SCORE or over_facts else None
     if score >= 1.0:
@@ -432,7 +462,11 @@ def _build_sections(
             src = heading_lines.get(id(sec))
             # The page's first heading with nothing under it is its title (an h1 over the
             # first section): it lives on as the document's title, not as a section.
-            rule = "title" if n == 0 and lead.empty and src is not None and (src.level == 1 or src is lines[0]) else "empty_heading"
+            rule = (
+                "title"
+                if n == 0 and lead.empty and src is not None and (src.level == 1 or src is lines[0])
+                else "empty_heading"
+            )
             dropped.append(Removed(src.line_no if src else sec.position, sec.heading, rule))
         else:
             kept.append(sec)
@@ -722,7 +756,11 @@ def _code_hits(text: str) -> list[tuple[str, bool]]:
     hits = []
     for m in found:
         before = text[max(0, m.start() - 24) : m.start()]
-        if any(a <= m.start() < b for a, b in examples) or _EXAMPLE_BEFORE.search(before) or _IDENTIFIER_BEFORE.search(before):
+        if (
+            any(a <= m.start() < b for a, b in examples)
+            or _EXAMPLE_BEFORE.search(before)
+            or _IDENTIFIER_BEFORE.search(before)
+        ):
             continue
         hits.append((m.group(1).upper(), m.start() in phrased))
     return hits

@@ -30,7 +30,10 @@ HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 
 # Magic numbers of files that are never pages, whatever they are named.
-_BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"\x7fELF", b"Rar!", b"7z\xbc\xaf", b"\x00\x00\x01\x00")
+_BINARY_MAGIC = (
+    b"%PDF", b"PK\x03\x04", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"\x7fELF", b"Rar!", b"7z\xbc\xaf",
+    b"\x00\x00\x01\x00",
+)
 # Share of control characters (other than tab/newline/CR/FF) above which decoded "text" is binary.
 # Real pages have none; random bytes decoded as cp1252 have ~10%.
 _MAX_CONTROL_SHARE = 0.02
@@ -167,7 +170,9 @@ def _read_regular(real: Path, cap: int) -> tuple[float, bytes]:
 def _read_bytes(root: Path, path: Path, limits: Limits) -> tuple[float, bytes]:
     real = _inside(root, path)
     if not real.is_file():
-        raise InputError("not a regular file (a directory, device or FIFO; not followed)", reason=Reason.UNSUPPORTED_FORMAT)
+        raise InputError(
+            "not a regular file (a directory, device or FIFO; not followed)", reason=Reason.UNSUPPORTED_FORMAT
+        )
     return _read_regular(real, limits.max_file_bytes)
 
 
@@ -299,7 +304,9 @@ def _read_jsonl(
         except InputError as exc:
             yield Quarantine(rel, no, str(exc.reason), exc.message)
         except Exception as exc:  # noqa: BLE001 - one line never stops the file (RecursionError...)
-            yield Quarantine(rel, no, Reason.MALFORMED_JSONL_LINE, f"line {no}: {type(exc).__name__}: {_short(str(exc))}")
+            yield Quarantine(
+                rel, no, Reason.MALFORMED_JSONL_LINE, f"line {no}: {type(exc).__name__}: {_short(str(exc))}"
+            )
     if not any_line:
         raise InputError("file has no JSONL lines", reason=Reason.EMPTY)
 
@@ -324,8 +331,8 @@ def _jsonl_page(
     if body is None:
         return Quarantine(rel, no, Reason.MISSING_CONTENT, f"line {no}: no non-empty 'html' or 'text'", url, fetched)
     if len(body) > limits.max_file_bytes:
-        return Quarantine(rel, no, Reason.TOO_LARGE, f"line {no}: {len(body)} characters > limit {limits.max_file_bytes}",
-                          url, fetched)
+        return Quarantine(rel, no, Reason.TOO_LARGE,
+                          f"line {no}: {len(body)} characters > limit {limits.max_file_bytes}", url, fetched)
     try:
         body = _check_text(body.replace("\x00", ""))
     except InputError as exc:
@@ -393,7 +400,9 @@ def _check_text(text: str) -> str:
     sample = text[:65536]
     control = len(_CONTROL.findall(sample))
     if control > _MAX_CONTROL_SHARE * len(sample):
-        raise InputError(f"binary content ({control} control characters in the first {len(sample)})", reason=Reason.BINARY)
+        raise InputError(
+            f"binary content ({control} control characters in the first {len(sample)})", reason=Reason.BINARY
+        )
     return text
 
 

@@ -50,7 +50,9 @@ class RunSummary:
         rows += [{"metric": f"dedup: {k}", "value": v} for k, v in sorted(self.dedup.items())]
         rows += [{"metric": f"removed by {k}", "value": v} for k, v in self.top_rules]
         rows += [{"metric": f"seconds: {k}", "value": round(v, 2)} for k, v in self.stages.items()]
-        rows.append({"metric": "snapshot", "value": f"{self.snapshot} ({'published' if self.published else 'unchanged'})"})
+        rows.append(
+            {"metric": "snapshot", "value": f"{self.snapshot} ({'published' if self.published else 'unchanged'})"}
+        )
         return rows
 
     def one_line(self) -> str:
@@ -78,7 +80,8 @@ def summary_line(rows: list[dict[str, object]]) -> str:
     a flow run leaves): files read, pages by status, the snapshot."""
     values = {str(r["metric"]): r["value"] for r in rows}
     statuses = ", ".join(f"{v} {k.removeprefix('status: ')}" for k, v in values.items() if k.startswith("status: "))
-    return (f"{values.get('raw files', 0)} raw files ({values.get('raw files read (new or changed)', 0)} new or changed), "
+    return (f"{values.get('raw files', 0)} raw files "
+            f"({values.get('raw files read (new or changed)', 0)} new or changed), "
             f"{values.get('pages', 0)} pages ({statuses or 'none'}); snapshot {values.get('snapshot')}")
 
 
@@ -227,7 +230,8 @@ def report_sections(summary: RunSummary, coverage: dict[str, int],
          [(name, *(by_site[site].get(name, 0) for site in sites)) for name in sections]),
         ("most frequent removal rules", ["rule", "lines"], list(summary.top_rules)),
         ("lines removed per site, by what removed them", ["site", "lines", *REMOVED_BY, "most frequent rule"],
-         [(site, v["lines"], *(v[k] for k in REMOVED_BY), v["most frequent"]) for site, v in summary.removed_by_site.items()]),
+         [(site, v["lines"], *(v[k] for k in REMOVED_BY), v["most frequent"])
+          for site, v in summary.removed_by_site.items()]),
         ("quarantined pages", ["page", "reason"], list(summary.quarantined)),
         ("pages with no code", ["page", "reason"], list(summary.no_code)),
     ]

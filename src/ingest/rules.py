@@ -47,7 +47,8 @@ LINE_RULES: tuple[LineRule, ...] = (
         "login_signup",
         r"^(log ?in|sign ?in|sign ?up|register|create (a |an |your )?(free )?account|join (now|free|today|us)"
         r"|already (a member|have an account)|forgot (your )?password|my account)\b"
-        r"|\b(log ?in|sign ?in)\b.{0,40}\b(register|sign ?up|create)\b|\b(must be|please) (logged|log|signed|sign) ?in to\b",
+        r"|\b(log ?in|sign ?in)\b.{0,40}\b(register|sign ?up|create)\b"
+        r"|\b(must be|please) (logged|log|signed|sign) ?in to\b",
         max_words=12,
         requires=("log", "sign", "register", "create", "join", "already", "forgot", "account"),
         description="login, register and signup prompts and buttons",
@@ -63,7 +64,8 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "view_limit",
-        r"\bviews? (remaining|left)\b|\blimited to \d+ (page |free )?views?\b|\bfree (articles?|views?|pages?) (left|remaining)\b"
+        r"\bviews? (remaining|left)\b|\blimited to \d+ (page |free )?views?\b"
+        r"|\bfree (articles?|views?|pages?) (left|remaining)\b"
         r"|\byou have \d+ free\b|\b\d+ (more )?(free (page )?|page )views\b"
         r"|\b\d+ of \d+ (free )?(\w+ )?(pages?|views?|articles?|lookups?)\b.{0,40}\b(remaining|left|used)\b"
         r"|\b(pages?|articles?|lookups?) (remaining|left) (this|per|today)\b|^free preview\b",
@@ -76,8 +78,10 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"^(learn more|read more|see more|click here|get started|find out more|discover more|view more|show more"
         r"|continue reading|download (now|our|the|free)|book (a )?(demo|call|consultation)|request (a )?demo"
         r"|schedule (a )?demo|start (your )?free trial|try (it |us |\w+ )?(for )?free|get (instant|unlimited|free|full"
-        r"|expert|access|your (free|first))|talk to (an? )?(expert|sales)|contact sales|sign up today|see pricing|view pricing)\b"
-        r"|^(get (\w+ ){0,2}(pro|premium|plus)$|(start|open|begin) (a )?(live )?chat\b|(chat|talk) (with|to) (a|an|our|the) \w+( \w+)?( now| today)?$)",
+        r"|expert|access|your (free|first))|talk to (an? )?(expert|sales)|contact sales|sign up today|see pricing"
+        r"|view pricing)\b"
+        r"|^(get (\w+ ){0,2}(pro|premium|plus)$|(start|open|begin) (a )?(live )?chat\b"
+        r"|(chat|talk) (with|to) (a|an|our|the) \w+( \w+)?( now| today)?$)",
         max_words=14,
         description="calls to action: buttons and promo lines that ask the reader to do something",
     ),
@@ -152,7 +156,8 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "share_widget",
-        r"^(share( this( page| article| post)?)?( on| via| to)?( facebook| twitter| x| linkedin| whatsapp| email| pinterest)?"
+        r"^(share( this( page| article| post)?)?( on| via| to)?( facebook| twitter| x| linkedin| whatsapp| email"
+        r"| pinterest)?"
         r"|tweet( this)?|pin it|facebook|twitter|linkedin|pinterest|whatsapp|instagram|youtube|email this( page)?"
         r"|print( this)?( page| article)?|copy link|bookmark( this)?)[:.!]?$",
         max_words=6,
@@ -160,7 +165,8 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "feedback_widget",
-        r"^(was this (\w+ ){0,2}(helpful|useful)\??( yes\s*[/|]?\s*no)?|did you find this (page |article )?(helpful|useful)\??"
+        r"^(was this (\w+ ){0,2}(helpful|useful)\??( yes\s*[/|]?\s*no)?"
+        r"|did you find this (page |article )?(helpful|useful)\??"
         r"|did (this|the) (page|article|answer|post|guide) help( you)?\??"
         r"|leave a (comment|reply)|post a comment|\d* ?comments?|rate this (page|article)|thanks for your feedback!?"
         r"|(helpful\?\s*)?yes( \(\d+\))?\s*[/|·]?\s*no( \(\d+\))?)$",
@@ -169,8 +175,10 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "cookie_banner",
-        r"\bcookies?\b.{0,120}\b(use|uses|accept|consent|policy|experience|preferences|settings)\b|\b(use|uses|using)( of)? cookies\b"
-        r"|^(accept|reject|decline|allow)( all| necessary| essential)?( cookies)?$|^(manage|customi[sz]e) (preferences|cookies|settings)$",
+        r"\bcookies?\b.{0,120}\b(use|uses|accept|consent|policy|experience|preferences|settings)\b"
+        r"|\b(use|uses|using)( of)? cookies\b"
+        r"|^(accept|reject|decline|allow)( all| necessary| essential)?( cookies)?$"
+        r"|^(manage|customi[sz]e) (preferences|cookies|settings)$",
         max_words=60,
         requires=("cookie", "accept", "reject", "decline", "allow", "manage", "customi"),
         description="cookie and consent banners with their buttons",
@@ -184,19 +192,22 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "search_box",
-        r"^search(\s+(all|for|our|the|by))?([\s,&/]+[\w-]+){0,5}(\.\.\.|…)?$|^(enter|type) (a |your )?(code|keyword|search|e-?mail)",
+        r"^search(\s+(all|for|our|the|by))?([\s,&/]+[\w-]+){0,5}(\.\.\.|…)?$"
+        r"|^(enter|type) (a |your )?(code|keyword|search|e-?mail)",
         max_words=7,
         description="search boxes and their placeholders",
     ),
     LineRule(
         "skip_link",
-        r"^(skip|jump) to (main )?(content|navigation|main|search)$|^(back to top|scroll to top|toggle navigation|menu|close|open menu)$",
+        r"^(skip|jump) to (main )?(content|navigation|main|search)$"
+        r"|^(back to top|scroll to top|toggle navigation|menu|close|open menu)$",
         max_words=5,
         description="accessibility and menu toggles",
     ),
     LineRule(
         "newsletter",
-        r"\bnewsletter\b|\bsubscribe\b|\bget (the latest|updates) (in|to|delivered)\b|\bstay (up to date|updated|informed)\b"
+        r"\bnewsletter\b|\bsubscribe\b|\bget (the latest|updates) (in|to|delivered)\b"
+        r"|\bstay (up to date|updated|informed)\b"
         r"|\b(in|to) your inbox\b",
         max_words=25,
         requires=("newsletter", "subscribe", "latest", "updates", "up to date", "updated", "informed", "inbox"),
@@ -224,7 +235,8 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "footer_link",
-        r"^(privacy( policy)?|terms( of (use|service))?|terms (&|and) conditions|cookie (policy|settings)|disclaimer|sitemap"
+        r"^(privacy( policy)?|terms( of (use|service))?|terms (&|and) conditions|cookie (policy|settings)|disclaimer"
+        r"|sitemap"
         r"|accessibility( statement)?|about us|contact us|careers|jobs|press|blog|help( center)?|pricing|imprint"
         r"|legal|do not sell my (personal )?information|editorial (policy|guidelines)|advertise( with us)?)$",
         max_words=6,
@@ -256,12 +268,14 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"^(asked|answered|edited|modified|commented|replied|viewed|active|posted|last (activity|reply|post))\b"
         r".{0,60}?(\b(19|20)\d\d\b|\bago\b|\btoday\b|\byesterday\b|\bby\b|\btimes\b|\b\d{1,2}:\d\d\b)",
         max_words=16,
-        requires=("asked", "answered", "edited", "modified", "commented", "replied", "viewed", "active", "posted", "last"),
+        requires=("asked", "answered", "edited", "modified", "commented", "replied", "viewed", "active", "posted",
+                  "last"),
         description="Q&A post meta: 'Asked 3 days ago · Viewed 812 times', 'answered Mar 2 by X'",
     ),
     LineRule(
         "vote_count",
-        r"^[+-]?[\d,]{1,6}\s*(votes?|points?|upvotes?|helpful)$|^(votes?|upvotes?|downvotes?|points?|score|upvote|downvote)( [\d,]+)?$"
+        r"^[+-]?[\d,]{1,6}\s*(votes?|points?|upvotes?|helpful)$"
+        r"|^(votes?|upvotes?|downvotes?|points?|score|upvote|downvote)( [\d,]+)?$"
         r"|^[▲▼△▽⬆⬇↑↓]+$",
         max_words=3,
         requires=("vote", "point", "helpful", "score", "▲", "▼", "△", "▽", "⬆", "⬇", "↑", "↓"),
@@ -273,10 +287,14 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"|accepted( answer)?|best answer|(\d+|no) (answers?|replies|comments)|sort(ed)? by\b.*"
         r"|(show|load|view|see) (\d+ )?more (answers?|comments?|replies)|improve this (answer|question)"
         r"|ask a question|follow( this)?( question| thread)?|continue this thread|not the answer you're looking for\?.*"
-        r"|(comments?|answers?|replies|responses) \(\d+\)|(best|top|most helpful|accepted|chosen) (answer|reply|response|solution)|solved|marked as (the )?(solution|answer)"
+        r"|(comments?|answers?|replies|responses) \(\d+\)"
+        r"|(best|top|most helpful|accepted|chosen) (answer|reply|response|solution)|solved"
+        r"|marked as (the )?(solution|answer)"
         r"|award|permalink|embed|edit|delete|hide|save)$",
         max_words=8,
-        description="Q&A post controls and labels: 'Reply', 'Add a comment', '3 Answers', 'Sorted by: ...', 'Accepted answer'",
+        description=(
+            "Q&A post controls and labels: 'Reply', 'Add a comment', '3 Answers', 'Sorted by: ...', 'Accepted answer'"
+        ),
     ),
     LineRule(
         "signature",
@@ -298,7 +316,8 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "thread_noise",
-        r"^(same (problem|issue|question|here)|following (this |the )?(thread|question|post|topic)|bump|\+1|me too)\b[^.!?]{0,40}[.!]*$",
+        r"^(same (problem|issue|question|here)|following (this |the )?(thread|question|post|topic)|bump|\+1"
+        r"|me too)\b[^.!?]{0,40}[.!]*$",
         max_words=10,
         requires=("same", "following", "bump", "+1", "me too"),
         description="forum replies that carry no information: 'Same problem here, following this thread.'",
@@ -326,7 +345,8 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "promo_offer",
-        r"\bfree \d+[- ]day (free )?trial\b|\b\d+[- ]day free trial\b|\bclick here$|\b(start|begin) (your|a) (free|\d+[- ]day) trial\b",
+        r"\bfree \d+[- ]day (free )?trial\b|\b\d+[- ]day free trial\b|\bclick here$"
+        r"|\b(start|begin) (your|a) (free|\d+[- ]day) trial\b",
         max_words=15,
         requires=("trial", "click here"),
         description="ad copy: 'Billing Software - FREE 30 Day Trial! Click Here'",
@@ -334,21 +354,24 @@ LINE_RULES: tuple[LineRule, ...] = (
     LineRule(
         "comment_meta",
         r"^[\w .'’-]{1,40} (says|said|wrote|writes|replied|commented)\s*:$"
-        r"|^(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},? (19|20)\d\d( (at )?\d{1,2}:\d\d ?([ap]\.?m\.?)?)?$"
+        r"|^(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},? "
+        r"(19|20)\d\d( (at )?\d{1,2}:\d\d ?([ap]\.?m\.?)?)?$"
         r"|^\d{1,2} (jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* (19|20)\d\d$|^(19|20)\d\d-\d\d-\d\d$",
         max_words=8,
         description="comment headers and bare dates: 'Jane says:', 'March 3, 2024 at 5:12 pm'",
     ),
     LineRule(
         "user_info",
-        r"^(joined|member since|posts|messages|reputation|karma)\s*:?\s*([\d,.]+[kK]?|(\w{3,9}\.? )?(\d{1,2},? )?(19|20)\d\d)$",
+        r"^(joined|member since|posts|messages|reputation|karma)\s*:?\s*([\d,.]+[kK]?"
+        r"|(\w{3,9}\.? )?(\d{1,2},? )?(19|20)\d\d)$",
         max_words=5,
         requires=("joined", "member", "posts", "messages", "reputation", "karma"),
         description="forum user cards: 'Joined: Mar 2019', 'Posts: 1,234'",
     ),
     LineRule(
         "prev_next",
-        r"^(«|‹|←)?\s*(previous|next|prev|older|newer)( (post|article|page|question|entry|story|posts|entries|topic|thread))?"
+        r"^(«|‹|←)?\s*(previous|next|prev|older|newer)( (post|article|page|question|entry|story|posts|entries|topic"
+        r"|thread))?"
         r"\s*(»|›|→|:|$)",
         max_words=12,
         requires=("prev", "next", "older", "newer"),
@@ -365,11 +388,14 @@ LINE_RULES: tuple[LineRule, ...] = (
         "symbol_only",
         r"^[^\w$%€£]+$",
         max_words=6,
-        description="lines with no letter or digit: carousel arrows, emoji buttons, separators ('‹ ›', '👍 👎', '-----')",
+        description=(
+            "lines with no letter or digit: carousel arrows, emoji buttons, separators ('‹ ›', '👍 👎', '-----')"
+        ),
     ),
     LineRule(
         "action_bar",
-        r"^((\d[\d,.]*[kK]?\s+)?(comments?|replies|shares?|likes?|votes?|upvotes?|reply|share|save|report|award|give award"
+        r"^((\d[\d,.]*[kK]?\s+)?(comments?|replies|shares?|likes?|votes?|upvotes?|reply|share|save|report|award"
+        r"|give award"
         r"|hide|edit|delete|follow|flag|permalink|embed|print|email|bookmark|quote)\s*[·|•]?\s*){2,}$",
         max_words=10,
         description="a bar of post actions and counts joined into one line: '87 Comments Share Save', 'Reply Share'",
@@ -405,12 +431,17 @@ LINE_RULES: tuple[LineRule, ...] = (
         skip_items=True,
         case_sensitive=True,
         requires=("-",),
-        description="a post's tags as a line of 3+ lowercase slugs: 'cpt smoking-cessation modifier-25' ('200-unit vial' stays)",
+        description=(
+            "a post's tags as a line of 3+ lowercase slugs: 'cpt smoking-cessation modifier-25' "
+            "('200-unit vial' stays)"
+        ),
     ),
     LineRule(
         "meta_row",
-        r"^(?:(?:by [A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}|\d+ min(?:ute)?s? read|(?:updated|published|posted|reviewed|modified)(?: on)?:? [\w ,/.-]{3,25}"
-        r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},? (?:19|20)\d\d|\d{1,2}/\d{1,2}/(?:19|20)?\d\d"
+        r"^(?:(?:by [A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}|\d+ min(?:ute)?s? read"
+        r"|(?:updated|published|posted|reviewed|modified)(?: on)?:? [\w ,/.-]{3,25}"
+        r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},? (?:19|20)\d\d"
+        r"|\d{1,2}/\d{1,2}/(?:19|20)?\d\d"
         r"|[\d,.]+[kK]? (?:views?|comments?|likes?|shares?|reads?))\s*(?:[|·•]\s*|$)){2,}$",
         max_words=25,
         requires=("|", "·", "•"),
@@ -425,7 +456,8 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     LineRule(
         "community_disclaimer",
-        r"\bnot (official|professional|legal|medical)( coding| billing| medical)? advice\b|\buser[- ]contributed\b|\buser contributions\b",
+        r"\bnot (official|professional|legal|medical)( coding| billing| medical)? advice\b|\buser[- ]contributed\b"
+        r"|\buser contributions\b",
         max_words=30,
         requires=("advice", "user"),
         description="community disclaimers: 'Answers are user contributions, not official coding advice.'",
@@ -433,7 +465,8 @@ LINE_RULES: tuple[LineRule, ...] = (
 )
 
 # Badges glued to the front of a heading ("NewBilling Guidelines", "UpdatedRecovery").
-GLUED_BADGES: tuple[str, ...] = ("new", "updated", "hot", "popular", "trending", "featured", "sponsored", "premium", "pro", "beta", "free")
+GLUED_BADGES: tuple[str, ...] = ("new", "updated", "hot", "popular", "trending", "featured", "sponsored", "premium",
+                                 "pro", "beta", "free")
 
 # Phrases that sites glue onto content without a space when saving text
 # (`Learn morePost-Procedure Follow-Up`, `...heals well.Download our app`).
@@ -465,14 +498,17 @@ GLUED_PHRASES: tuple[str, ...] = (
 LINK_LIST_HEADER = re.compile(
     r"^((related|similar|linked|hot|trending|popular|recent|top|more|other) (questions|posts|threads|discussions|topics"
     r"|articles|pages|searches)( this week| today| now)?|(hot|trending|popular) (this week|today|now|network questions)"
-    r"|most (viewed|popular|read|searched)( codes| pages| questions)?|you (may|might) also like|recommended for you|read next"
-    r"|(hot|trending|popular|top|recently viewed|frequently searched) (codes|lookups|searches)( this week| today| now)?)\s*:?$",
+    r"|most (viewed|popular|read|searched)( codes| pages| questions)?|you (may|might) also like|recommended for you"
+    r"|read next"
+    r"|(hot|trending|popular|top|recently viewed|frequently searched) (codes|lookups|searches)( this week| today"
+    r"| now)?)\s*:?$",
     re.IGNORECASE,
 )
 # A table of contents: the header and the entries under it repeat the page's own headings
 # (rule `toc`, same list logic as `link_list`).
 TOC_HEADER = re.compile(
-    r"^(table of contents|contents|on this page|in this (article|guide|post|page)|jump to( a)? section|quick links|sections)\s*:?$",
+    r"^(table of contents|contents|on this page|in this (article|guide|post|page)|jump to( a)? section|quick links"
+    r"|sections)\s*:?$",
     re.IGNORECASE,
 )
 # An author box: the header and the few lines of biography under it (rule `author_box`).
@@ -493,7 +529,8 @@ HTML_DROP_TAGS: frozenset[str] = frozenset(
     }
 )
 # Dropped elements whose visible text is recorded in removed_lines (scripts and styles are not text).
-HTML_AUDITED_TAGS: frozenset[str] = frozenset({"nav", "aside", "form", "button", "dialog", "header", "footer", "select", "label"})
+HTML_AUDITED_TAGS: frozenset[str] = frozenset({"nav", "aside", "form", "button", "dialog", "header", "footer",
+                                               "select", "label"})
 # Dropped only outside <main>/<article> (inside, a <header> usually holds the h1).
 HTML_DROP_OUTSIDE_MAIN: frozenset[str] = frozenset({"header", "footer"})
 
@@ -551,11 +588,13 @@ SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
                              "official", "code description", "full description", "long description"),
     "lay_description": ("common language description", "lay description", "plain language", "plain english",
                         "lay term", "simple term", "layman", "patient friendly", "consumer description",
-                        "short description", "in simple words", "explained simply", "what mean", "layperson", "layperson summary",
-                        "lay summary", "explanation patient", "patient explanation", "plain word",),
+                        "short description", "in simple words", "explained simply", "what mean", "layperson",
+                        "layperson summary", "lay summary", "explanation patient", "patient explanation",
+                        "plain word",),
     "indications": ("indication", "when used", "used", "when needed", "who need", "candidate", "why performed",
                     "reason", "when recommended", "use case", "uses", "who should", "why done", "why needed",
-                    "when report", "who qualifies", "eligib", "eligibility", "medical necessity", "when use", "when apply", "medically necessary", "why order", "doctor order",),
+                    "when report", "who qualifies", "eligib", "eligibility", "medical necessity", "when use",
+                    "when apply", "medically necessary", "why order", "doctor order",),
     "purpose": ("purpose", "goal", "objective", "aim"),
     "symptoms": ("symptom", "sign"),
     "causes_risk_factors": ("cause", "risk factor", "etiology", "who risk"),
@@ -569,7 +608,8 @@ SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
     "anesthesia": ("anesthesia", "anaesthesia", "sedation", "anesthetic"),
     "duration": ("duration", "how long", "length", "time required", "procedure time", "time take", "timeframe",
                  "typical time", "time needed", "how much time"),
-    "setting": ("setting", "location", "where performed", "place service", "facility", "site service", "where done", "where covered"),
+    "setting": ("setting", "location", "where performed", "place service", "facility", "site service", "where done",
+                "where covered"),
     "personnel": ("personnel", "staff", "care team", "who perform", "provider", "team", "specialist", "crew", "who may",
                   "who can perform", "who see", "who provide",),
     "preparation": ("preparation", "prepare", "prep", "pre procedure", "preoperative", "pre operative", "getting ready",
@@ -579,25 +619,29 @@ SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
                  "after procedure", "rehabilitation"),
     "complications": ("complication", "risk", "side effect", "adverse", "danger", "safety", "safe",),
     "benefits": ("benefit", "advantage", "outcome", "expected result", "pros"),
-    "follow_up": ("follow up", "followup", "follow", "check up", "post procedure care", "getting result", "your result",),
+    "follow_up": ("follow up", "followup", "follow", "check up", "post procedure care", "getting result",
+                  "your result",),
     "alternatives": ("alternative", "other option", "other treatment", "instead", "option"),
     "home_care": ("home care", "at home", "self care", "care tip", "home", "caring yourself"),
     "patient_education": ("patient education", "education", "prevention", "prevent", "lifestyle", "learn"),
     "patient_experience": ("patient experience", "experience", "what expect", "feel"),
     "billing": ("billing", "coding", "bill", "claim", "coding guideline", "coding tip", "documentation",
-                "modifier", "rvu", "relative value", "what document", "choosing right", "count unit", "how choose", "unit", "reporting", "how coded",),
-    "cost_coverage": ("cost", "price", "pricing", "insurance", "coverage", "how much", "fee", "pay", "payment", "fee schedule",
-                      "medicare", "reimburse", "reimbursement", "paying", "pay for",),
-    "faq": ("faq", "frequently asked", "common question", "question", "q a", "ask", "mailbag", "reader question", "your question",),
+                "modifier", "rvu", "relative value", "what document", "choosing right", "count unit", "how choose",
+                "unit", "reporting", "how coded",),
+    "cost_coverage": ("cost", "price", "pricing", "insurance", "coverage", "how much", "fee", "pay", "payment",
+                      "fee schedule", "medicare", "reimburse", "reimbursement", "paying", "pay for",),
+    "faq": ("faq", "frequently asked", "common question", "question", "q a", "ask", "mailbag", "reader question",
+            "your question",),
     "related_codes": ("related", "similar", "see also", "other", "crosswalk", "family", "add on", "companion",
                       "other may need"),
-    "policies": ("policy", "guideline", "health plan", "medical policy", "lcd", "ncd", "payer", "limit", "coverage limit",
-                 "filing limit", "not medically necessary", "not covered",),
+    "policies": ("policy", "guideline", "health plan", "medical policy", "lcd", "ncd", "payer", "limit",
+                 "coverage limit", "filing limit", "not medically necessary", "not covered",),
     "references": ("reference", "source", "citation", "bibliography", "further reading", "resource"),
 }
 
 # Words too generic to name a section on their own.
-GENERIC_WORDS: frozenset[str] = frozenset({"procedure", "information", "patient", "treatment", "care", "medical", "other", "tip"})
+GENERIC_WORDS: frozenset[str] = frozenset({"procedure", "information", "patient", "treatment", "care", "medical",
+                                           "other", "tip"})
 GENERIC_WEIGHT = 0.3
 
 # Dropped when normalising a heading. "what/when/how/who/why" are kept: they carry meaning.

@@ -21,7 +21,8 @@ DOCUMENTS = pa.schema(
         _f("raw_path", pa.string(), "file path relative to the raw root", False),
         _f("line_no", pa.int32(), "1-based line of a .jsonl file; null for other files"),
         _f("url", pa.string(), "page URL from the JSONL line, the sidecar or the page's canonical link"),
-        _f("site", pa.string(), "site the page comes from: URL host, sidecar site, or inferred from its template", False),
+        _f("site", pa.string(), "site the page comes from: URL host, sidecar site, or inferred from its template",
+           False),
         _f("fetched_at", TIMESTAMP, "when the scraper fetched the page (UTC), if known"),
         _f("code", pa.string(), "the billing code the page is about; null when none or several"),
         _f("code_system", pa.string(), "CPT or HCPCS"),
@@ -42,12 +43,18 @@ MODIFIER = pa.struct([pa.field("modifier", pa.string()), pa.field("description",
 
 CODES = pa.schema(
     [
-        _f("code", pa.string(), "billing code: 5 digits (CPT I), 4 digits+F (CPT II), 4 digits+T (CPT III), letter+4 digits (HCPCS II)", False),
+        _f(
+            "code",
+            pa.string(),
+            "billing code: 5 digits (CPT I), 4 digits+F (CPT II), 4 digits+T (CPT III), letter+4 digits (HCPCS II)",
+            False,
+        ),
         _f("code_system", pa.string(), "CPT | HCPCS", False),
         _f("title", pa.string(), "short title of the code", False),
         _f("official_description", pa.string(), "the official descriptor, when a page gives it"),
         _f("lay_description", pa.string(), "plain-language description, when a page gives it"),
-        _f("is_add_on", pa.bool_(), "an add-on code ('List separately in addition to code for primary procedure')", False),
+        _f("is_add_on", pa.bool_(), "an add-on code ('List separately in addition to code for primary procedure')",
+           False),
         _f("category", pa.string(), "category as stated by a page (e.g. 'Surgical Procedures')"),
         _f("modifiers", pa.list_(MODIFIER), "modifiers the pages list, with their descriptions", False),
         _f("cost_min_usd", pa.float64(), "lowest cost stated by any page, USD"),
@@ -63,7 +70,13 @@ SECTIONS = pa.schema(
     [
         _f("code", pa.string(), "the document's code; null for no_code documents"),
         _f("section", pa.string(), "canonical section name (hive partition key)", False),
-        _f("heading", pa.string(), "the heading as on the page ('' for text before the first heading); where the page gives the section under several headings, all of them in page order, joined by ' / '", False),
+        _f(
+            "heading",
+            pa.string(),
+            "the heading as on the page ('' for text before the first heading); where the page gives the section "
+            "under several headings, all of them in page order, joined by ' / '",
+            False,
+        ),
         _f("position", pa.int32(), "order of the section on the page, from 1", False),
         _f("text", pa.string(), "the section's clean text, lines joined by newlines", False),
         _f("items", pa.list_(pa.string()), "its bullet or numbered items, in order", False),
@@ -147,9 +160,18 @@ def data_dictionary() -> str:
     out = [
         "# Data dictionary",
         "",
-        "Generated from `src/ingest/schema.py` and `src/ingest/rules.py` (`python -m ingest.schema > docs/data-dictionary.md`);",
-        "`tests/test_docs.py` fails when it and the code disagree. Every table is a Parquet dataset under `curated/<table>`:",
-        "a directory of segment files `part-<digest>.parquet` (see docs/production.md, \"Table layout\"); read the directory.",
+        (
+            "Generated from `src/ingest/schema.py` and `src/ingest/rules.py` "
+            "(`python -m ingest.schema > docs/data-dictionary.md`);"
+        ),
+        (
+            "`tests/test_docs.py` fails when it and the code disagree. "
+            "Every table is a Parquet dataset under `curated/<table>`:"
+        ),
+        (
+            "a directory of segment files `part-<digest>.parquet` "
+            "(see docs/production.md, \"Table layout\"); read the directory."
+        ),
         "",
     ]
     for name, sch in TABLES.items():
@@ -163,7 +185,8 @@ def data_dictionary() -> str:
             doc = doc.replace("|", "\\|")
             out.append(f"| `{field.name}` | `{field.type}` | {'yes' if field.nullable else 'no'} | {doc} |")
         out.append("")
-    out += ["## Canonical sections", "", "A heading maps to the section whose phrases it contains (normalised words).", "",
+    out += ["## Canonical sections", "",
+            "A heading maps to the section whose phrases it contains (normalised words).", "",
             "| section | phrases that name it |", "|---|---|"]
     for section, phrases in rules.SECTION_SYNONYMS.items():
         out.append(f"| `{section}` | {', '.join(phrases)} |")

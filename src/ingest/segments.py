@@ -203,7 +203,9 @@ def write_table(
         else:
             file_schema = table_schema.remove(table_schema.get_field_index(part_col))
             values = [v for (v,) in con.sql(f"select distinct {_quote(part_col)} from src order by 1").fetchall()]
-            parts = [(f"{part_col}={v}", f"{_quote(part_col)} = ?", [v]) for v in values] or [(f"{part_col}=other", "true", [])]
+            parts = [(f"{part_col}={v}", f"{_quote(part_col)} = ?", [v]) for v in values] or [
+                (f"{part_col}=other", "true", [])
+            ]
         paths: list[Path] = []  # each new segment's file (a segment's number is its index)
         ranges = _Ranges(con, file_schema, KEY_COLUMNS.get(name, file_schema.names[0]), part_col,
                          [_sort_key(c, file_schema) for c in order if c in file_schema.names], _row_bytes(table))
@@ -288,7 +290,9 @@ class _Ranges:
         parts, keys, numbers = self.pending
         if not keys:
             return
-        self.con.register("chunks", pa.table({"__part": parts, "__key": keys, "__chunk": pa.array(numbers, pa.int64())}))
+        self.con.register(
+            "chunks", pa.table({"__part": parts, "__key": keys, "__chunk": pa.array(numbers, pa.int64())})
+        )
         self.pending, self.rows = ([], [], []), 0
         try:
             yield from self.con.sql(

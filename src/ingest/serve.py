@@ -110,10 +110,12 @@ def local_server(console=None, services: bool = True) -> Iterator[str]:
     if not services:
         env.update(PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED="false", PREFECT_SERVER_SERVICES_LATE_RUNS_ENABLED="false")
     if console is not None:
-        console.print(f"starting a local Prefect server on {url} (no PREFECT_API_URL set)", markup=False, highlight=False)
+        console.print(
+            f"starting a local Prefect server on {url} (no PREFECT_API_URL set)", markup=False, highlight=False
+        )
     started = time.monotonic()
-    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True,
+    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True,
                             preexec_fn=_die_with_parent(os.getpid()))  # noqa: PLW1509 (only prctl, libc loaded before)
     try:
         deadline = started + SERVER_START_TIMEOUT
@@ -124,8 +126,8 @@ def local_server(console=None, services: bool = True) -> Iterator[str]:
                 raise ConfigError(f"the local Prefect server did not answer within {SERVER_START_TIMEOUT:.0f} s")
             time.sleep(0.25)
         if console is not None:
-            console.print(f"Prefect server ready in {time.monotonic() - started:.1f} s; its UI: {url.removesuffix('/api')}",
-                          markup=False, highlight=False)
+            console.print(f"Prefect server ready in {time.monotonic() - started:.1f} s; "
+                          f"its UI: {url.removesuffix('/api')}", markup=False, highlight=False)
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
         os.environ["PREFECT_API_URL"] = url  # for processes started from here (Dask workers, served runs)

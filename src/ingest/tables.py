@@ -266,7 +266,8 @@ def _faq(docs: Sequence[Document]) -> list[dict]:
     for d in docs:
         assert d.parsed is not None
         for question, answer in d.parsed.faq:
-            rows.append({"code": d.parsed.code, "question": question, "answer": answer, "document_id": d.document_id, "site": d.site})
+            rows.append({"code": d.parsed.code, "question": question, "answer": answer,
+                         "document_id": d.document_id, "site": d.site})
     return rows
 
 
@@ -275,7 +276,8 @@ def _facts(docs: Sequence[Document]) -> list[dict]:
     for d in docs:
         assert d.parsed is not None
         for key, value in d.parsed.facts:
-            rows.append({"code": d.parsed.code, "key": key, "value": value, "document_id": d.document_id, "site": d.site})
+            rows.append({"code": d.parsed.code, "key": key, "value": value,
+                         "document_id": d.document_id, "site": d.site})
     return rows
 
 

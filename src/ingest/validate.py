@@ -50,7 +50,10 @@ SCHEMAS: dict[str, pa_.DataFrameSchema] = {
         },
         checks=[
             pa_.Check(_code_matches_system, element_wise=False, error="code does not match its code_system"),
-            pa_.Check(lambda df: df["status"].ne("duplicate") | df["duplicate_of"].notna(), error="duplicate without duplicate_of"),
+            pa_.Check(
+                lambda df: df["status"].ne("duplicate") | df["duplicate_of"].notna(),
+                error="duplicate without duplicate_of",
+            ),
         ],
     ),
     "codes": pa_.DataFrameSchema(
@@ -92,7 +95,9 @@ SCHEMAS: dict[str, pa_.DataFrameSchema] = {
         },
         unique=["code", "section", "item_key"],
     ),
-    "facts": pa_.DataFrameSchema({"key": pa_.Column(str, nullable=False), "document_id": pa_.Column(str, nullable=False)}),
+    "facts": pa_.DataFrameSchema(
+        {"key": pa_.Column(str, nullable=False), "document_id": pa_.Column(str, nullable=False)}
+    ),
     "removed_lines": pa_.DataFrameSchema(
         {"document_id": pa_.Column(str, nullable=False), "rule": pa_.Column(str, nullable=False)}
     ),
@@ -149,7 +154,9 @@ def validate_tables(tables: dict[str, pa.Table]) -> tuple[dict[str, pa.Table], p
             rejected.append({"table": name, "document_id": doc_id, "reason": reason,
                              "row": json.dumps({k: _jsonable(v) for k, v in row.items()}, default=str)})
             if doc_id is not None:
-                bad_docs.setdefault(doc_id, f"validation: {reason}" if name == "documents" else f"validation: {name} {reason}")
+                bad_docs.setdefault(
+                    doc_id, f"validation: {reason}" if name == "documents" else f"validation: {name} {reason}"
+                )
     if not rejected:
         return tables, REJECTED_ROWS.empty_table()
     out = dict(tables)
@@ -161,9 +168,13 @@ def validate_tables(tables: dict[str, pa.Table]) -> tuple[dict[str, pa.Table], p
             ids = table.column("document_id")
             hit = pc.is_in(ids, bad)
             status = pc.if_else(hit, pa.scalar("quarantined"), table.column("status"))
-            reasons = [bad_docs.get(i, r) for i, r in zip(ids.to_pylist(), table.column("reason").to_pylist(), strict=True)]
+            reasons = [
+                bad_docs.get(i, r) for i, r in zip(ids.to_pylist(), table.column("reason").to_pylist(), strict=True)
+            ]
             table = table.set_column(table.schema.get_field_index("status"), "status", status)
-            out[name] = table.set_column(table.schema.get_field_index("reason"), "reason", pa.array(reasons, pa.string()))
+            out[name] = table.set_column(
+                table.schema.get_field_index("reason"), "reason", pa.array(reasons, pa.string())
+            )
             continue
         keep = np.ones(table.num_rows, dtype=bool)
         keep[drop[name]] = False

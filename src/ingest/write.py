@@ -430,7 +430,9 @@ def _verify_remote(curated: str) -> dict[str, list[Damage]]:
                         h.update(chunk)
                 if h.hexdigest() != digests[rel]:
                     damage.append(Damage(_table_of(rel), rel, "checksum differs"))
-        damage += [Damage(_table_of(rel), rel, "not in the snapshot's manifest") for rel in sorted(set(listed) - set(recorded))]
+        damage += [
+            Damage(_table_of(rel), rel, "not in the snapshot's manifest") for rel in sorted(set(listed) - set(recorded))
+        ]
         out[snap.name] = damage
     return out
 
@@ -475,7 +477,9 @@ def _restore(curated: Path, snap: Path, damage: list[Damage]) -> list[Damage]:
                 tmp.unlink()
             left.append(d)
             continue
-        _log.warning("%s of snapshot %s restored from snapshot %s", d.file, snap.name, source.relative_to(snap.parent).parts[0])
+        _log.warning(
+            "%s of snapshot %s restored from snapshot %s", d.file, snap.name, source.relative_to(snap.parent).parts[0]
+        )
     return left
 
 
@@ -498,7 +502,9 @@ def _usable_segments(curated: Path, current: Path | None) -> tuple[segments.Prev
     if damage:
         damage = _restore(curated, current, damage)
     if damage:
-        _log.warning("snapshot %s is damaged (%s): those files are written anew", current.name, _describe_damage(damage))
+        _log.warning(
+            "snapshot %s is damaged (%s): those files are written anew", current.name, _describe_damage(damage)
+        )
         bad = {d.file for d in damage}
         previous = {(name, part): [seg for seg in segs if f"{name}/{part + '/' if part else ''}{seg.file}" not in bad]
                     for (name, part), segs in previous.items()}
@@ -640,7 +646,9 @@ def _usable_remote_segments(curated: str, current: PurePosixPath | None) -> tupl
         elif rel in etags and storage.version(info) != etags[rel]:
             damage.append(Damage(_table_of(rel), rel, "changed since it was published (ETag)"))
     if damage:
-        _log.warning("snapshot %s is damaged (%s): those files are written anew", current.name, _describe_damage(damage))
+        _log.warning(
+            "snapshot %s is damaged (%s): those files are written anew", current.name, _describe_damage(damage)
+        )
         bad = {d.file for d in damage}
         previous = {(name, part): [seg for seg in segs if f"{name}/{part + '/' if part else ''}{seg.file}" not in bad]
                     for (name, part), segs in previous.items()}
