@@ -179,8 +179,8 @@ def write_table(
     keys together in new segments: what changes together (a site's pages, when its template
     changes) is then rewritten together, without the rest. Returns the manifest rows of the
     table's segments, a table per partition (manifest_table); with a ``sink``, hands it each
-    partition's as soon as they are known and returns none (a row per key: 430,000 rows,
-    some 60 MB, for ``sections`` of 50,000 pages).
+    partition's as soon as they are known and returns none (a row per key: on a large corpus
+    too many to hold until the table is written).
 
     The rows are digested a partition at a time, and sorted and split into segments by
     DuckDB a range of segments at a time, a range taking the segments of as many partitions
@@ -257,12 +257,9 @@ class _Ranges:
     """New segments gathered, across partitions, into ranges that DuckDB sorts with one
     query each; a range's rows come out sorted by segment (numbered in the order added), then
     by the table's sort columns. A range holds about a sixteenth of DuckDB's budget of rows:
-    DuckDB 2.0 sorts wide rows (a line's text) out of core poorly; one query over 300,000
-    rows of 230 bytes ran out of a 64-MB budget, while the same rows sort in ranges. Across
-    partitions: a small corpus's ``sections`` (some 30 partitions) is read in a query or two,
-    not one per partition. Only the keys of one range are held. (An eighth, the bound when
-    ranges stopped at a partition's end, filled every range: writing ``sections`` of 10,000
-    pages rose 75 MB above its start, against 30 a partition at a time; 46 at a sixteenth.)"""
+    DuckDB sorts wide rows (a line's text) out of core poorly, and the same rows sort within
+    the budget in ranges. Across partitions: a small corpus's ``sections`` is read in a query
+    or two, not one per partition. Only the keys of one range are held."""
 
     def __init__(self, con, file_schema: pa.Schema, key_column: str, part_col: str | None, sort: list[str],
                  row_bytes: float) -> None:
@@ -357,8 +354,8 @@ def _name_pieces(name: str, part: str, pieces: list[list[str]], digests: dict[st
 def _write_presorted(con, dest: Path, name: str, table: Spooled, old: list[Segment], reuse: Reuse | None) -> pa.Table:
     """A spooled table whose rows are in their published order, each key's rows together
     (Spooled.presorted: the state tables, whose rows are large): written as the files give
-    them, new segments taking keys in that order, without a sort. DuckDB sorts such rows out
-    of core poorly (it ran out of a 128-MB budget sorting 50,000 pages' state rows)."""
+    them, new segments taking keys in that order, without a sort: DuckDB sorts such large rows
+    out of core poorly."""
     key_column = KEY_COLUMNS.get(name, table.schema.names[0])
     digests = _digests(con, table.schema.names, key_column, "true", [])
     manifest = _Manifest(name, "")
@@ -390,7 +387,7 @@ def _write_presorted(con, dest: Path, name: str, table: Spooled, old: list[Segme
 
 def _row_groups(files: list[Path], columns: list[str]) -> Iterator[pa.Table]:
     """The files' rows, a row group at a time (a spool file's row group is a batch of pages).
-    Not ParquetFile.iter_batches: reading ahead, it held 212 MB more on 50,000 pages' state."""
+    Not ParquetFile.iter_batches, which reads ahead and holds more."""
     for f in files:
         pf = pq.ParquetFile(f)
         for i in range(pf.num_row_groups):
@@ -399,9 +396,9 @@ def _row_groups(files: list[Path], columns: list[str]) -> Iterator[pa.Table]:
 
 # DuckDB's budget for one table's digests and sorts (and for grouping section_items);
 # beyond it, temporary files. A run's peak is its held memory plus this budget, which a
-# large corpus fills and a small one does not: it was 128 MB until the peak's growth was
-# measured (pipeline.forget_memos has the figures). Not lower: at 32 MB, grouping
-# section_items (tables.ITEM_CHUNK_ROWS item rows a query) ran out of memory on 10,000 pages.
+# large corpus fills and a small one does not. Not lower: grouping section_items
+# (tables.ITEM_CHUNK_ROWS item rows a query) runs out of a budget half this size
+# (benchmarks/results.md, "Measurements behind the code").
 MEMORY_LIMIT = "64MB"
 BATCH_ROWS = 16_384  # rows DuckDB hands over at a time
 

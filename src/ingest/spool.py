@@ -1,10 +1,10 @@
 """A run's working files: table rows written batch by batch, so that no table is held whole.
 
 A run gathers each curated table a batch at a time. Held in memory until published, the
-tables and the pages' state grew with the corpus (2,541 MB of peak RSS at 50,000 pages
-against 806 MB at 10,000). Spooled, each batch's rows go to a Parquet file in a temporary
-directory as soon as they are built, and the writer (segments.py) reads them back with
-DuckDB, which digests, sorts and splits them within a fixed memory budget.
+tables and the pages' state would grow with the corpus. Spooled, each batch's rows go to a
+Parquet file in a temporary directory as soon as they are built, and the writer
+(segments.py) reads them back with DuckDB, which digests, sorts and splits them within a
+fixed memory budget.
 
 The spool lives on local disk (``TMPDIR``) whatever the curated target, and is removed when
 the run ends, published or not. A run killed outright (SIGKILL, the OOM killer, a lost
