@@ -37,6 +37,12 @@ def test_read_table_keeps_integers_and_the_partition_column(curated):
     assert arrow.num_rows == len(sections) == len(pd.read_parquet(curated / "sections"))
 
 
+def test_plain_pandas_reads_line_no_as_integers(curated):
+    """The plainest path, pd.read_parquet on the table's folder, keeps line_no integer too."""
+    line_no = pd.read_parquet(curated / "documents").line_no
+    assert str(line_no.dtype) == "Int32" and line_no.isna().any() and line_no.notna().any()
+
+
 def test_connect_has_a_view_per_table(curated):
     con = ingest.connect(curated)
     views = {row[0] for row in con.sql("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}

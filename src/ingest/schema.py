@@ -6,6 +6,8 @@ The data dictionary (docs/data-dictionary.md) is generated from the field metada
 
 from __future__ import annotations
 
+import json
+
 import pyarrow as pa
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
@@ -13,6 +15,15 @@ TIMESTAMP = pa.timestamp("us", tz="UTC")
 
 def _f(name: str, type_: pa.DataType, doc: str, nullable: bool = True) -> pa.Field:
     return pa.field(name, type_, nullable=nullable, metadata={"doc": doc})
+
+
+def _pandas_nullable_ints(*names: str) -> dict[bytes, bytes]:
+    """pandas metadata that reads these nullable int32 columns as pandas' Int32, not float64
+    (what `pd.read_parquet` makes of an integer column with nulls); other readers ignore it."""
+    columns = [{"name": n, "field_name": n, "pandas_type": "int32", "numpy_type": "Int32", "metadata": None}
+               for n in names]
+    meta = {"index_columns": [], "column_indexes": [], "columns": columns, "creator": {"library": "ingest"}}
+    return {b"pandas": json.dumps(meta).encode()}
 
 
 DOCUMENTS = pa.schema(
@@ -36,7 +47,8 @@ DOCUMENTS = pa.schema(
         _f("n_removed", pa.int32(), "lines removed as boilerplate"),
         _f("warnings", pa.string(), "problems that did not stop the page (malformed sidecar, NUL bytes)"),
         _f("ingested_at", TIMESTAMP, "when this document was first ingested (UTC)", False),
-    ]
+    ],
+    metadata=_pandas_nullable_ints("line_no"),
 )
 
 MODIFIER = pa.struct([pa.field("modifier", pa.string()), pa.field("description", pa.string())])
