@@ -29,7 +29,7 @@ def test_hostile_landing_zone(tmp_path):
     summary = run(Settings(raw=raw, curated=tmp_path / "curated"))
     docs = pd.read_parquet(tmp_path / "curated" / "documents").set_index(["raw_path", "line_no"])
     assert summary.pages == len(docs) == 11  # 10 files, the JSONL holds two pages
-    status = {k[0] + (f":{int(k[1])}" if k[1] == k[1] else ""): (r.status, str(r.reason).split(":")[0]) for k, r in docs.iterrows()}
+    status = {k[0] + (f":{int(k[1])}" if pd.notna(k[1]) else ""): (r.status, str(r.reason).split(":")[0]) for k, r in docs.iterrows()}
     assert status["attrs.html"][0] == "curated"
     assert status["longline.txt"] == ("quarantined", "too_large")
     assert status["report.pdf.html"] == ("quarantined", "binary")
@@ -255,7 +255,7 @@ def test_bad_files_and_sidecars_never_fail_a_run(tmp_path):
     summary = run(Settings(raw=raw, curated=tmp_path / "curated"))
     docs = pd.read_parquet(tmp_path / "curated" / "documents")
     assert summary.pages == len(docs) == 9
-    by = {(r.raw_path, r.line_no if r.line_no == r.line_no else None): r for r in docs.itertuples()}
+    by = {(r.raw_path, r.line_no if pd.notna(r.line_no) else None): r for r in docs.itertuples()}
     assert by[("a.txt", None)].reason == "unreadable: a.txt: symlink loop, not read"
     assert by[("feed.jsonl", 2)].reason.startswith("malformed_jsonl_line: line 2: RecursionError")
     assert by[("fifo.txt", None)].reason.startswith("unsupported_format: not a regular file")

@@ -545,8 +545,10 @@ def publish(curated: Path | str, tables: dict[str, Table], keep: int, *, full: b
         _fsync_tree(staging)
         os.rename(staging, final)
         _fsync_dir(root)
-        _point(curated / CURRENT, Path(SNAPSHOTS) / snap_id)
+        # The table paths first (each a link through _current): once _current exists, every
+        # table path does, even if the run is killed between the two.
         _ensure_table_links(curated, final)
+        _point(curated / CURRENT, Path(SNAPSHOTS) / snap_id)
         _prune(curated, keep)
         if damage:
             _repair_others(curated, final)
