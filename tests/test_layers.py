@@ -18,8 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Bottom to top. Module names are dotted, as imported ("ingest" is the package's __init__).
 LAYERS: dict[str, tuple[str, ...]] = {
-    # Data only: the records a run passes along, the tables' schema, settings, errors, rules.
-    "model": ("models", "schema", "config", "errors", "rules"),
+    # Data only: the records a run passes along, the tables' schema, settings, errors, rules,
+    # and a table's rows in memory or in Parquet files (tabular).
+    "model": ("models", "schema", "config", "errors", "rules", "tabular"),
     # Pure steps from raw pages to table rows.
     "stages": ("read", "extract", "clean", "boilerplate", "site", "sections", "parse", "dedup", "tables", "validate"),
     # Where tables live and how a snapshot is written.

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from . import schema
-from .spool import count_values
+from .tabular import count_values
 from .write import Table, current_snapshot, read_previous
 
 

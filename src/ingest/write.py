@@ -67,7 +67,7 @@ import pyarrow.parquet as pq
 
 from . import memory, schema, segments, storage
 from .errors import LockError, OutputError
-from .spool import Spooled
+from .tabular import Spooled
 
 Table: TypeAlias = pa.Table | Spooled  # a table to publish: in memory, or in a run's spool files
 
