@@ -50,7 +50,7 @@ from .dedup import (
 )
 from .errors import InputError, Reason
 from .extract import extract_page
-from .memory import bulk_work, release_memory
+from .memory import bulk_work, few_collections, release_memory
 from .models import Document, PageRecord, Quarantine, RawPage, Removed, Status
 from .parse import PageContext, parse_page
 from .report import Laps, RunSummary, report, summarize
@@ -654,7 +654,9 @@ def publish_output(settings: Settings, output: Output, quarantined: Sequence[Qua
     run's state (write.publish; with ``settings.full`` every file is written anew, which repairs
     any damaged one). Returns the tables, the snapshot id and whether it is new."""
     tables = output.tables(quarantined, first_seen, now)
-    snapshot, published = publish(settings.curated, {**tables, **state}, settings.keep_snapshots, full=settings.full)
+    with few_collections():
+        snapshot, published = publish(settings.curated, {**tables, **state}, settings.keep_snapshots,
+                                      full=settings.full, after_table=release_memory)
     return tables, snapshot, published
 
 
