@@ -25,8 +25,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "stages": ("read", "extract", "clean", "boilerplate", "site", "sections", "parse", "dedup", "tables", "validate"),
     # Where tables live and how a snapshot is written.
     "store": ("storage", "write", "segments"),
-    # How a run is driven: batches, the pages' state, working files, the process's memory.
-    "runtime": ("pipeline", "state", "spool", "memory"),
+    # How a run is driven: batches, the pages' state, working files, the process's memory, its summary.
+    "runtime": ("pipeline", "state", "spool", "memory", "summary"),
     # What users and schedulers call.
     "surface": ("ingest", "cli", "report", "evaluate", "learn", "serve", "access",
                 "flows", "flows.ingest", "flows.tuning"),

@@ -53,7 +53,6 @@ from .extract import extract_page
 from .memory import bulk_work, few_collections, release_memory
 from .models import Document, PageRecord, Quarantine, RawPage, Removed, Status
 from .parse import PageContext, parse_page
-from .report import Laps, RunSummary, report, summarize
 from .site import assign_sites, brand_names, fingerprint_keys, host_of, weak_evidence
 from .spool import SEQ, Piece, Spool, Spooled
 from .state import (
@@ -80,6 +79,7 @@ from .state import (
     state_rows,
     unpack_parse,
 )
+from .summary import Laps, RunSummary, report, summarize
 from .tables import (
     ITEMS,
     ORDER,
