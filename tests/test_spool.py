@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from ingest import pipeline, segments
+from ingest import pipeline, segments, tabular
 from ingest.config import Settings
 from ingest.errors import OutputError
 from ingest.pipeline import run
@@ -109,7 +109,7 @@ def test_the_writer_sorts_beyond_its_memory_budget(tmp_path, monkeypatch):
             spool.add("removed_lines", table.slice(start, 50_000), ["document_id", "line_no", "rule", "text"])
         spooled = spool.tables["removed_lines"]
         roomy = segments.manifest_table(segments.write_table(tmp_path / "roomy", "removed_lines", spooled, {}, None))
-        monkeypatch.setattr(segments, "MEMORY_LIMIT", "32MB")  # the table is 68 MB in memory
+        monkeypatch.setattr(tabular, "MEMORY_LIMIT", "32MB")  # the table is 68 MB in memory
         tight = segments.manifest_table(segments.write_table(tmp_path / "tight", "removed_lines", spooled, {}, None,
                                                              scratch=spool.scratch()))
     assert roomy.equals(tight)

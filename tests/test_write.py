@@ -405,3 +405,21 @@ def test_a_snapshot_without_checksums_is_checked_by_its_parquet_footers(tmp_path
     new = _snap(settings.curated)
     assert damaged not in {f.stat().st_ino for f in new.rglob("*.parquet")}
     assert verify(settings.curated)[new.name] == [] and (new / CHECKSUMS).exists()
+
+
+def test_publish_calls_after_table_once_a_table_is_written(tmp_path):
+    """The run gives memory back between tables through ``after_table`` (the store does not
+    import the runtime's memory module); each call comes after that table's files exist."""
+    from ingest.schema import TABLES
+    from ingest.write import publish
+
+    tables = {name: TABLES[name].empty_table() for name in TABLES}
+    written: list[set[str]] = []
+
+    def after_table() -> None:
+        staging = [p for p in (tmp_path / "curated" / "_snapshots").iterdir() if p.is_dir()]
+        written.append({p.name for s in staging for p in s.iterdir()})
+
+    _, published = publish(tmp_path / "curated", tables, keep=5, after_table=after_table)
+    assert published and len(written) == len(tables)
+    assert [len(names & set(tables)) for names in written] == list(range(1, len(tables) + 1))

@@ -6,10 +6,28 @@ Nothing here reads the environment at import time: the CLI and the flow build a
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeAlias
 
-from . import storage
+Location: TypeAlias = Path | str
+
+_LOCAL_PROTOCOLS = frozenset({"file", "local"})
+
+
+def location(value: str | os.PathLike) -> Location:
+    """A local path as a Path; a non-local fsspec URL as a normalised string (no trailing /).
+    What a location setting means (storage.py reads and writes there, and exports it too)."""
+    if isinstance(value, Path):
+        return value
+    text = os.fspath(value)
+    if "://" not in text and "::" not in text:
+        return Path(text)
+    scheme, _, rest = text.partition("://")
+    if "::" not in text and scheme.lower() in _LOCAL_PROTOCOLS:
+        return Path(rest)
+    return text.rstrip("/")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,5 +71,5 @@ class Settings:
     batch_size: int = 200
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "raw", storage.location(self.raw))
-        object.__setattr__(self, "curated", storage.location(self.curated))
+        object.__setattr__(self, "raw", location(self.raw))
+        object.__setattr__(self, "curated", location(self.curated))

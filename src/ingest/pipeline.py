@@ -50,10 +50,9 @@ from .dedup import (
 )
 from .errors import InputError, Reason
 from .extract import extract_page
-from .memory import bulk_work, release_memory
+from .memory import bulk_work, few_collections, release_memory
 from .models import Document, PageRecord, Quarantine, RawPage, Removed, Status
 from .parse import PageContext, parse_page
-from .report import Laps, RunSummary, report, summarize
 from .site import assign_sites, brand_names, fingerprint_keys, host_of, weak_evidence
 from .spool import SEQ, Piece, Spool, Spooled
 from .state import (
@@ -80,6 +79,7 @@ from .state import (
     state_rows,
     unpack_parse,
 )
+from .summary import Laps, RunSummary, report, summarize
 from .tables import (
     ITEMS,
     ORDER,
@@ -654,7 +654,9 @@ def publish_output(settings: Settings, output: Output, quarantined: Sequence[Qua
     run's state (write.publish; with ``settings.full`` every file is written anew, which repairs
     any damaged one). Returns the tables, the snapshot id and whether it is new."""
     tables = output.tables(quarantined, first_seen, now)
-    snapshot, published = publish(settings.curated, {**tables, **state}, settings.keep_snapshots, full=settings.full)
+    with few_collections():
+        snapshot, published = publish(settings.curated, {**tables, **state}, settings.keep_snapshots,
+                                      full=settings.full, after_table=release_memory)
     return tables, snapshot, published
 
 

@@ -39,8 +39,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import schema
-from .spool import SEQ, Spooled
+from . import schema, tabular
+from .tabular import SEQ, Spooled, connect
 
 MANIFEST = "_state/segments"
 SEGMENT_ROWS = 5_000  # rows a new segment holds at most (a changed key rewrites at most that)
@@ -100,20 +100,6 @@ def read_manifest(table: pa.Table | None) -> Previous:
             previous.setdefault((name, part), []).append(seg)
         seg.keys[key] = (digest, rows)
     return previous
-
-
-def connect(scratch: Path | None = None):
-    """A DuckDB connection for one table: a bounded memory budget (beyond it DuckDB sorts and
-    groups out of core, in ``scratch``), and times in UTC."""
-    import duckdb
-
-    config: dict[str, str | bool | int | float | list[str]] = {
-        "threads": 1, "memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False}
-    if scratch is not None:
-        config["temp_directory"] = str(scratch)
-    con = duckdb.connect(config=config)
-    con.execute("set TimeZone = 'UTC'")
-    return con
 
 
 def _source(con, rows: pa.Table | Spooled) -> tuple[pa.Schema, list[str]]:
@@ -303,7 +289,7 @@ class _Ranges:
 
 def _limit_bytes() -> int:
     units = {"KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}
-    return int(float(MEMORY_LIMIT[:-2]) * units[MEMORY_LIMIT[-2:].upper()])
+    return int(float(tabular.MEMORY_LIMIT[:-2]) * units[tabular.MEMORY_LIMIT[-2:].upper()])
 
 
 def _row_bytes(rows: pa.Table | Spooled) -> float:
@@ -394,12 +380,6 @@ def _row_groups(files: list[Path], columns: list[str]) -> Iterator[pa.Table]:
             yield pf.read_row_group(i, columns=columns)
 
 
-# DuckDB's budget for one table's digests and sorts (and for grouping section_items);
-# beyond it, temporary files. A run's peak is its held memory plus this budget, which a
-# large corpus fills and a small one does not. Not lower: grouping section_items
-# (tables.ITEM_CHUNK_ROWS item rows a query) runs out of a budget half this size
-# (benchmarks/results.md, "Measurements behind the code").
-MEMORY_LIMIT = "64MB"
 BATCH_ROWS = 16_384  # rows DuckDB hands over at a time
 
 

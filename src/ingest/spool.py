@@ -22,49 +22,18 @@ import shutil
 import tempfile
 import time
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .errors import OutputError
+from .tabular import SEQ, Spooled
 
-SEQ = "__seq"  # each spooled row's position in the order it was added (a stable sort's tiebreak)
 # Spool files are read once or twice and then deleted: fast compression, not small files.
 _OPTIONS = {"compression": "lz4", "write_statistics": False}
-
-
-@dataclass(slots=True)
-class Spooled:
-    """A table's rows in spool files, in the order they were added (SEQ numbers them).
-    ``order`` names the columns the table is published sorted by (ties: the order added)."""
-
-    schema: pa.Schema  # without SEQ
-    order: list[str] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)
-    num_rows: int = 0
-    # Rows already in their published order, each key's rows together: written as they come,
-    # without a sort (segments._write_presorted).
-    presorted: bool = False
-
-    def select(self, columns: list[str]) -> pa.Table:
-        """Some of its columns, whole (for a summary or a test; a writer streams them)."""
-        if not self.files:
-            return self.schema.empty_table().select(columns)
-        return pq.read_table(self.files, columns=columns)
-
-    def read(self) -> pa.Table:
-        return self.select(self.schema.names)
-
-    def scan(self) -> str:
-        """DuckDB's table function reading its files (with SEQ); it has at least one."""
-        return "read_parquet([" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in self.files) + "])"
-
-    def column(self, name: str) -> pa.ChunkedArray:
-        return self.select([name]).column(name)
 
 
 @dataclass(slots=True)
@@ -190,9 +159,3 @@ def sweep(directory: Path, keep: Path | None = None) -> list[Path]:
         os.close(fd)
         removed.append(root)
     return removed
-
-
-def count_values(table, column: str) -> dict:
-    """{value: rows} of a column of a pa.Table or a Spooled table."""
-    counts = pc.value_counts(table.column(column))
-    return dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True))

@@ -21,27 +21,17 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias, overload
+from typing import TYPE_CHECKING, Any, overload
+
+from . import config
+from .config import Location
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs
 
-Location: TypeAlias = Path | str
-
-_LOCAL_PROTOCOLS = frozenset({"file", "local"})
-
-
-def location(value: str | os.PathLike) -> Location:
-    """A local path as a Path; a non-local fsspec URL as a normalised string (no trailing /)."""
-    if isinstance(value, Path):
-        return value
-    text = os.fspath(value)
-    if "://" not in text and "::" not in text:
-        return Path(text)
-    scheme, _, rest = text.partition("://")
-    if "::" not in text and scheme.lower() in _LOCAL_PROTOCOLS:
-        return Path(rest)
-    return text.rstrip("/")
+# A location setting read as a Path (local) or a URL string: config.location, here too for
+# storage's users.
+location = config.location
 
 
 def is_remote(loc: Location) -> TypeIs[str]:

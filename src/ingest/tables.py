@@ -18,9 +18,8 @@ from . import schema
 from .clean import normalize_key
 from .dedup import document_id, keep_rank
 from .models import Document, ParsedPage, Quarantine, Status
-from .segments import connect
 from .site import host_of
-from .spool import Spooled
+from .tabular import Spooled, connect
 
 # Tables with one key per page: a run builds them batch by batch. The code tables (codes,
 # section_items) aggregate each code's pages and are built last, from each curated page's

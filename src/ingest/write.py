@@ -65,9 +65,9 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from . import memory, schema, segments, storage
+from . import schema, segments, storage
 from .errors import LockError, OutputError
-from .spool import Spooled
+from .tabular import Spooled
 
 Table: TypeAlias = pa.Table | Spooled  # a table to publish: in memory, or in a run's spool files
 
@@ -511,15 +511,17 @@ def _usable_segments(curated: Path, current: Path | None) -> tuple[segments.Prev
     return previous, damage
 
 
-@memory.few_collections()
-def publish(curated: Path | str, tables: dict[str, Table], keep: int, *, full: bool = False) -> tuple[str, bool]:
+def publish(curated: Path | str, tables: dict[str, Table], keep: int, *, full: bool = False,
+            after_table: Callable[[], None] = lambda: None) -> tuple[str, bool]:
     """Write ``tables`` as a new snapshot and make it current. Returns (snapshot id, published);
     ``published`` is False when the content equals the current snapshot's and none of its
     files is damaged. Unchanged segments are linked from the current snapshot once their
-    checksum is verified; with ``full``, every file is written anew (and published)."""
+    checksum is verified; with ``full``, every file is written anew (and published).
+    ``after_table`` is called once each table is written: the run gives memory back there
+    (the store knows nothing of how a run manages the process's memory)."""
     curated = storage.location(curated)
     if storage.is_remote(curated):
-        return _publish_remote(curated, tables, keep, full=full)
+        return _publish_remote(curated, tables, keep, full=full, after_table=after_table)
     curated.mkdir(parents=True, exist_ok=True)
     root = curated / SNAPSHOTS
     root.mkdir(exist_ok=True)
@@ -534,7 +536,7 @@ def publish(curated: Path | str, tables: dict[str, Table], keep: int, *, full: b
             assert current is not None
             _link_or_copy(current / name / old, staging / name / new)
 
-        digest = _write_tables(staging, tables, previous, reuse)
+        digest = _write_tables(staging, tables, previous, reuse, after_table)
         if current is not None and current.name.endswith(digest) and not damage and not full:
             shutil.rmtree(staging)
             _ensure_table_links(curated, current)
@@ -558,7 +560,8 @@ def publish(curated: Path | str, tables: dict[str, Table], keep: int, *, full: b
         raise OutputError(f"could not publish the curated tables: {exc}") from exc
 
 
-def _publish_remote(curated: str, tables: dict[str, Table], keep: int, *, full: bool = False) -> tuple[str, bool]:
+def _publish_remote(curated: str, tables: dict[str, Table], keep: int, *, full: bool = False,
+                    after_table: Callable[[], None] = lambda: None) -> tuple[str, bool]:
     """Object storage: every file of the snapshot first, its ``_complete`` marker, then the
     pointer (one PUT). The files are written locally first, so the id carries the same
     content digest as a local snapshot's."""
@@ -574,7 +577,7 @@ def _publish_remote(curated: str, tables: dict[str, Table], keep: int, *, full: 
                 kept.append((storage.join(curated, SNAPSHOTS, current.name, name, old), f"{name}/{new}"))
 
             previous, damage = ({}, []) if full else _usable_remote_segments(curated, current)
-            digest = _write_tables(staging, tables, previous, reuse)
+            digest = _write_tables(staging, tables, previous, reuse, after_table)
             if current is not None and current.name.endswith(digest) and not damage and not full:
                 return current.name, False
             snap_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{digest}"
@@ -689,7 +692,7 @@ def _previous_segments(curated: Path | str) -> segments.Previous:
 
 
 def _write_tables(staging: Path, tables: dict[str, Table], previous: segments.Previous,
-                  reuse: Callable[[str, str, str], None]) -> str:
+                  reuse: Callable[[str, str, str], None], after_table: Callable[[], None]) -> str:
     """Write every table as segments (see segments.py), keeping unchanged segments of the
     previous snapshot through ``reuse(table, old file, new file)``, then the manifest.
     Returns the snapshot's content digest: of the manifest, which names every key's rows'
@@ -715,7 +718,7 @@ def _write_tables(staging: Path, tables: dict[str, Table], previous: segments.Pr
         for name, table in tables.items():
             segments.write_table(staging / name, name, table, previous, functools.partial(reuse, name),
                                  groups, scratch, sink=spool_manifest)
-            memory.release_memory()
+            after_table()
         (staging / segments.MANIFEST).mkdir(parents=True)
         return _write_manifest([pieces[k] for k in sorted(pieces)], staging / segments.MANIFEST / "part-0.parquet")
     finally:
