@@ -272,6 +272,16 @@ class Damage:
         return f"{self.table or '(snapshot)'}: {self.file} {self.problem}"
 
 
+
+def _without_damaged(snapshot: str, previous: segments.Previous, damage: list[Damage]) -> segments.Previous:
+    """The previous snapshot's segments less its damaged files, which the run writes anew."""
+    if not damage:
+        return previous
+    _log.warning("snapshot %s is damaged (%s): those files are written anew", snapshot, _describe_damage(damage))
+    bad = {d.file for d in damage}
+    return {(name, part): [seg for seg in segs if f"{name}/{part + '/' if part else ''}{seg.file}" not in bad]
+            for (name, part), segs in previous.items()}
+
 def _describe_damage(damage: list[Damage], most: int = 5) -> str:
     shown = "; ".join(str(d) for d in damage[:most])
     return shown + (f"; and {len(damage) - most} more" if len(damage) > most else "")
@@ -501,14 +511,7 @@ def _usable_segments(curated: Path, current: Path | None) -> tuple[segments.Prev
     damage = check_snapshot(current)
     if damage:
         damage = _restore(curated, current, damage)
-    if damage:
-        _log.warning(
-            "snapshot %s is damaged (%s): those files are written anew", current.name, _describe_damage(damage)
-        )
-        bad = {d.file for d in damage}
-        previous = {(name, part): [seg for seg in segs if f"{name}/{part + '/' if part else ''}{seg.file}" not in bad]
-                    for (name, part), segs in previous.items()}
-    return previous, damage
+    return _without_damaged(current.name, previous, damage), damage
 
 
 def publish(curated: Path | str, tables: dict[str, Table], keep: int, *, full: bool = False,
@@ -650,14 +653,7 @@ def _usable_remote_segments(curated: str, current: PurePosixPath | None) -> tupl
             damage.append(Damage(_table_of(rel), rel, f"size {info.get('size')}, expected {size}"))
         elif rel in etags and storage.version(info) != etags[rel]:
             damage.append(Damage(_table_of(rel), rel, "changed since it was published (ETag)"))
-    if damage:
-        _log.warning(
-            "snapshot %s is damaged (%s): those files are written anew", current.name, _describe_damage(damage)
-        )
-        bad = {d.file for d in damage}
-        previous = {(name, part): [seg for seg in segs if f"{name}/{part + '/' if part else ''}{seg.file}" not in bad]
-                    for (name, part), segs in previous.items()}
-    return previous, damage
+    return _without_damaged(current.name, previous, damage), damage
 
 
 def _check_lock(curated: str) -> None:
