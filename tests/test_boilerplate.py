@@ -128,3 +128,14 @@ Also check frequency: payers allow one injection per joint every 3 months.
     kept_text = [ln.text for ln in kept]
     assert "Also check frequency: payers allow one injection per joint every 3 months." in kept_text
     assert kept_text[0].startswith("Ultrasound Guidance")
+
+
+def test_inline_article_links_and_bare_addresses_are_chrome_but_related_codes_are_content():
+    from ingest.clean import match_rule
+
+    assert match_rule("Related: How Payers Read Modifier 25 — A Complete Guide", Kind.TEXT) == "related_link"
+    assert match_rule("Read next: Appealing a Denied Knee Injection Claim", Kind.TEXT) == "related_link"
+    assert match_rule("www.example-coding.org", Kind.TEXT) == "bare_link"
+    assert match_rule("🔗 https://example-coding.org/cpt/20610/", Kind.TEXT) == "bare_link"
+    assert match_rule("Related: CPT 20611 adds ultrasound guidance", Kind.TEXT) is None  # a related code
+    assert match_rule("Related conditions: osteoarthritis and bursitis of the knee", Kind.TEXT) is None

@@ -234,6 +234,21 @@ LINE_RULES: tuple[LineRule, ...] = (
         description="site-wide link widgets: popular, trending, recently viewed lookups",
     ),
     LineRule(
+        "related_link",
+        # A line naming a billing code is a related code, content (the related_codes section).
+        r"^(?!.*\b(?:\d{4}[0-9FTU]|[A-V]\d{4})\b)(related|read (also|next|more)|you may also like|further reading)"
+        r"( (articles?|posts?|guides?|reading|stories|content))?\s*:\s+[A-Z]",
+        max_words=20,
+        description="a link to another article printed inline: 'Related: ICD-10 Code for ...: Complete Guide'",
+    ),
+    LineRule(
+        "bare_link",
+        r"^(https?://\S+|www\.[\w.-]+(/\S*)?)$",
+        max_words=1,
+        requires=("http", "www."),
+        description="a line that is only a web address (a link's text left behind)",
+    ),
+    LineRule(
         "footer_link",
         r"^(privacy( policy)?|terms( of (use|service))?|terms (&|and) conditions|cookie (policy|settings)|disclaimer"
         r"|sitemap"
