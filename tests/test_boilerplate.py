@@ -139,3 +139,23 @@ def test_inline_article_links_and_bare_addresses_are_chrome_but_related_codes_ar
     assert match_rule("🔗 https://example-coding.org/cpt/20610/", Kind.TEXT) == "bare_link"
     assert match_rule("Related: CPT 20611 adds ultrasound guidance", Kind.TEXT) is None  # a related code
     assert match_rule("Related conditions: osteoarthritis and bursitis of the knee", Kind.TEXT) is None
+
+
+def test_language_menus_back_links_and_long_update_lines_are_chrome():
+    text = """↩ Back to the CPT code library
+Start English Español 中文 Русский العربية Tiếng Việt
+Arthrocentesis of a Major Joint (CPT 20610)
+CPT 20610 reports aspiration or injection of a major joint or bursa, such as the knee or the shoulder.
+Café au lait spots are not an indication; the naïve patient asks about 中文 leaflets.
+Back to Work After the Injection
+Most patients return to desk work the next day and avoid heavy lifting with that joint for two days.
+Last Updated: March 2026 | Reviewed against the current CPT and CMS guidance
+"""
+    kept, removed = clean_lines(extract_text(text, Limits()))
+    rules = {r.text: r.rule for r in removed}
+    assert rules["Start English Español 中文 Русский العربية Tiếng Việt"] == "language_menu"
+    assert rules["Last Updated: March 2026 | Reviewed against the current CPT and CMS guidance"] == "byline_meta"
+    assert rules["↩ Back to the CPT code library"] == "skip_link"
+    kept_text = [ln.text for ln in kept]
+    assert "Café au lait spots are not an indication; the naïve patient asks about 中文 leaflets." in kept_text
+    assert "Back to Work After the Injection" in kept_text  # a heading, not a link back

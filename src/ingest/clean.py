@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -102,6 +103,8 @@ _CODE_SET_WORDS = frozenset({"cpt", "hcpcs", "code", "codes", "icd", "icd-10", "
 # After a feedback widget's question, its replies ("Thanks!", "Sorry to hear that.") are part of
 # it: up to this many lines, each at most FEEDBACK_REPLY_MAX_WORDS words.
 FEEDBACK_REPLY_LINES = 4
+# A line whose letters come from this many writing systems is a language menu, not prose.
+LANGUAGE_MENU_SCRIPTS = 3
 FEEDBACK_REPLY_MAX_WORDS = 16
 _TERMINAL = re.compile(r"[.!?;,:][\"'”’)]*$")
 
@@ -242,6 +245,7 @@ def clean_lines(lines: list[Line]) -> tuple[list[Line], list[Removed]]:
     flags: list[str | None] = [match_rule(ln.text, ln.kind) for ln in lines]
     _flag_counts(lines, flags)
     _flag_stuffing(lines, flags)
+    _flag_language_menus(lines, flags)
     _flag_feedback_replies(lines, flags)
     _flag_link_lists(lines, flags, rules.LINK_LIST_HEADER, "link_list")
     _flag_link_lists(lines, flags, rules.TOC_HEADER, "toc")
@@ -339,6 +343,24 @@ def _flag_stuffing(lines: list[Line], flags: list[str | None]) -> None:
         words = [w for w in re.split(r"[\s,;|/·•]+", line.text.casefold()) if w]
         if all(w in _CODE_SET_WORDS or w.upper() == codes[0] for w in words):
             flags[i] = "keyword_stuffing"
+
+
+def _flag_language_menus(lines: list[Line], flags: list[str | None]) -> None:
+    """A line written in LANGUAGE_MENU_SCRIPTS or more scripts ("English Español 中文 Русский
+    العربية") is a site's language switcher: rule ``language_menu``."""
+    for i, line in enumerate(lines):
+        if flags[i] is None and not line.text.isascii() and len(_scripts(line.text)) >= LANGUAGE_MENU_SCRIPTS:
+            flags[i] = "language_menu"
+
+
+def _scripts(text: str) -> set[str]:
+    """The writing systems of a text's letters (LATIN, CYRILLIC, CJK, ARABIC, HANGUL, ...)."""
+    out = set()
+    for ch in text:
+        if ch.isalpha():
+            name = unicodedata.name(ch, "")
+            out.add(name.split(" ", 1)[0] if name else "?")
+    return out
 
 
 def _flag_feedback_replies(lines: list[Line], flags: list[str | None]) -> None:

@@ -145,7 +145,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"|^(by|written by|author)\s*:?\s+[A-Z][\w.]+(\s+[A-Z][\w.]+){0,3}\s*$"
         r"|^((clinically|medically|expert|peer|editorially)[- ])?reviewed by\b|^fact[- ]checked by\b"
         r"|^(by|written by)\s+(the\s+)?[A-Z].{0,80}\b(updated|published|posted|reviewed)\b",
-        max_words=12,
+        max_words=16,
         description="article meta lines: bylines and dates",
     ),
     LineRule(
@@ -200,8 +200,12 @@ LINE_RULES: tuple[LineRule, ...] = (
     LineRule(
         "skip_link",
         r"^(skip|jump) to (main )?(content|navigation|main|search)$"
-        r"|^(back to top|scroll to top|toggle navigation|menu|close|open menu)$",
-        max_words=5,
+        r"|^(back to top|scroll to top|top of (the )?page|toggle navigation|menu|close|open menu)$"
+        # "Back to ..." is a link with an arrow before it, or when it names a list to go back to.
+        r"|^(←|‹|«|<)\s*back to\b.{1,40}$"
+        r"|^back to (the )?(top|home|homepage|index|glossary|blog|search|results|all [\w ]{1,30}"
+        r"|[\w ]{1,30} (library|index|list|directory|lookup|search|articles|glossary))$",
+        max_words=8,
         description="accessibility and menu toggles",
     ),
     LineRule(
@@ -511,8 +515,9 @@ GLUED_PHRASES: tuple[str, ...] = (
 # rule `link_list`): "Related questions", "Hot this week", "Popular pages". "Related codes" is
 # not here: on a code page it is a content section.
 LINK_LIST_HEADER = re.compile(
-    r"^((related|similar|linked|hot|trending|popular|recent|top|more|other) (questions|posts|threads|discussions|topics"
-    r"|articles|pages|searches)( this week| today| now)?|(hot|trending|popular) (this week|today|now|network questions)"
+    r"^((related|similar|linked|hot|trending|popular|recent|top|more|other)( \w+)? (questions|posts|threads|discussions"
+    r"|topics|articles|pages|searches|guides|reads)( this week| today| now)?"
+    r"|(hot|trending|popular) (this week|today|now|network questions)"
     r"|most (viewed|popular|read|searched)( codes| pages| questions)?|you (may|might) also like|recommended for you"
     r"|read next"
     r"|(hot|trending|popular|top|recently viewed|frequently searched) (codes|lookups|searches)( this week| today"

@@ -95,7 +95,7 @@ def assign_sites(
 
     owners: dict[tuple[str, ...], int] = {}
     for i, keys in enumerate(fingerprints):
-        for pair in itertools.combinations(keys, FINGERPRINT_MIN_SHARED):
+        for pair in itertools.combinations(sorted(set(keys)), FINGERPRINT_MIN_SHARED):  # the same pair in any order
             j = owners.setdefault(pair, i)
             if j != i:
                 a, b = find(i), find(j)
