@@ -49,6 +49,7 @@ def _by_text(lines: list[Line], text: str) -> Line:
 
 
 def test_normalize_space_collapses_unicode_spaces_and_drops_invisibles():
+    assert normalize_space("  CPT  64483\t\r\ninjection  ") == "CPT 64483 injection"
     assert normalize_space("  CPT\u00a0\u00a064483 \t\n  injection ") == "CPT 64483 injection"
     assert normalize_space("Epi\u200bdural\u00adblock\ufeff") == "Epiduralblock"
     assert normalize_space("\u2003\u3000") == ""
@@ -298,6 +299,17 @@ def test_html_layout_table_cells_are_walked_as_regions():
     assert not any("|" in t for t in _texts(got.lines))
 
 
+def test_html_without_prose_falls_back_to_trafilatura():
+    page = "<html><body><article><h2>Billing</h2><p>Report 64483 once.</p><p>Add 64484 per level.</p></article></body></html>"
+    got = extract_html(page, LIMITS)
+    assert got.warnings == ["main content taken from trafilatura"]
+    assert [(ln.text, ln.kind, ln.level) for ln in got.lines] == [
+        ("Billing", Kind.HEADING, 2),
+        ("Report 64483 once.", Kind.TEXT, 0),
+        ("Add 64484 per level.", Kind.TEXT, 0),
+    ]
+
+
 # --- extract_html: pruning ------------------------------------------------------------------
 
 
@@ -505,7 +517,11 @@ def test_html_depth_limit_flattens_deep_subtree():
                 min_size=1, max_size=25))
 def test_html_lines_are_normalized_and_numbered(parts):
     got = extract_html(_html("".join(parts)), LIMITS)
-    assert [ln.line_no for ln in got.lines] == list(range(1, len(got.lines) + 1))
+    numbers = [ln.line_no for ln in got.lines]
+    assert numbers == sorted(set(numbers))
+    if "main content taken from trafilatura" not in got.warnings:
+        # Our own walk numbers blocks 1, 2, 3...; trafilatura's markdown keeps its source lines.
+        assert numbers == list(range(1, len(got.lines) + 1))
     for ln in got.lines:
         assert ln.text and ln.text == normalize_space(ln.text)
         if ln.kind is Kind.HEADING:
