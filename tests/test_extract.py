@@ -526,3 +526,10 @@ def test_html_lines_are_normalized_and_numbered(parts):
         assert ln.text and ln.text == normalize_space(ln.text)
         if ln.kind is Kind.HEADING:
             assert 1 <= ln.level <= 6
+
+
+def test_the_trafilatura_fallback_never_brings_back_what_pruning_removed():
+    html = "<html><body><div hidden><p>Hidden promo line</p></div><p>Report 64483 once.</p></body></html>"
+    extracted = extract_html(html, Limits())
+    assert [ln.text for ln in extracted.lines] == ["Report 64483 once."]
+    assert ("Hidden promo line", "html_hidden") in extracted.pruned

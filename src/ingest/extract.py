@@ -152,7 +152,9 @@ def extract_html(content: str, limits: Limits) -> Extracted:
     if not any(ln.kind is Kind.ITEM or len(ln.text.split()) >= 8 for ln in lines):
         # Our pruning left no prose: hand the page to trafilatura's main-content extraction
         # (a second parse, paid only by such pages) and read its markdown back as lines.
-        fallback = _trafilatura_lines(content, limits)
+        # Its parse is of the page as served: what our pruning removed (hidden, chrome) stays out.
+        gone = {normalize_space(part) for text, _ in pruned for part in text.splitlines() if part.strip()}
+        fallback = [ln for ln in _trafilatura_lines(content, limits) if ln.text not in gone]
         if fallback:
             lines = fallback
             warnings.append("main content taken from trafilatura")
