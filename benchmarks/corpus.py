@@ -79,8 +79,8 @@ from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
+from datetime import UTC, date, datetime, timedelta
+from functools import cache, lru_cache
 from itertools import accumulate
 from pathlib import Path
 
@@ -251,7 +251,7 @@ def code_info(code: str) -> CodeInfo:
         group, qualifier = fam.group if fam.group in FAMILIES_BY_GROUP else group, ""
     title = fam.title + qualifier
     if group.startswith("hcpcs_"):
-        category = HCPCS_CATEGORY[code[0]] if code[0] in HCPCS_CATEGORY else "HCPCS Level II"
+        category = HCPCS_CATEGORY.get(code[0], "HCPCS Level II")
     else:
         category = GROUP_CATEGORY.get(group, "Surgical Procedures")
     return CodeInfo(code, system, "HCPCS" if system == "HCPCS" else "CPT", group, fam, title, category,
@@ -369,7 +369,7 @@ def _a(word: str) -> str:
 
 def _money(x: float) -> int:
     step = 5 if x < 100 else 50 if x < 1000 else 100 if x < 10000 else 500
-    return max(step, int(round(x / step)) * step)
+    return max(step, round(x / step) * step)
 
 
 def _usd(x: int) -> str:
@@ -711,7 +711,7 @@ def _css(r: random.Random, classes: list[str], kb: int) -> str:
         return r.choice(_CSS_PROPS).format(a=r.randint(0, 32), b=r.randint(0, 48), hex=f"{r.randrange(1 << 24):06x}",
                                            n=r.randint(10, 40), d=r.randint(1, 9), w=r.choice([400, 500, 600, 700]),
                                            m=r.choice([320, 640, 960, 1200, 1440]))
-    rules = [":root{--brand:#%06x;--ink:#1d2433;--muted:#5b6475;--radius:8px}" % r.randrange(1 << 24),
+    rules = [f":root{{--brand:#{r.randrange(1 << 24):06x};--ink:#1d2433;--muted:#5b6475;--radius:8px}}",
              "*,*::before,*::after{box-sizing:border-box}", "body{margin:0;font-family:Inter,system-ui,-apple-system,Segoe UI,Roboto,sans-serif}"]
     size = sum(len(x) for x in rules)
     pseudo = ["", ":hover", ":focus-visible", " > a", " li", "::before", " h2", " p", ".is-active", " .icon"]
@@ -728,7 +728,7 @@ def _css(r: random.Random, classes: list[str], kb: int) -> str:
     return "\n".join(rules)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _chrome(site_name: str) -> dict:
     """Per-site HTML chrome, built once: stylesheet, nav, footer, modal, search-index pool for the state blob."""
     site = SITE_BY_NAME[site_name]
@@ -928,8 +928,8 @@ def _text_paywall(model: Model, vol: dict, variant: int, rng: random.Random) -> 
     site, info = model.site, model.info
     toks: list[tuple] = [("line", x, True) for x in site.nav]
     left = vol["remaining"]
-    toks.append(("line", f"{left} code page view{'s' if left != 1 else ''} remaining. Guest accounts are limited to 1 page view. "
-                         "Register free account to get 5 more views.", True))
+    toks.append(("line", (f"{left} code page view{'s' if left != 1 else ''} remaining. Guest accounts are limited to 1 page view. "
+                          "Register free account to get 5 more views."), True))
     toks.append(("line", "Log in Register free account", True))
     for s in model.sections:
         toks.append(("line", s.heading, False))
@@ -988,8 +988,8 @@ def _html_content_semantic(model: Model, vol: dict, c: dict) -> list[str]:
     info = model.info
     out = [f'<article class="{c["code-article"]}" data-code="{info.code}">',
            f'<h1>{info.label}® Code {info.code} – {_esc(_title_short(info.title))}</h1>',
-           f'<p class="{c["article-meta"]}">Updated <time datetime="{vol["date"].isoformat()}">{_long_date(vol["date"])}</time> · '
-           f'<span class="{c["views"]}">{vol["views"]:,} views</span></p>']
+           (f'<p class="{c["article-meta"]}">Updated <time datetime="{vol["date"].isoformat()}">{_long_date(vol["date"])}</time> · '
+            f'<span class="{c["views"]}">{vol["views"]:,} views</span></p>')]
     facts = [("Code", info.code), ("Category", info.category)] + ([("Duration", model.duration)] if model.duration else [])
     out.append(f'<div class="{c["quick-facts"]}"><ul>' + "".join(f"<li><strong>{k}:</strong> {_esc(v)}</li>" for k, v in facts) + "</ul></div>")
     for s in model.sections:
@@ -1031,8 +1031,8 @@ def _html_content_divsoup(model: Model, vol: dict, c: dict) -> list[str]:
     info = model.info
     out = [f'<div class="{c["article"]}" id="code-page">', f'<div class="{c["wrap"]}">',
            f'<h1 class="{c["h1"]}">{info.label} {info.code}: {_esc(_title_short(info.title))}</h1>',
-           f'<div class="{c["meta"]}">Last reviewed: {vol["date"].strftime("%m/%d/%Y")} <span class="{c["dot"]}">•</span> '
-           f'<span class="{c["views"]}">{vol["views"]:,} views</span></div></div>']
+           (f'<div class="{c["meta"]}">Last reviewed: {vol["date"].strftime("%m/%d/%Y")} <span class="{c["dot"]}">•</span> '
+            f'<span class="{c["views"]}">{vol["views"]:,} views</span></div></div>')]
     for s in model.sections:
         if s.inline is not None:
             out.append(f'<div class="{c["kv"]}"><span class="{c["k"]}">{_esc(s.heading)}:</span> <span class="{c["v"]}">{_esc(s.inline)}</span></div>')
@@ -1094,8 +1094,8 @@ def _render_html(model: Model, vol: dict, variant: int, rng: random.Random, html
             f'<link rel="stylesheet" href="/static/css/app.css?v={ch["build"]}">',
             "<style>", ch["css"], "</style>",
             f'<script async src="https://www.googletagmanager.com/gtag/js?id={ch["ga"]}" nonce="{n}"></script>',
-            f"<script nonce=\"{n}\">window.dataLayer=window.dataLayer||[];function gtag(){{dataLayer.push(arguments);}}gtag('js',new Date());"
-            f"gtag('config','{ch['ga']}',{{page_type:'code',code_system:'{info.label}',ab:'{vol['ab']}'}});</script>"]
+            (f"<script nonce=\"{n}\">window.dataLayer=window.dataLayer||[];function gtag(){{dataLayer.push(arguments);}}gtag('js',new Date());"
+             f"gtag('config','{ch['ga']}',{{page_type:'code',code_system:'{info.label}',ab:'{vol['ab']}'}});</script>")]
     config = {"env": "production", "release": f"2026.{ch['build'][:4]}", "csrfToken": vol["csrf"], "requestId": vol["req"],
               "experiments": {"paywall_v2": vol["ab"], "related_rail": "on"}, "popularCodes": ch["popular"],
               "recentlyUpdated": [neighbour_code(info.code, d) for d in (7, 11, 19)],
@@ -1138,13 +1138,13 @@ def _render_html(model: Model, vol: dict, variant: int, rng: random.Random, html
         body_top.append(f'<div class="{c["layout"]}"><main id="main-content">')
         content = _html_content_semantic(model, vol, c)
         content.append("</div>")
-        tail = [f'<section class="{c["newsletter"]}"><h2>Get coding updates in your inbox</h2><p>Weekly tips, payer changes and new codes. No spam.</p>'
-                f'<form action="/newsletter" method="post"><input type="email" name="email" placeholder="you@practice.com"><input type="hidden" '
-                f'name="csrf" value="{vol["csrf"]}"><button class="{c["btn"]}">Subscribe</button></form></section>',
-                f'<div class="{c["modal"]}" id="signup-modal" role="dialog" aria-modal="true" hidden><div class="modal-card"><button class="modal-close" '
-                'aria-label="Close">×</button><h2>Create your free account</h2><p>Unlock unlimited code lookups, modifiers and fee schedules.</p>'
-                '<form action="/signup" method="post"><input type="email" name="email" placeholder="Work email"><button>Continue</button></form>'
-                '<button class="google-btn">Continue with Google</button><p>Already have an account? <a href="/login">Log in</a></p></div></div>',
+        tail = [(f'<section class="{c["newsletter"]}"><h2>Get coding updates in your inbox</h2><p>Weekly tips, payer changes and new codes. No spam.</p>'
+                 f'<form action="/newsletter" method="post"><input type="email" name="email" placeholder="you@practice.com"><input type="hidden" '
+                 f'name="csrf" value="{vol["csrf"]}"><button class="{c["btn"]}">Subscribe</button></form></section>'),
+                (f'<div class="{c["modal"]}" id="signup-modal" role="dialog" aria-modal="true" hidden><div class="modal-card"><button class="modal-close" '
+                 'aria-label="Close">×</button><h2>Create your free account</h2><p>Unlock unlimited code lookups, modifiers and fee schedules.</p>'
+                 '<form action="/signup" method="post"><input type="email" name="email" placeholder="Work email"><button>Continue</button></form>'
+                 '<button class="google-btn">Continue with Google</button><p>Already have an account? <a href="/login">Log in</a></p></div></div>'),
                 ch["footer_html"]]
     else:
         body_top.append(f'<body><div id="__atlas" class="{c["wrap"]}">')
@@ -1162,12 +1162,12 @@ def _render_html(model: Model, vol: dict, variant: int, rng: random.Random, html
         body_top.append(f'<div class="{c["layout"]}">')
         content = _html_content_divsoup(model, vol, c)
         content.append("</div>")
-        tail = [f'<div class="{c["newsletter"]}"><div class="{c["h2"]}">Join 40,000 billers who read Atlas Weekly</div>'
-                f'<div class="{c["p"]}">Weekly tips, payer changes and new codes. No spam.</div><input type="email" placeholder="Email">'
-                f'<div class="{c["btn"]}">Subscribe</div></div>',
-                f'<div class="{c["modal"]}" data-modal="signup" style="display:none"><div class="{c["h2"]}">Create your free account</div>'
-                f'<div class="{c["p"]}">Unlock unlimited code lookups, modifiers and fee schedules.</div><div class="{c["btn"]}">Continue with Google</div>'
-                f'<div class="{c["p"]}">Already have an account? <a href="/signin" class="{c["navlink"]}">Log in</a></div></div>',
+        tail = [(f'<div class="{c["newsletter"]}"><div class="{c["h2"]}">Join 40,000 billers who read Atlas Weekly</div>'
+                 f'<div class="{c["p"]}">Weekly tips, payer changes and new codes. No spam.</div><input type="email" placeholder="Email">'
+                 f'<div class="{c["btn"]}">Subscribe</div></div>'),
+                (f'<div class="{c["modal"]}" data-modal="signup" style="display:none"><div class="{c["h2"]}">Create your free account</div>'
+                 f'<div class="{c["p"]}">Unlock unlimited code lookups, modifiers and fee schedules.</div><div class="{c["btn"]}">Continue with Google</div>'
+                 f'<div class="{c["p"]}">Already have an account? <a href="/signin" class="{c["navlink"]}">Log in</a></div></div>'),
                 ch["footer_html"]]
     end = [f'<script nonce="{n}">' + _JS_LOADER.replace("{build}", ch["build"]).replace("{delay}", str(vol["ms"] * 10))
            .replace("{modal}", "15000") + "</script>", "</body>", "</html>"]
@@ -1235,7 +1235,7 @@ def render_page(code: str, site: str | Site, rng: random.Random, variant: int = 
 # Corpus writer
 # --------------------------------------------------------------------------------------------
 
-_EPOCH = datetime(2025, 9, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(2025, 9, 1, tzinfo=UTC)
 
 
 def _iso(dt: datetime) -> str:
@@ -1291,7 +1291,7 @@ class _Writer:
             self.batch_rel = f"crawl/batch-{self.batch_no:05d}.jsonl" + (".gz" if gz else "")
             path = self.out / self.batch_rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.batch_fh = open(path, "wb")
+            self.batch_fh = open(path, "wb")  # noqa: SIM115 (stays open across calls; closed by close_batch)
             self.batch = gzip.GzipFile(filename="", mode="wb", fileobj=self.batch_fh, compresslevel=6, mtime=0) if gz else None
             self.batch_lines = 0
             self.files += 1
@@ -1480,41 +1480,40 @@ def generate(out_dir: Path | str, n_pages: int, seed: int = 0, formats=("html", 
     by_system = {s: 0 for s in SYSTEMS}
     html_bytes: list[int] = []
     tmp = manifest.with_name(manifest.name + ".part")
-    mf = open(tmp, "w", encoding="utf-8")
-    mf.write('{"generator": "benchmarks/corpus.py", "seed": %d, "formats": %s, "pages": [\n' % (seed, json.dumps(list(formats))))
-    for i, page in enumerate(pages):
-        if page.fmt == "html":
-            html_bytes.append(len(page.content.encode("utf-8")))
-        line = None
-        if page.container == "jsonl":
-            rel, line = writer.jsonl_line({"url": page.url, "fetched_at": page.fetched_at, page.fmt: page.content})
-            in_input = True
-        else:
-            rel = writer.page_file(page.path, page.content, page.gz, page.sidecar)
-            in_input = page.sidecar is not None
-        if page.duplicate_kind:
-            counts[page.duplicate_kind] += 1
-        by_format[page.container] += 1
-        by_site[page.site] += 1
-        by_system[system_of(page.code)] += 1
-        entry = {"id": page.pid, "file": rel, "line": line, "code": page.code, "site": page.site, "format": page.fmt,
-                 "container": page.container, "url": page.url, "fetched_at": page.fetched_at, "url_in_input": in_input,
-                 "variant": page.variant, "duplicate_of": page.duplicate_of, "duplicate_kind": page.duplicate_kind}
-        mf.write(("" if i == 0 else ",\n") + json.dumps(entry))
-    writer.close_batch()
-    summary = {"pages": n_pages, "files": writer.files, "sidecars": writer.sidecars, "bytes": writer.bytes,
-               "exact_duplicates": counts["exact"], "near_duplicates": counts["near"],
-               "originals": n_pages - counts["exact"] - counts["near"],
-               "by_format": by_format, "by_site": by_site, "by_system": by_system,
-               "html_kb": [round(min(html_bytes) / 1024, 1), round(max(html_bytes) / 1024, 1)] if html_bytes else None,
-               "seed": seed}
-    mf.write("\n],\n" + '"summary": ' + json.dumps(summary) + ",\n")
-    mf.write('"notes": "format = the page content (html or text dump); container = the file kind (html, text, jsonl). line is '
-             '1-based within a JSONL file. duplicate_of points to an original page id; duplicate_kind exact = same bytes, '
-             'near = a re-fetch of that page (same code and content; per-fetch values and noise bits in variant differ). '
-             'url and fetched_at are what the page was fetched as; url_in_input tells whether the input carries them (JSONL record or '
-             'sidecar) or not (a bare .html/.txt file, whose HTML may still hold a canonical link)."}\n')
-    mf.close()
+    with open(tmp, "w", encoding="utf-8") as mf:
+        mf.write(f'{{"generator": "benchmarks/corpus.py", "seed": {seed:d}, "formats": {json.dumps(list(formats))}, "pages": [\n')
+        for i, page in enumerate(pages):
+            if page.fmt == "html":
+                html_bytes.append(len(page.content.encode("utf-8")))
+            line = None
+            if page.container == "jsonl":
+                rel, line = writer.jsonl_line({"url": page.url, "fetched_at": page.fetched_at, page.fmt: page.content})
+                in_input = True
+            else:
+                rel = writer.page_file(page.path, page.content, page.gz, page.sidecar)
+                in_input = page.sidecar is not None
+            if page.duplicate_kind:
+                counts[page.duplicate_kind] += 1
+            by_format[page.container] += 1
+            by_site[page.site] += 1
+            by_system[system_of(page.code)] += 1
+            entry = {"id": page.pid, "file": rel, "line": line, "code": page.code, "site": page.site, "format": page.fmt,
+                     "container": page.container, "url": page.url, "fetched_at": page.fetched_at, "url_in_input": in_input,
+                     "variant": page.variant, "duplicate_of": page.duplicate_of, "duplicate_kind": page.duplicate_kind}
+            mf.write(("" if i == 0 else ",\n") + json.dumps(entry))
+        writer.close_batch()
+        summary = {"pages": n_pages, "files": writer.files, "sidecars": writer.sidecars, "bytes": writer.bytes,
+                   "exact_duplicates": counts["exact"], "near_duplicates": counts["near"],
+                   "originals": n_pages - counts["exact"] - counts["near"],
+                   "by_format": by_format, "by_site": by_site, "by_system": by_system,
+                   "html_kb": [round(min(html_bytes) / 1024, 1), round(max(html_bytes) / 1024, 1)] if html_bytes else None,
+                   "seed": seed}
+        mf.write("\n],\n" + '"summary": ' + json.dumps(summary) + ",\n")
+        mf.write('"notes": "format = the page content (html or text dump); container = the file kind (html, text, jsonl). line is '
+                 '1-based within a JSONL file. duplicate_of points to an original page id; duplicate_kind exact = same bytes, '
+                 'near = a re-fetch of that page (same code and content; per-fetch values and noise bits in variant differ). '
+                 'url and fetched_at are what the page was fetched as; url_in_input tells whether the input carries them (JSONL record or '
+                 'sidecar) or not (a bare .html/.txt file, whose HTML may still hold a canonical link)."}\n')
     os.replace(tmp, manifest)
     return summary
 
