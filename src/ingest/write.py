@@ -59,7 +59,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import pyarrow as pa
 import pyarrow.dataset as ds
@@ -424,22 +424,9 @@ def _verify_remote(curated: str) -> dict[str, list[Damage]]:
         manifest = json.loads(storage.read_optional(storage.join(base, COMPLETE), 64 << 20) or b"{}")
         recorded, digests = manifest.get("files", {}), manifest.get("sha256", {})
         fs, root = storage.filesystem(base)
-        listed = {p[len(root):].lstrip("/"): info for p, info in fs.find(root, detail=True).items()}
+        listed = _listing(base)
         listed.pop(COMPLETE, None)
-        damage = []
-        for rel, size in sorted(recorded.items()):
-            info = listed.get(rel)
-            if info is None:
-                damage.append(Damage(_table_of(rel), rel, "missing"))
-            elif int(info.get("size") or 0) != int(size):
-                damage.append(Damage(_table_of(rel), rel, f"size {info.get('size')}, expected {size}"))
-            elif rel in digests:
-                h = hashlib.sha256()
-                with fs.open(f"{root}/{rel}", "rb") as fh:
-                    while chunk := fh.read(1 << 20):
-                        h.update(chunk)
-                if h.hexdigest() != digests[rel]:
-                    damage.append(Damage(_table_of(rel), rel, "checksum differs"))
+        damage = _remote_damage(recorded, listed, functools.partial(_checksum_differs, fs, root, digests))
         damage += [
             Damage(_table_of(rel), rel, "not in the snapshot's manifest") for rel in sorted(set(listed) - set(recorded))
         ]
@@ -643,17 +630,42 @@ def _usable_remote_segments(curated: str, current: PurePosixPath | None) -> tupl
     base = storage.join(curated, SNAPSHOTS, current.name)
     manifest = json.loads(storage.read_optional(storage.join(base, COMPLETE), 64 << 20) or b"{}")
     recorded, etags = manifest.get("files", {}), manifest.get("etag", {})
-    listed = _listing(base)
+    damage = _remote_damage(
+        recorded,
+        _listing(base),
+        lambda rel, info: "changed since it was published (ETag)"
+        if rel in etags and storage.version(info) != etags[rel] else None,
+    )
+    return _without_damaged(current.name, previous, damage), damage
+
+
+def _checksum_differs(fs: Any, root: str, digests: dict[str, str], rel: str, info: dict) -> str | None:
+    """Whether an object's content has another SHA-256 than recorded (read in 1-MB pieces)."""
+    if rel not in digests:
+        return None
+    h = hashlib.sha256()
+    with fs.open(f"{root}/{rel}", "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return "checksum differs" if h.hexdigest() != digests[rel] else None
+
+
+def _remote_damage(
+    recorded: dict[str, int], listed: dict[str, dict], check: Callable[[str, dict], str | None]
+) -> list[Damage]:
+    """The recorded files of a snapshot on object storage that are missing, of another size, or
+    fail ``check`` (a checksum, an ETag): what ``listed`` says of each object against the record."""
     damage = []
     for rel, size in sorted(recorded.items()):
         info = listed.get(rel)
-        if info is None:
-            damage.append(Damage(_table_of(rel), rel, "missing"))
-        elif int(info.get("size") or 0) != int(size):
-            damage.append(Damage(_table_of(rel), rel, f"size {info.get('size')}, expected {size}"))
-        elif rel in etags and storage.version(info) != etags[rel]:
-            damage.append(Damage(_table_of(rel), rel, "changed since it was published (ETag)"))
-    return _without_damaged(current.name, previous, damage), damage
+        reason = (
+            "missing" if info is None
+            else f"size {info.get('size')}, expected {size}" if int(info.get("size") or 0) != int(size)
+            else check(rel, info)
+        )
+        if reason:
+            damage.append(Damage(_table_of(rel), rel, reason))
+    return damage
 
 
 def _check_lock(curated: str) -> None:
