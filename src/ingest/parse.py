@@ -188,9 +188,8 @@ def _is_add_on(code: str | None, lines: list[Line], official: str | None, title:
     says nothing about this one."""
     if any(text and _ADD_ON_DESCRIPTOR.search(text) for text in (official, title)):
         return True
-    if code is not None and any(
-        re.search(_IS_ADD_ON.format(code=re.escape(code)), ln.text, re.IGNORECASE) for ln in lines
-    ):
+    said = re.compile(_IS_ADD_ON.format(code=re.escape(code)), re.IGNORECASE) if code is not None else None
+    if said is not None and any(said.search(ln.text) for ln in lines):
         return True
     return any(
         _ADD_ON_DESCRIPTOR.search(ln.text)
