@@ -36,7 +36,7 @@ explore: curated-published install
 curated-published:
 	@test -e $(CURATED)/_current || { echo "no curated tables in $(CURATED)/ yet: run \`make run\` first"; exit 2; }
 
-# Retrain the boilerplate model (src/ingest/line_model.json) from the labelled sets, the real
+# Retrain the boilerplate model (src/ingest/stages/line_model.json) from the labelled sets, the real
 # pages beside the repository included (docs/cleaning.md); LOSO=1 prints leave-one-site-out
 # figures through the production runner instead of writing the model.
 REALPAGES ?= ../shared/realpages

@@ -16,7 +16,7 @@ import statistics
 import time
 from datetime import UTC, datetime
 
-from ingest.dedup import mark_exact_duplicates, mark_near_duplicates, resolve_chains
+from ingest.stages.dedup import mark_exact_duplicates, mark_near_duplicates, resolve_chains
 from ingest.models import Document, Kind, Line, ParsedPage, Status
 
 WORDS = (

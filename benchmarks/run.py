@@ -72,7 +72,7 @@ def library_run(raw: Path, curated: Path | None = None):
     """One library run, with the stages' per-line memos emptied first: a timed run never
     starts with the answers a previous run over the same pages left behind."""
     from ingest.config import Settings
-    from ingest.pipeline import clear_memos, run
+    from ingest.runtime.pipeline import clear_memos, run
 
     clear_memos()
 
@@ -106,7 +106,7 @@ def peak_rss_mb(raw: Path) -> float:
     this process's size, not the run's)."""
     code = (
         "import resource, sys, tempfile; from pathlib import Path; from ingest.config import Settings; "
-        "from ingest.pipeline import run; run(Settings(raw=Path(sys.argv[1]), curated=Path(tempfile.mkdtemp())));"
+        "from ingest.runtime.pipeline import run; run(Settings(raw=Path(sys.argv[1]), curated=Path(tempfile.mkdtemp())));"
         "hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')];"
         "print(hwm[0] if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )

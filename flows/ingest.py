@@ -35,9 +35,9 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 from prefect.tasks import Task, exponential_backoff
 
 from flows import tuning
-from ingest import pipeline
 from ingest.config import Settings
-from ingest.memory import bulk_work
+from ingest.runtime import pipeline
+from ingest.runtime.memory import bulk_work
 
 T = TypeVar("T")
 

@@ -10,7 +10,7 @@ import pytest
 import ingest
 from ingest.config import Settings
 from ingest.errors import OutputError
-from ingest.pipeline import run
+from ingest.runtime.pipeline import run
 from ingest.schema import PARTITIONS, TABLES
 
 from .conftest import PAGES, RAW, copy_raw

@@ -7,10 +7,11 @@ import json
 
 import numpy as np
 
-from ingest import boilerplate, learn
-from ingest.clean import TemplateModel, apply_templates, clean_lines
+from ingest.stages import boilerplate
+from ingest import learn
+from ingest.stages.clean import TemplateModel, apply_templates, clean_lines
 from ingest.config import Limits
-from ingest.extract import extract_text
+from ingest.stages.extract import extract_text
 from ingest.models import Kind, Line
 
 PAGE = """Arthrocentesis of a Major Joint (CPT 20610)
@@ -96,7 +97,7 @@ def test_labels_reach_table_rows_and_pieces_of_lines():
 
 
 def test_a_recurring_content_sentence_is_not_removed_for_recurring():
-    from ingest.clean import key_hash, normalize_key
+    from ingest.stages.clean import key_hash, normalize_key
 
     lines = extract_text(PAGE, Limits())
     sentence = "Coverage depends on the member's plan and on the place of service where the injection is given."
@@ -131,7 +132,7 @@ Also check frequency: payers allow one injection per joint every 3 months.
 
 
 def test_inline_article_links_and_bare_addresses_are_chrome_but_related_codes_are_content():
-    from ingest.clean import match_rule
+    from ingest.stages.clean import match_rule
 
     assert match_rule("Related: How Payers Read Modifier 25 — A Complete Guide", Kind.TEXT) == "related_link"
     assert match_rule("Read next: Appealing a Denied Knee Injection Claim", Kind.TEXT) == "related_link"

@@ -1,4 +1,4 @@
-"""Unit tests for ingest.clean: the rule catalogue line by line, glued promos, brand lines, the
+"""Unit tests for ingest.stages.clean: the rule catalogue line by line, glued promos, brand lines, the
 page-structure flags, and corpus template learning. Every page here is invented for the test."""
 
 from __future__ import annotations
@@ -8,22 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest import boilerplate
-from ingest.clean import (
-    TEMPLATE_MIN_PAGES,
-    TemplateModel,
-    apply_templates,
-    clean_lines,
-    key_hash,
-    learn_templates,
-    likely_code,
-    match_rule,
-    normalize_key,
-    phrased_codes,
-    remove_brand_lines,
-    split_glued,
-    template_keys,
-    template_mask,
+from ingest.stages import boilerplate
+from ingest.stages.clean import (
+    TEMPLATE_MIN_PAGES, TemplateModel, apply_templates, clean_lines, key_hash, learn_templates, likely_code,
+    match_rule, normalize_key, phrased_codes, remove_brand_lines, split_glued, template_keys, template_mask,
 )
 from ingest.models import Kind, Line
 

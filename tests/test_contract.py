@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from ingest import schema
-from ingest.sections import CANONICAL_SECTIONS
+from ingest.stages.sections import CANONICAL_SECTIONS
 
 DICTIONARY = Path(__file__).resolve().parents[1] / "docs" / "data-dictionary.md"
 

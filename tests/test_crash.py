@@ -19,7 +19,7 @@ from .conftest import PAGES, RAW, ROOT, copy_raw
 TABLES = ["documents", "codes", "sections", "faq", "section_items", "facts", "removed_lines"]
 KILLS = 24
 RUN = (
-    "import sys; from pathlib import Path; from ingest.config import Settings; from ingest.pipeline import run;"
+    "import sys; from pathlib import Path; from ingest.config import Settings; from ingest.runtime.pipeline import run;"
     "run(Settings(raw=Path(sys.argv[1]), curated=Path(sys.argv[2])))"
 )
 

@@ -53,7 +53,7 @@ def test_near_duplicate_search_leaves_no_index_for_the_collector():
 
     from datasketch import MinHashLSH
 
-    from ingest.dedup import mark_near_duplicates, page_signature
+    from ingest.stages.dedup import mark_near_duplicates, page_signature
     from ingest.models import PageRecord, Status
 
     body = [f"Line {i} of the page about knee arthroscopy, code 29881, and its recovery." for i in range(30)]
@@ -81,7 +81,7 @@ def test_a_page_record_without_a_signature_is_a_clear_error():
 
     import pytest
 
-    from ingest.dedup import mark_near_duplicates, page_signature
+    from ingest.stages.dedup import mark_near_duplicates, page_signature
     from ingest.models import PageRecord
 
     lines = [f"Line {i} about code 29881 and its recovery." for i in range(10)]

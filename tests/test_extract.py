@@ -1,4 +1,4 @@
-"""Tests of ``ingest.extract``: text dumps line by line, HTML through one lxml parse.
+"""Tests of ``ingest.stages.extract``: text dumps line by line, HTML through one lxml parse.
 
 Every fixture here is written for the test: small pages about billing codes that exercise one
 behaviour each (bullets, headings, facts, chrome pruning, JSON-LD, limits).
@@ -14,14 +14,8 @@ from hypothesis import strategies as st
 
 from ingest.config import Limits
 from ingest.errors import InputError, Reason
-from ingest.extract import (
-    EMPHASIS_LEVEL,
-    LINK_RUN_MIN,
-    Extracted,
-    drop_link_runs,
-    extract_html,
-    extract_page,
-    extract_text,
+from ingest.stages.extract import (
+    EMPHASIS_LEVEL, LINK_RUN_MIN, Extracted, drop_link_runs, extract_html, extract_page, extract_text,
     normalize_space,
 )
 from ingest.models import Kind, Line, RawPage

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from ingest import pipeline
+from ingest.runtime import pipeline
 from ingest.cli import app
 from ingest.config import Settings
-from ingest.pipeline import run
+from ingest.runtime.pipeline import run
 
 from .conftest import PAGES, RAW, copy_raw
 
@@ -145,7 +145,7 @@ def test_load_batches_are_cached_by_content_across_runs(prefect_harness, tmp_pat
     """A --full rebuild over the same files reads none of them again (the load-batch cache is
     keyed by the files' content, not the flow run); a changed file is read again, alone."""
     import flows.ingest as flows_ingest
-    from ingest import pipeline
+    from ingest.runtime import pipeline
 
     loaded: list[str] = []
     real = pipeline.load_batch
@@ -188,7 +188,7 @@ def test_local_mode_runs_one_task_run_at_a_time_unless_configured(prefect_harnes
     from prefect.settings import PREFECT_TASKS_RUNNER_THREAD_POOL_MAX_WORKERS, temporary_settings
 
     import flows.ingest as flows_ingest
-    from ingest import pipeline
+    from ingest.runtime import pipeline
 
     assert flows_ingest.ingest_flow.task_runner._max_workers == flows_ingest.LOCAL_THREADS == 1
     running, most = [0], [0]

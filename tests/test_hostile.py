@@ -9,7 +9,7 @@ import os
 import pandas as pd
 
 from ingest.config import Settings
-from ingest.pipeline import run
+from ingest.runtime.pipeline import run
 
 
 def test_hostile_landing_zone(tmp_path):
@@ -75,7 +75,7 @@ def _warnings(value) -> list[str]:
 
 def _one(root, rel):
     from ingest.config import Limits
-    from ingest.read import read_file
+    from ingest.stages.read import read_file
 
     [item] = read_file(root, rel, Limits())
     return item
@@ -83,7 +83,7 @@ def _one(root, rel):
 
 def test_out_of_range_fetched_at_is_a_warning_not_an_error(tmp_path):
     from ingest.config import Limits
-    from ingest.read import read_file
+    from ingest.stages.read import read_file
 
     (tmp_path / "a.txt").write_text(PAGE)
     (tmp_path / "a.txt.meta.json").write_text('{"fetched_at": "9999-12-31T23:59:59-05:00"}')
@@ -96,7 +96,7 @@ def test_out_of_range_fetched_at_is_a_warning_not_an_error(tmp_path):
 
 def test_deeply_nested_json_quarantines_one_line_or_ignores_the_sidecar(tmp_path):
     from ingest.config import Limits
-    from ingest.read import read_file
+    from ingest.stages.read import read_file
 
     (tmp_path / "feed.jsonl").write_text('{"text": "CPT Code 21183 is a code."}\n' + DEEP_JSON + "\n")
     good, bad = read_file(tmp_path, "feed.jsonl", Limits())
@@ -117,7 +117,7 @@ def test_symlink_loop_is_quarantined_naming_the_file(tmp_path):
 
 def test_any_unexpected_error_reading_a_file_becomes_a_quarantine_naming_it(tmp_path):
     from ingest.config import Limits
-    from ingest.read import read_file
+    from ingest.stages.read import read_file
 
     # A limit the reader cannot even compare with: the error is not one read.py expects.
     (tmp_path / "a.txt").write_text(PAGE)
@@ -177,7 +177,7 @@ def test_a_sidecar_is_read_with_bounded_memory(tmp_path):
 
 def test_only_http_urls_are_evidence_and_a_site_is_a_name(tmp_path):
     from ingest.config import Limits
-    from ingest.read import read_file
+    from ingest.stages.read import read_file
 
     (tmp_path / "a.txt").write_text(PAGE)
     (tmp_path / "a.txt.meta.json").write_text('{"url": "javascript:alert(1)", "site": "../../etc"}')
@@ -196,7 +196,7 @@ def test_only_http_urls_are_evidence_and_a_site_is_a_name(tmp_path):
 
 
 def test_every_symlink_and_dot_dot_name_is_listed(tmp_path):
-    from ingest.read import discover
+    from ingest.stages.read import discover
 
     outside = tmp_path / "elsewhere"
     outside.mkdir()
@@ -218,7 +218,7 @@ def test_a_gzipped_page_is_held_to_a_page_s_size(tmp_path):
     import tracemalloc
 
     from ingest.config import Limits
-    from ingest.read import read_file
+    from ingest.stages.read import read_file
 
     limits = Limits(max_file_bytes=2 * 1024**2, max_decompressed_bytes=64 * 1024**2)
     (tmp_path / "big.txt.gz").write_bytes(gzip.compress(b"CPT Code 21183 text\n" * 2_000_000))  # 40 MB inside

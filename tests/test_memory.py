@@ -12,10 +12,10 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from ingest import memory, pipeline
-from ingest.clean import TemplateModel
+from ingest.runtime import memory, pipeline
+from ingest.stages.clean import TemplateModel
 from ingest.config import Settings
-from ingest.state import doc_to_payload
+from ingest.runtime.state import doc_to_payload
 
 RAW = Path(__file__).resolve().parents[1] / "raw"
 

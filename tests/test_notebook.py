@@ -10,7 +10,7 @@ import pytest
 from nbclient import NotebookClient
 
 from ingest.config import Settings
-from ingest.pipeline import run
+from ingest.runtime.pipeline import run
 
 from .conftest import PAGES, RAW, ROOT, copy_raw
 

@@ -7,7 +7,7 @@ import pytest
 
 from ingest.config import Settings
 from ingest.models import Kind
-from ingest.pipeline import run
+from ingest.runtime.pipeline import run
 
 from .conftest import PAGES, copy_raw
 
@@ -98,7 +98,7 @@ def test_page_whose_content_hides_in_chrome_falls_back_to_trafilatura(tmp_path):
     """A site that wraps its article in a 'modal' container: our pruning finds no prose, and
     trafilatura's main-content extraction recovers it."""
     from ingest.config import Limits
-    from ingest.extract import extract_html
+    from ingest.stages.extract import extract_html
 
     html = (
         "<html><head><title>CPT 11042 debridement</title></head><body><h1>CPT 11042: Debridement</h1>"
@@ -118,7 +118,7 @@ PROSE = "<p>This paragraph is long enough to count as prose for the page extract
 
 def _extract(body: str):
     from ingest.config import Limits
-    from ingest.extract import extract_html
+    from ingest.stages.extract import extract_html
 
     return extract_html(f"<html><head><title>t</title></head><body>{body}</body></html>", Limits())
 
@@ -136,7 +136,7 @@ def test_aria_headings_and_div_lists_are_headings_and_items():
 
 
 def test_layout_table_cells_are_walked_and_bold_lines_are_marked():
-    from ingest.extract import EMPHASIS_LEVEL
+    from ingest.stages.extract import EMPHASIS_LEVEL
 
     ex = _extract(
         "<table><tr><td><b>CODE LOOKUP</b><br><a href='/a'>E&amp;M Codes</a><br></td>"

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.models import Kind, Line
-from ingest.parse import PageContext, parse_page
-from ingest.sections import map_heading
+from ingest.stages.parse import PageContext, parse_page
+from ingest.stages.sections import map_heading
 
 
 def _page(*texts: str, kinds: dict[int, Kind] | None = None, ctx: PageContext | None = None):
@@ -121,7 +121,7 @@ def test_heading_mapping(heading, section):
     ],
 )
 def test_url_codes(url, codes):
-    from ingest.parse import url_codes
+    from ingest.stages.parse import url_codes
 
     assert url_codes(url) == codes
 
@@ -152,7 +152,7 @@ def test_a_forum_question_id_in_the_url_is_not_the_page_code():
     ],
 )
 def test_code_phrasing(text, named):
-    from ingest.clean import phrased_codes
+    from ingest.stages.clean import phrased_codes
 
     assert [code for code, _ in phrased_codes(text)] == named
 
@@ -180,7 +180,7 @@ def test_all_caps_lines_are_headings(heading, section):
 
 
 def test_all_caps_label_over_another_label_is_not_a_heading():
-    from ingest.parse import is_all_caps
+    from ingest.stages.parse import is_all_caps
 
     page = _page("A procedure that is described in one long enough sentence here.", "RESOURCES", "COMPANY",
                  "Screening uses a short questionnaire first, then a longer one.")
@@ -190,7 +190,7 @@ def test_all_caps_label_over_another_label_is_not_a_heading():
 
 
 def test_bold_lines_are_headings_and_bold_labels_are_facts():
-    from ingest.extract import EMPHASIS_LEVEL
+    from ingest.stages.extract import EMPHASIS_LEVEL
 
     lines = [
         Line("Code: 11721", Kind.TEXT, 1),
@@ -279,7 +279,7 @@ def test_an_add_on_code_is_not_the_page_code_when_its_primary_is_there():
     ("2 more free views this month", True),
 ])
 def test_a_procedure_with_views_is_not_a_view_counter(text, removed):
-    from ingest.clean import clean_lines
+    from ingest.stages.clean import clean_lines
 
     kept, gone = clean_lines([Line(text, Kind.TEXT, 1)])
     assert bool(gone) is removed, (kept, gone)
@@ -344,8 +344,8 @@ def test_a_table_row_is_content_whatever_its_cells_say():
 def test_clear_memos_empties_every_per_line_memo():
     """The benchmark measures runs with the per-line memos emptied first (pipeline.clear_memos);
     a memo left out would make later timed runs look faster than a first run."""
-    from ingest import boilerplate, clean, dedup, extract, sections
-    from ingest.pipeline import clear_memos
+    from ingest.stages import boilerplate, clean, dedup, extract, sections
+    from ingest.runtime.pipeline import clear_memos
 
     memos = {fn for module in (clean, dedup, extract, sections, boilerplate) for fn in vars(module).values()
              if callable(getattr(fn, "cache_clear", None)) and fn.cache_info().maxsize != 1}
@@ -361,7 +361,7 @@ def test_clear_memos_empties_every_per_line_memo():
 # --- fields of ordinary pages (issue: wrong code fields) ---------------------------------
 
 from ingest.config import Limits
-from ingest.extract import extract_text
+from ingest.stages.extract import extract_text
 
 LAMINECTOMY = """CPT Code 63047: Lumbar Laminectomy with Decompression
 

@@ -10,14 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.clean import clean_lines, normalize_key
+from ingest.stages.clean import clean_lines, normalize_key
 from ingest.config import Limits
 from ingest.errors import InputError
-from ingest.extract import extract_html, extract_text, normalize_space
+from ingest.stages.extract import extract_html, extract_text, normalize_space
 from ingest.models import Kind, Line
-from ingest.parse import PageContext, parse_page
-from ingest.read import decode_bytes
-from ingest.sections import map_heading
+from ingest.stages.parse import PageContext, parse_page
+from ingest.stages.read import decode_bytes
+from ingest.stages.sections import map_heading
 
 LIMITS = Limits()
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -123,7 +123,7 @@ def test_rule_gates_never_hide_a_match():
     from pathlib import Path
 
     from ingest import rules
-    from ingest.clean import match_rule
+    from ingest.stages.clean import match_rule
 
     def ungated(text: str, kind: Kind) -> str | None:
         for rule in rules.LINE_RULES:
@@ -153,7 +153,7 @@ SLUG_WORDS = st.lists(st.sampled_from("how to bill modifier visit office knee ap
 @FAST
 @given(st.from_regex(r"\A[0-9]{5}\Z"), ID_SEGMENTS, SLUG_WORDS)
 def test_a_number_segment_after_an_id_segment_is_never_a_code(number, segment, slug):
-    from ingest.parse import url_codes
+    from ingest.stages.parse import url_codes
 
     assert number not in url_codes(f"https://site.example/{segment}/{number}/{'-'.join(slug)}")
     assert number not in url_codes(f"https://site.example/{segment}/{number}-{'-'.join(slug)}")
@@ -162,7 +162,7 @@ def test_a_number_segment_after_an_id_segment_is_never_a_code(number, segment, s
 @FAST
 @given(codes, st.sampled_from(["cpt", "hcpcs", "codes", "cpt-codes", "code"]), SLUG_WORDS)
 def test_a_code_under_a_code_set_segment_is_always_found(code, segment, slug):
-    from ingest.parse import url_codes
+    from ingest.stages.parse import url_codes
 
     assert url_codes(f"https://site.example/{segment}/{code.lower()}") == [code]
     assert code in url_codes(f"https://site.example/{segment}/{code}-{'-'.join(slug)}")
@@ -172,7 +172,7 @@ def test_a_code_under_a_code_set_segment_is_always_found(code, segment, slug):
 @given(codes, st.sampled_from(["{c} is the CPT code for", "{c} describes", "Report {c} for", "CPT® {c} covers",
                                "{c} is used for", "HCPCS code {c} is billed for"]), SLUG_WORDS)
 def test_code_phrasing_names_the_code(code, template, words):
-    from ingest.clean import phrased_codes
+    from ingest.stages.clean import phrased_codes
 
     text = template.format(c=code) + " " + " ".join(words) + "."
     assert code in [c.upper() for c, _ in phrased_codes(text)]
@@ -183,7 +183,7 @@ def test_code_phrasing_names_the_code(code, template, words):
 @FAST
 @given(st.text(alphabet=st.characters(categories=["Lu", "Ll", "Nd", "Zs", "Po"]), max_size=60))
 def test_all_caps_means_no_lowercase_letter(text):
-    from ingest.parse import is_all_caps
+    from ingest.stages.parse import is_all_caps
 
     letters = [c for c in text if c.isalpha()]
     assert is_all_caps(text) == (len(letters) >= 4 and not any(c.islower() for c in letters))
@@ -268,7 +268,7 @@ def test_lone_numbers_are_only_removed_next_to_a_counter(numbers):
     ],
 )
 def test_general_chrome_patterns(text, rule):
-    from ingest.clean import match_rule
+    from ingest.stages.clean import match_rule
 
     assert match_rule(text, Kind.TEXT) == rule
 
@@ -310,7 +310,7 @@ def test_general_chrome_patterns(text, rule):
     ],
 )
 def test_content_is_not_taken_for_chrome(text):
-    from ingest.clean import match_rule
+    from ingest.stages.clean import match_rule
 
     assert match_rule(text, Kind.TEXT) is None
 
@@ -326,7 +326,7 @@ def test_markdown_and_underlined_headings_in_text_dumps():
 
 
 def test_class_named_headings_and_bold_classes_read_like_bold_lines():
-    from ingest.extract import EMPHASIS_LEVEL
+    from ingest.stages.extract import EMPHASIS_LEVEL
 
     ex = extract_html(
         "<html><body><div class='section-title'>When to use it</div><p>It is used when the patient has symptoms of an infection.</p>"
@@ -384,7 +384,7 @@ def test_author_box_goes_with_its_biography_only():
 
 
 def test_markdown_dumps_read_like_html():
-    from ingest.extract import EMPHASIS_LEVEL
+    from ingest.stages.extract import EMPHASIS_LEVEL
 
     text = ("![logo](/img/logo.png)\n## when to report\n**Indications**\n* [Lumbar pain](https://x.example/lp) with `M54.16`\n"
             "**Code:** 64483\n| Setting | Medicare average |\n|---|---|\n")

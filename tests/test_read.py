@@ -10,7 +10,7 @@ import pytest
 
 from ingest.config import Limits
 from ingest.models import Quarantine, RawPage
-from ingest.read import decode_bytes, discover, read_file
+from ingest.stages.read import decode_bytes, discover, read_file
 
 TEXT = "Recovery\nThe patient’s knee – and the Müller technique – heal in 6–8 weeks.\n"
 

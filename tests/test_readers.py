@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ingest.config import Settings
-from ingest.pipeline import run
+from ingest.runtime.pipeline import run
 from ingest.schema import PARTITIONS, TABLES
 
 from .conftest import PAGES, RAW, copy_raw

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from ingest import pipeline
+from ingest.runtime import pipeline
 from ingest.config import Settings
-from ingest.tables import build_tables
+from ingest.stages.tables import build_tables
 
 from .conftest import PAGES, RAW, copy_raw
 

@@ -22,11 +22,11 @@ import pytest
 from typer.testing import CliRunner
 
 import ingest
-from ingest import storage, write
+from ingest.store import storage, write
 from ingest.cli import app
 from ingest.config import Settings
 from ingest.errors import LockError
-from ingest.pipeline import run
+from ingest.runtime.pipeline import run
 
 from .conftest import PAGES, RAW, ROOT, copy_raw
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from ingest.config import Settings
-from ingest.pipeline import run
+from ingest.runtime.pipeline import run
 
 from .conftest import GOLDEN, RAW, copy_raw
 

@@ -12,10 +12,10 @@ import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest import segments
+from ingest.store import segments
 from ingest.config import Settings
-from ingest.pipeline import run
-from ingest.write import CURRENT
+from ingest.runtime.pipeline import run
+from ingest.store.write import CURRENT
 
 from .conftest import PAGES, RAW, copy_raw
 
@@ -202,7 +202,7 @@ def test_key_digests_change_with_any_value_and_not_with_row_order():
 def test_a_run_parses_only_pages_whose_inputs_changed(tmp_path, monkeypatch):
     """Parsed pages are reused while their page, site and site template are unchanged: a
     run that adds one page of a new site parses that page only, and a --full run all."""
-    from ingest import pipeline
+    from ingest.runtime import pipeline
 
     parsed: list[str | None] = []
     real = pipeline.parse_page

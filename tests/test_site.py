@@ -1,4 +1,4 @@
-"""Unit tests for ingest.site: host and slug helpers, the weak evidence a page's boilerplate
+"""Unit tests for ingest.stages.site: host and slug helpers, the weak evidence a page's boilerplate
 carries, fingerprints, and the clustering that names every page's site. Sites are invented."""
 
 from __future__ import annotations
@@ -9,16 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.clean import normalize_key
+from ingest.stages.clean import normalize_key
 from ingest.models import Removed
-from ingest.site import (
-    FINGERPRINT_MAX_KEYS,
-    assign_sites,
-    brand_names,
-    fingerprint_keys,
-    host_of,
-    slug,
-    weak_evidence,
+from ingest.stages.site import (
+    FINGERPRINT_MAX_KEYS, assign_sites, brand_names, fingerprint_keys, host_of, slug, weak_evidence,
 )
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -17,11 +17,13 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from ingest import pipeline, segments, tabular
+from ingest.runtime import pipeline
+from ingest.store import segments
+from ingest import tabular
 from ingest.config import Settings
 from ingest.errors import OutputError
-from ingest.pipeline import run
-from ingest.spool import UNLOCKED_AGE, Spool
+from ingest.runtime.pipeline import run
+from ingest.runtime.spool import UNLOCKED_AGE, Spool
 
 from .conftest import PAGES, RAW, ROOT, copy_raw
 
@@ -121,7 +123,7 @@ def test_the_writer_sorts_beyond_its_memory_budget(tmp_path, monkeypatch):
 
 
 HOLD = (
-    "import sys, time; from ingest.spool import Spool; s = Spool(sys.argv[1]); (s.root / 'rows.parquet').write_bytes(b'x');"
+    "import sys, time; from ingest.runtime.spool import Spool; s = Spool(sys.argv[1]); (s.root / 'rows.parquet').write_bytes(b'x');"
     "print(s.root, flush=True); time.sleep(120)"
 )
 

@@ -17,10 +17,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from ingest import pipeline, read, state
+from ingest.runtime import pipeline, state
+from ingest.stages import read
 from ingest.config import Settings
 from ingest.errors import Reason
-from ingest.pipeline import run
+from ingest.runtime.pipeline import run
 
 from .conftest import PAGES, RAW, copy_raw
 

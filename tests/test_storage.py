@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest import storage
+from ingest.store import storage
 
 
 def test_location_join_and_is_remote_keep_the_kind_of_location():

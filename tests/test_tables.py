@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pyarrow as pa
 import pytest
 
-from ingest import schema, tables
+from ingest import schema
+from ingest.stages import tables
 from ingest.models import Document, Kind, Line, ParsedPage, Quarantine, Removed, Section, Status
 
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)

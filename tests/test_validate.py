@@ -7,9 +7,9 @@ import pyarrow as pa
 
 from ingest import schema
 from ingest.config import Settings
-from ingest.pipeline import process
-from ingest.tables import build_tables
-from ingest.validate import validate_tables
+from ingest.runtime.pipeline import process
+from ingest.stages.tables import build_tables
+from ingest.stages.validate import validate_tables
 
 from .conftest import RAW, copy_raw
 

@@ -13,8 +13,8 @@ import pytest
 
 from ingest.config import Settings
 from ingest.errors import LockError, OutputError
-from ingest.pipeline import run
-from ingest.write import CURRENT, list_snapshots, rollback, writer_lock
+from ingest.runtime.pipeline import run
+from ingest.store.write import CURRENT, list_snapshots, rollback, writer_lock
 
 from .conftest import PAGES, RAW, copy_raw
 
@@ -83,7 +83,7 @@ def test_an_empty_landing_zone_publishes_empty_tables(tmp_path):
 def test_a_second_writer_is_refused_with_a_clear_message(tmp_path):
     curated = tmp_path / "curated"
     code = (
-        "import sys, time; from pathlib import Path; from ingest.write import writer_lock\n"
+        "import sys, time; from pathlib import Path; from ingest.store.write import writer_lock\n"
         "with writer_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(30)\n"
     )
     holder = subprocess.Popen([sys.executable, "-c", code, str(curated)], stdout=subprocess.PIPE, text=True)
@@ -208,7 +208,7 @@ def test_damaged_files_are_named_by_verify_and_rewritten_not_linked(tmp_path):
 
     from ingest.cli import app
     from ingest.report import report
-    from ingest.write import verify
+    from ingest.store.write import verify
 
     raw = copy_raw(tmp_path / "raw", RAW)
     settings = Settings(raw=raw, curated=tmp_path / "curated")
@@ -237,7 +237,7 @@ def test_damaged_files_are_named_by_verify_and_rewritten_not_linked(tmp_path):
 
 
 def test_a_changed_byte_is_found_and_the_next_publishing_run_does_not_link_it(tmp_path):
-    from ingest.write import verify
+    from ingest.store.write import verify
 
     raw = copy_raw(tmp_path / "raw", RAW)
     settings = Settings(raw=raw, curated=tmp_path / "curated")
@@ -259,7 +259,7 @@ def test_a_changed_byte_is_found_and_the_next_publishing_run_does_not_link_it(tm
 def test_a_deleted_segment_or_state_is_rebuilt_by_the_next_run(tmp_path):
     import shutil
 
-    from ingest.write import verify
+    from ingest.store.write import verify
 
     raw = copy_raw(tmp_path / "raw", RAW)
     settings = Settings(raw=raw, curated=tmp_path / "curated")
@@ -282,7 +282,7 @@ def test_a_deleted_segment_or_state_is_rebuilt_by_the_next_run(tmp_path):
 
 
 def test_full_writes_every_file_anew(tmp_path):
-    from ingest.write import publish, read_previous, verify
+    from ingest.store.write import publish, read_previous, verify
 
     raw = copy_raw(tmp_path / "raw", RAW)
     settings = Settings(raw=raw, curated=tmp_path / "curated")
@@ -334,7 +334,7 @@ def test_replaced_snapshots_are_kept_for_the_retention_period(tmp_path, monkeypa
 def test_a_reader_of_a_resolved_table_path_never_fails_nor_mixes_beside_publishing_runs(tmp_path):
     from pathlib import Path
 
-    from ingest.write import current_path
+    from ingest.store.write import current_path
 
     raw = copy_raw(tmp_path / "raw", RAW)
     curated = tmp_path / "curated"
@@ -342,7 +342,7 @@ def test_a_reader_of_a_resolved_table_path_never_fails_nor_mixes_beside_publishi
     pinned = current_path(curated, "sections")  # resolved once, read after two publishing runs
     expected = len(pd.read_parquet(pinned))
     code = (
-        "import sys; from pathlib import Path; from ingest.config import Settings; from ingest.pipeline import run\n"
+        "import sys; from pathlib import Path; from ingest.config import Settings; from ingest.runtime.pipeline import run\n"
         "raw, curated, n = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])\n"
         "text = (raw / '000_c185ca2b8a377b56.txt').read_text()\n"
         "for i in range(n):\n"
@@ -368,7 +368,7 @@ def test_a_reader_of_a_resolved_table_path_never_fails_nor_mixes_beside_publishi
 
 
 def test_a_file_deleted_from_the_current_snapshot_is_restored_from_another(tmp_path):
-    from ingest.write import verify
+    from ingest.store.write import verify
 
     raw = copy_raw(tmp_path / "raw", RAW)
     settings = Settings(raw=raw, curated=tmp_path / "curated")
@@ -388,7 +388,7 @@ def test_a_file_deleted_from_the_current_snapshot_is_restored_from_another(tmp_p
 
 
 def test_a_snapshot_without_checksums_is_checked_by_its_parquet_footers(tmp_path):
-    from ingest.write import CHECKSUMS, verify
+    from ingest.store.write import CHECKSUMS, verify
 
     raw = copy_raw(tmp_path / "raw", RAW)
     settings = Settings(raw=raw, curated=tmp_path / "curated")
@@ -411,7 +411,7 @@ def test_publish_calls_after_table_once_a_table_is_written(tmp_path):
     """The run gives memory back between tables through ``after_table`` (the store does not
     import the runtime's memory module); each call comes after that table's files exist."""
     from ingest.schema import TABLES
-    from ingest.write import publish
+    from ingest.store.write import publish
 
     tables = {name: TABLES[name].empty_table() for name in TABLES}
     written: list[set[str]] = []

@@ -31,6 +31,6 @@ def read_table(name: str, curated="curated", *, arrow: bool = False):
 def current_path(curated, table: str) -> str:
     """Where ``table`` of the published snapshot is: a local path, or a URL on object storage
     (``s3://bucket/curated/_snapshots/<id>/<table>``) read from the pointer ``_current``."""
-    from .write import current_path as _current_path
+    from ingest.store.write import current_path as _current_path
 
     return _current_path(curated, table)

@@ -18,8 +18,10 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from . import schema, storage
-from .write import current_path, read_previous
+from ingest.store import storage
+from ingest.store.write import current_path, read_previous
+
+from . import schema
 
 TABLES = tuple(schema.TABLES)
 

@@ -18,7 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from . import storage
+from ingest.store import storage
+
 from .config import Settings
 from .errors import IngestError
 from .report import RunSummary
@@ -89,7 +90,7 @@ def run(
         if prefect:
             summary, server_seconds = _run_flow(raw_loc, curated_loc, full, dask, batch_size, verbose, total, workers)
         else:
-            from .pipeline import run as run_pipeline
+            from ingest.runtime.pipeline import run as run_pipeline
 
             _note("planning, then reading new or changed files, parsing and publishing (in-process)")
             server_seconds = None
@@ -114,7 +115,7 @@ def _note(message: str) -> None:
 
 
 def _files(raw: Path | str):
-    from .read import discover
+    from ingest.stages.read import discover
 
     return discover(raw)
 
@@ -308,8 +309,9 @@ def report(
 @app.command()
 def show(code: str, curated: CuratedOpt = "curated") -> None:
     """Everything curated about one code, from every site."""
+    from ingest.store.write import current_snapshot
+
     from .report import load_tables
-    from .write import current_snapshot
 
     if current_snapshot(curated) is None:
         err.print(f"[yellow]no curated snapshot in {escape(str(curated))}; run `ingest run` first[/yellow]")
@@ -355,8 +357,9 @@ def sql(
     """Query the current snapshot with DuckDB: `ingest sql "SELECT section, count(*) FROM sections GROUP BY 1"`."""
     import duckdb
 
+    from ingest.store.write import current_snapshot
+
     from .access import connect
-    from .write import current_snapshot
 
     if current_snapshot(curated) is None:
         err.print(f"[yellow]no curated snapshot in {escape(str(curated))}; run `ingest run` first[/yellow]")
@@ -381,8 +384,8 @@ def sql(
 @app.command()
 def rollback(curated: CuratedOpt = "curated") -> None:
     """Publish the previous snapshot again."""
-    from .write import rollback as do_rollback
-    from .write import writer_lock
+    from ingest.store.write import rollback as do_rollback
+    from ingest.store.write import writer_lock
 
     try:
         with writer_lock(curated):
@@ -440,8 +443,8 @@ def evaluate_dedup_cmd(
 def verify(curated: CuratedOpt = "curated") -> None:
     """Check every file of every snapshot against its recorded size and SHA-256; exit 1 naming
     each damaged table (the next run writes damaged files anew)."""
-    from .write import current_snapshot
-    from .write import verify as do_verify
+    from ingest.store.write import current_snapshot
+    from ingest.store.write import verify as do_verify
 
     try:
         current = current_snapshot(curated)

@@ -59,7 +59,7 @@ class Settings:
     """Where to read, where to write, and how.
 
     ``raw`` and ``curated`` take local paths or fsspec URLs (``s3://bucket/prefix``): a local
-    one becomes a Path, a URL stays a string (see :mod:`ingest.storage`)."""
+    one becomes a Path, a URL stays a string (see :mod:`ingest.store.storage`)."""
 
     raw: Path | str = Path("raw")
     curated: Path | str = Path("curated")

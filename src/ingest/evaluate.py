@@ -1,6 +1,6 @@
 """Measure cleaning, parsing and near-duplicate detection on labelled data.
 
-``ingest evaluate cleaning DIR`` runs the production runner (:func:`ingest.pipeline.run`, what
+``ingest evaluate cleaning DIR`` runs the production runner (:func:`ingest.runtime.pipeline.run`, what
 ``ingest run`` runs) over DIR into a temporary curated folder, then scores the published
 tables as an analyst reads them back, never the pipeline's in-memory objects: what it
 reports is what a real run over the same folder publishes. Two label formats:
@@ -33,11 +33,12 @@ import pandas as pd
 import pyarrow.dataset as ds
 from datasketch import MinHash
 
+from ingest.runtime.pipeline import learn_site_templates, load_batch, parse_documents, run
+from ingest.stages.dedup import is_near_duplicate, page_minhash
+from ingest.stages.tables import MERGED_HEADINGS
+
 from .config import Limits, Settings
-from .dedup import is_near_duplicate, page_minhash
-from .pipeline import learn_site_templates, load_batch, parse_documents, run
 from .report import RunSummary
-from .tables import MERGED_HEADINGS
 
 LABELS_SUFFIX = ".labels.json"
 # A boilerplate string this long leaks when it is found inside a curated line; a shorter one

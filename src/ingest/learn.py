@@ -1,4 +1,4 @@
-"""Train the boilerplate model (:mod:`ingest.boilerplate`) from labelled pages, and measure it
+"""Train the boilerplate model (:mod:`ingest.stages.boilerplate`) from labelled pages, and measure it
 leave-one-site-out.
 
     python -m ingest.learn ../shared/realpages tests/labelled tests/heldout ...   # writes line_model.json
@@ -26,8 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import boilerplate, clean, read
-from .boilerplate import CONTEXT_FEATURES, FEATURES, LineModel, Logistic
+from ingest.stages import boilerplate, clean, read
+from ingest.stages.boilerplate import CONTEXT_FEATURES, FEATURES, LineModel, Logistic
+
 from .config import Limits
 from .evaluate import Tally
 from .models import Quarantine
@@ -134,7 +135,7 @@ def label_of(line: str, marks: dict[str, int]) -> int:
 
 def collect(folders: list[Path]) -> Rows:
     """Training rows from labelled folders, as a run sees the lines when the model decides."""
-    from .pipeline import assign_document_sites, learn_site_templates, prepare_page
+    from ingest.runtime.pipeline import assign_document_sites, learn_site_templates, prepare_page
 
     rows = Rows()
     limits = Limits()
@@ -269,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
                     "through ingest's runner")
     ap.add_argument("--misses", type=Path, help="with --loso: write every line decided wrong to this file")
     ap.add_argument("--dump", type=Path, help="also save the training rows (.npz) for study")
-    ap.add_argument("--out", type=Path, default=Path(__file__).with_name(boilerplate.MODEL_FILE))
+    ap.add_argument("--out", type=Path, default=Path(boilerplate.__file__).with_name(boilerplate.MODEL_FILE))
     a = ap.parse_args(argv)
     rows = collect(a.folders)
     if a.dump:

@@ -8,7 +8,16 @@ from collections import Counter
 import pyarrow as pa
 
 # What a run did (summary.py): here too, where the surface's users find them.
-from .summary import REMOVED_BY, Laps, RunSummary, load_tables, removed_by_site, report, summarize, summary_line
+from ingest.runtime.summary import (
+    REMOVED_BY,
+    Laps,
+    RunSummary,
+    load_tables,
+    removed_by_site,
+    report,
+    summarize,
+    summary_line,
+)
 
 __all__ = ["REMOVED_BY", "Laps", "RunSummary", "load_tables", "removed_by_site", "report", "report_sections",
            "section_coverage", "section_coverage_by_site", "summarize", "summary_line", "to_html"]
@@ -16,7 +25,7 @@ __all__ = ["REMOVED_BY", "Laps", "RunSummary", "load_tables", "removed_by_site",
 
 def section_coverage(tables: dict[str, pa.Table]) -> dict[str, int]:
     """Rows per canonical section, in the taxonomy's order."""
-    from .sections import CANONICAL_SECTIONS
+    from ingest.stages.sections import CANONICAL_SECTIONS
 
     counts = Counter(tables["sections"].column("section").to_pylist())
     return {name: counts[name] for name in CANONICAL_SECTIONS if counts[name]}

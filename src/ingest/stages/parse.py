@@ -1,7 +1,7 @@
 """Stage 3, parse: headings into canonical sections, facts, FAQ, modifiers, ranges, and the code.
 
 Headings of text dumps are recognised by shape and context (a short line without a final
-stop, followed by content), mapped to sections by meaning (:mod:`ingest.sections`). The
+stop, followed by content), mapped to sections by meaning (:mod:`ingest.stages.sections`). The
 code a page is about is chosen from scored evidence (:func:`find_code`).
 """
 
@@ -12,10 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from . import rules
+from ingest import rules
+from ingest.models import CodeEvidence, Kind, Line, ParsedPage, Removed, Section
+
 from .clean import normalize_key, phrased_codes
 from .extract import EMPHASIS_LEVEL
-from .models import CodeEvidence, Kind, Line, ParsedPage, Removed, Section
 from .sections import map_heading
 
 # A canonical heading may be long ("Medical Policies and Guidelines for <the code's title>").

@@ -27,8 +27,9 @@ from importlib import resources
 
 import numpy as np
 
-from . import rules
-from .models import Kind, Line
+from ingest import rules
+from ingest.models import Kind, Line
+
 from .sections import map_heading
 
 # Words that carry grammar, not topic: prose is full of them, menus and buttons have few.
@@ -333,7 +334,7 @@ def active_model() -> LineModel | None:
 @lru_cache(maxsize=1)
 def shipped_model() -> LineModel | None:
     """The model in the package, or None before one has been trained."""
-    path = resources.files("ingest").joinpath(MODEL_FILE)
+    path = resources.files(__package__).joinpath(MODEL_FILE)
     if not path.is_file():
         return None
     return LineModel.from_json(json.loads(path.read_text(encoding="utf-8")))
@@ -341,7 +342,7 @@ def shipped_model() -> LineModel | None:
 
 def model_digest() -> str:
     """What the parse cache keys on: the shipped model's file, as text."""
-    path = resources.files("ingest").joinpath(MODEL_FILE)
+    path = resources.files(__package__).joinpath(MODEL_FILE)
     return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 

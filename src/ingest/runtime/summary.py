@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from . import schema
-from .tabular import count_values
-from .write import Table, current_snapshot, read_previous
+from ingest import schema
+from ingest.store.write import Table, current_snapshot, read_previous
+from ingest.tabular import count_values
 
 
 @dataclass(slots=True)

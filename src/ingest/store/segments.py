@@ -39,8 +39,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import schema, tabular
-from .tabular import SEQ, Spooled, connect
+from ingest import schema, tabular
+from ingest.tabular import SEQ, Spooled, connect
 
 MANIFEST = "_state/segments"
 SEGMENT_ROWS = 5_000  # rows a new segment holds at most (a changed key rewrites at most that)

@@ -14,12 +14,13 @@ from typing import NamedTuple
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import schema
+from ingest import schema
+from ingest.models import Document, ParsedPage, Quarantine, Status
+from ingest.tabular import Spooled, connect
+
 from .clean import normalize_key
 from .dedup import document_id, keep_rank
-from .models import Document, ParsedPage, Quarantine, Status
 from .site import host_of
-from .tabular import Spooled, connect
 
 # Tables with one key per page: a run builds them batch by batch. The code tables (codes,
 # section_items) aggregate each code's pages and are built last, from each curated page's

@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from .models import Document, PageRecord, Status
+from ingest.models import Document, PageRecord, Status
 
 Page = Document | PageRecord  # deduplication reads and sets the same fields of either
 

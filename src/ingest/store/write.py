@@ -65,9 +65,11 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from . import schema, segments, storage
-from .errors import LockError, OutputError
-from .tabular import Spooled
+from ingest import schema
+from ingest.errors import LockError, OutputError
+from ingest.tabular import Spooled
+
+from . import segments, storage
 
 Table: TypeAlias = pa.Table | Spooled  # a table to publish: in memory, or in a run's spool files
 

@@ -19,10 +19,11 @@ import lxml.etree
 import lxml.html
 import trafilatura
 
-from . import rules
-from .config import Limits
-from .errors import InputError, Reason
-from .models import Kind, Line, RawPage
+from ingest import rules
+from ingest.config import Limits
+from ingest.errors import InputError, Reason
+from ingest.models import Kind, Line, RawPage
+
 from .sections import map_heading
 
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")

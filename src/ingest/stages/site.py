@@ -14,8 +14,9 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
+from ingest.models import Removed
+
 from .clean import normalize_key
-from .models import Removed
 
 # Rules whose removed lines make up a site's fingerprint. Structural rules (duplicates, empty
 # headings) and two-word calls to action ("Learn more") are on every site and identify none.

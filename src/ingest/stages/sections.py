@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from . import rules
+from ingest import rules
 
 CANONICAL_SECTIONS: tuple[str, ...] = (*rules.SECTION_SYNONYMS.keys(), "other")
 

@@ -29,8 +29,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import read, schema
-from .clean import (
+from ingest import schema
+from ingest.config import Limits, Settings
+from ingest.errors import InputError, Reason
+from ingest.models import Document, PageRecord, Quarantine, RawPage, Removed, Status
+from ingest.stages import read
+from ingest.stages.clean import (
     TemplateModel,
     apply_templates,
     clean_lines,
@@ -39,8 +43,7 @@ from .clean import (
     remove_brand_lines,
     template_keys,
 )
-from .config import Limits, Settings
-from .dedup import (
+from ingest.stages.dedup import (
     content_hash,
     document_id,
     mark_exact_duplicates,
@@ -48,12 +51,25 @@ from .dedup import (
     page_signature,
     resolve_chains,
 )
-from .errors import InputError, Reason
-from .extract import extract_page
+from ingest.stages.extract import extract_page
+from ingest.stages.parse import PageContext, parse_page
+from ingest.stages.site import assign_sites, brand_names, fingerprint_keys, host_of, weak_evidence
+from ingest.stages.tables import (
+    ITEMS,
+    ORDER,
+    PAGE_TABLES,
+    CodeSource,
+    code_sources,
+    codes_table,
+    page_tables,
+    quarantine_table,
+    rank_sources,
+    section_item_pieces,
+)
+from ingest.stages.validate import validate_tables
+from ingest.store.write import Table, publish, read_previous, remove_staging, writer_lock
+
 from .memory import bulk_work, few_collections, release_memory
-from .models import Document, PageRecord, Quarantine, RawPage, Removed, Status
-from .parse import PageContext, parse_page
-from .site import assign_sites, brand_names, fingerprint_keys, host_of, weak_evidence
 from .spool import SEQ, Piece, Spool, Spooled
 from .state import (
     PARSE_FINGERPRINT,
@@ -80,20 +96,6 @@ from .state import (
     unpack_parse,
 )
 from .summary import Laps, RunSummary, report, summarize
-from .tables import (
-    ITEMS,
-    ORDER,
-    PAGE_TABLES,
-    CodeSource,
-    code_sources,
-    codes_table,
-    page_tables,
-    quarantine_table,
-    rank_sources,
-    section_item_pieces,
-)
-from .validate import validate_tables
-from .write import Table, publish, read_previous, remove_staging, writer_lock
 
 Progress = Callable[[int], None]
 
@@ -109,7 +111,7 @@ T = TypeVar("T")
 def clear_memos() -> None:
     """Forget every per-line answer kept by the stages (clean.LINE_MEMO and the like): what a
     benchmark calls between timed runs, so that no run is measured on lines a previous one saw."""
-    from . import boilerplate, clean, dedup, extract, sections
+    from ingest.stages import boilerplate, clean, dedup, extract, sections
 
     for module in (clean, extract, sections, dedup, boilerplate):
         module.clear_memos()

@@ -23,8 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
-from . import config
-from .config import Location
+from ingest import config
+from ingest.config import Location
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs

@@ -18,7 +18,8 @@ import pandera.pandas as pa_
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import schema
+from ingest import schema
+
 from .sections import CANONICAL_SECTIONS
 
 CPT = r"^(\d{5}|\d{4}[FT])$"

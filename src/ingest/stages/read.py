@@ -1,7 +1,7 @@
 """Stage 1, read: find raw files, open them safely, decode them, split JSONL into pages.
 
 The only stage besides ``write`` that touches storage: a local directory directly, a URL
-(``s3://bucket/raw``) through :mod:`ingest.storage`. Every problem becomes a
+(``s3://bucket/raw``) through :mod:`ingest.store.storage`. Every problem becomes a
 :class:`~ingest.models.Quarantine` with a stable reason; nothing here raises for bad input.
 """
 
@@ -19,10 +19,10 @@ from pathlib import Path, PurePosixPath
 
 from bs4.dammit import UnicodeDammit
 
-from . import storage
-from .config import Limits
-from .errors import DecodeError, InputError, LimitError, Reason
-from .models import Quarantine, RawPage
+from ingest.config import Limits
+from ingest.errors import DecodeError, InputError, LimitError, Reason
+from ingest.models import Quarantine, RawPage
+from ingest.store import storage
 
 SIDECAR_SUFFIX = ".meta.json"
 TEXT_SUFFIXES = frozenset({".txt", ".text"})

@@ -36,10 +36,12 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import clean, extract, read, rules, site, storage
-from .errors import Reason
-from .models import CodeEvidence, Document, Kind, Line, ParsedPage, Quarantine, Removed, Section, Status
-from .write import read_previous
+from ingest import rules
+from ingest.errors import Reason
+from ingest.models import CodeEvidence, Document, Kind, Line, ParsedPage, Quarantine, Removed, Section, Status
+from ingest.stages import clean, extract, read, site
+from ingest.store import storage
+from ingest.store.write import read_previous
 
 STATE_TABLE = "_state/pages"
 
@@ -93,7 +95,8 @@ PARSED_SCHEMA = pa.schema(
 
 
 def _parse_fingerprint() -> str:
-    from . import boilerplate, models, parse, sections
+    from ingest import models
+    from ingest.stages import boilerplate, parse, sections
 
     h = hashlib.sha256(PIPELINE_FINGERPRINT.encode())
     for module in (parse, sections, models, boilerplate, sys.modules[__name__]):  # this module packs the results

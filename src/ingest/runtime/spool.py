@@ -29,8 +29,8 @@ from typing import Self
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import OutputError
-from .tabular import SEQ, Spooled
+from ingest.errors import OutputError
+from ingest.tabular import SEQ, Spooled
 
 # Spool files are read once or twice and then deleted: fast compression, not small files.
 _OPTIONS = {"compression": "lz4", "write_statistics": False}

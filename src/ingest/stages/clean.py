@@ -24,8 +24,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import boilerplate, rules
-from .models import Kind, Line, Removed
+from ingest import rules
+from ingest.models import Kind, Line, Removed
+
+from . import boilerplate
 from .sections import map_heading
 
 # Word count above which a line is never menu-like; a nav entry is a few words.
@@ -574,7 +576,7 @@ def apply_templates(
     lines: list[Line], site: str, model: TemplateModel, own_code: str | None
 ) -> tuple[list[Line], list[Removed]]:
     """Remove a page's boilerplate that needs the corpus to see: the site's template lines and
-    what the learned line model (:mod:`ingest.boilerplate`) scores as boilerplate.
+    what the learned line model (:mod:`ingest.stages.boilerplate`) scores as boilerplate.
 
     Recurring is not enough: a template line the model reads as content stays, and a recurring
     sentence (a standard coverage note the site prints on every code page) goes only where the
