@@ -57,7 +57,7 @@ def normalize_space(text: str) -> str:
     """NFC, invisible characters dropped, every run of whitespace (``str.isspace``: no-break
     and other Unicode spaces included) one space, none at either end. Digits untouched.
 
-    ASCII text (93% of the text nodes of the benchmark's HTML pages) is already NFC and has
+    ASCII text (most text nodes of real HTML pages) is already NFC and has
     no invisible characters; splitting on whitespace and joining with one space is what a
     ``\\s+`` substitution and a strip do, in a third of the time."""
     if text.isascii():
@@ -434,6 +434,8 @@ class _Walker:
         self.emit("".join(t for t, _ in part), Kind.TEXT, EMPHASIS_LEVEL if bold else 0, link_only)
 
     def walk(self, el: lxml.html.HtmlElement, depth: int) -> None:
+        """Emit ``el``'s text: a heading, a table row, a definition list and a line break are
+        lines of their own; any other element adds its text to the current block's line."""
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
         if depth > self.limits.max_html_depth:
             self.flush()
@@ -451,36 +453,43 @@ class _Walker:
             self.emit(
                 el.text_content(), Kind.HEADING, level=int(tag[1]) if tag in rules.HTML_HEADINGS else _aria_level(el)
             )
-            return
-        if tag == "tr" or role == "row" or (classes and _is_class_row(el, classes)):
+        elif tag == "tr" or role == "row" or (classes and _is_class_row(el, classes)):
             self.flush()
-            cell_els = [
-                c for c in el
-                if isinstance(c.tag, str)
-                and (c.tag in ("td", "th") or (c.get("role") or "") in _CELL_ROLES
-                     or _CELL_CLASS.search(c.get("class") or ""))
-            ]
-            if any(_has_blocks(c) for c in cell_els):
-                # A layout table (cells holding paragraphs, line breaks, lists, tables): its
-                # cells are regions of the page, walked like any block.
-                for c in cell_els:
-                    self.walk(c, depth + 1)
-                    self.flush()
-                return
-            cells = [normalize_space(c.text_content()) for c in cell_els]
-            cells = [c for c in cells if c]
-            if len(cells) == 2 and len(cells[0]) <= 40 and not cells[0].endswith((":", ".")):
-                self.emit(f"{cells[0]}: {cells[1]}", Kind.TEXT)
-            elif cells:
-                self.emit(" | ".join(cells), Kind.TEXT)
-            return
-        if tag == "dl":
+            self._row(el, depth)
+        elif tag == "dl":
             self.flush()
             self._definition_list(el, depth)
-            return
-        if tag == "br":
+        elif tag == "br":
             self.buffer.append(("\n", self.flags))
+        else:
+            self._block_or_inline(el, tag, role, classes, depth)
+
+    def _row(self, el: lxml.html.HtmlElement, depth: int) -> None:
+        """A table row: two short cells are the fact "label: value", more are one line of
+        cells joined by " | "; a layout table's cells (holding blocks) are walked as regions."""
+        cell_els = [
+            c for c in el
+            if isinstance(c.tag, str)
+            and (c.tag in ("td", "th") or (c.get("role") or "") in _CELL_ROLES
+                 or _CELL_CLASS.search(c.get("class") or ""))
+        ]
+        if any(_has_blocks(c) for c in cell_els):
+            for c in cell_els:
+                self.walk(c, depth + 1)
+                self.flush()
             return
+        cells = [normalize_space(c.text_content()) for c in cell_els]
+        cells = [c for c in cells if c]
+        if len(cells) == 2 and len(cells[0]) <= 40 and not cells[0].endswith((":", ".")):
+            self.emit(f"{cells[0]}: {cells[1]}", Kind.TEXT)
+        elif cells:
+            self.emit(" | ".join(cells), Kind.TEXT)
+
+    def _block_or_inline(
+        self, el: lxml.html.HtmlElement, tag: str, role: str, classes: str | None, depth: int
+    ) -> None:
+        """Any other element: a block starts and ends a line, a list item makes its text an
+        item, bold and link markup flag the text inside; the children are walked in order."""
         block = tag in rules.HTML_BLOCKS
         if block:
             self.flush()
