@@ -31,9 +31,10 @@ def test_two_worker_processes_give_the_same_tables_byte_for_byte(tmp_path):
         two = pipeline.execute(Settings(raw=raw, curated=tmp_path / "two", batch_size=2), executor, now=NOW)
         assert executor.pool is not None  # the batches went to worker processes
     assert one.by_status == two.by_status == {"curated": 8, "duplicate": 2, "no_code": 1, "quarantined": 1}
+    files, other = _files(tmp_path / "one"), _files(tmp_path / "two")
+    assert files and files.keys() == other.keys()
+    assert [name for name in files if files[name] != other[name]] == []
     assert one.snapshot.split("-")[-1] == two.snapshot.split("-")[-1]  # the snapshot ids end with the content digest
-    files = _files(tmp_path / "one")
-    assert files and files == _files(tmp_path / "two")
     for name in ("documents", "sections", "codes"):
         assert pq.read_table(tmp_path / "one" / name).equals(pq.read_table(tmp_path / "two" / name))
 
