@@ -2,7 +2,9 @@
 
 Pages without a URL are grouped by the boilerplate they share (two pages carrying the same
 two boilerplate lines come from the same template), and each group is named after the best
-evidence any of its pages carries: a URL host, a contact e-mail's domain, the copyright holder.
+evidence its pages carry: a URL host, a contact e-mail's domain, the copyright holder. A
+page's strong evidence (URL host, sidecar ``site``) names another page only where that page
+has no evidence of its own, or where its own names the same site (one template, one name).
 """
 
 from __future__ import annotations
@@ -83,7 +85,11 @@ def assign_sites(
     strong: Sequence[str | None], weak: Sequence[str | None], fingerprints: Sequence[list[str]]
 ) -> list[str]:
     """One site per page. ``strong`` is a URL host or sidecar site; ``weak`` a name from the
-    page's boilerplate; ``fingerprints`` its boilerplate keys. Deterministic for the same input."""
+    page's boilerplate; ``fingerprints`` its boilerplate keys. Deterministic for the same input.
+
+    A page is named by its strong evidence; else by what it and its group's pages say of
+    themselves (weak evidence), written as a group-mate's strong name when both name one site
+    (_same_site); else by its group's strong names; else by the group's fingerprint."""
     n = len(strong)
     parent = list(range(n))
 
@@ -110,14 +116,40 @@ def assign_sites(
         group_weak = Counter(w for w in (weak[i] for i in group) if w)
         fallback = _fingerprint_name([fingerprints[i] for i in group])
         for i in group:
+            own = weak[i] or _most_common(group_weak)  # what the page and its template say of themselves
             sites[i] = (
                 strong[i]
-                or _most_common(group_strong)
-                or weak[i]
-                or _most_common(group_weak)
+                or (_same_site(own, group_strong) if own else _most_common(group_strong))
                 or (fallback if fingerprints[i] else f"unknown-page-{i}")
             )
     return sites
+
+
+def _same_site(own: str, group_strong: Counter[str]) -> str:
+    """The name a page without strong evidence of its own goes by: another page's strong name
+    (its URL host, its sidecar's ``site``) only where that names the site the page's own
+    evidence names ("payorpath" for "payorpath.io": one site, one template); else its own.
+    A page speaks for itself: one page's sidecar cannot relabel a template's other pages."""
+    core = _name_core(own)
+    agreeing = Counter({s: n for s, n in group_strong.items() if core and _name_core(s) == core})
+    return _most_common(agreeing) or own
+
+
+def _name_core(name: str) -> str:
+    """A site name without its host's dressing: "www.Payor-Path.co.uk" and "payorpath" give
+    "payorpath" (the label before the public suffix, letters and digits only). Too short a
+    core ("", "ab") names no site."""
+    labels = [label for label in name.lower().removeprefix("www.").split(".") if label]
+    if len(labels) > 1:
+        labels.pop()  # the top-level domain
+        if len(labels) > 1 and labels[-1] in _SECOND_LEVEL:
+            labels.pop()
+    core = re.sub(r"[^a-z0-9]", "", labels[-1]) if labels else ""
+    return core if len(core) >= 3 else ""
+
+
+# Second-level labels of country domains ("example.co.uk", "example.com.au").
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or"})
 
 
 def _most_common(counter: Counter[str]) -> str | None:
