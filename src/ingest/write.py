@@ -7,7 +7,7 @@ Layout of the curated directory::
       _snapshots/<id>/_checksums.json              each file of the snapshot: size and SHA-256
       _current -> _snapshots/<id>                  the published snapshot (a symlink)
       documents -> _current/documents              one stable path per table
-      sections  -> _current/sections               (hive partitions section=<name>/)
+      sections  -> _current/sections               (hive partitions section=<name>/, each with a seal-<digest>)
       ...
       .lock                                        held by the one writing run
 
@@ -26,9 +26,11 @@ snapshot is damaged.
 Every table path goes through ``_current``, so that all tables move to the next snapshot
 with one ``rename(2)``. A reader that resolves a path once (:func:`current_path`, or
 ``os.path.realpath``) reads one snapshot to the end: a snapshot that stops being current is
-kept for the retention period (:func:`retention_seconds`) before it may be pruned. (A path
-given as is to a Parquet reader is resolved again for each file it opens: a read that spans
-a publish can see two snapshots.)
+kept for the retention period (:func:`retention_seconds`) before it may be pruned. A path
+given as is to a Parquet reader is resolved again for each directory it lists and each file
+it opens, whatever the links: files named by their content and the partitions' seals
+(:func:`_seal_partitions`) make a read that spans a publish fail rather than mix snapshots
+(docs/robustness.md says what is left).
 
 On object storage (``curated`` an fsspec URL such as ``s3://bucket/curated``) there are no
 symlinks and no rename: a run writes the snapshot in a local temporary directory, uploads it
