@@ -3,8 +3,8 @@
 Pages without a URL are grouped by the boilerplate they share (two pages carrying the same
 two boilerplate lines come from the same template), and each group is named after the best
 evidence its pages carry: a URL host, a contact e-mail's domain, the copyright holder. A
-page's strong evidence (URL host, sidecar ``site``) names another page only where that page
-has no evidence of its own, or where its own names the same site (one template, one name).
+page's strong evidence (URL host, sidecar ``site``) does not relabel a page whose group names
+its own site by a contact e-mail's domain, unless both name one site (one template, one name).
 """
 
 from __future__ import annotations
@@ -87,9 +87,11 @@ def assign_sites(
     """One site per page. ``strong`` is a URL host or sidecar site; ``weak`` a name from the
     page's boilerplate; ``fingerprints`` its boilerplate keys. Deterministic for the same input.
 
-    A page is named by its strong evidence; else by what it and its group's pages say of
-    themselves (weak evidence), written as a group-mate's strong name when both name one site
-    (_same_site); else by its group's strong names; else by the group's fingerprint."""
+    A page is named by its strong evidence; else, where it or its group carries a contact
+    e-mail's domain, by that domain (written as a group-mate's strong name when both name one
+    site: _same_site); else by its group's strong names, then weak evidence, then fingerprint.
+    A copyright holder does not outweigh a group-mate's host: the last copyright line is often
+    a third party's."""
     n = len(strong)
     parent = list(range(n))
 
@@ -115,21 +117,30 @@ def assign_sites(
         group_strong = Counter(s for s in (strong[i] for i in group) if s)
         group_weak = Counter(w for w in (weak[i] for i in group) if w)
         fallback = _fingerprint_name([fingerprints[i] for i in group])
+        group_domain = _most_common(Counter({w: c for w, c in group_weak.items() if _is_domain(w)}))
         for i in group:
-            own = weak[i] or _most_common(group_weak)  # what the page and its template say of themselves
+            domain = weak[i] if _is_domain(weak[i]) else group_domain
             sites[i] = (
                 strong[i]
-                or (_same_site(own, group_strong) if own else _most_common(group_strong))
+                or (_same_site(domain, group_strong) if domain and group_strong else None)
+                or _most_common(group_strong)
+                or weak[i]
+                or _most_common(group_weak)
                 or (fallback if fingerprints[i] else f"unknown-page-{i}")
             )
     return sites
 
 
+def _is_domain(name: str | None) -> bool:
+    """Whether weak evidence is a contact e-mail's domain (a copyright holder's slug has no dot)."""
+    return name is not None and "." in name
+
+
 def _same_site(own: str, group_strong: Counter[str]) -> str:
-    """The name a page without strong evidence of its own goes by: another page's strong name
-    (its URL host, its sidecar's ``site``) only where that names the site the page's own
-    evidence names ("payorpath" for "payorpath.io": one site, one template); else its own.
-    A page speaks for itself: one page's sidecar cannot relabel a template's other pages."""
+    """The name of a page without strong evidence of its own whose group names ``own`` (a
+    contact e-mail's domain): a group-mate's strong name (URL host, sidecar ``site``) where
+    that names the same site ("payorpath" for "payorpath.io": one site, one template); else
+    ``own``. A page speaks for itself: one page's sidecar cannot relabel its template-mates."""
     core = _name_core(own)
     agreeing = Counter({s: n for s, n in group_strong.items() if core and _name_core(s) == core})
     return _most_common(agreeing) or own
