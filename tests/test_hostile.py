@@ -327,3 +327,22 @@ def test_a_sidecar_site_that_is_a_path_labels_no_page(tmp_path):
     assert _warnings(docs.loc["002_2b2d1f4cf7407f0c.txt", "warnings"]) == [
         "sidecar url 'javascript:alert(1)' ignored: not an http(s) URL",
         "sidecar site '../../etc' ignored: a site is a name, not a path"]
+
+
+def test_a_sidecar_site_speaks_for_its_own_page_only(tmp_path):
+    """Seeds 000 and 001 share a template, and 001's boilerplate gives its site's contact
+    e-mail. A sidecar naming another site, on either page, labels that page alone."""
+    from .conftest import RAW, copy_raw
+
+    raw = copy_raw(tmp_path / "raw", RAW)
+    run(Settings(raw=raw, curated=tmp_path / "before"))
+    before = pd.read_parquet(tmp_path / "before" / "documents").set_index("raw_path").site
+    assert before["000_c185ca2b8a377b56.txt"] == before["001_0d657cd1e37a062a.txt"]  # one template
+    for page in ("000_c185ca2b8a377b56.txt", "001_0d657cd1e37a062a.txt"):
+        sidecar = raw / f"{page}.meta.json"
+        sidecar.write_text('{"site": "another-site"}')
+        run(Settings(raw=raw, curated=tmp_path / page))
+        sidecar.unlink()
+        after = pd.read_parquet(tmp_path / page / "documents").set_index("raw_path").site
+        assert after[page] == "another-site"
+        pd.testing.assert_series_equal(after.drop(page), before.drop(page))

@@ -190,3 +190,53 @@ def test_assign_sites_is_deterministic_and_names_every_page(pages: list[tuple]) 
         for j in range(i):
             if not strong[i] and not strong[j] and not weak[i] and not weak[j] and len(set(fps[i]) & set(fps[j])) >= 2:
                 assert sites[i] == sites[j]
+
+
+# --- a page's strong evidence speaks for that page only ---------------------------------------
+
+
+def test_another_page_s_strong_name_does_not_relabel_a_page_with_its_own_domain() -> None:
+    """One page's sidecar says "acme"; a template-mate's contact e-mail names maple.example."""
+    sites = assign_sites(["acme", None, None], [None, "maple.example", None], [MAPLE] * 3)
+    assert sites == ["acme", "maple.example", "maple.example"]
+
+
+def test_a_strong_name_of_the_site_the_page_names_keeps_one_template() -> None:
+    """A sidecar's "maple" and the pages' own "maple.example" are one site: one name, so that
+    the template is learned from all of its pages."""
+    sites = assign_sites(["maple", None, None], ["maple.example", "www.maple.example", None], [MAPLE] * 3)
+    assert sites == ["maple", "maple", "maple"]
+
+
+def test_a_copyright_holder_does_not_outweigh_a_group_mate_s_host() -> None:
+    """The last copyright line is often a third party's (the code set's owner): not enough to
+    name the page against the host its template's pages carry."""
+    sites = assign_sites(["maple.example", None], [None, "code-set-owner"], [MAPLE] * 2)
+    assert sites == ["maple.example", "maple.example"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("payorpath", "payorpath.io", True),
+        ("www.payor-path.co.uk", "payorpath.com", True),
+        ("shop.maple.example", "maple.example", True),
+        ("maple.example", "oak.example", False),
+        ("ab", "ab.example", False),  # too short a name to say it is the same site
+    ],
+)
+def test_names_of_one_site(a: str, b: str, same: bool) -> None:
+    sites = assign_sites([a, None], [None, b], [MAPLE] * 2)
+    assert sites == ([a, a] if same else [a, b])
+
+
+@FAST
+@given(_pages)
+def test_a_page_naming_its_domain_is_named_by_it_or_a_name_of_the_same_site(pages: list[tuple]) -> None:
+    strong = [p[0] for p in pages]
+    weak = [p[1] for p in pages]
+    fps = [fingerprint_keys([rem(text, "newsletter", n) for n, text in enumerate(p[2])]) for p in pages]
+    sites = assign_sites(strong, weak, fps)
+    for i, own in enumerate(weak):
+        if own and "." in own and not strong[i]:
+            assert sites[i] == own or (sites[i] in strong and sites[i].split(".")[0] == own.split(".")[0])

@@ -89,9 +89,8 @@ def test_a_second_writer_is_refused_with_a_clear_message(tmp_path):
     holder = subprocess.Popen([sys.executable, "-c", code, str(curated)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "locked"
-        with pytest.raises(LockError, match="another ingest run"):
-            with writer_lock(curated):
-                pass
+        with pytest.raises(LockError, match="another ingest run"), writer_lock(curated):
+            pass
     finally:
         holder.kill()
         holder.wait()
@@ -354,17 +353,26 @@ def test_a_reader_of_a_resolved_table_path_never_fails_nor_mixes_beside_publishi
     assert len(pd.read_parquet(pinned)) == expected  # its snapshot was replaced twice, and kept
     writer = subprocess.Popen([sys.executable, "-c", code, str(raw), str(curated), "6"], env=env)
     reads, errors = [], []
+    bare: list[int] = []
+    bare_errors = []
     while writer.poll() is None:
         try:
             path = current_path(curated, "sections")
             reads.append((Path(path).parent.name, len(pd.read_parquet(path))))
         except Exception as exc:  # noqa: BLE001 - counted: the test wants none
             errors.append(repr(exc))
+        try:  # the path as it is: resolved again for each partition listed and each file opened
+            bare.append(len(pd.read_parquet(curated / "sections")))
+        except FileNotFoundError as exc:  # a file listed in one snapshot, gone from the next
+            bare_errors.append(str(exc))
     assert writer.returncode == 0 and errors == []
     counts = {s.name: len(pd.read_parquet(s / "sections")) for s in list_snapshots(curated)}
     assert len(set(counts.values())) >= 6  # each run added rows: a mixed read would show
     assert len({snap for snap, _ in reads}) >= 3
     assert all(n == counts[snap] for snap, n in reads)
+    # A bare path never mixes two snapshots (it may fail, and then names a file).
+    assert set(bare) <= set(counts.values()) and len(set(bare)) >= 3
+    assert all("No such file" in e for e in bare_errors)
 
 
 def test_a_file_deleted_from_the_current_snapshot_is_restored_from_another(tmp_path):
@@ -423,3 +431,44 @@ def test_publish_calls_after_table_once_a_table_is_written(tmp_path):
     _, published = publish(tmp_path / "curated", tables, keep=5, after_table=after_table)
     assert published and len(written) == len(tables)
     assert [len(names & set(tables)) for names in written] == list(range(1, len(tables) + 1))
+
+
+def _sections(docs: dict[str, list[str]]) -> dict:
+    import pyarrow as pa
+
+    rows = [(doc, section) for doc, sections in docs.items() for section in sections]
+    return {"sections": pa.table({"document_id": [d for d, _ in rows], "section": [s for _, s in rows],
+                                  "text": [f"{d} about {s}" for d, s in rows]})}
+
+
+def test_a_bare_path_read_whose_listing_spans_a_publish_fails_rather_than_mixing(tmp_path):
+    """A Parquet reader given ``curated/sections`` lists the table one partition directory at
+    a time by that path, then opens each file by it: the kernel resolves the path again at
+    each step. Replayed through fsspec's local filesystem (pyarrow's order: every listing,
+    then every open) with a publish after the first partition is listed: partition a listed
+    in the old snapshot only gained a file, partition b is listed in the new one."""
+    from fsspec.implementations.local import LocalFileSystem
+
+    from ingest.write import publish
+
+    curated = tmp_path / "curated"
+    publish(curated, _sections({"d1": ["a", "b"]}), keep=5)
+    old = len(pd.read_parquet(curated / "sections"))
+    spanned = []
+
+    class Spanning(LocalFileSystem):
+        cachable = False
+
+        def ls(self, path, detail=False, **kwargs):
+            out = sorted(super().ls(path, detail=detail, **kwargs), key=lambda e: e["name"] if detail else e)
+            if os.path.basename(str(path).rstrip("/")) == "section=a" and not spanned:
+                spanned.append(publish(curated, _sections({"d1": ["a", "b"], "d2": ["a", "b"]}), keep=5))
+            return out
+
+    with pytest.raises(OSError, match="seal-"):  # not 3 rows: d1 of a, d1 and d2 of b
+        pd.read_parquet(str(curated / "sections"), filesystem=Spanning())
+    assert spanned and spanned[0][1]
+    new = len(pd.read_parquet(curated / "sections"))
+    assert (old, new) == (2, 4)
+    assert sorted(pd.read_parquet(str(curated / "sections"), filesystem=Spanning()).document_id) == [
+        "d1", "d1", "d2", "d2"]  # a read that does not span a publish: the whole new snapshot

@@ -2,7 +2,9 @@
 
 Pages without a URL are grouped by the boilerplate they share (two pages carrying the same
 two boilerplate lines come from the same template), and each group is named after the best
-evidence any of its pages carries: a URL host, a contact e-mail's domain, the copyright holder.
+evidence its pages carry: a URL host, a contact e-mail's domain, the copyright holder. A
+page's strong evidence (URL host, sidecar ``site``) does not relabel a page whose group names
+its own site by a contact e-mail's domain, unless both name one site (one template, one name).
 """
 
 from __future__ import annotations
@@ -84,7 +86,13 @@ def assign_sites(
     strong: Sequence[str | None], weak: Sequence[str | None], fingerprints: Sequence[list[str]]
 ) -> list[str]:
     """One site per page. ``strong`` is a URL host or sidecar site; ``weak`` a name from the
-    page's boilerplate; ``fingerprints`` its boilerplate keys. Deterministic for the same input."""
+    page's boilerplate; ``fingerprints`` its boilerplate keys. Deterministic for the same input.
+
+    A page is named by its strong evidence; else, where it or its group carries a contact
+    e-mail's domain, by that domain (written as a group-mate's strong name when both name one
+    site: _same_site); else by its group's strong names, then weak evidence, then fingerprint.
+    A copyright holder does not outweigh a group-mate's host: the last copyright line is often
+    a third party's."""
     n = len(strong)
     parent = list(range(n))
 
@@ -110,15 +118,50 @@ def assign_sites(
         group_strong = Counter(s for s in (strong[i] for i in group) if s)
         group_weak = Counter(w for w in (weak[i] for i in group) if w)
         fallback = _fingerprint_name([fingerprints[i] for i in group])
+        group_domain = _most_common(Counter({w: c for w, c in group_weak.items() if _is_domain(w)}))
         for i in group:
+            domain = weak[i] if _is_domain(weak[i]) else group_domain
             sites[i] = (
                 strong[i]
+                or (_same_site(domain, group_strong) if domain and group_strong else None)
                 or _most_common(group_strong)
                 or weak[i]
                 or _most_common(group_weak)
                 or (fallback if fingerprints[i] else f"unknown-page-{i}")
             )
     return sites
+
+
+def _is_domain(name: str | None) -> bool:
+    """Whether weak evidence is a contact e-mail's domain (a copyright holder's slug has no dot)."""
+    return name is not None and "." in name
+
+
+def _same_site(own: str, group_strong: Counter[str]) -> str:
+    """The name of a page without strong evidence of its own whose group names ``own`` (a
+    contact e-mail's domain): a group-mate's strong name (URL host, sidecar ``site``) where
+    that names the same site ("payorpath" for "payorpath.io": one site, one template); else
+    ``own``. A page speaks for itself: one page's sidecar cannot relabel its template-mates."""
+    core = _name_core(own)
+    agreeing = Counter({s: n for s, n in group_strong.items() if core and _name_core(s) == core})
+    return _most_common(agreeing) or own
+
+
+def _name_core(name: str) -> str:
+    """A site name without its host's dressing: "www.Payor-Path.co.uk" and "payorpath" give
+    "payorpath" (the label before the public suffix, letters and digits only). Too short a
+    core ("", "ab") names no site."""
+    labels = [label for label in name.lower().removeprefix("www.").split(".") if label]
+    if len(labels) > 1:
+        labels.pop()  # the top-level domain
+        if len(labels) > 1 and labels[-1] in _SECOND_LEVEL:
+            labels.pop()
+    core = re.sub(r"[^a-z0-9]", "", labels[-1]) if labels else ""
+    return core if len(core) >= 3 else ""
+
+
+# Second-level labels of country domains ("example.co.uk", "example.com.au").
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or"})
 
 
 def _most_common(counter: Counter[str]) -> str | None:

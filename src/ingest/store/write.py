@@ -7,7 +7,7 @@ Layout of the curated directory::
       _snapshots/<id>/_checksums.json              each file of the snapshot: size and SHA-256
       _current -> _snapshots/<id>                  the published snapshot (a symlink)
       documents -> _current/documents              one stable path per table
-      sections  -> _current/sections               (hive partitions section=<name>/)
+      sections  -> _current/sections               (hive partitions section=<name>/, each with a seal-<digest>)
       ...
       .lock                                        held by the one writing run
 
@@ -26,9 +26,11 @@ snapshot is damaged.
 Every table path goes through ``_current``, so that all tables move to the next snapshot
 with one ``rename(2)``. A reader that resolves a path once (:func:`current_path`, or
 ``os.path.realpath``) reads one snapshot to the end: a snapshot that stops being current is
-kept for the retention period (:func:`retention_seconds`) before it may be pruned. (A path
-given as is to a Parquet reader is resolved again for each file it opens: a read that spans
-a publish can see two snapshots.)
+kept for the retention period (:func:`retention_seconds`) before it may be pruned. A path
+given as is to a Parquet reader is resolved again for each directory it lists and each file
+it opens, whatever the links: files named by their content and the partitions' seals
+(:func:`_seal_partitions`) make a read that spans a publish fail rather than mix snapshots
+(docs/robustness.md says what is left).
 
 On object storage (``curated`` an fsspec URL such as ``s3://bucket/curated``) there are no
 symlinks and no rename: a run writes the snapshot in a local temporary directory, uploads it
@@ -77,6 +79,9 @@ SNAPSHOTS = "_snapshots"
 CURRENT = "_current"
 LOCK = ".lock"
 STAGING_PREFIX = ".staging-"
+# A row-less file in each partition of a partitioned table, named by the partition's files
+# (_seal_partitions): a bare-path read whose listing spans a publish fails instead of mixing.
+SEAL_PREFIX = "seal-"
 # Object storage: the marker written last into a complete snapshot.
 COMPLETE = "_complete"
 # Local: each file of a snapshot with its size and SHA-256, written before the snapshot is.
@@ -535,6 +540,7 @@ def publish(curated: Path | str, tables: dict[str, Table], keep: int, *, full: b
             return current.name, False
         snap_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{digest}"
         final = root / snap_id
+        _seal_partitions(staging)
         _write_checksums(staging)
         _fsync_tree(staging)
         os.rename(staging, final)
@@ -750,6 +756,30 @@ def _write_manifest(pieces: list[Path], dest: Path) -> str:
                 for row in zip(*(batch.column(c).to_pylist() for c in batch.schema.names), strict=True):
                     h.update("\0".join(str(v) for v in row).encode() + b"\n")
     return h.hexdigest()[:12]
+
+
+def _seal_partitions(snap: Path) -> None:
+    """Put into each partition directory of a partitioned table (``sections/section=x/``) a
+    Parquet file of no rows named by the partition's data files (``seal-<digest>``).
+
+    A reader given a bare table path (``pd.read_parquet("curated/sections")``) lists each
+    partition directory by that path and then opens each file by it, and the kernel resolves
+    the path again at every step: a publish between two listings gives partitions of two
+    snapshots. Data files are named by their content, so a listed file opened after the
+    publish holds the same rows or is missing; a partition that only gained files would be
+    read silently short. Its seal, named by every file the partition holds, is then missing
+    too: the read fails instead of mixing snapshots. No suffix: readers that glob
+    ``*.parquet`` (DuckDB) skip it, and it holds no rows for those that read it.
+    """
+    for table in schema.PARTITIONS:
+        if not (snap / table).is_dir():
+            continue
+        for part in sorted(p for p in (snap / table).iterdir() if p.is_dir()):
+            files = sorted(f.name for f in part.iterdir() if f.suffix == ".parquet")
+            if files:
+                name = SEAL_PREFIX + hashlib.sha256("\0".join(files).encode()).hexdigest()[:16]
+                empty = pq.read_schema(part / files[0]).empty_table()
+                pq.write_table(empty, part / name, **segments.PARQUET_OPTIONS)
 
 
 def _link_or_copy(src: Path, dest: Path) -> None:
