@@ -449,7 +449,7 @@ def test_a_bare_path_read_whose_listing_spans_a_publish_fails_rather_than_mixing
     in the old snapshot only gained a file, partition b is listed in the new one."""
     from fsspec.implementations.local import LocalFileSystem
 
-    from ingest.write import publish
+    from ingest.store.write import publish
 
     curated = tmp_path / "curated"
     publish(curated, _sections({"d1": ["a", "b"]}), keep=5)
