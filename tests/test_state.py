@@ -21,7 +21,7 @@ from ingest.config import Settings
 from ingest.errors import Reason
 from ingest.runtime import pipeline, state
 from ingest.runtime.pipeline import run
-from ingest.stages import read
+from ingest.store import storage
 
 from .conftest import PAGES, RAW, copy_raw
 
@@ -162,18 +162,18 @@ def test_a_file_quarantined_unreadable_is_read_again_once_it_can_be(tmp_path, mo
     it all the same, since it was quarantined for a reason of the moment."""
     raw = copy_raw(tmp_path / "raw", RAW)
     locked = min(raw.glob("*.txt")).name
-    real = read._read_bytes
+    real = storage.LocalSource.read
 
-    def denied(root, path, limits):
-        if path.name == locked:
+    def denied(self, rel, cap):
+        if rel == locked:
             raise PermissionError(13, "Permission denied")
-        return real(root, path, limits)
+        return real(self, rel, cap)
 
-    monkeypatch.setattr(read, "_read_bytes", denied)  # root reads a chmod-000 file: the error, as a user gets it
+    monkeypatch.setattr(storage.LocalSource, "read", denied)  # root reads a chmod-000 file: the error, as a user gets it
     curated = tmp_path / "curated"
     first = run(Settings(raw=raw, curated=curated))
     assert [(p, r.split(":")[0]) for p, r in first.quarantined] == [(locked, Reason.UNREADABLE)]
-    monkeypatch.setattr(read, "_read_bytes", real)  # permissions fixed; size and mtime as they were
+    monkeypatch.setattr(storage.LocalSource, "read", real)  # permissions fixed; size and mtime as they were
     again = run(Settings(raw=raw, curated=curated))
     assert again.read_files == 1 and again.published
     assert not again.quarantined and again.by_status.get("quarantined", 0) == 0

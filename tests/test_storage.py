@@ -29,29 +29,57 @@ def test_mtime_reads_every_form_a_store_gives():
     assert storage.mtime({}) == 0.0
 
 
-def _operations_of_write_branching_on_the_location() -> list[str]:
-    """The functions of write.py that test whether the location is remote (storage.is_remote,
-    or isinstance on the location): each should be written once, through storage.Store."""
+def _functions_branching_on_the_location(module) -> list[str]:
+    """The functions of ``module`` that ask whether a location is remote (storage.is_remote):
+    each should be written once, through a storage.Store or storage.Source."""
     import ast
 
+    tree = ast.parse(Path(module.__file__).read_text())
+    return sorted({fn.name for fn in ast.walk(tree) if isinstance(fn, ast.FunctionDef)
+                   for node in ast.walk(fn) if isinstance(node, ast.Attribute) and node.attr == "is_remote"})
+
+
+def test_operations_on_a_location_go_through_one_store_or_source_chosen_from_it():
+    from ingest.runtime import state
+    from ingest.stages import read
     from ingest.store import write
 
-    tree = ast.parse(Path(write.__file__).read_text())
-    found = []
-    for fn in ast.walk(tree):
-        if isinstance(fn, ast.FunctionDef):
-            for node in ast.walk(fn):
-                if (isinstance(node, ast.Attribute) and node.attr == "is_remote") or (
-                        isinstance(node, ast.Call) and getattr(node.func, "id", None) == "isinstance"):
-                    found.append(fn.name)
-                    break
-    return sorted(set(found))
-
-
-def test_write_s_operations_go_through_one_store_chosen_from_the_location():
     assert isinstance(storage.store(storage.location("curated")), storage.LocalStore)
     assert isinstance(storage.store(storage.location("memory://bucket/curated")), storage.ObjectStore)
-    assert _operations_of_write_branching_on_the_location() == []
+    assert isinstance(storage.source(storage.location("raw")), storage.LocalSource)
+    assert isinstance(storage.source(storage.location("memory://bucket/raw")), storage.ObjectSource)
+    assert {m.__name__: _functions_branching_on_the_location(m) for m in (write, read, state)} == {
+        "ingest.store.write": [], "ingest.stages.read": [], "ingest.runtime.state": []}
+
+
+def test_a_landing_zone_reads_the_same_on_both_sources(tmp_path):
+    """Listing (hidden files and sidecars skipped), a file's bytes under a cap, a sidecar
+    that may be missing: the same answers from a directory and from object storage."""
+    import uuid
+
+    import fsspec
+    import pytest
+
+    from ingest.errors import LimitError
+
+    files = {"a.txt": b"page a", "sub/b.html": b"<p>b</p>", "a.txt.meta.json": b"{}", ".hidden/c.txt": b"c",
+             "big.txt": b"x" * 100}
+    local = tmp_path / "raw"
+    remote = f"memory://raw-{uuid.uuid4().hex}/raw"
+    fs = fsspec.filesystem("memory")
+    for rel, data in files.items():
+        (local / rel).parent.mkdir(parents=True, exist_ok=True)
+        (local / rel).write_bytes(data)
+        fs.pipe_file(f"{remote[len('memory://'):]}/{rel}", data)
+    for loc in (local, remote):
+        src = storage.source(storage.location(loc))
+        assert src.files(lambda name: name.startswith("."), ".meta.json") == ["a.txt", "big.txt", "sub/b.html"]
+        assert src.read("sub/b.html", 50)[1] == b"<p>b</p>"
+        with pytest.raises(LimitError):
+            src.read("big.txt", 50)
+        assert src.read_if_any("a.txt.meta.json", 50) == b"{}"
+        assert src.read_if_any("b.txt.meta.json", 50) is None
+        assert src.signature("a.txt")[0] == 6 and src.signature_if_any("none.txt") is None
 
 
 def test_every_operation_reads_the_same_on_both_stores(tmp_path):

@@ -24,7 +24,6 @@ import base64
 import dataclasses
 import hashlib
 import json
-import stat
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -265,19 +264,9 @@ def file_signature(root: Path | str, rel: str) -> tuple[int, int]:
     The page's sidecar (``<file>.meta.json``: its URL and fetch time) is part of the page:
     when there is one, the token also covers the sidecar's signature, so a sidecar that
     arrives or changes after its page makes the page be read again."""
-    root = storage.location(root)
-    if storage.is_remote(root):
-        size, token = storage.signature(storage.file_info(root, rel))
-        side = storage.listed_info(root, rel + read.SIDECAR_SUFFIX)
-        side_sig = storage.signature(side) if side is not None else None
-    else:
-        st = (root / rel).lstat()
-        size, token = st.st_size, st.st_mtime_ns
-        try:
-            side_st = (root / (rel + read.SIDECAR_SUFFIX)).lstat()
-            side_sig = (side_st.st_size, side_st.st_mtime_ns)
-        except OSError:
-            side_sig = None
+    source = storage.source(storage.location(root))
+    size, token = source.signature(rel)
+    side_sig = source.signature_if_any(rel + read.SIDECAR_SUFFIX)
     if side_sig is None:
         return size, token
     mixed = hashlib.sha256(f"{token}\0{side_sig[0]}\0{side_sig[1]}".encode()).digest()
@@ -288,19 +277,8 @@ def file_content_id(root: Path | str, rel: str) -> str:
     """What a raw file holds, cheaply: the SHA-256 of a local regular file's bytes; on object
     storage the ETag (or modification time) the store gives. Never follows a symlink nor reads
     a device or pipe (those are identified by their mode; ``read_file`` refuses them)."""
-    root = storage.location(root)
     try:
-        if storage.is_remote(root):
-            return storage.version(storage.file_info(root, rel))
-        path = root / rel
-        st = path.lstat()
-        if not stat.S_ISREG(st.st_mode):
-            return f"mode:{st.st_mode:o}"
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                h.update(chunk)
-        return f"sha256:{h.hexdigest()}"
+        return storage.source(storage.location(root)).content_id(rel)
     except OSError as exc:
         return f"unreadable:{type(exc).__name__}"
 

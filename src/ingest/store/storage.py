@@ -47,7 +47,7 @@ import pyarrow.parquet as pq
 
 from ingest import config
 from ingest.config import Location
-from ingest.errors import LockError, OutputError
+from ingest.errors import InputError, LimitError, LockError, OutputError, Reason
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs
@@ -1069,3 +1069,183 @@ def _object_damage(
         if reason:
             damage.append(Damage(table_of(rel), rel, reason))
     return damage
+
+
+# --- a raw landing zone: one interface, a local directory or object storage --------------------
+
+
+class Source(ABC):
+    """A landing zone of raw files: which files it holds, what identifies each one's content,
+    and its bytes, read with the same rules on both kinds of location (a regular file inside
+    the root only, its size checked against a cap before any byte is read)."""
+
+    location: Location
+
+    @abstractmethod
+    def files(self, hidden: Callable[[str], bool], skipped_suffix: str) -> list[str]:
+        """Every file below the root as sorted relative POSIX paths, but those with a ``hidden``
+        part or whose name ends with ``skipped_suffix``; locally every symlink is listed (never
+        followed), to a directory too."""
+
+    @abstractmethod
+    def signature(self, rel: str) -> tuple[int, int]:
+        """(size, change token): the mtime in ns locally, a hash of the ETag on object storage."""
+
+    @abstractmethod
+    def signature_if_any(self, rel: str) -> tuple[int, int] | None:
+        """signature(), or None where there is no such file."""
+
+    @abstractmethod
+    def content_id(self, rel: str) -> str:
+        """What a file holds, cheaply: the SHA-256 of a local regular file's bytes (a symlink,
+        device or pipe is named by its mode, never followed); the store's ETag remotely."""
+
+    @abstractmethod
+    def read(self, rel: str, cap: int) -> tuple[float, bytes]:
+        """(mtime, bytes) of a regular file inside the root of at most ``cap`` bytes; InputError
+        (a LimitError past ``cap``) otherwise."""
+
+    @abstractmethod
+    def read_if_any(self, rel: str, cap: int) -> bytes | None:
+        """read()'s bytes, or None where there is no such file (a sidecar)."""
+
+
+def source(loc: Location) -> Source:
+    """The landing zone of a raw location (config.location's Path or URL)."""
+    return ObjectSource(loc) if is_remote(loc) else LocalSource(loc)
+
+
+class LocalSource(Source):
+    """A local directory, read through the OS without following a link out of the root."""
+
+    location: Path
+
+    def __init__(self, loc: Path) -> None:
+        self.location = loc
+
+    def files(self, hidden: Callable[[str], bool], skipped_suffix: str) -> list[str]:
+        found: list[str] = []
+        for dirpath, dirnames, filenames in os.walk(self.location, followlinks=False):
+            rel_dir = Path(dirpath).relative_to(self.location)
+            # os.walk lists a symlink to a directory among the directories and does not follow it.
+            links = [d for d in dirnames if not hidden(d) and os.path.islink(os.path.join(dirpath, d))]
+            dirnames[:] = sorted(d for d in dirnames if not hidden(d) and d not in links)
+            for name in [*filenames, *links]:
+                if hidden(name) or name.endswith(skipped_suffix):
+                    continue
+                found.append(PurePosixPath(*rel_dir.parts, name).as_posix())
+        return sorted(found)
+
+    def signature(self, rel: str) -> tuple[int, int]:
+        st = (self.location / rel).lstat()
+        return st.st_size, st.st_mtime_ns
+
+    def signature_if_any(self, rel: str) -> tuple[int, int] | None:
+        try:
+            return self.signature(rel)
+        except OSError:
+            return None
+
+    def content_id(self, rel: str) -> str:
+        path = self.location / rel
+        st = path.lstat()
+        if not stat.S_ISREG(st.st_mode):
+            return f"mode:{st.st_mode:o}"
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+        return f"sha256:{h.hexdigest()}"
+
+    def read(self, rel: str, cap: int) -> tuple[float, bytes]:
+        real = self._inside(self.location / rel)
+        if not real.is_file():
+            raise InputError(
+                "not a regular file (a directory, device or FIFO; not followed)", reason=Reason.UNSUPPORTED_FORMAT
+            )
+        return _read_regular(real, cap)
+
+    def read_if_any(self, rel: str, cap: int) -> bytes | None:
+        path = self.location / rel
+        if not os.path.lexists(path):
+            return None
+        real = self._inside(path)
+        if not real.is_file():
+            raise InputError("not a regular file", reason=Reason.UNSUPPORTED_FORMAT)
+        return _read_regular(real, cap)[1]
+
+    def _inside(self, path: Path) -> Path:
+        """``path`` with symlinks resolved, if it stays below the root; InputError otherwise."""
+        real_root = self.location.resolve()
+        try:
+            real = path.resolve()
+        except RuntimeError as exc:  # Python < 3.13 raises this for a symlink loop
+            raise InputError(f"{path.name}: symlink loop, not read", reason=Reason.UNREADABLE) from exc
+        if real != real_root and real_root not in real.parents:
+            raise InputError("symlink points outside the raw root, not read", reason=Reason.OUTSIDE_ROOT)
+        return real
+
+
+def _read_regular(real: Path, cap: int) -> tuple[float, bytes]:
+    """At most ``cap`` bytes of a regular file, checked on the open descriptor: opened without
+    blocking (a FIFO put in the file's place cannot hang the run), its size checked before
+    any byte is read, and never more than ``cap + 1`` bytes read."""
+    fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with open(fd, "rb", closefd=True) as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError("not a regular file", reason=Reason.UNSUPPORTED_FORMAT)
+        if st.st_size > cap:
+            raise LimitError(f"{st.st_size} bytes > limit {cap}", reason=Reason.TOO_LARGE)
+        # read(n) allocates n bytes first: a buffer of the file's size, not of the limit (a
+        # 50-MB buffer cost ~150 µs a file inside a run); more if the file grew since stat.
+        want = st.st_size + 1
+        data = fh.read(want)
+        if len(data) == want:
+            data += fh.read(cap + 1 - len(data))
+    if len(data) > cap:
+        raise LimitError(f"more than {cap} bytes", reason=Reason.TOO_LARGE)
+    return st.st_mtime, data
+
+
+class ObjectSource(Source):
+    """A prefix on object storage: no symlinks; what the store says of each object (its type,
+    size, ETag), from the listing files() made where it has it."""
+
+    location: str
+
+    def __init__(self, loc: str) -> None:
+        self.location = loc
+
+    def files(self, hidden: Callable[[str], bool], skipped_suffix: str) -> list[str]:
+        return list_files(self.location, skip=lambda rel: any(hidden(p) for p in rel.split("/"))
+                          or rel.endswith(skipped_suffix))
+
+    def signature(self, rel: str) -> tuple[int, int]:
+        return signature(file_info(self.location, rel))
+
+    def signature_if_any(self, rel: str) -> tuple[int, int] | None:
+        listed = listed_info(self.location, rel)
+        return signature(listed) if listed is not None else None
+
+    def content_id(self, rel: str) -> str:
+        return version(file_info(self.location, rel))
+
+    def read(self, rel: str, cap: int) -> tuple[float, bytes]:
+        url = join(self.location, rel)
+        meta = info(url)
+        if meta.get("type", "file") != "file":
+            raise InputError("not a regular file", reason=Reason.UNSUPPORTED_FORMAT)
+        size = int(meta.get("size") or 0)
+        if size > cap:
+            raise LimitError(f"{size} bytes > limit {cap}", reason=Reason.TOO_LARGE)
+        data = read_bytes(url, cap + 1)
+        if len(data) > cap:
+            raise LimitError(f"more than {cap} bytes", reason=Reason.TOO_LARGE)
+        return mtime(meta), data
+
+    def read_if_any(self, rel: str, cap: int) -> bytes | None:
+        raw = read_optional(join(self.location, rel), cap + 1)
+        if raw is not None and len(raw) > cap:
+            raise LimitError(f"more than {cap} bytes", reason=Reason.TOO_LARGE)
+        return raw
