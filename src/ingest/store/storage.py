@@ -409,7 +409,7 @@ CHECKSUMS = "_checksums.json"
 # and is broken by the next one. The holder renews it every tenth of this.
 LOCK_STALE_SECONDS = float(os.environ.get("INGEST_LOCK_STALE_SECONDS", "300"))
 _SNAPSHOT_ID = re.compile(r"^[0-9]{8}T[0-9]{12}Z-[0-9a-f]{12}$")
-_log = logging.getLogger("ingest.store.write")
+_log = logging.getLogger("ingest.store.write")  # a store's warnings are those of the publish it serves
 
 Reuse = Callable[[str, str, str], None]  # (table, file in the current snapshot, file in the new one)
 

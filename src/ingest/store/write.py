@@ -97,7 +97,7 @@ def writer_lock(curated: Path | str, *, wait: bool = False) -> Iterator[None]:
     """Hold the curated directory's writer lock. A second run fails fast with LockError
     (or waits, with ``wait``); the OS releases the lock if the holder dies. On object storage
     the lock is an object (see :class:`storage.ObjectLock`): a killed holder's lock is broken
-    ``LOCK_STALE_SECONDS`` after its last heartbeat."""
+    ``storage.LOCK_STALE_SECONDS`` after its last heartbeat."""
     with storage.store(storage.location(curated)).lock(wait=wait):
         yield
 
