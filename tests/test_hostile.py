@@ -346,3 +346,35 @@ def test_a_sidecar_site_speaks_for_its_own_page_only(tmp_path):
         after = pd.read_parquet(tmp_path / page / "documents").set_index("raw_path").site
         assert after[page] == "another-site"
         pd.testing.assert_series_equal(after.drop(page), before.drop(page))
+
+
+def _maple_pages(raw, n: int = 4) -> None:
+    """``n`` text pages of one template (a login line, a newsletter line, a copyright line), with
+    no URL and no contact e-mail: a group named by its copyright holder."""
+    raw.mkdir()
+    for i, code in enumerate(["99213", "99214", "99215", "97110"][:n]):
+        (raw / f"p{i}.txt").write_text(
+            "Log in or sign up for a free account today\nOverview\n"
+            f"CPT code {code} describes an office visit for an established patient, as this full sentence explains.\n"
+            f"Documentation\nProviders document the history and the examination for code {code} in the record.\n"
+            "Subscribe to our newsletter for weekly coding tips\nCopyright 2024 Maple Coding Group. All rights reserved.\n")
+
+
+def test_a_sidecar_site_names_no_group_mate_without_evidence(tmp_path):
+    """Pages of one template with no URL and no contact e-mail, one of them with a sidecar
+    ``site``: that page alone is published under it; the others keep their group's own name,
+    and the template is learned as before (the same sections)."""
+    raw = tmp_path / "raw"
+    _maple_pages(raw)
+    run(Settings(raw=raw, curated=tmp_path / "before"))
+    (raw / "p0.txt.meta.json").write_text('{"site": "another-site"}')
+    run(Settings(raw=raw, curated=tmp_path / "after"))
+    before, after = (pd.read_parquet(tmp_path / name / "documents").set_index("raw_path").site
+                     for name in ("before", "after"))
+    assert set(before) == {"maple-coding-group"}
+    assert after["p0.txt"] == "another-site"
+    pd.testing.assert_series_equal(after.drop("p0.txt"), before.drop("p0.txt"))
+    sections = [pd.read_parquet(tmp_path / name / "sections").astype({"section": str})
+                .sort_values(["document_id", "position"]).reset_index(drop=True) for name in ("before", "after")]
+    assert len(sections[0]) > 4  # the template lines are not sections: the same in both runs
+    pd.testing.assert_frame_equal(sections[0].drop(columns="site"), sections[1].drop(columns="site"))

@@ -17,11 +17,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from ingest.runtime import pipeline, state
-from ingest.stages import read
 from ingest.config import Settings
 from ingest.errors import Reason
+from ingest.runtime import pipeline, state
 from ingest.runtime.pipeline import run
+from ingest.store import storage
 
 from .conftest import PAGES, RAW, copy_raw
 
@@ -162,18 +162,18 @@ def test_a_file_quarantined_unreadable_is_read_again_once_it_can_be(tmp_path, mo
     it all the same, since it was quarantined for a reason of the moment."""
     raw = copy_raw(tmp_path / "raw", RAW)
     locked = min(raw.glob("*.txt")).name
-    real = read._read_bytes
+    real = storage.LocalSource.read
 
-    def denied(root, path, limits):
-        if path.name == locked:
+    def denied(self, rel, cap):
+        if rel == locked:
             raise PermissionError(13, "Permission denied")
-        return real(root, path, limits)
+        return real(self, rel, cap)
 
-    monkeypatch.setattr(read, "_read_bytes", denied)  # root reads a chmod-000 file: the error, as a user gets it
+    monkeypatch.setattr(storage.LocalSource, "read", denied)  # root reads a chmod-000 file: the error, as a user gets it
     curated = tmp_path / "curated"
     first = run(Settings(raw=raw, curated=curated))
     assert [(p, r.split(":")[0]) for p, r in first.quarantined] == [(locked, Reason.UNREADABLE)]
-    monkeypatch.setattr(read, "_read_bytes", real)  # permissions fixed; size and mtime as they were
+    monkeypatch.setattr(storage.LocalSource, "read", real)  # permissions fixed; size and mtime as they were
     again = run(Settings(raw=raw, curated=curated))
     assert again.read_files == 1 and again.published
     assert not again.quarantined and again.by_status.get("quarantined", 0) == 0
@@ -195,3 +195,28 @@ def test_a_file_quarantined_for_its_content_is_not_read_again(tmp_path):
 def _rows_of_a_clean_run(raw: Path, curated: Path) -> dict[str, list]:
     run(Settings(raw=raw, curated=curated))
     return _rows(curated)
+
+
+def test_a_state_with_one_site_column_loads_with_hint_and_host_apart(tmp_path):
+    """A state of the earlier layout (one ``site_evidence`` column: the sidecar's site, else
+    the URL host) loads, the hint and host derived again from each page."""
+    from ingest.store.write import publish, read_previous
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("Overview\\nCPT Code 21183 is described in this full sentence here.\\n")
+    (raw / "a.txt.meta.json").write_text('{"site": "maple", "url": "https://oak.example/cpt"}')
+    (raw / "b.txt").write_text("Overview\\nCPT Code 21184 is described in this full sentence here.\\n")
+    (raw / "b.txt.meta.json").write_text('{"url": "https://www.pine.example/cpt"}')
+    curated = tmp_path / "curated"
+    run(Settings(raw=raw, curated=curated))
+    now = read_previous(curated, state.STATE_TABLE)
+    assert now.column("site_hint").to_pylist() == ["maple", None]
+    assert now.column("url_host").to_pylist() == ["oak.example", "pine.example"]
+    at = now.schema.get_field_index("site_hint")
+    earlier = now.drop_columns(["site_hint", "url_host"]).add_column(at, "site_evidence",
+                                                                      pa.array(["maple", "pine.example"]))
+    publish(curated, {state.STATE_TABLE: earlier}, keep=5)
+    files, table = state.load_state(curated)
+    assert set(files) == {"a.txt", "b.txt"}
+    assert table.equals(now)

@@ -53,7 +53,14 @@ from ingest.stages.dedup import (
 )
 from ingest.stages.extract import extract_page
 from ingest.stages.parse import PageContext, parse_page
-from ingest.stages.site import assign_sites, brand_names, fingerprint_keys, host_of, weak_evidence
+from ingest.stages.site import (
+    assign_sites,
+    assign_sites_and_labels,
+    brand_names,
+    fingerprint_keys,
+    host_of,
+    weak_evidence,
+)
 from ingest.stages.tables import (
     ITEMS,
     ORDER,
@@ -398,6 +405,11 @@ def absorb(plan: Plan, pages: pa.Table) -> None:
     plan.spool.add(STATE_TABLE, state_rows(pages, plan.signatures))
 
 
+# A page as parse and table tasks get it: its state payload, the site its template is learned
+# under, and (optionally, else that site) the site it is published under.
+Item = tuple[bytes, str] | tuple[bytes, str, str]
+
+
 @dataclass(slots=True)
 class Corpus:
     """A run's pages between the stages, held out of memory: every file's state rows, sorted,
@@ -411,9 +423,10 @@ class Corpus:
     state: Spooled  # _state/pages, sorted (one file)
     groups: dict[int, int]  # first document of each batch -> its row group in the file
     bounds: list[tuple[int, int]]  # each batch's documents, (start, stop)
-    sites: list[str]  # per document
+    sites: list[str]  # per document: the site its template is learned under
     model: TemplateModel
     quarantined: list[Quarantine]  # pages quarantined when read
+    labels: dict[int, str] = field(default_factory=dict)  # documents published under another site than ``sites``
 
     def __len__(self) -> int:
         return len(self.sites)
@@ -432,10 +445,11 @@ class Corpus:
     def ids(self, start: int, stop: int) -> list[str]:
         return self._rows(start, stop, ["document_id"]).column("document_id").to_pylist()
 
-    def items(self, start: int, stop: int) -> list[tuple[bytes, str]]:
-        """The (payload, site) pairs of a batch's pages: what a parse or table task is sent."""
+    def items(self, start: int, stop: int) -> list[Item]:
+        """The (payload, site, published site) of a batch's pages: what a parse or table task is sent."""
         payloads = self._rows(start, stop, ["payload"]).column("payload").to_pylist()
-        return list(zip(payloads, self.sites[start:stop], strict=True))
+        return [(payload, site, self.labels.get(i, site))
+                for i, payload, site in zip(range(start, stop), payloads, self.sites[start:stop], strict=True)]
 
     def templates_for(self, start: int, stop: int) -> TemplateModel:
         """The template model of the sites of pages start..stop only (what their parse needs)."""
@@ -484,7 +498,7 @@ def survey(plan: Plan, batch_size: int) -> Corpus:
     spool = plan.spool
     spooled = spool.table(STATE_TABLE, STATE_SCHEMA)
     path = spool.root / "state-sorted.parquet"
-    features: dict[str, list] = {"site_evidence": [], "weak_evidence": [], "fingerprint": []}
+    features: dict[str, list] = {"site_hint": [], "url_host": [], "weak_evidence": [], "fingerprint": []}
     shared: dict[str, str] = {}  # one copy of each feature string: a site's pages repeat them
     keys: list[np.ndarray] = []
     offsets = [0]
@@ -511,7 +525,7 @@ def survey(plan: Plan, batch_size: int) -> Corpus:
             quarantine = batch.filter(pa.array(~is_doc)).column("payload").to_pylist()
             quarantined += [quarantine_from_payload(q) for q in quarantine]
             positions = pa.array(np.flatnonzero(is_doc))
-            for name in ("site_evidence", "weak_evidence"):
+            for name in ("site_hint", "url_host", "weak_evidence"):
                 values = batch.column(name).take(positions).to_pylist()
                 features[name] += [shared.setdefault(v, v) if v else v for v in values]
             features["fingerprint"] += [[shared.setdefault(k, k) for k in fp] if fp else fp
@@ -534,27 +548,29 @@ def survey(plan: Plan, batch_size: int) -> Corpus:
                 lo = hi
         if held:  # the last documents; or quarantined pages after them (a group no batch reads)
             flush(writer)
-    sites = assign_sites(features["site_evidence"], features["weak_evidence"], features["fingerprint"])
+    sites, labels = assign_sites_and_labels(features["site_hint"], features["url_host"], features["weak_evidence"],
+                                            features["fingerprint"])
     del features, shared
     flat = np.concatenate(keys) if keys else np.zeros(0, np.uint64)
     model = learn_templates((site, flat[offsets[i] : offsets[i + 1]]) for i, site in enumerate(sites))
     state = Spooled(STATE_SCHEMA, [], [path] if written else [], written, presorted=True)
-    return Corpus(state, groups, bounds, [sys.intern(s) for s in sites], model, quarantined)
+    return Corpus(state, groups, bounds, [sys.intern(s) for s in sites], model, quarantined,
+                  {i: label for i, (label, site) in enumerate(zip(labels, sites, strict=True)) if label != site})
 
 
 def parse_items(
-    items: Sequence[tuple[bytes, str]], model: TemplateModel, limits: Limits, cache: ParsedCache
+    items: Sequence[Item], model: TemplateModel, limits: Limits, cache: ParsedCache
 ) -> tuple[pa.Table, list[PageRecord], list[Quarantine]]:
-    """Parse a batch of (payload, site) pairs (Corpus.items); pages whose parse key is in
+    """Parse a batch of (payload, site[, published site]) (Corpus.items); pages whose parse key is in
     ``cache`` unchanged are not parsed again. Returns the parses as ``_state/parsed`` rows,
     each parsed page's PageRecord (what deduplication needs), and the pages that failed."""
     docs = []
-    for payload, site in items:
-        doc = doc_from_payload(payload)
-        doc.site = site
+    for item in items:  # parsed under the site of its template
+        doc = doc_from_payload(item[0])
+        doc.site = item[1]
         docs.append(doc)
     fresh: ParsedCache = {}
-    failed = parse_documents(docs, model, limits, cache, fresh, [payload for payload, _ in items])
+    failed = parse_documents(docs, model, limits, cache, fresh, [item[0] for item in items])
     return parsed_table(fresh), [PageRecord.of(d) for d in docs if d.status is not Status.QUARANTINED], failed
 
 
@@ -571,18 +587,18 @@ def deduplicate_records(records: list[PageRecord], first_seen: dict[str, datetim
     return decisions(records)
 
 
-def batch_documents(items: Sequence[tuple[bytes, str]], parsed: pa.Table, decided: Decisions) -> list[Document]:
+def batch_documents(items: Sequence[Item], parsed: pa.Table, decided: Decisions) -> list[Document]:
     """A batch's documents as parsed and deduplicated: each page's payload (Corpus.items) with
     its parse (``parsed``: parse_items' rows) and its verdict (``decided``). A page without a
     parse failed it (it is quarantined) and is left out."""
     packed = dict(zip(parsed.column("document_id").to_pylist(), parsed.column("payload").to_pylist(), strict=True))
     docs = []
-    for payload, site in items:
-        doc = doc_from_payload(payload, lines=False)
+    for item in items:
+        doc = doc_from_payload(item[0], lines=False)
         entry = packed.get(doc.document_id)
         if entry is None:
             continue
-        doc.site = site
+        doc.site = item[-1]  # published under its own evidence's site
         doc.lines, doc.removed, doc.parsed, doc.status, doc.reason, doc.signature = unpack_parse(entry)
         if doc.document_id in decided:
             doc.status, doc.duplicate_of, doc.reason = decided[doc.document_id]
@@ -591,7 +607,7 @@ def batch_documents(items: Sequence[tuple[bytes, str]], parsed: pa.Table, decide
 
 
 def table_items(
-    items: Sequence[tuple[bytes, str]],
+    items: Sequence[Item],
     parsed: pa.Table,
     decided: Decisions,
     first_seen: dict[str, datetime],

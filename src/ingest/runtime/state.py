@@ -24,7 +24,6 @@ import base64
 import dataclasses
 import hashlib
 import json
-import stat
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -57,15 +56,16 @@ STATE_SCHEMA = pa.schema(
         # the page was read, so that sites and templates are learned without rebuilding pages
         # (null for a quarantined page).
         pa.field("document_id", pa.string()),
-        pa.field("site_evidence", pa.string()),  # URL host or sidecar site
+        pa.field("site_hint", pa.string()),  # the sidecar's or JSONL line's site, where it names another than the URL
+        pa.field("url_host", pa.string()),  # site.host_of(url)
         pa.field("weak_evidence", pa.string()),  # site.weak_evidence
         pa.field("fingerprint", pa.list_(pa.string())),  # site.fingerprint_keys
         pa.field("template_keys", pa.list_(pa.uint64())),  # clean.template_keys
     ]
 )
 # A batch of pages as read, before the run adds the file signatures (state_rows).
-PAGE_FIELDS = ("raw_path", "kind", "payload", "document_id", "site_evidence", "weak_evidence", "fingerprint",
-               "template_keys")
+PAGE_FIELDS = ("raw_path", "kind", "payload", "document_id", "site_hint", "url_host", "weak_evidence",
+               "fingerprint", "template_keys")
 
 
 def _fingerprint() -> str:
@@ -264,19 +264,9 @@ def file_signature(root: Path | str, rel: str) -> tuple[int, int]:
     The page's sidecar (``<file>.meta.json``: its URL and fetch time) is part of the page:
     when there is one, the token also covers the sidecar's signature, so a sidecar that
     arrives or changes after its page makes the page be read again."""
-    root = storage.location(root)
-    if storage.is_remote(root):
-        size, token = storage.signature(storage.file_info(root, rel))
-        side = storage.listed_info(root, rel + read.SIDECAR_SUFFIX)
-        side_sig = storage.signature(side) if side is not None else None
-    else:
-        st = (root / rel).lstat()
-        size, token = st.st_size, st.st_mtime_ns
-        try:
-            side_st = (root / (rel + read.SIDECAR_SUFFIX)).lstat()
-            side_sig = (side_st.st_size, side_st.st_mtime_ns)
-        except OSError:
-            side_sig = None
+    source = storage.source(storage.location(root))
+    size, token = source.signature(rel)
+    side_sig = source.signature_if_any(rel + read.SIDECAR_SUFFIX)
     if side_sig is None:
         return size, token
     mixed = hashlib.sha256(f"{token}\0{side_sig[0]}\0{side_sig[1]}".encode()).digest()
@@ -287,19 +277,8 @@ def file_content_id(root: Path | str, rel: str) -> str:
     """What a raw file holds, cheaply: the SHA-256 of a local regular file's bytes; on object
     storage the ETag (or modification time) the store gives. Never follows a symlink nor reads
     a device or pipe (those are identified by their mode; ``read_file`` refuses them)."""
-    root = storage.location(root)
     try:
-        if storage.is_remote(root):
-            return storage.version(storage.file_info(root, rel))
-        path = root / rel
-        st = path.lstat()
-        if not stat.S_ISREG(st.st_mode):
-            return f"mode:{st.st_mode:o}"
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                h.update(chunk)
-        return f"sha256:{h.hexdigest()}"
+        return storage.source(storage.location(root)).content_id(rel)
     except OSError as exc:
         return f"unreadable:{type(exc).__name__}"
 
@@ -368,7 +347,8 @@ def page_rows(docs: Sequence[Document], quarantined: Sequence[Quarantine]) -> pa
     payload and its site and template features, then each quarantined page."""
     cols: dict[str, list] = {name: [] for name in PAGE_FIELDS}
     for d in docs:
-        for name, value in zip(PAGE_FIELDS, (d.raw_path, "document", doc_to_payload(d), d.document_id, d.site_evidence,
+        hint, host = site_names(d)
+        for name, value in zip(PAGE_FIELDS, (d.raw_path, "document", doc_to_payload(d), d.document_id, hint, host,
                                              site.weak_evidence(d.removed), site.fingerprint_keys(d.removed),
                                              clean.template_keys(d.lines)), strict=True):
             cols[name].append(value)
@@ -379,6 +359,34 @@ def page_rows(docs: Sequence[Document], quarantined: Sequence[Quarantine]) -> pa
         for name in PAGE_FIELDS[3:]:
             cols[name].append(None)
     return pa.table(cols, schema=pa.schema([STATE_SCHEMA.field(n) for n in PAGE_FIELDS]))
+
+
+def site_names(doc: Document) -> tuple[str | None, str | None]:
+    """A document's sidecar or JSONL ``site`` (where it differs from its URL's host) and its
+    URL's host, apart: a document keeps one ``site_evidence``, the first of the two."""
+    host = site.host_of(doc.url)
+    return (doc.site_evidence if doc.site_evidence != host else None), host
+
+
+def _with_site_names(table: pa.Table) -> pa.Table:
+    """State rows of the earlier layout (one ``site_evidence`` column, hint or host) in this
+    one: each document's hint and host again from its payload (site_names); a payload that is
+    bad data gives neither (its file is read again: files_to_reread)."""
+    hints: list[str | None] = []
+    hosts: list[str | None] = []
+    for kind, payload in zip(table.column("kind").to_pylist(), table.column("payload"), strict=True):
+        hint = host = None
+        if kind == "document":
+            try:
+                hint, host = site_names(doc_from_payload(payload.as_py(), lines=False))
+            except BadPayload:
+                pass
+        hints.append(hint)
+        hosts.append(host)
+    at = table.schema.get_field_index("site_evidence")
+    table = table.remove_column(at)
+    table = table.add_column(at, "url_host", pa.array(hosts, pa.string()))
+    return table.add_column(at, "site_hint", pa.array(hints, pa.string()))
 
 
 def state_rows(pages: pa.Table, signatures: dict[str, tuple[int, int]]) -> pa.Table:
@@ -397,15 +405,19 @@ def state_rows(pages: pa.Table, signatures: dict[str, tuple[int, int]]) -> pa.Ta
 def load_state(curated: Path | str) -> tuple[dict[str, FileState], pa.Table | None]:
     """Per raw file, its signature when the last published run read it, and that run's state
     rows (as Arrow: strings in buffers, not Python objects); empty if none, missing, unreadable
-    or written by other code: the run then reads every file again."""
+    or written by other code: the run then reads every file again. Rows with one site column
+    for hint and host (the earlier layout) get the two again (_with_site_names)."""
     try:
         table = read_previous(curated, STATE_TABLE)
-        if table is None or table.num_rows == 0 or table.schema.names != STATE_SCHEMA.names:
+        if table is None or table.num_rows == 0 or not pc.all(pc.equal(table.column("pipeline"),
+                                                                        PIPELINE_FINGERPRINT)).as_py():
             return {}, None
-        if not pc.all(pc.equal(table.column("pipeline"), PIPELINE_FINGERPRINT)).as_py():
+        if "site_evidence" in table.schema.names and "url_host" not in table.schema.names:
+            table = _with_site_names(table)
+        if table.schema.names != STATE_SCHEMA.names:
             return {}, None
         table = table.cast(STATE_SCHEMA)
-    except (OSError, pa.ArrowException):
+    except (OSError, KeyError, pa.ArrowException):  # KeyError: a column of neither layout is missing
         return {}, None
     files: dict[str, FileState] = {}
     cols = [table.column(c).to_pylist() for c in ("raw_path", "size", "mtime_ns")]

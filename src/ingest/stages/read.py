@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import codecs
 import json
-import os
 import re
-import stat
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -48,29 +46,12 @@ def discover(root: Path | str) -> list[str]:
     sidecars are skipped; every symlink is listed, to a directory too (never followed; refused
     later), so that no file disappears without a ``documents`` row.
     """
-    root = storage.location(root)
-    if storage.is_remote(root):
-        return storage.list_files(root, skip=_skipped)
-    found: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        rel_dir = Path(dirpath).relative_to(root)
-        # os.walk lists a symlink to a directory among the directories and does not follow it.
-        links = [d for d in dirnames if not _hidden(d) and os.path.islink(os.path.join(dirpath, d))]
-        dirnames[:] = sorted(d for d in dirnames if not _hidden(d) and d not in links)
-        for name in [*filenames, *links]:
-            if _hidden(name) or name.endswith(SIDECAR_SUFFIX):
-                continue
-            found.append(PurePosixPath(*rel_dir.parts, name).as_posix())
-    return sorted(found)
+    return storage.source(storage.location(root)).files(_hidden, SIDECAR_SUFFIX)
 
 
 def _hidden(name: str) -> bool:
     """A dotfile by convention (``.git``, ``.DS_Store``); ``..dots.txt`` is an ordinary name."""
     return name.startswith(".") and not name.startswith("..")
-
-
-def _skipped(rel: str) -> bool:
-    return any(_hidden(p) for p in rel.split("/")) or rel.endswith(SIDECAR_SUFFIX)
 
 
 def read_file(root: Path | str, rel: str, limits: Limits) -> list[RawPage | Quarantine]:
@@ -90,12 +71,9 @@ def read_file(root: Path | str, rel: str, limits: Limits) -> list[RawPage | Quar
 
 
 def _read_file(root: Path | str, rel: str, limits: Limits) -> list[RawPage | Quarantine]:
-    root = storage.location(root)
-    if storage.is_remote(root):
-        mtime, data = _read_remote_bytes(storage.join(root, rel), limits)
-    else:
-        mtime, data = _read_bytes(root, root / rel, limits)
-    meta, meta_problem = _read_sidecar(root, rel + SIDECAR_SUFFIX)
+    source = storage.source(storage.location(root))
+    mtime, data = source.read(rel, limits.max_file_bytes)
+    meta, meta_problem = _read_sidecar(source, rel + SIDECAR_SUFFIX)
     name = rel[:-3] if rel.lower().endswith(".gz") else rel
     suffix = PurePosixPath(name.lower()).suffix
     if rel.lower().endswith(".gz"):
@@ -133,63 +111,6 @@ def _read_file(root: Path | str, rel: str, limits: Limits) -> list[RawPage | Qua
     ]
 
 
-def _inside(root: Path, path: Path) -> Path:
-    """``path`` with symlinks resolved, if it stays below ``root``; InputError otherwise."""
-    real_root = root.resolve()
-    try:
-        real = path.resolve()
-    except RuntimeError as exc:  # Python < 3.13 raises this for a symlink loop
-        raise InputError(f"{path.name}: symlink loop, not read", reason=Reason.UNREADABLE) from exc
-    if real != real_root and real_root not in real.parents:
-        raise InputError("symlink points outside the raw root, not read", reason=Reason.OUTSIDE_ROOT)
-    return real
-
-
-def _read_regular(real: Path, cap: int) -> tuple[float, bytes]:
-    """At most ``cap`` bytes of a regular file, checked on the open descriptor: opened without
-    blocking (a FIFO put in the file's place cannot hang the run), its size checked before
-    any byte is read, and never more than ``cap + 1`` bytes read."""
-    fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    with open(fd, "rb", closefd=True) as fh:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise InputError("not a regular file", reason=Reason.UNSUPPORTED_FORMAT)
-        if st.st_size > cap:
-            raise LimitError(f"{st.st_size} bytes > limit {cap}", reason=Reason.TOO_LARGE)
-        # read(n) allocates n bytes first: a buffer of the file's size, not of the limit (a
-        # 50-MB buffer cost ~150 µs a file inside a run); more if the file grew since stat.
-        want = st.st_size + 1
-        data = fh.read(want)
-        if len(data) == want:
-            data += fh.read(cap + 1 - len(data))
-    if len(data) > cap:
-        raise LimitError(f"more than {cap} bytes", reason=Reason.TOO_LARGE)
-    return st.st_mtime, data
-
-
-def _read_bytes(root: Path, path: Path, limits: Limits) -> tuple[float, bytes]:
-    real = _inside(root, path)
-    if not real.is_file():
-        raise InputError(
-            "not a regular file (a directory, device or FIFO; not followed)", reason=Reason.UNSUPPORTED_FORMAT
-        )
-    return _read_regular(real, limits.max_file_bytes)
-
-
-def _read_remote_bytes(url: str, limits: Limits) -> tuple[float, bytes]:
-    """The same checks as for a local file, on what the store says (no symlinks there)."""
-    meta = storage.info(url)
-    if meta.get("type", "file") != "file":
-        raise InputError("not a regular file", reason=Reason.UNSUPPORTED_FORMAT)
-    size = int(meta.get("size") or 0)
-    if size > limits.max_file_bytes:
-        raise LimitError(f"{size} bytes > limit {limits.max_file_bytes}", reason=Reason.TOO_LARGE)
-    data = storage.read_bytes(url, limits.max_file_bytes + 1)
-    if len(data) > limits.max_file_bytes:
-        raise LimitError(f"more than {limits.max_file_bytes} bytes", reason=Reason.TOO_LARGE)
-    return storage.mtime(meta), data
-
-
 def _gunzip(data: bytes, limits: Limits, cap: int | None = None) -> bytes:
     """Decompress (multi-member aware) with a hard cap on output (``cap``, by default
     ``max_decompressed_bytes``), so a gzip bomb costs at most the cap."""
@@ -219,26 +140,15 @@ def _gunzip(data: bytes, limits: Limits, cap: int | None = None) -> bytes:
 SIDECAR_MAX_BYTES = 1_000_000
 
 
-def _read_sidecar(root: Path | str, rel: str) -> tuple[dict, str | None]:
+def _read_sidecar(source: storage.Source, rel: str) -> tuple[dict, str | None]:
     """A page's sidecar as a dict, and why it was refused or ignored (None if it was used or
     there is none). The same rules as pages: a regular file inside the raw root, its size
     checked before reading."""
     name = rel.rsplit("/", 1)[-1]
     try:
-        if storage.is_remote(root):
-            raw = storage.read_optional(storage.join(root, rel), SIDECAR_MAX_BYTES + 1)
-            if raw is None:
-                return {}, None
-            if len(raw) > SIDECAR_MAX_BYTES:
-                raise LimitError(f"more than {SIDECAR_MAX_BYTES} bytes", reason=Reason.TOO_LARGE)
-        else:
-            side = root / rel
-            if not os.path.lexists(side):
-                return {}, None
-            real = _inside(root, side)
-            if not real.is_file():
-                raise InputError("not a regular file", reason=Reason.UNSUPPORTED_FORMAT)
-            raw = _read_regular(real, SIDECAR_MAX_BYTES)[1]
+        raw = source.read_if_any(rel, SIDECAR_MAX_BYTES)
+        if raw is None:
+            return {}, None
         meta = json.loads(raw.decode("utf-8-sig"))
     except InputError as exc:
         return {}, f"sidecar {name} refused: {exc.message}"

@@ -5,6 +5,8 @@ two boilerplate lines come from the same template), and each group is named afte
 evidence its pages carry: a URL host, a contact e-mail's domain, the copyright holder. A
 page's strong evidence (URL host, sidecar ``site``) does not relabel a page whose group names
 its own site by a contact e-mail's domain, unless both name one site (one template, one name).
+A sidecar's ``site`` names its template's pages for learning the template, but the published
+site of a page without evidence of its own never (assign_sites_and_labels).
 """
 
 from __future__ import annotations
@@ -93,7 +95,56 @@ def assign_sites(
     site: _same_site); else by its group's strong names, then weak evidence, then fingerprint.
     A copyright holder does not outweigh a group-mate's host: the last copyright line is often
     a third party's."""
-    n = len(strong)
+    return _name_pages(_groups(fingerprints), strong, strong, weak, fingerprints)
+
+
+def assign_sites_and_labels(
+    hints: Sequence[str | None], hosts: Sequence[str | None], weak: Sequence[str | None],
+    fingerprints: Sequence[list[str]],
+) -> tuple[list[str], list[str]]:
+    """Per page, the site its template is learned under and the site it is published as.
+    ``hints`` are sidecar or JSONL ``site`` values, ``hosts`` URL hosts, given apart.
+
+    Templates are learned under assign_sites' names, with a page's hint, else its host, as its
+    strong evidence. A page is published under its own hint or host too; a page with neither
+    may take a group-mate's URL host but never a group-mate's hint (a sidecar speaks for its
+    own page only): where the group sends no URL host, the page is named by its own or its
+    group's boilerplate, as a group without strong evidence is."""
+    strong = [hint or host for hint, host in zip(hints, hosts, strict=True)]
+    groups = _groups(fingerprints)
+    return (_name_pages(groups, strong, strong, weak, fingerprints),
+            _name_pages(groups, strong, hosts, weak, fingerprints))
+
+
+def _name_pages(
+    groups: list[list[int]], own: Sequence[str | None], shared: Sequence[str | None], weak: Sequence[str | None],
+    fingerprints: Sequence[list[str]],
+) -> list[str]:
+    """assign_sites' naming of the pages of ``groups``, where a page's strong name is ``own``
+    and the strong names its group-mates may take from it are ``shared``."""
+    sites: list[str] = [""] * len(own)
+    for group in groups:
+        group_strong = Counter(s for s in (shared[i] for i in group) if s)
+        group_weak = Counter(w for w in (weak[i] for i in group) if w)
+        fallback = _fingerprint_name([fingerprints[i] for i in group])
+        group_domain = _most_common(Counter({w: c for w, c in group_weak.items() if _is_domain(w)}))
+        for i in group:
+            domain = weak[i] if _is_domain(weak[i]) else group_domain
+            sites[i] = (
+                own[i]
+                or (_same_site(domain, group_strong) if domain and group_strong else None)
+                or _most_common(group_strong)
+                or weak[i]
+                or _most_common(group_weak)
+                or (fallback if fingerprints[i] else f"unknown-page-{i}")
+            )
+    return sites
+
+
+def _groups(fingerprints: Sequence[list[str]]) -> list[list[int]]:
+    """The pages linked by FINGERPRINT_MIN_SHARED shared fingerprint lines (transitively), in
+    the order of their first page."""
+    n = len(fingerprints)
     parent = list(range(n))
 
     def find(i: int) -> int:
@@ -113,23 +164,7 @@ def assign_sites(
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(n):
         members[find(i)].append(i)
-    sites: list[str] = [""] * n
-    for group in members.values():
-        group_strong = Counter(s for s in (strong[i] for i in group) if s)
-        group_weak = Counter(w for w in (weak[i] for i in group) if w)
-        fallback = _fingerprint_name([fingerprints[i] for i in group])
-        group_domain = _most_common(Counter({w: c for w, c in group_weak.items() if _is_domain(w)}))
-        for i in group:
-            domain = weak[i] if _is_domain(weak[i]) else group_domain
-            sites[i] = (
-                strong[i]
-                or (_same_site(domain, group_strong) if domain and group_strong else None)
-                or _most_common(group_strong)
-                or weak[i]
-                or _most_common(group_weak)
-                or (fallback if fingerprints[i] else f"unknown-page-{i}")
-            )
-    return sites
+    return list(members.values())
 
 
 def _is_domain(name: str | None) -> bool:
