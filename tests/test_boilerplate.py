@@ -159,3 +159,12 @@ Last Updated: March 2026 | Reviewed against the current CPT and CMS guidance
     kept_text = [ln.text for ln in kept]
     assert "Café au lait spots are not an indication; the naïve patient asks about 中文 leaflets." in kept_text
     assert "Back to Work After the Injection" in kept_text  # a heading, not a link back
+
+
+def test_a_date_the_code_states_is_not_a_byline_date():
+    date = boilerplate.TEXT_FEATURES.index("date")
+    assert boilerplate.text_features("Code Added: January 01, 1988")[date] == 0.0
+    assert boilerplate.text_features("CPT code effective date: 01/01/2025")[date] == 0.0
+    assert boilerplate.text_features("Updated: January 01, 2024")[date] == 1.0
+    assert boilerplate.text_features("Effective date: 01/01/2025")[date] == 1.0
+    assert boilerplate.text_features("Reviewed by Dr. Lee on March 3, 2024")[date] == 1.0

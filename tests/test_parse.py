@@ -437,3 +437,45 @@ def test_code_system_follows_the_code_and_a_disagreeing_label_is_a_warning():
     page = _page("Dexamethasone injection", "J1100 is billed per 1 mg.", ctx=PageContext(jsonld=jsonld))
     assert (page.code, page.code_system) == ("J1100", "HCPCS")
     assert page.warnings and "CPT" in page.warnings[0]
+
+
+def _parse_dump(text: str):
+    from ingest.config import Limits
+    from ingest.extract import extract_text
+
+    page, removed = parse_page(extract_text(text, Limits()), [], PageContext())
+    return page, removed
+
+
+def test_a_label_glued_to_its_value_is_content_not_a_heading():
+    page, removed = _parse_dump(
+        "RVU Breakdown\n\nWork RVU19.11\nTotal RVU19.11\n\nEst. Medicare Payment\n\n$638.27\n\n"
+        "National estimate based on the physician fee schedule, before local adjustment.\n"
+    )
+    body = {sec.heading: sec.text for sec in page.sections}
+    assert body["RVU Breakdown"] == "Work RVU19.11\nTotal RVU19.11"
+    assert not any(r.rule == "empty_heading" for r in removed)
+
+
+def test_a_flattened_markdown_block_is_kept_as_written():
+    line = (
+        "## **What is the code?** The code describes a breathing device used at night. It is billed "
+        "monthly as a rental, with the supplies billed on their own codes when the patient needs them."
+    )
+    page, removed = _parse_dump(f"Device guide\n\nA short introduction to the device and how it is billed.\n{line}\n")
+    texts = "\n".join(sec.text for sec in page.sections)
+    assert line in texts.splitlines()
+    assert not any(r.text.startswith("What is the code?") for r in removed)
+
+
+def test_inline_bold_stays_as_written_and_a_bold_label_is_a_fact():
+    page, _ = _parse_dump(
+        "Overview\n\nThe visit needs a **low level of medical decision making** and 20 minutes.\n"
+        "**Code:** 99213\n## Billing **tips**\n\n- **Documentation**: note the time spent with the patient.\n"
+    )
+    texts = "\n".join(sec.text for sec in page.sections)
+    assert "The visit needs a **low level of medical decision making** and 20 minutes." in texts
+    assert ("Code", "99213") in page.facts
+    assert any(sec.heading == "Billing tips" for sec in page.sections)
+    items = [item for sec in page.sections for item in sec.items]
+    assert "Documentation: note the time spent with the patient." in items

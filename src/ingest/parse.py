@@ -255,6 +255,8 @@ _TABLE_ROW = " | "
 
 
 _LEADING_SYMBOLS = re.compile(r"^[^\w(\[]+")
+# A line ending in a measured value (a decimal number, a percentage) states it.
+_ENDS_IN_VALUE = re.compile(r"\d(?:\.\d+|%)$")
 
 
 def _numbered_heading(lines: list[Line], roles: list[str | None], i: int) -> bool:
@@ -377,6 +379,8 @@ def _leads_content(nxt: Line | None) -> bool:
 
 def _text_heading_role(text: str, section: str, score: float, nxt: Line | None) -> str | None:
     words = text.split()
+    if _ENDS_IN_VALUE.search(text):
+        return None  # "Work RVU19.11", "Denial rate 12%": a label with its value, not a heading
     head = _LEADING_SYMBOLS.sub("", text)  # "✅ When to Use Modifier 50"
     if not head[:1].isupper() and not head[:1].isdigit():
         return None
