@@ -389,3 +389,16 @@ def test_apply_templates_without_a_model_for_the_site_keeps_everything() -> None
         kept, removed = apply_templates(lines, "unseen.example", TemplateModel({}), own_code=None)
     assert kept == lines
     assert removed == []
+
+
+def test_a_buttons_label_is_chrome_but_a_heading_naming_its_subject_stays() -> None:
+    specs = [
+        ("CPT 99213: Office Visit", Kind.TEXT),
+        ("Use Code", Kind.TEXT),
+        ("Open Dashboard", Kind.TEXT),
+        ("Follow-Up Visits", Kind.TEXT),
+        ("Use of Modifier 25", Kind.TEXT),
+        ("Check the payer's policy before you bill the visit with a modifier.", Kind.TEXT),
+        ("Compare Plans", Kind.ITEM),
+    ]
+    assert rules_by_line(specs) == {2: "button_label", 3: "button_label"}

@@ -63,7 +63,8 @@ BLIND_FLOORS = {  # rounded down. First (blind) measurements, 2026-12-01:
     # the headings mapped right went 85 -> 85 and 59 -> 64.
     # heldout5, blind: first measured with all of the above (with the rules before them, and
     # the same evaluator: 85.4/99.6/81.3/79.7/75.0).
-    "heldout5": {"boilerplate_recall": 0.881, "content_retention": 0.995, "heading_recall": 0.868,
+    # A button's label left as text (`button_label`): heldout5 boilerplate 88.1 -> 88.3.
+    "heldout5": {"boilerplate_recall": 0.883, "content_retention": 0.995, "heading_recall": 0.868,
                  "section_mapping_rate": 0.835, "code_accuracy": 0.75},
 }
 

@@ -33,6 +33,8 @@ NAV_MAX_WORDS = 6
 # A line of menu entries run together has at most this many words, all capitalised.
 NAV_ROW_MAX_WORDS = 14
 _GRAMMAR = frozenset({"the", "a", "an", "of", "to", "in", "for", "on", "and", "or", "with", "is", "are", "your", "our"})
+# A button's label: at most this many words, the first an imperative verb ("Use Code", "Get Started").
+BUTTON_MAX_WORDS = 3
 # A menu is at least this many short lines in a row (two short lines are often a title and a label).
 NAV_MIN_RUN = 3
 # A "sentence" that proves content has started: this many words and final punctuation.
@@ -247,6 +249,7 @@ def clean_lines(lines: list[Line]) -> tuple[list[Line], list[Removed]]:
     _flag_stuffing(lines, flags)
     _flag_language_menus(lines, flags)
     _flag_feedback_replies(lines, flags)
+    _flag_buttons(lines, flags)
     _flag_link_lists(lines, flags, rules.LINK_LIST_HEADER, "link_list")
     _flag_link_lists(lines, flags, rules.TOC_HEADER, "toc")
     _flag_author_box(lines, flags)
@@ -343,6 +346,28 @@ def _flag_stuffing(lines: list[Line], flags: list[str | None]) -> None:
         words = [w for w in re.split(r"[\s,;|/·•]+", line.text.casefold()) if w]
         if all(w in _CODE_SET_WORDS or w.upper() == codes[0] for w in words):
             flags[i] = "keyword_stuffing"
+
+
+def _flag_buttons(lines: list[Line], flags: list[str | None]) -> None:
+    """A button's label left as a line of text: rule ``button_label``."""
+    for i, line in enumerate(lines):
+        if flags[i] is None and line.kind is Kind.TEXT and _button_text(line.text):
+            flags[i] = "button_label"
+
+
+@lru_cache(maxsize=LINE_MEMO)
+def _button_text(text: str) -> bool:
+    """A few capitalised words opening with an imperative verb, none of them a word of grammar,
+    no digit, no stop or colon: a control's label ("Use Code", "Get Started", "Book Demo"), not a
+    heading of content, which names its subject ("Follow-Up Visits", "Use of Modifier 59")."""
+    words = text.split()
+    return (
+        1 <= len(words) <= BUTTON_MAX_WORDS
+        and words[0].casefold() in boilerplate.IMPERATIVE_OPENINGS
+        and all(w[:1].isupper() and w.casefold() not in boilerplate.FUNCTION_WORDS for w in words)
+        and not _DIGIT.search(text)
+        and not text.endswith((".", ":", "?", "!"))
+    )
 
 
 def _flag_language_menus(lines: list[Line], flags: list[str | None]) -> None:
@@ -605,6 +630,7 @@ def _rounded(score: float | None) -> float | None:
 def clear_memos() -> None:
     """Forget the per-line answers this module keeps (LINE_MEMO each)."""
     for fn in (
-        normalize_key, _match_rule, _split_glued_text, phrased_codes, is_sentence_text, _menu_like_text, key_hash
+        normalize_key, _match_rule, _split_glued_text, phrased_codes, is_sentence_text, _menu_like_text, key_hash,
+        _button_text,
     ):
         fn.cache_clear()
