@@ -194,7 +194,8 @@ def _markdown_inline(text: str) -> tuple[str, bool]:
     if marker in ("**", "__") and text.endswith(marker) and len(text) > 4 and marker not in text[2:-2]:
         return text[2:-2], True
     m = _MD_STRONG.search(text)
-    if m is None or m.start() != _MD_LEAD.match(text).end():
+    lead = _MD_LEAD.match(text)
+    if m is None or lead is None or m.start() != lead.end():
         return text, False
     return text[: m.start()] + (m.group(1) or m.group(2)) + text[m.end() :], False
 # A text line made only of = or - (3 or more) underlines the line above as a heading.
