@@ -402,3 +402,14 @@ def test_a_buttons_label_is_chrome_but_a_heading_naming_its_subject_stays() -> N
         ("Compare Plans", Kind.ITEM),
     ]
     assert rules_by_line(specs) == {2: "button_label", 3: "button_label"}
+
+
+def test_a_repeat_under_a_label_is_its_value() -> None:
+    specs = [
+        ("Colonoscopy, flexible; with biopsy, single or multiple", Kind.TEXT),
+        ("Name of the Procedure:", Kind.TEXT),
+        ("Colonoscopy, Flexible; with Biopsy, Single or Multiple", Kind.TEXT),
+        ("A colonoscopy looks at the lining of the large bowel with a camera on a flexible tube.", Kind.TEXT),
+        ("Colonoscopy, flexible; with biopsy, single or multiple", Kind.TEXT),
+    ]
+    assert rules_by_line(specs) == {5: "duplicate_line"}

@@ -479,3 +479,18 @@ def test_inline_bold_stays_as_written_and_a_bold_label_is_a_fact():
     assert any(sec.heading == "Billing tips" for sec in page.sections)
     items = [item for sec in page.sections for item in sec.items]
     assert "Documentation: note the time spent with the patient." in items
+
+
+def test_a_label_over_a_value_or_over_facts_heads_them():
+    page, _ = _parse_dump(
+        "Knee arthroscopy with meniscectomy\n\nName of the Procedure:\n\nKnee Arthroscopy, Medial Meniscectomy\n\n"
+        "Summary\n\nThe surgeon trims the torn cartilage through two small cuts beside the knee.\n\n"
+        "Other Names:\n- Common Name: Knee scope\n- Technical Term: Arthroscopic meniscectomy\n\n"
+        "Why It Matters\n\nCPT codes serve several purposes:\n- Billing: a uniform language for claims\n"
+        "- Research: counts of procedures across payers\n"
+    )
+    by_heading = {sec.heading: sec for sec in page.sections}
+    assert by_heading["Name of the Procedure"].text == "Knee Arthroscopy, Medial Meniscectomy"
+    assert by_heading["Other Names"].items == ["Common Name: Knee scope", "Technical Term: Arthroscopic meniscectomy"]
+    why = by_heading["Why It Matters"]  # a lead-in right under a heading stays its content
+    assert why.text == "CPT codes serve several purposes:" and len(why.items) == 2

@@ -50,6 +50,8 @@ TAIL_MAX_WORDS = 15
 # 5 pages keep a site of two near-identical pages from calling all its content template.
 TEMPLATE_MIN_SHARE = 0.6
 TEMPLATE_MIN_PAGES = 5
+# A line ending in a colon of at most this many words is a label (its value follows).
+LABEL_MAX_WORDS = 6
 # Repeated non-item lines shorter than this are kept (answers like "Yes." legitimately repeat).
 DUPLICATE_MIN_WORDS = 4
 # A recurring line goes as template unless the line model scores it below this (reads it as content).
@@ -460,18 +462,22 @@ def _flag_author_box(lines: list[Line], flags: list[str | None]) -> None:
 
 def _flag_duplicates(lines: list[Line], flags: list[str | None]) -> None:
     """A line repeated on the page is kept once. Short lines and list items only collapse
-    when they repeat back to back (a title printed twice); elsewhere they may be content."""
+    when they repeat back to back (a title printed twice); elsewhere they may be content. A
+    repeat right under a label ("Name of the Procedure:" over the title again) is the label's
+    value and stays."""
     seen: set[str] = set()
     prev_key = None
+    prev_label = False
     for i, line in enumerate(lines):
         if flags[i] is not None:
             continue
         key = normalize_key(line.text)
         long_text = line.kind is not Kind.ITEM and len(line.text.split()) >= DUPLICATE_MIN_WORDS
-        if key == prev_key or (long_text and key in seen):
+        if key == prev_key or (long_text and key in seen and not prev_label):
             flags[i] = "duplicate_line"
         seen.add(key)
         prev_key = key
+        prev_label = line.text.endswith(":") and len(line.text.split()) <= LABEL_MAX_WORDS
 
 
 def _flag_nav_runs(lines: list[Line], flags: list[str | None], anchors: list[int]) -> None:

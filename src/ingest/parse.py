@@ -242,7 +242,7 @@ def _heading_roles(lines: list[Line]) -> list[str | None]:
                 and not is_all_caps(text) and map_heading(lines[i - 1].text)[0] in DESCRIPTOR_SECTIONS:
             role = None  # a descriptor is a noun phrase ("CPAP device"): under its heading it is content
         else:
-            role = _text_heading_role(text, section, score, nxt)
+            role = _text_heading_role(text, section, score, nxt, i > 0 and roles[i - 1] == "heading")
         roles[i] = role
         if role in ("heading", "keyed"):
             in_faq = section == "faq" and score >= 1.0
@@ -377,7 +377,9 @@ def _leads_content(nxt: Line | None) -> bool:
     )
 
 
-def _text_heading_role(text: str, section: str, score: float, nxt: Line | None) -> str | None:
+def _text_heading_role(
+    text: str, section: str, score: float, nxt: Line | None, under_heading: bool = False
+) -> str | None:
     words = text.split()
     if _ENDS_IN_VALUE.search(text):
         return None  # "Work RVU19.11", "Denial rate 12%": a label with its value, not a heading
@@ -405,14 +407,26 @@ def _text_heading_role(text: str, section: str, score: float, nxt: Line | None) 
             return "keyed"  # "Anesthesia: General anesthesia" is a section of one line
         return None
     if text.endswith(":"):
-        # A label over a block of facts ("Name of the Procedure:" over "Common Name: ...") heads it.
+        # A label over a block of facts ("Name of the Procedure:" over "Common Name: ...") heads
+        # it; over facts written as list items too, unless the label is itself right under a
+        # heading (then it introduces that heading's list: "CPT codes serve several purposes:").
         over_facts = (
             nxt is not None
-            and nxt.kind is Kind.TEXT
+            and (nxt.kind is Kind.TEXT or (nxt.kind is Kind.ITEM and not under_heading))
             and len(words) <= LABEL_HEADING_MAX_WORDS
             and _valued_fact(nxt.text)
         )
-        return "heading" if score >= COLON_HEADING_MIN_SCORE or over_facts else None
+        # A label over a value that is not a sentence ("Name of the Procedure:" over the
+        # procedure's name), when no heading is right above it, heads that value.
+        over_value = (
+            nxt is not None
+            and nxt.kind is Kind.TEXT
+            and not under_heading
+            and len(words) <= LABEL_HEADING_MAX_WORDS
+            and not nxt.text.endswith((".", ":", "!", "?"))
+            and any(c.isalpha() for c in nxt.text)
+        )
+        return "heading" if score >= COLON_HEADING_MIN_SCORE or over_facts or over_value else None
     if score >= 1.0:
         return "heading"
     # An unknown heading: short, unpunctuated (a question is fine outside a FAQ: "Why Is It
@@ -972,7 +986,14 @@ def _title(
     candidates: list[str] = []
     if ctx.title:
         candidates.append(_TITLE_SUFFIX.sub("", ctx.title))
-    first = next((ln for ln, r in zip(lines, roles, strict=True) if r == "heading" or ln.kind is Kind.HEADING), None)
+    first = next(
+        (
+            ln
+            for ln, r in zip(lines, roles, strict=True)
+            if (r == "heading" or ln.kind is Kind.HEADING) and not ln.text.endswith(":")  # a label names no page
+        ),
+        None,
+    )
     if first is not None:
         candidates.append(first.text)
     if lines and roles and roles[0] is None and lines[0].kind is Kind.TEXT and not _is_sentence(lines[0].text):

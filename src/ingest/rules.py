@@ -647,7 +647,7 @@ SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
     "patient_experience": ("patient experience", "experience", "what expect", "feel"),
     "billing": ("billing", "coding", "bill", "claim", "coding guideline", "coding tip", "documentation",
                 "modifier", "rvu", "relative value", "what document", "choosing right", "count unit", "how choose",
-                "unit", "reporting", "how coded",),
+                "unit", "reporting", "how coded", "audit", "auditor",),
     "cost_coverage": ("cost", "price", "pricing", "insurance", "coverage", "how much", "fee", "pay", "payment",
                       "fee schedule", "medicare", "reimburse", "reimbursement", "paying", "pay for",),
     "faq": ("faq", "frequently asked", "common question", "question", "q a", "ask", "mailbag", "reader question",
