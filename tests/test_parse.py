@@ -494,3 +494,14 @@ def test_a_label_over_a_value_or_over_facts_heads_them():
     assert by_heading["Other Names"].items == ["Common Name: Knee scope", "Technical Term: Arthroscopic meniscectomy"]
     why = by_heading["Why It Matters"]  # a lead-in right under a heading stays its content
     assert why.text == "CPT codes serve several purposes:" and len(why.items) == 2
+
+
+def test_a_short_title_over_a_one_line_block_before_the_next_section_heads_it():
+    page, _ = _parse_dump(
+        "How This Code Compares\n\nWith a work value of 19, this code ranks high among surgery codes in its family.\n\n"
+        "Specialties\n\nOrthopedic SurgeryJoint Replacement\n\nFrequently Asked Questions\n\n"
+        "Who bills this code?\n\nThe surgeon who performs the replacement bills it once per knee.\n"
+    )
+    by_heading = {sec.heading: sec for sec in page.sections}
+    assert by_heading["Specialties"].text == "Orthopedic SurgeryJoint Replacement"
+    assert "Specialties" not in by_heading["How This Code Compares"].text

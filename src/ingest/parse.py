@@ -31,6 +31,8 @@ LONG_LINE_WORDS = 12
 KEY_POINT_MAX_WORDS = 6
 # A label ending in a colon heads the facts under it up to this many words ("Name of the Procedure:").
 LABEL_HEADING_MAX_WORDS = 6
+# A title over a one-line block (see _titles_a_block) has at most this many words.
+BLOCK_TITLE_MAX_WORDS = 3
 # A heading ending in ':' is a label ("Common Modifiers:") unless it names a section this strongly.
 COLON_HEADING_MIN_SCORE = 2.0
 FACT_KEY_MAX_WORDS = 6
@@ -243,6 +245,8 @@ def _heading_roles(lines: list[Line]) -> list[str | None]:
             role = None  # a descriptor is a noun phrase ("CPAP device"): under its heading it is content
         else:
             role = _text_heading_role(text, section, score, nxt, i > 0 and roles[i - 1] == "heading")
+            if role is None and _titles_a_block(lines, i):
+                role = "heading"
         roles[i] = role
         if role in ("heading", "keyed"):
             in_faq = section == "faq" and score >= 1.0
@@ -291,6 +295,33 @@ def _numbered_heading(lines: list[Line], roles: list[str | None], i: int) -> boo
         after_prose = roles[i - 1] is None and prev.kind is Kind.TEXT and len(prev.text.split()) >= 6
         return after_prose and len(nxt.text.split()) >= 2 * len(words) + 2
     return len(nxt.text.split()) >= 6 or map_heading(text)[1] >= 1.0
+
+
+def _titles_a_block(lines: list[Line], i: int) -> bool:
+    """A short title over a one-line block that ends where the next section starts ("Specialties"
+    over the specialties' names, then "Frequently Asked Questions"): the title heads that line."""
+    if i + 2 >= len(lines):
+        return False
+    line, value, after = lines[i], lines[i + 1], lines[i + 2]
+    words = line.text.split()
+    if not (
+        line.kind is Kind.TEXT
+        and not line.level
+        and 1 <= len(words) <= BLOCK_TITLE_MAX_WORDS
+        and all(w[:1].isupper() for w in words)
+        and line.text[-1:].isalpha()
+        and value.kind is Kind.TEXT
+        and not value.text.endswith((".", ":", "?", "!"))
+        and not _is_sentence(value.text)
+    ):
+        return False
+    after_words = after.text.split()
+    return after.kind is Kind.HEADING or (
+        after.kind is Kind.TEXT
+        and len(after_words) <= OTHER_HEADING_MAX_WORDS
+        and after.text[-1:].isalpha()
+        and map_heading(after.text)[1] >= 1.0
+    )
 
 
 def _valued_fact(text: str) -> bool:
