@@ -177,7 +177,7 @@ def test_nav_run_before_content_is_removed() -> None:
 
 def test_two_short_lines_before_content_are_not_a_menu() -> None:
     specs = [("Knee guide", T), ("Orthopedics", T), ("CPT Code 29881", H), (S1, T)]
-    assert rules_by_line(specs) == {}
+    assert rules_by_line(specs) == {2: "category_badge"}  # no menu; the kicker over the title is a badge
 
 
 def test_short_lines_after_the_footer_boundary_are_page_tail() -> None:
@@ -413,3 +413,47 @@ def test_a_repeat_under_a_label_is_its_value() -> None:
         ("Colonoscopy, flexible; with biopsy, single or multiple", Kind.TEXT),
     ]
     assert rules_by_line(specs) == {5: "duplicate_line"}
+
+
+def test_the_site_speaking_of_itself_is_chrome() -> None:
+    assert match_rule("Note: Our site explains codes in plain words and is not an official source.", T) == "site_self"
+    assert match_rule("This website is not affiliated with any payer.", T) == "site_self"
+    assert match_rule("Our clinic bills 99213 for most follow-up visits of this kind.", T) is None
+
+
+def test_a_line_opening_with_the_sites_name_that_sells_is_a_brand_pitch() -> None:
+    lines = page(
+        ("Knee injection billing", T),
+        ("Report 20610 once per joint, whatever the number of injections into it.", T),
+        ("Clinicore provides end-to-end billing services for practices. Book a call today.", T),
+        ("Clinicore's claims software tracks units and modifiers for you.", T),
+        ("Clinicore Health considers the injection medically necessary after six weeks of therapy.", T),
+    )
+    kept, removed = apply_templates(lines, "www.clinicore.com", TemplateModel({}), "20610")
+    assert {r.line_no: r.rule for r in removed if r.rule == "brand_pitch"} == {3: "brand_pitch", 4: "brand_pitch"}
+    assert [ln.line_no for ln in kept] == [1, 2, 5]
+
+
+def test_a_category_badge_beside_the_title_is_chrome_but_a_heading_over_content_stays() -> None:
+    specs = [
+        ("Billing Codes", T),
+        ("CPT 27447: Total knee arthroplasty", H),
+        ("Surgery", T),
+        ("Global 90d", T),
+        ("Overview", T),
+        ("Total knee arthroplasty replaces the worn surfaces of the knee joint with implants.", T),
+    ]
+    assert rules_by_line(specs) == {1: "category_badge", 3: "category_badge"}
+    specs = [
+        ("CPT 27447: Total knee arthroplasty", H),
+        ("Overview", T),
+        ("What is CPT 27447?", T),
+        ("Total knee arthroplasty replaces the worn surfaces of the knee joint with implants.", T),
+    ]
+    assert rules_by_line(specs) == {}
+    specs = [
+        ("CPT 27447: Total knee arthroplasty", H),
+        ("Key Takeaways", T),
+        ("The code covers all three components of a primary replacement", T),
+    ]
+    assert rules_by_line(specs) == {}

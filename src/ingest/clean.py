@@ -35,6 +35,15 @@ NAV_ROW_MAX_WORDS = 14
 _GRAMMAR = frozenset({"the", "a", "an", "of", "to", "in", "for", "on", "and", "or", "with", "is", "are", "your", "our"})
 # A button's label: at most this many words, the first an imperative verb ("Use Code", "Get Started").
 BUTTON_MAX_WORDS = 3
+_WORDS = re.compile(r"[^\W_]+")
+# The site addressing its reader or speaking as itself.
+_SELF_WORDS = frozenset({"you", "your", "we", "our", "us"})
+# A category badge (see _flag_badges): at most this many words, beside a title of at most
+# BADGE_TITLE_MAX_WORDS words among the page's first BADGE_TOP_LINES lines left.
+BADGE_MAX_WORDS = 3
+BADGE_TITLE_MAX_WORDS = 16
+BADGE_TOP_LINES = 8
+BADGE_LEADS_WORDS = 6
 # A menu is at least this many short lines in a row (two short lines are often a title and a label).
 NAV_MIN_RUN = 3
 # A "sentence" that proves content has started: this many words and final punctuation.
@@ -223,6 +232,20 @@ def remove_brand_lines(lines: list[Line], brands: Iterable[str]) -> tuple[list[L
     return kept, removed
 
 
+def _brand_pitch(line: Line, brand: str | None) -> bool:
+    """A line opening with the site's own name that sells ("Acme's claims software tracks ...",
+    "Acme Billing provides end-to-end billing services. Book a call today."): the site speaking
+    of its products, rule ``brand_pitch``. The site's name opening a statement with no word of
+    selling ("Acme Health considers X medically necessary when ...": an insurer's policy) stays."""
+    text = line.text
+    if brand is None or line.kind is Kind.HEADING or not compact(text).startswith(brand):
+        return False
+    words = [w.casefold() for w in _WORDS.findall(text)]
+    return any(w in boilerplate.COMMERCE_WORDS or w in _SELF_WORDS for w in words) or any(
+        w in boilerplate.IMPERATIVE_OPENINGS for w in words[:1]
+    )
+
+
 @lru_cache(maxsize=LINE_MEMO)
 def phrased_codes(text: str) -> tuple[tuple[str, int], ...]:
     """(code, offset) of every code the line names as a code: ``rules.CODE_PHRASE`` and the
@@ -258,6 +281,7 @@ def clean_lines(lines: list[Line]) -> tuple[list[Line], list[Removed]]:
     _flag_duplicates(lines, flags)
     anchors = _content_anchors(lines, flags)
     _flag_nav_runs(lines, flags, anchors)
+    _flag_badges(lines, flags, likely_code(lines))
     _flag_tail(lines, flags, _content_anchors(lines, flags, strict=True), likely_code(lines))
     kept: list[Line] = []
     for line, flag in zip(lines, flags, strict=True):
@@ -369,6 +393,63 @@ def _button_text(text: str) -> bool:
         and all(w[:1].isupper() and w.casefold() not in boilerplate.FUNCTION_WORDS for w in words)
         and not _DIGIT.search(text)
         and not text.endswith((".", ":", "?", "!"))
+    )
+
+
+def _flag_badges(lines: list[Line], flags: list[str | None], own_code: str | None) -> None:
+    """A category badge beside the page's title ("Surgery", "J Codes (Drugs)", "Billing Codes"
+    just over or under "CPT 27447 Total knee arthroplasty"): a few capitalised words with no
+    figure, a line of text (not a heading's markup or a list item), not over content of its own
+    (a sentence or a list), and under the title not a section's name ("Overview"): rule
+    ``category_badge``."""
+    if own_code is None:
+        return
+    open_ = [i for i, f in enumerate(flags) if f is None][:BADGE_TOP_LINES]
+    titles = [k for k, i in enumerate(open_) if _is_code_title_line(lines[i], own_code)]
+    if not titles:
+        return
+    title = next((k for k in titles if lines[open_[k]].kind is Kind.HEADING), titles[0])  # an h1 first
+    for k in (title - 1, title + 1):
+        if not 0 <= k < len(open_):
+            continue
+        i = open_[k]
+        nxt = lines[open_[k + 1]] if k + 1 < len(open_) and k + 1 != title else None
+        if (
+            _badge_text(lines[i].text)
+            and lines[i].kind is Kind.TEXT
+            and not (nxt is not None and _leads(nxt))
+            and (k < title or map_heading(lines[i].text)[1] < 1.0)  # under the title, "Overview" is a heading
+        ):
+            flags[i] = "category_badge"
+
+
+def _leads(line: Line) -> bool:
+    """Content a short line would head: a list, a sentence, or a key point written without a
+    stop (a long line that is not a "Key: value" fact)."""
+    return (
+        line.kind is Kind.ITEM
+        or _is_sentence(line)
+        or (len(line.text.split()) >= BADGE_LEADS_WORDS and ":" not in line.text)
+    )
+
+
+def _is_code_title_line(line: Line, own_code: str) -> bool:
+    return (
+        any(m.group(1).upper() == own_code for m in rules.CODE_PATTERN.finditer(line.text))
+        and (line.kind is Kind.HEADING or not _TERMINAL.search(line.text))
+        and len(line.text.split()) <= BADGE_TITLE_MAX_WORDS
+    )
+
+
+@lru_cache(maxsize=LINE_MEMO)
+def _badge_text(text: str) -> bool:
+    words = text.split()
+    return (
+        1 <= len(words) <= BADGE_MAX_WORDS
+        and not text.isupper()  # "OFFICIAL DESCRIPTOR" under the title is a heading by its look
+        and all(w[:1].isupper() or w[:1] == "(" for w in words)
+        and not _DIGIT.search(text)
+        and not _TERMINAL.search(text)
     )
 
 
@@ -609,11 +690,13 @@ def apply_templates(
 
     Recurring is not enough: a template line the model reads as content stays, and a recurring
     sentence (a standard coverage note the site prints on every code page) goes only where the
-    model alone would remove it. Each removal says why: ``template:<site>``
-    or ``learned:<the signal that weighed most>``."""
+    model alone would remove it. A line opening with the site's own name that sells goes too.
+    Each removal says why: ``template:<site>``, ``learned:<the signal that weighed most>`` or
+    ``brand_pitch``."""
     template = template_mask(lines, site, model, own_code)
     line_model = boilerplate.active_model()
     scores, reasons = line_model.scores(lines, own_code, site, template) if line_model and lines else (None, [])
+    brand = boilerplate.brand_of(site)
     kept: list[Line] = []
     removed: list[Removed] = []
     for i, line in enumerate(lines):
@@ -624,6 +707,8 @@ def apply_templates(
             removed.append(Removed(line.line_no, line.text, f"template:{site}", _rounded(score)))
         elif line_model is not None and score is not None and score >= line_model.threshold:
             removed.append(Removed(line.line_no, line.text, f"learned:{reasons[i]}", _rounded(score)))
+        elif _brand_pitch(line, brand):  # decided after the model, so its neighbours' context holds
+            removed.append(Removed(line.line_no, line.text, "brand_pitch", _rounded(score)))
         else:
             kept.append(line)
     return kept, removed
@@ -637,6 +722,6 @@ def clear_memos() -> None:
     """Forget the per-line answers this module keeps (LINE_MEMO each)."""
     for fn in (
         normalize_key, _match_rule, _split_glued_text, phrased_codes, is_sentence_text, _menu_like_text, key_hash,
-        _button_text,
+        _button_text, _badge_text,
     ):
         fn.cache_clear()

@@ -481,6 +481,14 @@ LINE_RULES: tuple[LineRule, ...] = (
         requires=("advice", "user"),
         description="community disclaimers: 'Answers are user contributions, not official coding advice.'",
     ),
+    LineRule(
+        "site_self",
+        r"\b(our|this) (site|website|web site|blog|platform|app)\b",
+        max_words=40,
+        requires=("our ", "this "),
+        description="the site speaking of itself: 'Our site provides educational explanations ...', "
+        "'This website is not affiliated with ...' (content speaks of codes and care, not of the site)",
+    ),
 )
 
 # Badges glued to the front of a heading ("NewBilling Guidelines", "UpdatedRecovery").
