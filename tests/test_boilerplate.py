@@ -8,7 +8,7 @@ import json
 import numpy as np
 
 from ingest import boilerplate, learn
-from ingest.clean import TemplateModel, apply_templates, clean_lines
+from ingest.clean import RUN_MIN_SCORE, TemplateModel, apply_templates, clean_lines
 from ingest.config import Limits
 from ingest.extract import extract_text
 from ingest.models import Kind, Line
@@ -53,10 +53,15 @@ def test_chrome_after_the_content_goes_and_every_content_line_stays():
         assert content in kept_text
     gone = {r.text: r.rule for r in removed}
     assert "Start your free trial today →" in gone and "Try our claim checker →" in gone
-    assert all(rule.startswith("learned:") for rule in gone.values())
+    assert all(rule.startswith("learned:") or rule == "chrome_run" for rule in gone.values())
     threshold = boilerplate.shipped_model().threshold
-    assert all(r.score is not None and r.score >= round(threshold, 4) - 1e-4 for r in removed)
-    assert {r.split(":", 1)[1] for r in gone.values()} <= set(boilerplate.FEATURES + boilerplate.CONTEXT_FEATURES)
+    # a line the model alone removes scores at its threshold; a doubtful line in a run of chrome
+    # at the page's foot (clean.RUN_MIN_SCORE) goes with the run
+    for r in removed:
+        floor = RUN_MIN_SCORE if r.rule == "chrome_run" else threshold
+        assert r.score is not None and r.score >= round(floor, 4) - 1e-4
+    learned = {r.split(":", 1)[1] for r in gone.values() if r.startswith("learned:")}
+    assert learned <= set(boilerplate.FEATURES + boilerplate.CONTEXT_FEATURES)
 
 
 def test_brand_of_a_site():

@@ -457,3 +457,24 @@ def test_a_category_badge_beside_the_title_is_chrome_but_a_heading_over_content_
         ("The code covers all three components of a primary replacement", T),
     ]
     assert rules_by_line(specs) == {}
+
+
+def test_a_doubtful_line_in_a_chrome_run_at_the_pages_foot_goes() -> None:
+    from ingest.clean import RUN_MIN_SCORE, _chrome_runs
+
+    lines = page(
+        ("Bill the visit once per day.", T),
+        ("Bill the visit once per day whatever the number of problems addressed in it.", T),
+        ("Create your free account in minutes and start today with our billing team.", T),
+        ("All States Covered", T),
+        ("Start free", T),
+        ("No Contracts", T),
+    )
+    scores = np.array([0.1, 0.6, 0.7, 0.55, 0.99, 0.6])
+    assert RUN_MIN_SCORE <= 0.55
+    # the foot run (2-5) holds a line at the threshold: the doubtful short lines and the selling
+    # sentence go; the plain sentence in it has the benefit of the doubt
+    assert _chrome_runs(lines, scores, 0.9).tolist() == [False, False, True, True, True, True]
+    # no line at the threshold: nothing goes; inside the page (not touching an edge): nothing goes
+    assert not _chrome_runs(lines, np.array([0.1, 0.6, 0.7, 0.55, 0.8, 0.6]), 0.9).any()
+    assert not _chrome_runs(lines, np.array([0.1, 0.6, 0.95, 0.55, 0.2, 0.1]), 0.9).any()

@@ -505,3 +505,13 @@ def test_a_short_title_over_a_one_line_block_before_the_next_section_heads_it():
     by_heading = {sec.heading: sec for sec in page.sections}
     assert by_heading["Specialties"].text == "Orthopedic SurgeryJoint Replacement"
     assert "Specialties" not in by_heading["How This Code Compares"].text
+
+
+def test_a_title_over_a_label_heads_the_labelled_block():
+    page, _ = _parse_dump(
+        "An electrocardiogram records the heart's electrical activity with twelve leads on the chest.\n"
+        "What Is CPT 93000?\nOfficial CPT definition:\n\"Electrocardiogram, routine, with interpretation and report\"\n"
+        "What CPT 93000 Includes\nCPT 93000 covers:\n- Placing the leads\n- Reading the tracing\n"
+    )
+    headings = [sec.heading for sec in page.sections]
+    assert "What Is CPT 93000?" in headings and "What CPT 93000 Includes" in headings

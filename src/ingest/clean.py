@@ -63,6 +63,14 @@ TEMPLATE_MIN_PAGES = 5
 LABEL_MAX_WORDS = 6
 # Repeated non-item lines shorter than this are kept (answers like "Yes." legitimately repeat).
 DUPLICATE_MIN_WORDS = 4
+# A line the model scores at least this high goes when it belongs to a run of such lines that
+# holds a line scoring at the model's threshold (see _chrome_runs).
+RUN_MIN_SCORE = 0.5
+# Words only a sale or a sign-up uses ("plan", "services", "minutes" are words of content too).
+_SELLING = frozenset(
+    {"free", "demo", "trial", "account", "signup", "subscribe", "subscription", "download", "premium", "discount",
+     "upgrade", "unlimited", "toolkit", "software", "platform", "app"}
+)
 # A recurring line goes as template unless the line model scores it below this (reads it as content).
 TEMPLATE_MIN_SCORE = 0.35
 # The per-line tests below are pure functions of a line's text (and kind), and a site's
@@ -230,6 +238,27 @@ def remove_brand_lines(lines: list[Line], brands: Iterable[str]) -> tuple[list[L
         else:
             kept.append(line)
     return kept, removed
+
+
+def _chrome_runs(lines: list[Line], scores: np.ndarray, threshold: float) -> np.ndarray:
+    """Lines in a run at the page's start or end where every line scores at least RUN_MIN_SCORE
+    and one scores at the threshold: chrome comes in runs (a pitch beside its button, a strip of
+    selling points under its call to action at the foot of the page), and a doubtful line in
+    the page's chrome is chrome. Inside the page, content has the benefit of the doubt, and so
+    has a sentence in such a run unless it sells (a word only a sale or a sign-up uses: an
+    FAQ's last answer over an author box stays)."""
+    doubtful = scores >= RUN_MIN_SCORE
+    out = np.zeros(len(scores), dtype=bool)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], doubtful.astype(np.int8), [0]])))
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        if (a == 0 or b == len(scores)) and (scores[a:b] >= threshold).any():
+            for i in range(a, b):
+                out[i] = not _is_sentence(lines[i]) or _sells(lines[i].text)
+    return out
+
+
+def _sells(text: str) -> bool:
+    return any(w.casefold() in _SELLING for w in _WORDS.findall(text))
 
 
 def _brand_pitch(line: Line, brand: str | None) -> bool:
@@ -697,6 +726,8 @@ def apply_templates(
     line_model = boilerplate.active_model()
     scores, reasons = line_model.scores(lines, own_code, site, template) if line_model and lines else (None, [])
     brand = boilerplate.brand_of(site)
+    in_run = _chrome_runs(lines, scores, line_model.threshold) if line_model is not None and scores is not None \
+        else None
     kept: list[Line] = []
     removed: list[Removed] = []
     for i, line in enumerate(lines):
@@ -707,6 +738,8 @@ def apply_templates(
             removed.append(Removed(line.line_no, line.text, f"template:{site}", _rounded(score)))
         elif line_model is not None and score is not None and score >= line_model.threshold:
             removed.append(Removed(line.line_no, line.text, f"learned:{reasons[i]}", _rounded(score)))
+        elif in_run is not None and in_run[i]:
+            removed.append(Removed(line.line_no, line.text, "chrome_run", _rounded(score)))
         elif _brand_pitch(line, brand):  # decided after the model, so its neighbours' context holds
             removed.append(Removed(line.line_no, line.text, "brand_pitch", _rounded(score)))
         else:

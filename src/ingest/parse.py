@@ -424,7 +424,18 @@ def _text_heading_role(
         # A long heading names its section up front ("Medical Policies and Guidelines for ...");
         # a long descriptor that mentions "procedure" somewhere is content.
         _, score = map_heading(" ".join(words[:5]))
-    followed_by_content = _leads_content(nxt)
+    # A question or a title naming a code, of three words or more, over a label ("What Is CPT
+    # 93000?" over "Official CPT definition:") heads the labelled block; a page's title over
+    # "Name of the Procedure:" leaves the label to head its value.
+    over_label = (
+        nxt is not None
+        and nxt.kind is Kind.TEXT
+        and nxt.text.endswith(":")
+        and 2 <= len(nxt.text.split()) <= LABEL_HEADING_MAX_WORDS
+        and len(words) >= 3
+        and (text.endswith("?") or bool(rules.CODE_PATTERN.search(text)))
+    )
+    followed_by_content = _leads_content(nxt) or over_label
     fact = _FACT.match(text)
     if fact and fact.group("value").strip():
         key_section, key_score = map_heading(fact.group("key"))
