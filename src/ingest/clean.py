@@ -247,8 +247,10 @@ def _chrome_runs(lines: list[Line], scores: np.ndarray, threshold: float) -> np.
     the page's chrome is chrome. Inside the page, content has the benefit of the doubt, and so
     has a sentence in such a run unless it sells (a word only a sale or a sign-up uses: an
     FAQ's last answer over an author box stays)."""
-    doubtful = scores >= RUN_MIN_SCORE
     out = np.zeros(len(scores), dtype=bool)
+    if not len(scores) or (scores[0] < RUN_MIN_SCORE and scores[-1] < RUN_MIN_SCORE):
+        return out  # no run touches an edge
+    doubtful = scores >= RUN_MIN_SCORE
     edges = np.flatnonzero(np.diff(np.concatenate([[0], doubtful.astype(np.int8), [0]])))
     for a, b in zip(edges[::2], edges[1::2], strict=True):
         if (a == 0 or b == len(scores)) and (scores[a:b] >= threshold).any():
@@ -267,7 +269,10 @@ def _brand_pitch(line: Line, brand: str | None) -> bool:
     of its products, rule ``brand_pitch``. The site's name opening a statement with no word of
     selling ("Acme Health considers X medically necessary when ...": an insurer's policy) stays."""
     text = line.text
-    if brand is None or line.kind is Kind.HEADING or not compact(text).startswith(brand):
+    if brand is None or line.kind is Kind.HEADING or text[:1].casefold() != brand[0]:
+        return False
+    # the name's letters lie within its first 2n+8 characters (spaces, an apostrophe, a capital)
+    if not compact(text[: 2 * len(brand) + 8]).startswith(brand):
         return False
     words = [w.casefold() for w in _WORDS.findall(text)]
     return any(w in boilerplate.COMMERCE_WORDS or w in _SELF_WORDS for w in words) or any(
@@ -310,8 +315,9 @@ def clean_lines(lines: list[Line]) -> tuple[list[Line], list[Removed]]:
     _flag_duplicates(lines, flags)
     anchors = _content_anchors(lines, flags)
     _flag_nav_runs(lines, flags, anchors)
-    _flag_badges(lines, flags, likely_code(lines))
-    _flag_tail(lines, flags, _content_anchors(lines, flags, strict=True), likely_code(lines))
+    own_code = likely_code(lines)
+    _flag_badges(lines, flags, own_code)
+    _flag_tail(lines, flags, _content_anchors(lines, flags, strict=True), own_code)
     kept: list[Line] = []
     for line, flag in zip(lines, flags, strict=True):
         if flag is None:
