@@ -515,3 +515,12 @@ def test_a_title_over_a_label_heads_the_labelled_block():
     )
     headings = [sec.heading for sec in page.sections]
     assert "What Is CPT 93000?" in headings and "What CPT 93000 Includes" in headings
+
+
+def test_a_numbered_heading_over_a_long_line_cut_short_is_a_heading():
+    page, _ = _parse_dump(
+        "How to use the strips\n\n1. Wash your hands before the test.\n2. Insert the strip into the meter.\n\n"
+        "3. When to use HCPCS code A4253\n\n"
+        "HCPCS code A4253 should be used when billing for blood glucose test strips for home monitors used by the\n"
+    )
+    assert "When to use HCPCS code A4253" in [h for sec in page.sections for h in (sec.heading, *sec.merged_headings)]

@@ -218,7 +218,7 @@ def test_pages_are_ingested_with_the_manifest_sidecars(tmp_path):
 # Floors on the real pages, where they are beside the repository: measured, rounded the safe way.
 REAL_MAX_LEAKED = 0.04
 REAL_MIN_KEPT = 0.995
-REAL_MIN_HEADINGS = 0.91
+REAL_MIN_HEADINGS = 0.915
 
 
 def test_agrees_with_the_shared_score_script(tmp_path):

@@ -278,7 +278,7 @@ def _numbered_heading(lines: list[Line], roles: list[str | None], i: int) -> boo
         and not text.endswith((".", ",", ";", ":", "!"))
         and text[:1].isupper()
         and lines[i + 1].kind is Kind.TEXT
-        and _is_sentence(lines[i + 1].text)
+        and (_is_sentence(lines[i + 1].text) or len(lines[i + 1].text.split()) >= LONG_LINE_WORDS)
         and not (lines[i - 1].kind is Kind.ITEM and roles[i - 1] is None and lines[i - 1].text.endswith("?"))
         and (text.endswith("?") or bool(rules.CODE_PATTERN.search(text)))
     ):
