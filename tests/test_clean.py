@@ -478,3 +478,12 @@ def test_a_doubtful_line_in_a_chrome_run_at_the_pages_foot_goes() -> None:
     # no line at the threshold: nothing goes; inside the page (not touching an edge): nothing goes
     assert not _chrome_runs(lines, np.array([0.1, 0.6, 0.7, 0.55, 0.8, 0.6]), 0.9).any()
     assert not _chrome_runs(lines, np.array([0.1, 0.6, 0.95, 0.55, 0.2, 0.1]), 0.9).any()
+
+
+def test_a_chrome_run_counts_as_the_line_models_removal_in_the_report() -> None:
+    from ingest.summary import _removed_by
+
+    assert _removed_by("chrome_run") == "line model"
+    assert _removed_by("learned:arrow") == "line model"
+    assert _removed_by("template:maple.example") == "template"
+    assert _removed_by("brand_pitch") == "rules"

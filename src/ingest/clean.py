@@ -5,9 +5,12 @@ Three kinds of evidence, applied in this order:
 1. the rule catalogue in :mod:`ingest.rules` (copyright, signup, calls to action, ...), line by
    line, after splitting promos glued onto content (``Learn morePost-Procedure Follow-Up``);
 2. page structure: a repeated line, a run of short menu-like lines before the content starts,
-   and the short lines trailing after the content ends (``nav_menu``, ``page_tail``);
+   the short lines trailing after the content ends (``nav_menu``, ``page_tail``), a button's
+   label and a category badge beside the title (``button_label``, ``category_badge``);
 3. the corpus: a line that recurs on a large share of one site's pages is that site's template
-   (``template:<site>``), see :func:`learn_templates`.
+   (``template:<site>``), see :func:`learn_templates`; with it, the learned line model
+   (``learned:<signal>``, ``chrome_run``) and the site's own pitch (``brand_pitch``), see
+   :func:`apply_templates`.
 
 Every function is pure: lines in, (kept lines, removed lines) out.
 """
@@ -725,9 +728,10 @@ def apply_templates(
 
     Recurring is not enough: a template line the model reads as content stays, and a recurring
     sentence (a standard coverage note the site prints on every code page) goes only where the
-    model alone would remove it. A line opening with the site's own name that sells goes too.
-    Each removal says why: ``template:<site>``, ``learned:<the signal that weighed most>`` or
-    ``brand_pitch``."""
+    model alone would remove it. A doubtful line in a run of chrome at the page's start or end
+    goes with the run (:func:`_chrome_runs`), and a line opening with the site's own name that
+    sells goes too. Each removal says why: ``template:<site>``, ``learned:<the signal that
+    weighed most>``, ``chrome_run`` or ``brand_pitch``."""
     template = template_mask(lines, site, model, own_code)
     line_model = boilerplate.active_model()
     scores, reasons = line_model.scores(lines, own_code, site, template) if line_model and lines else (None, [])
