@@ -487,3 +487,14 @@ def test_a_chrome_run_counts_as_the_line_models_removal_in_the_report() -> None:
     assert _removed_by("learned:arrow") == "line model"
     assert _removed_by("template:maple.example") == "template"
     assert _removed_by("brand_pitch") == "rules"
+
+
+def test_a_promo_row_opening_with_a_button_is_chrome_but_a_table_row_is_not() -> None:
+    specs = [
+        ("CPT 99213: Office visit", T),
+        ("Try CodeHelper | Chat-Based Coding Use it for free!", T),
+        ("Check Eligibility | Required for every visit | Front desk", T),
+        ("Report Once | Per session | Modifier 25 when separate", T),
+        ("Bill the visit once per day whatever the number of problems addressed in it.", T),
+    ]
+    assert rules_by_line(specs) == {2: "button_label"}

@@ -38,6 +38,7 @@ NAV_ROW_MAX_WORDS = 14
 _GRAMMAR = frozenset({"the", "a", "an", "of", "to", "in", "for", "on", "and", "or", "with", "is", "are", "your", "our"})
 # A button's label: at most this many words, the first an imperative verb ("Use Code", "Get Started").
 BUTTON_MAX_WORDS = 3
+BUTTON_ROW_CELLS = 3
 _WORDS = re.compile(r"[^\W_]+")
 # The site addressing its reader or speaking as itself.
 _SELF_WORDS = frozenset({"you", "your", "we", "our", "us"})
@@ -413,10 +414,25 @@ def _flag_stuffing(lines: list[Line], flags: list[str | None]) -> None:
 
 
 def _flag_buttons(lines: list[Line], flags: list[str | None]) -> None:
-    """A button's label left as a line of text: rule ``button_label``."""
+    """A button's label left as a line of text, or a promo row that opens with one ("Try X |
+    Chat-based help, use it for free!"): rule ``button_label``."""
     for i, line in enumerate(lines):
-        if flags[i] is None and line.kind is Kind.TEXT and _button_text(line.text):
+        if flags[i] is None and line.kind is Kind.TEXT and (_button_text(line.text) or _button_row(line.text)):
             flags[i] = "button_label"
+
+
+@lru_cache(maxsize=LINE_MEMO)
+def _button_row(text: str) -> bool:
+    """Up to three segments split by " | ", the first a button's label and another selling
+    ("free", "trial", ...) or exclaiming: a promo strip, not a table row of content."""
+    if " | " not in text:
+        return False
+    cells = [c.strip() for c in text.split(" | ")]
+    return (
+        len(cells) <= BUTTON_ROW_CELLS
+        and _button_text(cells[0])
+        and any(_sells(c) or c.endswith("!") for c in cells[1:])
+    )
 
 
 @lru_cache(maxsize=LINE_MEMO)
@@ -765,6 +781,6 @@ def clear_memos() -> None:
     """Forget the per-line answers this module keeps (LINE_MEMO each)."""
     for fn in (
         normalize_key, _match_rule, _split_glued_text, phrased_codes, is_sentence_text, _menu_like_text, key_hash,
-        _button_text, _badge_text,
+        _button_text, _button_row, _badge_text,
     ):
         fn.cache_clear()
