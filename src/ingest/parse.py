@@ -408,6 +408,37 @@ def _leads_content(nxt: Line | None) -> bool:
     )
 
 
+def _over_label(text: str, nxt: Line | None) -> bool:
+    """A question or a title naming a code, of three words or more, over a label ("What Is CPT
+    93000?" over "Official CPT definition:") heads the labelled block; a page's title over
+    "Name of the Procedure:" leaves the label to head its value."""
+    return (
+        nxt is not None
+        and nxt.kind is Kind.TEXT
+        and nxt.text.endswith(":")
+        and 2 <= len(nxt.text.split()) <= LABEL_HEADING_MAX_WORDS
+        and len(text.split()) >= 3
+        and (text.endswith("?") or bool(rules.CODE_PATTERN.search(text)))
+    )
+
+
+def _label_heads(words: list[str], nxt: Line | None, under_heading: bool) -> bool:
+    """A short label ending in a colon heads a block of facts ("Name of the Procedure:" over
+    "Common Name: ...", as lines or as list items) or a value that is not a sentence (the
+    procedure's name). Right under a heading it introduces that heading's list instead ("CPT
+    codes serve several purposes:"), except over facts written as lines."""
+    if nxt is None or len(words) > LABEL_HEADING_MAX_WORDS:
+        return False
+    over_facts = (nxt.kind is Kind.TEXT or (nxt.kind is Kind.ITEM and not under_heading)) and _valued_fact(nxt.text)
+    over_value = (
+        nxt.kind is Kind.TEXT
+        and not under_heading
+        and not nxt.text.endswith((".", ":", "!", "?"))
+        and any(c.isalpha() for c in nxt.text)
+    )
+    return over_facts or over_value
+
+
 def _text_heading_role(
     text: str, section: str, score: float, nxt: Line | None, under_heading: bool = False
 ) -> str | None:
@@ -424,18 +455,7 @@ def _text_heading_role(
         # A long heading names its section up front ("Medical Policies and Guidelines for ...");
         # a long descriptor that mentions "procedure" somewhere is content.
         _, score = map_heading(" ".join(words[:5]))
-    # A question or a title naming a code, of three words or more, over a label ("What Is CPT
-    # 93000?" over "Official CPT definition:") heads the labelled block; a page's title over
-    # "Name of the Procedure:" leaves the label to head its value.
-    over_label = (
-        nxt is not None
-        and nxt.kind is Kind.TEXT
-        and nxt.text.endswith(":")
-        and 2 <= len(nxt.text.split()) <= LABEL_HEADING_MAX_WORDS
-        and len(words) >= 3
-        and (text.endswith("?") or bool(rules.CODE_PATTERN.search(text)))
-    )
-    followed_by_content = _leads_content(nxt) or over_label
+    followed_by_content = _leads_content(nxt) or _over_label(text, nxt)
     fact = _FACT.match(text)
     if fact and fact.group("value").strip():
         key_section, key_score = map_heading(fact.group("key"))
@@ -449,26 +469,7 @@ def _text_heading_role(
             return "keyed"  # "Anesthesia: General anesthesia" is a section of one line
         return None
     if text.endswith(":"):
-        # A label over a block of facts ("Name of the Procedure:" over "Common Name: ...") heads
-        # it; over facts written as list items too, unless the label is itself right under a
-        # heading (then it introduces that heading's list: "CPT codes serve several purposes:").
-        over_facts = (
-            nxt is not None
-            and (nxt.kind is Kind.TEXT or (nxt.kind is Kind.ITEM and not under_heading))
-            and len(words) <= LABEL_HEADING_MAX_WORDS
-            and _valued_fact(nxt.text)
-        )
-        # A label over a value that is not a sentence ("Name of the Procedure:" over the
-        # procedure's name), when no heading is right above it, heads that value.
-        over_value = (
-            nxt is not None
-            and nxt.kind is Kind.TEXT
-            and not under_heading
-            and len(words) <= LABEL_HEADING_MAX_WORDS
-            and not nxt.text.endswith((".", ":", "!", "?"))
-            and any(c.isalpha() for c in nxt.text)
-        )
-        return "heading" if score >= COLON_HEADING_MIN_SCORE or over_facts or over_value else None
+        return "heading" if score >= COLON_HEADING_MIN_SCORE or _label_heads(words, nxt, under_heading) else None
     if score >= 1.0:
         return "heading"
     # An unknown heading: short, unpunctuated (a question is fine outside a FAQ: "Why Is It
