@@ -173,3 +173,36 @@ def test_a_date_the_code_states_is_not_a_byline_date():
     assert boilerplate.text_features("Updated: January 01, 2024")[date] == 1.0
     assert boilerplate.text_features("Effective date: 01/01/2025")[date] == 1.0
     assert boilerplate.text_features("Reviewed by Dr. Lee on March 3, 2024")[date] == 1.0
+
+
+def _constant_model(score: float, threshold: float) -> boilerplate.LineModel:
+    """A line model that scores every line ``score``: the decision rules around it, isolated."""
+    def logistic(names: tuple[str, ...]) -> boilerplate.Logistic:
+        n = len(names)
+        return boilerplate.Logistic(names, np.zeros(n), np.ones(n), np.zeros(n), float(np.log(score / (1 - score))))
+    features = boilerplate.FEATURES
+    return boilerplate.LineModel(logistic(features), logistic(features + boilerplate.CONTEXT_FEATURES), threshold)
+
+
+def test_a_recurring_label_over_the_pages_own_line_needs_the_models_confidence():
+    from ingest.clean import TEMPLATE_MIN_SCORE, key_hash, normalize_key
+
+    label, promo = "Name of the Procedure:", "Our toolkit:"
+    page = [
+        Line("Knee arthroscopy with meniscectomy", Kind.TEXT, 1),
+        Line(label, Kind.TEXT, 2),
+        Line("Knee Arthroscopy, Medial or Lateral Meniscectomy", Kind.TEXT, 3),
+        Line("The surgeon trims the torn cartilage through two small cuts beside the knee.", Kind.TEXT, 4),
+        Line(promo, Kind.TEXT, 5),
+        Line("Start free", Kind.TEXT, 6),
+    ]
+    keys = {key_hash(normalize_key(t)) for t in (label, promo, "Start free")}
+    model = TemplateModel({"example-clinic.org": frozenset(keys)})
+    # every line scores between the template's bar and the model's threshold
+    with boilerplate.using(_constant_model(0.45, 0.9)):
+        assert TEMPLATE_MIN_SCORE < 0.45
+        kept, removed = apply_templates(page, "example-clinic.org", model, "29881")
+    # the label over the page's own line stays; the label over another template line goes
+    assert label in [ln.text for ln in kept]
+    assert {r.text: r.rule for r in removed} == {promo: "template:example-clinic.org",
+                                                 "Start free": "template:example-clinic.org"}

@@ -244,6 +244,18 @@ def remove_brand_lines(lines: list[Line], brands: Iterable[str]) -> tuple[list[L
     return kept, removed
 
 
+def _labels_own_line(lines: list[Line], template: list[bool], i: int) -> bool:
+    """A short label ending in a colon whose next line is the page's own text (not template)."""
+    text = lines[i].text
+    return (
+        text.endswith(":")
+        and len(text.split()) <= LABEL_MAX_WORDS
+        and i + 1 < len(lines)
+        and lines[i + 1].kind is Kind.TEXT
+        and not template[i + 1]
+    )
+
+
 def _chrome_runs(lines: list[Line], scores: np.ndarray, threshold: float) -> np.ndarray:
     """Lines in a run at the page's start or end where every line scores at least RUN_MIN_SCORE
     and one scores at the threshold: chrome comes in runs (a pitch beside its button, a strip of
@@ -758,8 +770,11 @@ def apply_templates(
     removed: list[Removed] = []
     for i, line in enumerate(lines):
         score = float(scores[i]) if scores is not None else None
-        # A recurring sentence (a standard coverage note) needs the model's own confidence to go.
-        needed = line_model.threshold if line_model is not None and _is_sentence(line) else TEMPLATE_MIN_SCORE
+        # A recurring sentence (a standard coverage note) needs the model's own confidence to go,
+        # and so does a recurring label over the page's own line ("Name of the Procedure:" over
+        # each page's procedure name).
+        doubtful = _is_sentence(line) or _labels_own_line(lines, template, i)
+        needed = line_model.threshold if line_model is not None and doubtful else TEMPLATE_MIN_SCORE
         if template[i] and (score is None or score >= needed):
             removed.append(Removed(line.line_no, line.text, f"template:{site}", _rounded(score)))
         elif line_model is not None and score is not None and score >= line_model.threshold:
