@@ -7,9 +7,9 @@ import json
 
 import numpy as np
 
-from ingest.stages import boilerplate
 from ingest import learn
-from ingest.stages.clean import TemplateModel, apply_templates, clean_lines
+from ingest.stages import boilerplate
+from ingest.stages.clean import RUN_MIN_SCORE, TemplateModel, apply_templates, clean_lines
 from ingest.config import Limits
 from ingest.stages.extract import extract_text
 from ingest.models import Kind, Line
@@ -54,10 +54,15 @@ def test_chrome_after_the_content_goes_and_every_content_line_stays():
         assert content in kept_text
     gone = {r.text: r.rule for r in removed}
     assert "Start your free trial today →" in gone and "Try our claim checker →" in gone
-    assert all(rule.startswith("learned:") for rule in gone.values())
+    assert all(rule.startswith("learned:") or rule == "chrome_run" for rule in gone.values())
     threshold = boilerplate.shipped_model().threshold
-    assert all(r.score is not None and r.score >= round(threshold, 4) - 1e-4 for r in removed)
-    assert {r.split(":", 1)[1] for r in gone.values()} <= set(boilerplate.FEATURES + boilerplate.CONTEXT_FEATURES)
+    # a line the model alone removes scores at its threshold; a doubtful line in a run of chrome
+    # at the page's foot (clean.RUN_MIN_SCORE) goes with the run
+    for r in removed:
+        floor = RUN_MIN_SCORE if r.rule == "chrome_run" else threshold
+        assert r.score is not None and r.score >= round(floor, 4) - 1e-4
+    learned = {r.split(":", 1)[1] for r in gone.values() if r.startswith("learned:")}
+    assert learned <= set(boilerplate.FEATURES + boilerplate.CONTEXT_FEATURES)
 
 
 def test_brand_of_a_site():
@@ -160,3 +165,45 @@ Last Updated: March 2026 | Reviewed against the current CPT and CMS guidance
     kept_text = [ln.text for ln in kept]
     assert "Café au lait spots are not an indication; the naïve patient asks about 中文 leaflets." in kept_text
     assert "Back to Work After the Injection" in kept_text  # a heading, not a link back
+
+
+def test_a_date_the_code_states_is_not_a_byline_date():
+    date = boilerplate.TEXT_FEATURES.index("date")
+    assert boilerplate.text_features("Code Added: January 01, 1988")[date] == 0.0
+    assert boilerplate.text_features("CPT code effective date: 01/01/2025")[date] == 0.0
+    assert boilerplate.text_features("Updated: January 01, 2024")[date] == 1.0
+    assert boilerplate.text_features("Effective date: 01/01/2025")[date] == 1.0
+    assert boilerplate.text_features("Reviewed by Dr. Lee on March 3, 2024")[date] == 1.0
+
+
+def _constant_model(score: float, threshold: float) -> boilerplate.LineModel:
+    """A line model that scores every line ``score``: the decision rules around it, isolated."""
+    def logistic(names: tuple[str, ...]) -> boilerplate.Logistic:
+        n = len(names)
+        return boilerplate.Logistic(names, np.zeros(n), np.ones(n), np.zeros(n), float(np.log(score / (1 - score))))
+    features = boilerplate.FEATURES
+    return boilerplate.LineModel(logistic(features), logistic(features + boilerplate.CONTEXT_FEATURES), threshold)
+
+
+def test_a_recurring_label_over_the_pages_own_line_needs_the_models_confidence():
+    from ingest.stages.clean import TEMPLATE_MIN_SCORE, key_hash, normalize_key
+
+    label, promo = "Name of the Procedure:", "Our toolkit:"
+    page = [
+        Line("Knee arthroscopy with meniscectomy", Kind.TEXT, 1),
+        Line(label, Kind.TEXT, 2),
+        Line("Knee Arthroscopy, Medial or Lateral Meniscectomy", Kind.TEXT, 3),
+        Line("The surgeon trims the torn cartilage through two small cuts beside the knee.", Kind.TEXT, 4),
+        Line(promo, Kind.TEXT, 5),
+        Line("Start free", Kind.TEXT, 6),
+    ]
+    keys = {key_hash(normalize_key(t)) for t in (label, promo, "Start free")}
+    model = TemplateModel({"example-clinic.org": frozenset(keys)})
+    # every line scores between the template's bar and the model's threshold
+    with boilerplate.using(_constant_model(0.45, 0.9)):
+        assert TEMPLATE_MIN_SCORE < 0.45
+        kept, removed = apply_templates(page, "example-clinic.org", model, "29881")
+    # the label over the page's own line stays; the label over another template line goes
+    assert label in [ln.text for ln in kept]
+    assert {r.text: r.rule for r in removed} == {promo: "template:example-clinic.org",
+                                                 "Start free": "template:example-clinic.org"}

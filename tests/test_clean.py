@@ -165,7 +165,7 @@ def test_nav_run_before_content_is_removed() -> None:
 
 def test_two_short_lines_before_content_are_not_a_menu() -> None:
     specs = [("Knee guide", T), ("Orthopedics", T), ("CPT Code 29881", H), (S1, T)]
-    assert rules_by_line(specs) == {}
+    assert rules_by_line(specs) == {2: "category_badge"}  # no menu; the kicker over the title is a badge
 
 
 def test_short_lines_after_the_footer_boundary_are_page_tail() -> None:
@@ -377,3 +377,112 @@ def test_apply_templates_without_a_model_for_the_site_keeps_everything() -> None
         kept, removed = apply_templates(lines, "unseen.example", TemplateModel({}), own_code=None)
     assert kept == lines
     assert removed == []
+
+
+def test_a_buttons_label_is_chrome_but_a_heading_naming_its_subject_stays() -> None:
+    specs = [
+        ("CPT 99213: Office Visit", Kind.TEXT),
+        ("Use Code", Kind.TEXT),
+        ("Open Dashboard", Kind.TEXT),
+        ("Follow-Up Visits", Kind.TEXT),
+        ("Use of Modifier 25", Kind.TEXT),
+        ("Check the payer's policy before you bill the visit with a modifier.", Kind.TEXT),
+        ("Compare Plans", Kind.ITEM),
+    ]
+    assert rules_by_line(specs) == {2: "button_label", 3: "button_label"}
+
+
+def test_a_repeat_under_a_label_is_its_value() -> None:
+    specs = [
+        ("Colonoscopy, flexible; with biopsy, single or multiple", Kind.TEXT),
+        ("Name of the Procedure:", Kind.TEXT),
+        ("Colonoscopy, Flexible; with Biopsy, Single or Multiple", Kind.TEXT),
+        ("A colonoscopy looks at the lining of the large bowel with a camera on a flexible tube.", Kind.TEXT),
+        ("Colonoscopy, flexible; with biopsy, single or multiple", Kind.TEXT),
+    ]
+    assert rules_by_line(specs) == {5: "duplicate_line"}
+
+
+def test_the_site_speaking_of_itself_is_chrome() -> None:
+    assert match_rule("Note: Our site explains codes in plain words and is not an official source.", T) == "site_self"
+    assert match_rule("This website is not affiliated with any payer.", T) == "site_self"
+    assert match_rule("Our clinic bills 99213 for most follow-up visits of this kind.", T) is None
+
+
+def test_a_line_opening_with_the_sites_name_that_sells_is_a_brand_pitch() -> None:
+    lines = page(
+        ("Knee injection billing", T),
+        ("Report 20610 once per joint, whatever the number of injections into it.", T),
+        ("Clinicore provides end-to-end billing services for practices. Book a call today.", T),
+        ("Clinicore's claims software tracks units and modifiers for you.", T),
+        ("Clinicore Health considers the injection medically necessary after six weeks of therapy.", T),
+    )
+    kept, removed = apply_templates(lines, "www.clinicore.com", TemplateModel({}), "20610")
+    assert {r.line_no: r.rule for r in removed if r.rule == "brand_pitch"} == {3: "brand_pitch", 4: "brand_pitch"}
+    assert [ln.line_no for ln in kept] == [1, 2, 5]
+
+
+def test_a_category_badge_beside_the_title_is_chrome_but_a_heading_over_content_stays() -> None:
+    specs = [
+        ("Billing Codes", T),
+        ("CPT 27447: Total knee arthroplasty", H),
+        ("Surgery", T),
+        ("Global 90d", T),
+        ("Overview", T),
+        ("Total knee arthroplasty replaces the worn surfaces of the knee joint with implants.", T),
+    ]
+    assert rules_by_line(specs) == {1: "category_badge", 3: "category_badge"}
+    specs = [
+        ("CPT 27447: Total knee arthroplasty", H),
+        ("Overview", T),
+        ("What is CPT 27447?", T),
+        ("Total knee arthroplasty replaces the worn surfaces of the knee joint with implants.", T),
+    ]
+    assert rules_by_line(specs) == {}
+    specs = [
+        ("CPT 27447: Total knee arthroplasty", H),
+        ("Key Takeaways", T),
+        ("The code covers all three components of a primary replacement", T),
+    ]
+    assert rules_by_line(specs) == {}
+
+
+def test_a_doubtful_line_in_a_chrome_run_at_the_pages_foot_goes() -> None:
+    from ingest.stages.clean import RUN_MIN_SCORE, _chrome_runs
+
+    lines = page(
+        ("Bill the visit once per day.", T),
+        ("Bill the visit once per day whatever the number of problems addressed in it.", T),
+        ("Create your free account in minutes and start today with our billing team.", T),
+        ("All States Covered", T),
+        ("Start free", T),
+        ("No Contracts", T),
+    )
+    scores = np.array([0.1, 0.6, 0.7, 0.55, 0.99, 0.6])
+    assert RUN_MIN_SCORE <= 0.55
+    # the foot run (2-5) holds a line at the threshold: the doubtful short lines and the selling
+    # sentence go; the plain sentence in it has the benefit of the doubt
+    assert _chrome_runs(lines, scores, 0.9).tolist() == [False, False, True, True, True, True]
+    # no line at the threshold: nothing goes; inside the page (not touching an edge): nothing goes
+    assert not _chrome_runs(lines, np.array([0.1, 0.6, 0.7, 0.55, 0.8, 0.6]), 0.9).any()
+    assert not _chrome_runs(lines, np.array([0.1, 0.6, 0.95, 0.55, 0.2, 0.1]), 0.9).any()
+
+
+def test_a_chrome_run_counts_as_the_line_models_removal_in_the_report() -> None:
+    from ingest.runtime.summary import _removed_by
+
+    assert _removed_by("chrome_run") == "line model"
+    assert _removed_by("learned:arrow") == "line model"
+    assert _removed_by("template:maple.example") == "template"
+    assert _removed_by("brand_pitch") == "rules"
+
+
+def test_a_promo_row_opening_with_a_button_is_chrome_but_a_table_row_is_not() -> None:
+    specs = [
+        ("CPT 99213: Office visit", T),
+        ("Try CodeHelper | Chat-Based Coding Use it for free!", T),
+        ("Check Eligibility | Required for every visit | Front desk", T),
+        ("Report Once | Per session | Modifier 25 when separate", T),
+        ("Bill the visit once per day whatever the number of problems addressed in it.", T),
+    ]
+    assert rules_by_line(specs) == {2: "button_label"}

@@ -127,7 +127,7 @@ def test_text_markdown_bold_line_is_a_visual_heading_and_bold_fact_stays_fact():
     lines = extract_text("**Indications**\n**Code:** 64483\nUse __bold__ words inline.", LIMITS)
     assert (lines[0].text, lines[0].kind, lines[0].level) == ("Indications", Kind.TEXT, EMPHASIS_LEVEL)
     assert (lines[1].text, lines[1].kind, lines[1].level) == ("Code: 64483", Kind.TEXT, 0)
-    assert lines[2].text == "Use bold words inline."
+    assert lines[2].text == "Use __bold__ words inline."  # emphasis inside a sentence stays as written
     assert lines[2].level == 0
 
 

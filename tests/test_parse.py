@@ -437,3 +437,90 @@ def test_code_system_follows_the_code_and_a_disagreeing_label_is_a_warning():
     page = _page("Dexamethasone injection", "J1100 is billed per 1 mg.", ctx=PageContext(jsonld=jsonld))
     assert (page.code, page.code_system) == ("J1100", "HCPCS")
     assert page.warnings and "CPT" in page.warnings[0]
+
+
+def _parse_dump(text: str):
+    from ingest.config import Limits
+    from ingest.stages.extract import extract_text
+
+    page, removed = parse_page(extract_text(text, Limits()), [], PageContext())
+    return page, removed
+
+
+def test_a_label_glued_to_its_value_is_content_not_a_heading():
+    page, removed = _parse_dump(
+        "RVU Breakdown\n\nWork RVU19.11\nTotal RVU19.11\n\nEst. Medicare Payment\n\n$638.27\n\n"
+        "National estimate based on the physician fee schedule, before local adjustment.\n"
+    )
+    body = {sec.heading: sec.text for sec in page.sections}
+    assert body["RVU Breakdown"] == "Work RVU19.11\nTotal RVU19.11"
+    assert not any(r.rule == "empty_heading" for r in removed)
+
+
+def test_a_flattened_markdown_block_is_kept_as_written():
+    line = (
+        "## **What is the code?** The code describes a breathing device used at night. It is billed "
+        "monthly as a rental, with the supplies billed on their own codes when the patient needs them."
+    )
+    page, removed = _parse_dump(f"Device guide\n\nA short introduction to the device and how it is billed.\n{line}\n")
+    texts = "\n".join(sec.text for sec in page.sections)
+    assert line in texts.splitlines()
+    assert not any(r.text.startswith("What is the code?") for r in removed)
+
+
+def test_inline_bold_stays_as_written_and_a_bold_label_is_a_fact():
+    page, _ = _parse_dump(
+        "Overview\n\nThe visit needs a **low level of medical decision making** and 20 minutes.\n"
+        "**Code:** 99213\n## Billing **tips**\n\n- **Documentation**: note the time spent with the patient.\n"
+    )
+    texts = "\n".join(sec.text for sec in page.sections)
+    assert "The visit needs a **low level of medical decision making** and 20 minutes." in texts
+    assert ("Code", "99213") in page.facts
+    assert any(sec.heading == "Billing tips" for sec in page.sections)
+    items = [item for sec in page.sections for item in sec.items]
+    assert "Documentation: note the time spent with the patient." in items
+
+
+def test_a_label_over_a_value_or_over_facts_heads_them():
+    page, _ = _parse_dump(
+        "Knee arthroscopy with meniscectomy\n\nName of the Procedure:\n\nKnee Arthroscopy, Medial Meniscectomy\n\n"
+        "Summary\n\nThe surgeon trims the torn cartilage through two small cuts beside the knee.\n\n"
+        "Other Names:\n- Common Name: Knee scope\n- Technical Term: Arthroscopic meniscectomy\n\n"
+        "Why It Matters\n\nCPT codes serve several purposes:\n- Billing: a uniform language for claims\n"
+        "- Research: counts of procedures across payers\n"
+    )
+    by_heading = {sec.heading: sec for sec in page.sections}
+    assert by_heading["Name of the Procedure"].text == "Knee Arthroscopy, Medial Meniscectomy"
+    assert by_heading["Other Names"].items == ["Common Name: Knee scope", "Technical Term: Arthroscopic meniscectomy"]
+    why = by_heading["Why It Matters"]  # a lead-in right under a heading stays its content
+    assert why.text == "CPT codes serve several purposes:" and len(why.items) == 2
+
+
+def test_a_short_title_over_a_one_line_block_before_the_next_section_heads_it():
+    page, _ = _parse_dump(
+        "How This Code Compares\n\nWith a work value of 19, this code ranks high among surgery codes in its family.\n\n"
+        "Specialties\n\nOrthopedic SurgeryJoint Replacement\n\nFrequently Asked Questions\n\n"
+        "Who bills this code?\n\nThe surgeon who performs the replacement bills it once per knee.\n"
+    )
+    by_heading = {sec.heading: sec for sec in page.sections}
+    assert by_heading["Specialties"].text == "Orthopedic SurgeryJoint Replacement"
+    assert "Specialties" not in by_heading["How This Code Compares"].text
+
+
+def test_a_title_over_a_label_heads_the_labelled_block():
+    page, _ = _parse_dump(
+        "An electrocardiogram records the heart's electrical activity with twelve leads on the chest.\n"
+        "What Is CPT 93000?\nOfficial CPT definition:\n\"Electrocardiogram, routine, with interpretation and report\"\n"
+        "What CPT 93000 Includes\nCPT 93000 covers:\n- Placing the leads\n- Reading the tracing\n"
+    )
+    headings = [sec.heading for sec in page.sections]
+    assert "What Is CPT 93000?" in headings and "What CPT 93000 Includes" in headings
+
+
+def test_a_numbered_heading_over_a_long_line_cut_short_is_a_heading():
+    page, _ = _parse_dump(
+        "How to use the strips\n\n1. Wash your hands before the test.\n2. Insert the strip into the meter.\n\n"
+        "3. When to use HCPCS code A4253\n\n"
+        "HCPCS code A4253 should be used when billing for blood glucose test strips for home monitors used by the\n"
+    )
+    assert "When to use HCPCS code A4253" in [h for sec in page.sections for h in (sec.heading, *sec.merged_headings)]

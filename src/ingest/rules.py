@@ -481,6 +481,14 @@ LINE_RULES: tuple[LineRule, ...] = (
         requires=("advice", "user"),
         description="community disclaimers: 'Answers are user contributions, not official coding advice.'",
     ),
+    LineRule(
+        "site_self",
+        r"\b(our|this) (site|website|web site|blog|platform|app)\b",
+        max_words=40,
+        requires=("our ", "this "),
+        description="the site speaking of itself: 'Our site provides educational explanations ...', "
+        "'This website is not affiliated with ...' (content speaks of codes and care, not of the site)",
+    ),
 )
 
 # Badges glued to the front of a heading ("NewBilling Guidelines", "UpdatedRecovery").
@@ -647,7 +655,7 @@ SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
     "patient_experience": ("patient experience", "experience", "what expect", "feel"),
     "billing": ("billing", "coding", "bill", "claim", "coding guideline", "coding tip", "documentation",
                 "modifier", "rvu", "relative value", "what document", "choosing right", "count unit", "how choose",
-                "unit", "reporting", "how coded",),
+                "unit", "reporting", "how coded", "audit", "auditor",),
     "cost_coverage": ("cost", "price", "pricing", "insurance", "coverage", "how much", "fee", "pay", "payment",
                       "fee schedule", "medicare", "reimburse", "reimbursement", "paying", "pay for",),
     "faq": ("faq", "frequently asked", "common question", "question", "q a", "ask", "mailbag", "reader question",

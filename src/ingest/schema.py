@@ -135,9 +135,10 @@ REMOVED_LINES = pa.schema(
         _f("line_no", pa.int32(), "1-based line of a text page, or block number of an HTML page", False),
         _f("text", pa.string(), "the removed text", False),
         _f("rule", pa.string(), "what removed it: a catalogue or structure rule's id, the site's template "
-           "(template:<site>), or the line model (learned:<the signal that weighed most>)", False),
-        _f("score", pa.float32(), "the line model's score (0-1, boilerplate above the model's threshold), where "
-           "the model took part in the decision; null for rules"),
+           "(template:<site>), the line model (learned:<the signal that weighed most>), a run of chrome at the "
+           "page's edge (chrome_run) or the site's own pitch (brand_pitch)", False),
+        _f("score", pa.float32(), "the line model's score (0-1, boilerplate above the model's threshold; a "
+           "chrome_run line scores at least 0.5), where the model took part in the decision; null for rules"),
     ]
 )
 

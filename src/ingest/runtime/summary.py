@@ -140,12 +140,15 @@ def summarize(
 
 
 # What removed a line, as an analyst audits it: the rule catalogue and the page-structure rules,
-# the site's template, or the line model (removed_lines.rule "template:<site>", "learned:<signal>").
+# the site's template, or the line model (removed_lines.rule "template:<site>", "learned:<signal>",
+# and "chrome_run": a doubtful line in a run of chrome the model is sure of).
 REMOVED_BY = ("rules", "template", "line model")
 
 
 def _removed_by(rule: str) -> str:
-    return "line model" if rule.startswith("learned:") else "template" if rule.startswith("template:") else "rules"
+    if rule.startswith("learned:") or rule == "chrome_run":
+        return "line model"
+    return "template" if rule.startswith("template:") else "rules"
 
 
 def removed_by_site(tables: dict[str, Table]) -> dict[str, dict[str, object]]:

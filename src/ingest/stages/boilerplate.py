@@ -73,6 +73,9 @@ _NOT_DIGITS = re.compile(r"\D+")
 # Every match of _LINK holds one of these, and every match of _MONTH a digit or one of _DATE_WORDS.
 _LINK_MARKS = ("http", "www.", "@", ".com", ".org", ".net", ".io", ".gov")
 _DATE_WORDS = ("updated", "reviewed", "verified", "published")
+# A date stated as a fact of the code ("Code Added: January 01, 1988", "Code effective date:
+# ...") is the code's data, not a byline's date ("Updated: ...", "Effective date: ..." of a page).
+_CODE_FACT = re.compile(r"^[^:]{0,40}\bcodes?\b[^:]{0,40}:\s*\S", re.IGNORECASE)
 _SEPARATORS = re.compile(r"\s[|·•/]\s")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
@@ -113,6 +116,7 @@ def text_features(text: str) -> tuple[float, ...]:
     arrow = bool(_ARROW.search(stripped))
     link = any(m in folded for m in _LINK_MARKS) and bool(_LINK.search(stripped))
     date = (digits > 0 or any(m in folded for m in _DATE_WORDS)) and bool(_MONTH.search(stripped))
+    date = date and not _CODE_FACT.match(stripped)
     imperative = bool(low) and low[0] in IMPERATIVE_OPENINGS
     return (
         math.log1p(len(words)),

@@ -5,9 +5,12 @@ Three kinds of evidence, applied in this order:
 1. the rule catalogue in :mod:`ingest.rules` (copyright, signup, calls to action, ...), line by
    line, after splitting promos glued onto content (``Learn morePost-Procedure Follow-Up``);
 2. page structure: a repeated line, a run of short menu-like lines before the content starts,
-   and the short lines trailing after the content ends (``nav_menu``, ``page_tail``);
+   the short lines trailing after the content ends (``nav_menu``, ``page_tail``), a button's
+   label and a category badge beside the title (``button_label``, ``category_badge``);
 3. the corpus: a line that recurs on a large share of one site's pages is that site's template
-   (``template:<site>``), see :func:`learn_templates`.
+   (``template:<site>``), see :func:`learn_templates`; with it, the learned line model
+   (``learned:<signal>``, ``chrome_run``) and the site's own pitch (``brand_pitch``), see
+   :func:`apply_templates`.
 
 Every function is pure: lines in, (kept lines, removed lines) out.
 """
@@ -35,6 +38,18 @@ NAV_MAX_WORDS = 6
 # A line of menu entries run together has at most this many words, all capitalised.
 NAV_ROW_MAX_WORDS = 14
 _GRAMMAR = frozenset({"the", "a", "an", "of", "to", "in", "for", "on", "and", "or", "with", "is", "are", "your", "our"})
+# A button's label: at most this many words, the first an imperative verb ("Use Code", "Get Started").
+BUTTON_MAX_WORDS = 3
+BUTTON_ROW_CELLS = 3
+_WORDS = re.compile(r"[^\W_]+")
+# The site addressing its reader or speaking as itself.
+_SELF_WORDS = frozenset({"you", "your", "we", "our", "us"})
+# A category badge (see _flag_badges): at most this many words, beside a title of at most
+# BADGE_TITLE_MAX_WORDS words among the page's first BADGE_TOP_LINES lines left.
+BADGE_MAX_WORDS = 3
+BADGE_TITLE_MAX_WORDS = 16
+BADGE_TOP_LINES = 8
+BADGE_LEADS_WORDS = 6
 # A menu is at least this many short lines in a row (two short lines are often a title and a label).
 NAV_MIN_RUN = 3
 # A "sentence" that proves content has started: this many words and final punctuation.
@@ -50,8 +65,18 @@ TAIL_MAX_WORDS = 15
 # 5 pages keep a site of two near-identical pages from calling all its content template.
 TEMPLATE_MIN_SHARE = 0.6
 TEMPLATE_MIN_PAGES = 5
+# A line ending in a colon of at most this many words is a label (its value follows).
+LABEL_MAX_WORDS = 6
 # Repeated non-item lines shorter than this are kept (answers like "Yes." legitimately repeat).
 DUPLICATE_MIN_WORDS = 4
+# A line the model scores at least this high goes when it belongs to a run of such lines that
+# holds a line scoring at the model's threshold (see _chrome_runs).
+RUN_MIN_SCORE = 0.5
+# Words only a sale or a sign-up uses ("plan", "services", "minutes" are words of content too).
+_SELLING = frozenset(
+    {"free", "demo", "trial", "account", "signup", "subscribe", "subscription", "download", "premium", "discount",
+     "upgrade", "unlimited", "toolkit", "software", "platform", "app"}
+)
 # A recurring line goes as template unless the line model scores it below this (reads it as content).
 TEMPLATE_MIN_SCORE = 0.35
 # The per-line tests below are pure functions of a line's text (and kind), and a site's
@@ -221,6 +246,58 @@ def remove_brand_lines(lines: list[Line], brands: Iterable[str]) -> tuple[list[L
     return kept, removed
 
 
+def _labels_own_line(lines: list[Line], template: list[bool], i: int) -> bool:
+    """A short label ending in a colon whose next line is the page's own text (not template)."""
+    text = lines[i].text
+    return (
+        text.endswith(":")
+        and len(text.split()) <= LABEL_MAX_WORDS
+        and i + 1 < len(lines)
+        and lines[i + 1].kind is Kind.TEXT
+        and not template[i + 1]
+    )
+
+
+def _chrome_runs(lines: list[Line], scores: np.ndarray, threshold: float) -> np.ndarray:
+    """Lines in a run at the page's start or end where every line scores at least RUN_MIN_SCORE
+    and one scores at the threshold: chrome comes in runs (a pitch beside its button, a strip of
+    selling points under its call to action at the foot of the page), and a doubtful line in
+    the page's chrome is chrome. Inside the page, content has the benefit of the doubt, and so
+    has a sentence in such a run unless it sells (a word only a sale or a sign-up uses: an
+    FAQ's last answer over an author box stays)."""
+    out = np.zeros(len(scores), dtype=bool)
+    if not len(scores) or (scores[0] < RUN_MIN_SCORE and scores[-1] < RUN_MIN_SCORE):
+        return out  # no run touches an edge
+    doubtful = scores >= RUN_MIN_SCORE
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], doubtful.astype(np.int8), [0]])))
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        if (a == 0 or b == len(scores)) and (scores[a:b] >= threshold).any():
+            for i in range(a, b):
+                out[i] = not _is_sentence(lines[i]) or _sells(lines[i].text)
+    return out
+
+
+def _sells(text: str) -> bool:
+    return any(w.casefold() in _SELLING for w in _WORDS.findall(text))
+
+
+def _brand_pitch(line: Line, brand: str | None) -> bool:
+    """A line opening with the site's own name that sells ("Acme's claims software tracks ...",
+    "Acme Billing provides end-to-end billing services. Book a call today."): the site speaking
+    of its products, rule ``brand_pitch``. The site's name opening a statement with no word of
+    selling ("Acme Health considers X medically necessary when ...": an insurer's policy) stays."""
+    text = line.text
+    if brand is None or line.kind is Kind.HEADING or text[:1].casefold() != brand[0]:
+        return False
+    # the name's letters lie within its first 2n+8 characters (spaces, an apostrophe, a capital)
+    if not compact(text[: 2 * len(brand) + 8]).startswith(brand):
+        return False
+    words = [w.casefold() for w in _WORDS.findall(text)]
+    return any(w in boilerplate.COMMERCE_WORDS or w in _SELF_WORDS for w in words) or any(
+        w in boilerplate.IMPERATIVE_OPENINGS for w in words[:1]
+    )
+
+
 @lru_cache(maxsize=LINE_MEMO)
 def phrased_codes(text: str) -> tuple[tuple[str, int], ...]:
     """(code, offset) of every code the line names as a code: ``rules.CODE_PHRASE`` and the
@@ -249,13 +326,16 @@ def clean_lines(lines: list[Line]) -> tuple[list[Line], list[Removed]]:
     _flag_stuffing(lines, flags)
     _flag_language_menus(lines, flags)
     _flag_feedback_replies(lines, flags)
+    _flag_buttons(lines, flags)
     _flag_link_lists(lines, flags, rules.LINK_LIST_HEADER, "link_list")
     _flag_link_lists(lines, flags, rules.TOC_HEADER, "toc")
     _flag_author_box(lines, flags)
     _flag_duplicates(lines, flags)
     anchors = _content_anchors(lines, flags)
     _flag_nav_runs(lines, flags, anchors)
-    _flag_tail(lines, flags, _content_anchors(lines, flags, strict=True), likely_code(lines))
+    own_code = likely_code(lines)
+    _flag_badges(lines, flags, own_code)
+    _flag_tail(lines, flags, _content_anchors(lines, flags, strict=True), own_code)
     kept: list[Line] = []
     for line, flag in zip(lines, flags, strict=True):
         if flag is None:
@@ -345,6 +425,100 @@ def _flag_stuffing(lines: list[Line], flags: list[str | None]) -> None:
         words = [w for w in re.split(r"[\s,;|/·•]+", line.text.casefold()) if w]
         if all(w in _CODE_SET_WORDS or w.upper() == codes[0] for w in words):
             flags[i] = "keyword_stuffing"
+
+
+def _flag_buttons(lines: list[Line], flags: list[str | None]) -> None:
+    """A button's label left as a line of text, or a promo row that opens with one ("Try X |
+    Chat-based help, use it for free!"): rule ``button_label``."""
+    for i, line in enumerate(lines):
+        if flags[i] is None and line.kind is Kind.TEXT and (_button_text(line.text) or _button_row(line.text)):
+            flags[i] = "button_label"
+
+
+@lru_cache(maxsize=LINE_MEMO)
+def _button_row(text: str) -> bool:
+    """Up to three segments split by " | ", the first a button's label and another selling
+    ("free", "trial", ...) or exclaiming: a promo strip, not a table row of content."""
+    if " | " not in text:
+        return False
+    cells = [c.strip() for c in text.split(" | ")]
+    return (
+        len(cells) <= BUTTON_ROW_CELLS
+        and _button_text(cells[0])
+        and any(_sells(c) or c.endswith("!") for c in cells[1:])
+    )
+
+
+@lru_cache(maxsize=LINE_MEMO)
+def _button_text(text: str) -> bool:
+    """A few capitalised words opening with an imperative verb, none of them a word of grammar,
+    no digit, no stop or colon: a control's label ("Use Code", "Get Started", "Book Demo"), not a
+    heading of content, which names its subject ("Follow-Up Visits", "Use of Modifier 59")."""
+    words = text.split()
+    return (
+        1 <= len(words) <= BUTTON_MAX_WORDS
+        and words[0].casefold() in boilerplate.IMPERATIVE_OPENINGS
+        and all(w[:1].isupper() and w.casefold() not in boilerplate.FUNCTION_WORDS for w in words)
+        and not _DIGIT.search(text)
+        and not text.endswith((".", ":", "?", "!"))
+    )
+
+
+def _flag_badges(lines: list[Line], flags: list[str | None], own_code: str | None) -> None:
+    """A category badge beside the page's title ("Surgery", "J Codes (Drugs)", "Billing Codes"
+    just over or under "CPT 27447 Total knee arthroplasty"): a few capitalised words with no
+    figure, a line of text (not a heading's markup or a list item), not over content of its own
+    (a sentence or a list), and under the title not a section's name ("Overview"): rule
+    ``category_badge``."""
+    if own_code is None:
+        return
+    open_ = [i for i, f in enumerate(flags) if f is None][:BADGE_TOP_LINES]
+    titles = [k for k, i in enumerate(open_) if _is_code_title_line(lines[i], own_code)]
+    if not titles:
+        return
+    title = next((k for k in titles if lines[open_[k]].kind is Kind.HEADING), titles[0])  # an h1 first
+    for k in (title - 1, title + 1):
+        if not 0 <= k < len(open_):
+            continue
+        i = open_[k]
+        nxt = lines[open_[k + 1]] if k + 1 < len(open_) and k + 1 != title else None
+        if (
+            _badge_text(lines[i].text)
+            and lines[i].kind is Kind.TEXT
+            and not (nxt is not None and _leads(nxt))
+            and (k < title or map_heading(lines[i].text)[1] < 1.0)  # under the title, "Overview" is a heading
+        ):
+            flags[i] = "category_badge"
+
+
+def _leads(line: Line) -> bool:
+    """Content a short line would head: a list, a sentence, or a key point written without a
+    stop (a long line that is not a "Key: value" fact)."""
+    return (
+        line.kind is Kind.ITEM
+        or _is_sentence(line)
+        or (len(line.text.split()) >= BADGE_LEADS_WORDS and ":" not in line.text)
+    )
+
+
+def _is_code_title_line(line: Line, own_code: str) -> bool:
+    return (
+        any(m.group(1).upper() == own_code for m in rules.CODE_PATTERN.finditer(line.text))
+        and (line.kind is Kind.HEADING or not _TERMINAL.search(line.text))
+        and len(line.text.split()) <= BADGE_TITLE_MAX_WORDS
+    )
+
+
+@lru_cache(maxsize=LINE_MEMO)
+def _badge_text(text: str) -> bool:
+    words = text.split()
+    return (
+        1 <= len(words) <= BADGE_MAX_WORDS
+        and not text.isupper()  # "OFFICIAL DESCRIPTOR" under the title is a heading by its look
+        and all(w[:1].isupper() or w[:1] == "(" for w in words)
+        and not _DIGIT.search(text)
+        and not _TERMINAL.search(text)
+    )
 
 
 def _flag_language_menus(lines: list[Line], flags: list[str | None]) -> None:
@@ -437,18 +611,22 @@ def _flag_author_box(lines: list[Line], flags: list[str | None]) -> None:
 
 def _flag_duplicates(lines: list[Line], flags: list[str | None]) -> None:
     """A line repeated on the page is kept once. Short lines and list items only collapse
-    when they repeat back to back (a title printed twice); elsewhere they may be content."""
+    when they repeat back to back (a title printed twice); elsewhere they may be content. A
+    repeat right under a label ("Name of the Procedure:" over the title again) is the label's
+    value and stays."""
     seen: set[str] = set()
     prev_key = None
+    prev_label = False
     for i, line in enumerate(lines):
         if flags[i] is not None:
             continue
         key = normalize_key(line.text)
         long_text = line.kind is not Kind.ITEM and len(line.text.split()) >= DUPLICATE_MIN_WORDS
-        if key == prev_key or (long_text and key in seen):
+        if key == prev_key or (long_text and key in seen and not prev_label):
             flags[i] = "duplicate_line"
         seen.add(key)
         prev_key = key
+        prev_label = line.text.endswith(":") and len(line.text.split()) <= LABEL_MAX_WORDS
 
 
 def _flag_nav_runs(lines: list[Line], flags: list[str | None], anchors: list[int]) -> None:
@@ -580,21 +758,33 @@ def apply_templates(
 
     Recurring is not enough: a template line the model reads as content stays, and a recurring
     sentence (a standard coverage note the site prints on every code page) goes only where the
-    model alone would remove it. Each removal says why: ``template:<site>``
-    or ``learned:<the signal that weighed most>``."""
+    model alone would remove it. A doubtful line in a run of chrome at the page's start or end
+    goes with the run (:func:`_chrome_runs`), and a line opening with the site's own name that
+    sells goes too. Each removal says why: ``template:<site>``, ``learned:<the signal that
+    weighed most>``, ``chrome_run`` or ``brand_pitch``."""
     template = template_mask(lines, site, model, own_code)
     line_model = boilerplate.active_model()
     scores, reasons = line_model.scores(lines, own_code, site, template) if line_model and lines else (None, [])
+    brand = boilerplate.brand_of(site)
+    in_run = _chrome_runs(lines, scores, line_model.threshold) if line_model is not None and scores is not None \
+        else None
     kept: list[Line] = []
     removed: list[Removed] = []
     for i, line in enumerate(lines):
         score = float(scores[i]) if scores is not None else None
-        # A recurring sentence (a standard coverage note) needs the model's own confidence to go.
-        needed = line_model.threshold if line_model is not None and _is_sentence(line) else TEMPLATE_MIN_SCORE
+        # A recurring sentence (a standard coverage note) needs the model's own confidence to go,
+        # and so does a recurring label over the page's own line ("Name of the Procedure:" over
+        # each page's procedure name).
+        doubtful = _is_sentence(line) or _labels_own_line(lines, template, i)
+        needed = line_model.threshold if line_model is not None and doubtful else TEMPLATE_MIN_SCORE
         if template[i] and (score is None or score >= needed):
             removed.append(Removed(line.line_no, line.text, f"template:{site}", _rounded(score)))
         elif line_model is not None and score is not None and score >= line_model.threshold:
             removed.append(Removed(line.line_no, line.text, f"learned:{reasons[i]}", _rounded(score)))
+        elif in_run is not None and in_run[i]:
+            removed.append(Removed(line.line_no, line.text, "chrome_run", _rounded(score)))
+        elif _brand_pitch(line, brand):  # decided after the model, so its neighbours' context holds
+            removed.append(Removed(line.line_no, line.text, "brand_pitch", _rounded(score)))
         else:
             kept.append(line)
     return kept, removed
@@ -607,6 +797,7 @@ def _rounded(score: float | None) -> float | None:
 def clear_memos() -> None:
     """Forget the per-line answers this module keeps (LINE_MEMO each)."""
     for fn in (
-        normalize_key, _match_rule, _split_glued_text, phrased_codes, is_sentence_text, _menu_like_text, key_hash
+        normalize_key, _match_rule, _split_glued_text, phrased_codes, is_sentence_text, _menu_like_text, key_hash,
+        _button_text, _button_row, _badge_text,
     ):
         fn.cache_clear()

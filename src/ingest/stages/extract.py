@@ -104,6 +104,8 @@ def _text_line(raw: str) -> tuple[str, Kind, int, str]:
     if not text:
         return "", Kind.TEXT, 0, ""
     kind, level = Kind.TEXT, 0
+    if text[0] == "#" and _is_flattened_block(text):
+        return text, kind, level, ""  # "## **Title** A paragraph. - **Item**: ..." kept as written
     text, strong = _markdown_inline(text)
     if strong:
         level = EMPHASIS_LEVEL  # "**Indications**": a whole line in bold
@@ -116,7 +118,8 @@ def _text_line(raw: str) -> tuple[str, Kind, int, str]:
     ):
         heading = None  # "# of units billed" is a sentence
     if heading:  # "## Indications" in a dump saved from markdown
-        return heading.group(2).strip(" #"), Kind.HEADING, len(heading.group(1)), ""
+        title = _MD_STRONG.sub(lambda m: m.group(1) or m.group(2), heading.group(2))
+        return title.strip(" #"), Kind.HEADING, len(heading.group(1)), ""
     underline = _SETEXT.match(text)
     if underline:
         return text, kind, level, underline.group(0)[0]
@@ -165,21 +168,37 @@ def extract_html(content: str, limits: Limits) -> Extracted:
 
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-# Bold markup in Markdown text dumps (reader-mode and scraper output): the markers go, and a
-# line wholly in bold is marked like a <b> line (EMPHASIS_LEVEL); "**Code:** 99213" stays a fact.
-# Links, code spans and table rows are kept as written (a content line keeps its words and URLs);
-# an image alone on a line is left to the cleaner (rule `markdown_image`).
+# Bold markup in Markdown text dumps (reader-mode and scraper output). Where it carries
+# structure its markers go: a line wholly in bold is marked like a <b> line (EMPHASIS_LEVEL),
+# and a bold label leading a line ("**Code:** 99213", "- **Diagnosis**: ...") is a fact or an
+# item's label. Bold inside a sentence is emphasis and stays as written, as links, code spans
+# and table rows do (a content line keeps its words as the page wrote them); an image alone on
+# a line is left to the cleaner (rule `markdown_image`).
 _MD_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
+# What may come before a leading bold label: a heading or list marker.
+_MD_LEAD = re.compile(r"^(?:#{1,6}\s+|[-*+•]\s+|\(?\d{1,3}[.)]\s+)?")
+# A Markdown heading line holding more than a heading: a scraper flattened a block (heading,
+# paragraph, list) into one line. It is not a heading; it is kept as one line of text.
+FLATTENED_MIN_WORDS = 25
+_SENTENCE_INSIDE = re.compile(r"[a-z)\]][.!?]\s+[A-Z]")
+
+
+def _is_flattened_block(text: str) -> bool:
+    return len(text.split()) >= FLATTENED_MIN_WORDS and bool(_SENTENCE_INSIDE.search(text))
 
 
 def _markdown_inline(text: str) -> tuple[str, bool]:
-    """(text without Markdown bold markers, whether the whole line was bold)."""
-    strong = False
-    if "**" in text or "__" in text:
-        marker = text[:2]
-        strong = marker in ("**", "__") and text.endswith(marker) and len(text) > 4 and marker not in text[2:-2]
-        text = _MD_STRONG.sub(lambda m: m.group(1) or m.group(2), text)
-    return text, strong
+    """(text without the bold markers that carry structure, whether the whole line was bold)."""
+    if "**" not in text and "__" not in text:
+        return text, False
+    marker = text[:2]
+    if marker in ("**", "__") and text.endswith(marker) and len(text) > 4 and marker not in text[2:-2]:
+        return text[2:-2], True
+    m = _MD_STRONG.search(text)
+    lead = _MD_LEAD.match(text)
+    if m is None or lead is None or m.start() != lead.end():
+        return text, False
+    return text[: m.start()] + (m.group(1) or m.group(2)) + text[m.end() :], False
 # A text line made only of = or - (3 or more) underlines the line above as a heading.
 _SETEXT = re.compile(r"^(={3,}|-{3,})$")
 SETEXT_MAX_WORDS = 12

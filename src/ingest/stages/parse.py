@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from ingest import rules
@@ -32,6 +32,8 @@ LONG_LINE_WORDS = 12
 KEY_POINT_MAX_WORDS = 6
 # A label ending in a colon heads the facts under it up to this many words ("Name of the Procedure:").
 LABEL_HEADING_MAX_WORDS = 6
+# A title over a one-line block (see _titles_a_block) has at most this many words.
+BLOCK_TITLE_MAX_WORDS = 3
 # A heading ending in ':' is a label ("Common Modifiers:") unless it names a section this strongly.
 COLON_HEADING_MIN_SCORE = 2.0
 FACT_KEY_MAX_WORDS = 6
@@ -243,7 +245,9 @@ def _heading_roles(lines: list[Line]) -> list[str | None]:
                 and not is_all_caps(text) and map_heading(lines[i - 1].text)[0] in DESCRIPTOR_SECTIONS:
             role = None  # a descriptor is a noun phrase ("CPAP device"): under its heading it is content
         else:
-            role = _text_heading_role(text, section, score, nxt)
+            role = _text_heading_role(text, section, score, nxt, i > 0 and roles[i - 1] == "heading")
+            if role is None and _titles_a_block(lines, i):
+                role = "heading"
         roles[i] = role
         if role in ("heading", "keyed"):
             in_faq = section == "faq" and score >= 1.0
@@ -256,6 +260,8 @@ _TABLE_ROW = " | "
 
 
 _LEADING_SYMBOLS = re.compile(r"^[^\w(\[]+")
+# A line ending in a measured value (a decimal number, a percentage) states it.
+_ENDS_IN_VALUE = re.compile(r"\d(?:\.\d+|%)$")
 
 
 def _numbered_heading(lines: list[Line], roles: list[str | None], i: int) -> bool:
@@ -273,7 +279,7 @@ def _numbered_heading(lines: list[Line], roles: list[str | None], i: int) -> boo
         and not text.endswith((".", ",", ";", ":", "!"))
         and text[:1].isupper()
         and lines[i + 1].kind is Kind.TEXT
-        and _is_sentence(lines[i + 1].text)
+        and (_is_sentence(lines[i + 1].text) or len(lines[i + 1].text.split()) >= LONG_LINE_WORDS)
         and not (lines[i - 1].kind is Kind.ITEM and roles[i - 1] is None and lines[i - 1].text.endswith("?"))
         and (text.endswith("?") or bool(rules.CODE_PATTERN.search(text)))
     ):
@@ -290,6 +296,33 @@ def _numbered_heading(lines: list[Line], roles: list[str | None], i: int) -> boo
         after_prose = roles[i - 1] is None and prev.kind is Kind.TEXT and len(prev.text.split()) >= 6
         return after_prose and len(nxt.text.split()) >= 2 * len(words) + 2
     return len(nxt.text.split()) >= 6 or map_heading(text)[1] >= 1.0
+
+
+def _titles_a_block(lines: list[Line], i: int) -> bool:
+    """A short title over a one-line block that ends where the next section starts ("Specialties"
+    over the specialties' names, then "Frequently Asked Questions"): the title heads that line."""
+    if i + 2 >= len(lines):
+        return False
+    line, value, after = lines[i], lines[i + 1], lines[i + 2]
+    words = line.text.split()
+    if not (
+        line.kind is Kind.TEXT
+        and not line.level
+        and 1 <= len(words) <= BLOCK_TITLE_MAX_WORDS
+        and all(w[:1].isupper() for w in words)
+        and line.text[-1:].isalpha()
+        and value.kind is Kind.TEXT
+        and not value.text.endswith((".", ":", "?", "!"))
+        and not _is_sentence(value.text)
+    ):
+        return False
+    after_words = after.text.split()
+    return after.kind is Kind.HEADING or (
+        after.kind is Kind.TEXT
+        and len(after_words) <= OTHER_HEADING_MAX_WORDS
+        and after.text[-1:].isalpha()
+        and map_heading(after.text)[1] >= 1.0
+    )
 
 
 def _valued_fact(text: str) -> bool:
@@ -376,8 +409,43 @@ def _leads_content(nxt: Line | None) -> bool:
     )
 
 
-def _text_heading_role(text: str, section: str, score: float, nxt: Line | None) -> str | None:
+def _over_label(text: str, nxt: Line | None) -> bool:
+    """A question or a title naming a code, of three words or more, over a label ("What Is CPT
+    93000?" over "Official CPT definition:") heads the labelled block; a page's title over
+    "Name of the Procedure:" leaves the label to head its value."""
+    return (
+        nxt is not None
+        and nxt.kind is Kind.TEXT
+        and nxt.text.endswith(":")
+        and 2 <= len(nxt.text.split()) <= LABEL_HEADING_MAX_WORDS
+        and len(text.split()) >= 3
+        and (text.endswith("?") or bool(rules.CODE_PATTERN.search(text)))
+    )
+
+
+def _label_heads(words: list[str], nxt: Line | None, under_heading: bool) -> bool:
+    """A short label ending in a colon heads a block of facts ("Name of the Procedure:" over
+    "Common Name: ...", as lines or as list items) or a value that is not a sentence (the
+    procedure's name). Right under a heading it introduces that heading's list instead ("CPT
+    codes serve several purposes:"), except over facts written as lines."""
+    if nxt is None or len(words) > LABEL_HEADING_MAX_WORDS:
+        return False
+    over_facts = (nxt.kind is Kind.TEXT or (nxt.kind is Kind.ITEM and not under_heading)) and _valued_fact(nxt.text)
+    over_value = (
+        nxt.kind is Kind.TEXT
+        and not under_heading
+        and not nxt.text.endswith((".", ":", "!", "?"))
+        and any(c.isalpha() for c in nxt.text)
+    )
+    return over_facts or over_value
+
+
+def _text_heading_role(
+    text: str, section: str, score: float, nxt: Line | None, under_heading: bool = False
+) -> str | None:
     words = text.split()
+    if _ENDS_IN_VALUE.search(text):
+        return None  # "Work RVU19.11", "Denial rate 12%": a label with its value, not a heading
     head = _LEADING_SYMBOLS.sub("", text)  # "✅ When to Use Modifier 50"
     if not head[:1].isupper() and not head[:1].isdigit():
         return None
@@ -388,7 +456,7 @@ def _text_heading_role(text: str, section: str, score: float, nxt: Line | None) 
         # A long heading names its section up front ("Medical Policies and Guidelines for ...");
         # a long descriptor that mentions "procedure" somewhere is content.
         _, score = map_heading(" ".join(words[:5]))
-    followed_by_content = _leads_content(nxt)
+    followed_by_content = _leads_content(nxt) or _over_label(text, nxt)
     fact = _FACT.match(text)
     if fact and fact.group("value").strip():
         key_section, key_score = map_heading(fact.group("key"))
@@ -402,14 +470,7 @@ def _text_heading_role(text: str, section: str, score: float, nxt: Line | None) 
             return "keyed"  # "Anesthesia: General anesthesia" is a section of one line
         return None
     if text.endswith(":"):
-        # A label over a block of facts ("Name of the Procedure:" over "Common Name: ...") heads it.
-        over_facts = (
-            nxt is not None
-            and nxt.kind is Kind.TEXT
-            and len(words) <= LABEL_HEADING_MAX_WORDS
-            and _valued_fact(nxt.text)
-        )
-        return "heading" if score >= COLON_HEADING_MIN_SCORE or over_facts else None
+        return "heading" if score >= COLON_HEADING_MIN_SCORE or _label_heads(words, nxt, under_heading) else None
     if score >= 1.0:
         return "heading"
     # An unknown heading: short, unpunctuated (a question is fine outside a FAQ: "Why Is It
@@ -421,75 +482,93 @@ def _text_heading_role(text: str, section: str, score: float, nxt: Line | None) 
     return None
 
 
-def _build_sections(
-    lines: list[Line], roles: list[str | None], title: str | None = None
-) -> tuple[list[Section], list[Removed]]:
-    dropped: list[Removed] = []
-    ordered: list[Section] = []
-    current = Section(section="overview", heading="", position=0)
-    lead = current
-    heading_lines: dict[int, Line] = {}
-    keyed: list[Section] = []
+@dataclass(slots=True)
+class _Outline:
+    """Sections as the page's lines open them, before empty ones go and equal ones merge."""
+
+    lead: Section  # what comes before the first heading
+    ordered: list[Section] = field(default_factory=list)
+    heading_lines: dict[int, Line] = field(default_factory=dict)  # id(section) -> its heading line
+    keyed: list[Section] = field(default_factory=list)  # one-line "Key: value" sections
+
+
+def _outline(lines: list[Line], roles: list[str | None]) -> _Outline:
+    """Walk the lines once: a heading (or keyed line) opens a section, other lines fill the current one."""
+    out = _Outline(lead=Section(section="overview", heading="", position=0))
+    current = out.lead
     for i, line in enumerate(lines):
         role = roles[i]
         if role == "heading":
             section, score = map_heading(line.text)
             if score < 1.0:  # a code's title line ("CPT 27447: Total Knee Arthroplasty") heads its overview
                 section = "overview" if _CODE_TITLE.match(line.text) else "other"
-            if (section == "other" and line.text.endswith(":") and current.empty and id(current) in heading_lines
+            if (section == "other" and line.text.endswith(":") and current.empty and id(current) in out.heading_lines
                     and current.section != "other"):
                 # A sub-heading right under a section's heading ("Procedure Description" over
                 # "Step-by-Step Explanation:") heads the same section's content.
                 current.merged_headings.append(line.text.rstrip(":").strip())
                 continue
             current = Section(section=section, heading=line.text.rstrip(":").strip(), position=i + 1)
-            heading_lines[id(current)] = line
-            ordered.append(current)
+            out.heading_lines[id(current)] = line
+            out.ordered.append(current)
         elif role == "keyed":
             key, _, value = line.text.partition(":")
             section, _ = map_heading(key)
             current = Section(section=section, heading=key.strip(), position=i + 1, text_lines=[value.strip()])
-            ordered.append(current)
-            keyed.append(current)
+            out.ordered.append(current)
+            out.keyed.append(current)
         elif line.kind is Kind.ITEM and role != "question":
             current.items.append(line.text)
         else:
             current.text_lines.append(line.text)
-    # Empty headings yield no row but stay explained.
+    return out
+
+
+def _drop_empty(out: _Outline, lines: list[Line]) -> tuple[list[Section], list[Removed]]:
+    """Empty headings yield no row but stay explained (``title`` or ``empty_heading``)."""
     kept: list[Section] = []
-    for n, sec in enumerate(ordered):
-        if sec.empty:
-            src = heading_lines.get(id(sec))
-            # The page's first heading with nothing under it is its title (an h1 over the
-            # first section): it lives on as the document's title, not as a section.
-            rule = (
-                "title"
-                if n == 0 and lead.empty and src is not None and (src.level == 1 or src is lines[0])
-                else "empty_heading"
-            )
-            dropped.append(Removed(src.line_no if src else sec.position, sec.heading, rule))
-        else:
+    dropped: list[Removed] = []
+    for n, sec in enumerate(out.ordered):
+        if not sec.empty:
             kept.append(sec)
-    # The page's title heading (an h1, or the first line) that names no section introduces
-    # the page: what it has under it is the overview.
-    if kept and lead.empty:
-        src = heading_lines.get(id(kept[0]))
+            continue
+        src = out.heading_lines.get(id(sec))
+        # The page's first heading with nothing under it is its title (an h1 over the
+        # first section): it lives on as the document's title, not as a section.
+        rule = (
+            "title"
+            if n == 0 and out.lead.empty and src is not None and (src.level == 1 or src is lines[0])
+            else "empty_heading"
+        )
+        dropped.append(Removed(src.line_no if src else sec.position, sec.heading, rule))
+    return kept, dropped
+
+
+def _mark_overview(out: _Outline, kept: list[Section], lines: list[Line], title: str | None) -> None:
+    """The page's title heading introduces the page: what it has under it is the overview."""
+    # The title heading (an h1, or the first line) that names no section.
+    if kept and out.lead.empty:
+        src = out.heading_lines.get(id(kept[0]))
         first_line_title = src is lines[0] and (kept[0].section == "other" or rules.CODE_PATTERN.search(src.text))
         if src is not None and (src.level == 1 or first_line_title):
             kept[0].section = "overview"
     # So does the page's first heading when it repeats the document's title (<title>, the
     # sidecar's), whatever its words, and even after lines that came before it (a notice, a
     # byline): "MRI of the Knee Without Contrast" under <title>MRI of the Knee ... | Site</title>.
-    first = next((sec for sec in ordered if id(sec) in heading_lines), None)
+    first = next((sec for sec in out.ordered if id(sec) in out.heading_lines), None)
     if first is not None and first in kept and _repeats_title(first.heading, title):
         first.section = "overview"
-    # Lead content (before the first heading) belongs to the overview.
+
+
+def _merge_sections(out: _Outline, kept: list[Section]) -> list[Section]:
+    """One section a canonical name: lead content is the overview, and a later heading of a
+    section already seen joins it (its heading stays readable in the text)."""
     merged: dict[str, Section] = {}
     result: list[Section] = []
-    if not lead.empty:
-        lead.position = 1
-        merged["overview"] = lead
-        result.append(lead)
+    if not out.lead.empty:
+        out.lead.position = 1
+        merged["overview"] = out.lead
+        result.append(out.lead)
     for sec in kept:
         if sec.section != "other" and sec.section in merged:
             target = merged[sec.section]
@@ -498,7 +577,7 @@ def _build_sections(
             if not target.heading:
                 target.heading = sec.heading
             elif sec.heading:  # the second heading of a section stays readable in its text
-                if sec in keyed and sec.text_lines:
+                if sec in out.keyed and sec.text_lines:
                     sec.text_lines[0] = f"{sec.heading}: {sec.text_lines[0]}"
                 else:
                     target.text_lines.append(sec.heading)
@@ -508,7 +587,13 @@ def _build_sections(
         if sec.section != "other":
             merged[sec.section] = sec
         result.append(sec)
-    for sec in result:
+    return result
+
+
+def _dedupe_items(sections: list[Section]) -> list[Removed]:
+    """A section's repeated item is kept once (``duplicate_item``)."""
+    dropped: list[Removed] = []
+    for sec in sections:
         seen: set[str] = set()
         items = []
         for item in sec.items:
@@ -519,6 +604,18 @@ def _build_sections(
             seen.add(key)
             items.append(item)
         sec.items = items
+    return dropped
+
+
+def _build_sections(
+    lines: list[Line], roles: list[str | None], title: str | None = None
+) -> tuple[list[Section], list[Removed]]:
+    """The page's sections from its lines and their roles, with the headings dropped and why."""
+    out = _outline(lines, roles)
+    kept, dropped = _drop_empty(out, lines)
+    _mark_overview(out, kept, lines, title)
+    result = _merge_sections(out, kept)
+    dropped += _dedupe_items(result)
     for n, sec in enumerate(result, start=1):
         sec.position = n
     return result, dropped
@@ -793,6 +890,108 @@ def url_codes(url: str) -> list[str]:
     return found
 
 
+@dataclass(slots=True)
+class _Evidence:
+    """Scores per code, gathered source by source; a code needs one source beyond a bare mention."""
+
+    scores: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    strong: set[str] = field(default_factory=set)
+    systems: dict[str, str] = field(default_factory=dict)  # the system a site's own label gives
+    found: list[CodeEvidence] = field(default_factory=list)
+    add_ons: set[str] = field(default_factory=set)  # codes whose own definition line says they are add-ons
+
+    def add(self, code: str, source: str, weight: float | None = None) -> None:
+        weight = rules.CODE_WEIGHTS[source] if weight is None else weight
+        self.scores[code] += weight
+        if source != "mention":
+            self.strong.add(code)
+        self.found.append(CodeEvidence(code, weight, source))
+
+
+def _page_evidence(ev: _Evidence, ctx: PageContext) -> set[str]:
+    """Evidence outside the text: JSON-LD ``MedicalCode``, the URL path, the title. Returns the
+    codes the title names."""
+    for obj in _jsonld_nodes(ctx.jsonld):
+        if "MedicalCode" in _types(obj) and isinstance(obj.get("codeValue"), str | int):
+            value = str(obj["codeValue"]).strip().upper()
+            if rules.CODE_PATTERN.fullmatch(value):
+                ev.add(value, "jsonld")
+                system = str(obj.get("codingSystem") or "").upper()
+                if "HCPCS" in system or "CPT" in system:
+                    ev.systems[value] = "HCPCS" if "HCPCS" in system else "CPT"
+    if ctx.url:
+        for code in url_codes(ctx.url):
+            ev.add(code, "url")
+    titled: set[str] = set()
+    if ctx.title:
+        for code, _ in _code_hits(ctx.title):
+            if code not in titled:
+                titled.add(code)
+                ev.add(code, "title")
+    return titled
+
+
+def _line_evidence(
+    ev: _Evidence, lines: list[Line], roles: list[str | None], titled: set[str], sections: list[Section]
+) -> None:
+    """Evidence in the text: the top descriptor, headings, phrasing, definitions, mentions.
+    A related-codes section's lines name other codes and are skipped."""
+    related_lines: set[str] = set()
+    for sec in sections:
+        if sec.section == "related_codes":
+            related_lines.update([*sec.text_lines, *sec.items])
+    first_heading = next((i for i, r in enumerate(roles) if r == "heading"), None)
+    top = _top_descriptor(lines, roles)
+    if top is not None and top[0] not in titled:
+        ev.add(top[0], "title")
+    for i, line in enumerate(lines):
+        if line.text in related_lines:
+            continue
+        hits = _code_hits(line.text)
+        if not hits:
+            continue
+        if roles[i] == "heading":
+            source = "title" if i == first_heading and not titled else "heading"
+            for code, _ in dict.fromkeys(hits):
+                ev.add(code, source)
+            continue
+        defined = _defined_code(line.text)
+        for code, phrased in hits:
+            ev.add(code, "phrase" if phrased else "definition" if code == defined else "mention")
+            if code == defined and _ADD_ON.search(_SENTENCE_END.split(line.text, 1)[0]):
+                ev.add_ons.add(code)  # its own descriptor (first sentence) says it is an add-on
+
+
+def _promo_evidence(ev: _Evidence, removed: list[Removed]) -> None:
+    """A promo the cleaner removed still says which code the page is about when it names it as one."""
+    for rem in removed:
+        if rem.rule in _PROMO_RULES:
+            for code, phrased in _code_hits(rem.text):
+                if phrased:
+                    ev.add(code, "promo")
+
+
+def _comparison(lines: list[Line], roles: list[str | None], ctx: PageContext) -> str | None:
+    """"L3000 vs L3030" in the title, the first headings or the top lines: the page compares codes."""
+    heads = [ctx.title or "", *(ln.text for ln, r in zip(lines, roles, strict=True) if r == "heading")][:3]
+    heads += [ln.text for ln in lines[:COMPARISON_TOP_LINES]]
+    return next((m.group(0) for h in heads if (m := rules.CODE_COMPARISON.search(h))), None)
+
+
+def _pick_code(ev: _Evidence) -> tuple[str | None, str | None, str | None]:
+    """(code, system, reason if none): the best strong candidate, if it dominates the runner-up."""
+    candidates = sorted(((s, c) for c, s in ev.scores.items() if c in ev.strong), reverse=True)
+    if any(c not in ev.add_ons for _, c in candidates):  # an add-on code is never the page's main code
+        candidates = [(s, c) for s, c in candidates if c not in ev.add_ons]
+    if not candidates:
+        return None, None, "no_code_found: the page names no billing code"
+    best_score, best = candidates[0]
+    if len(candidates) > 1 and best_score < rules.CODE_DOMINANCE * candidates[1][0]:
+        named = ", ".join(f"{c} ({s:g})" for s, c in candidates[:4])
+        return None, None, f"several_codes: no clear main code among {named}"
+    return best, ev.systems.get(best) or code_system_of(best), None
+
+
 def find_code(
     lines: list[Line],
     roles: list[str | None],
@@ -805,82 +1004,15 @@ def find_code(
     Returns (code, code_system, reason_if_none, evidence). A candidate needs evidence beyond
     bare numbers in text, and must score at least CODE_DOMINANCE times the runner-up.
     """
-    w = rules.CODE_WEIGHTS
-    scores: dict[str, float] = defaultdict(float)
-    strong: set[str] = set()
-    systems: dict[str, str] = {}
-    evidence: list[CodeEvidence] = []
-    add_ons: set[str] = set()  # codes whose own definition line says they are add-ons
-
-    def add(code: str, source: str, weight: float | None = None) -> None:
-        weight = w[source] if weight is None else weight
-        scores[code] += weight
-        if source != "mention":
-            strong.add(code)
-        evidence.append(CodeEvidence(code, weight, source))
-
-    for obj in _jsonld_nodes(ctx.jsonld):
-        if "MedicalCode" in _types(obj) and isinstance(obj.get("codeValue"), str | int):
-            value = str(obj["codeValue"]).strip().upper()
-            if rules.CODE_PATTERN.fullmatch(value):
-                add(value, "jsonld")
-                system = str(obj.get("codingSystem") or "").upper()
-                if "HCPCS" in system or "CPT" in system:
-                    systems[value] = "HCPCS" if "HCPCS" in system else "CPT"
-    if ctx.url:
-        for code in url_codes(ctx.url):
-            add(code, "url")
-    titled: set[str] = set()
-    if ctx.title:
-        for code, _ in _code_hits(ctx.title):
-            if code not in titled:
-                titled.add(code)
-                add(code, "title")
-    skip_sections = {"related_codes"}
-    related_lines: set[str] = set()
-    for sec in sections or []:
-        if sec.section in skip_sections:
-            related_lines.update([*sec.text_lines, *sec.items])
-    first_heading = next((i for i, r in enumerate(roles) if r == "heading"), None)
-    top = _top_descriptor(lines, roles)
-    if top is not None and top[0] not in titled:
-        add(top[0], "title")
-    for i, line in enumerate(lines):
-        if line.text in related_lines:
-            continue
-        hits = _code_hits(line.text)
-        if not hits:
-            continue
-        if roles[i] == "heading":
-            source = "title" if i == first_heading and not titled else "heading"
-            for code, _ in dict.fromkeys(hits):
-                add(code, source)
-            continue
-        defined = _defined_code(line.text)
-        for code, phrased in hits:
-            add(code, "phrase" if phrased else "definition" if code == defined else "mention")
-            if code == defined and _ADD_ON.search(_SENTENCE_END.split(line.text, 1)[0]):
-                add_ons.add(code)  # its own descriptor (first sentence) says it is an add-on
-    for rem in removed:
-        if rem.rule in _PROMO_RULES:
-            for code, phrased in _code_hits(rem.text):
-                if phrased:
-                    add(code, "promo")
-    heads = [ctx.title or "", *(ln.text for ln, r in zip(lines, roles, strict=True) if r == "heading")][:3]
-    heads += [ln.text for ln in lines[:COMPARISON_TOP_LINES]]
-    compared = next((m.group(0) for h in heads if (m := rules.CODE_COMPARISON.search(h))), None)
-    if compared and not any(e.source in ("jsonld", "url") for e in evidence):
-        return None, None, f"several_codes: the page compares {compared}", evidence
-    candidates = sorted(((s, c) for c, s in scores.items() if c in strong), reverse=True)
-    if any(c not in add_ons for _, c in candidates):  # an add-on code is never the page's main code
-        candidates = [(s, c) for s, c in candidates if c not in add_ons]
-    if not candidates:
-        return None, None, "no_code_found: the page names no billing code", evidence
-    best_score, best = candidates[0]
-    if len(candidates) > 1 and best_score < rules.CODE_DOMINANCE * candidates[1][0]:
-        named = ", ".join(f"{c} ({s:g})" for s, c in candidates[:4])
-        return None, None, f"several_codes: no clear main code among {named}", evidence
-    return best, systems.get(best) or code_system_of(best), None, evidence
+    ev = _Evidence()
+    titled = _page_evidence(ev, ctx)
+    _line_evidence(ev, lines, roles, titled, sections or [])
+    _promo_evidence(ev, removed)
+    compared = _comparison(lines, roles, ctx)
+    if compared and not any(e.source in ("jsonld", "url") for e in ev.found):
+        return None, None, f"several_codes: the page compares {compared}", ev.found
+    code, system, reason = _pick_code(ev)
+    return code, system, reason, ev.found
 
 
 def _title(
@@ -898,7 +1030,14 @@ def _title(
     candidates: list[str] = []
     if ctx.title:
         candidates.append(_TITLE_SUFFIX.sub("", ctx.title))
-    first = next((ln for ln, r in zip(lines, roles, strict=True) if r == "heading" or ln.kind is Kind.HEADING), None)
+    first = next(
+        (
+            ln
+            for ln, r in zip(lines, roles, strict=True)
+            if (r == "heading" or ln.kind is Kind.HEADING) and not ln.text.endswith(":")  # a label names no page
+        ),
+        None,
+    )
     if first is not None:
         candidates.append(first.text)
     if lines and roles and roles[0] is None and lines[0].kind is Kind.TEXT and not _is_sentence(lines[0].text):
