@@ -180,9 +180,9 @@ def test_load_batches_are_cached_by_content_across_runs(prefect_harness, tmp_pat
 
 
 def test_local_mode_runs_one_task_run_at_a_time_unless_configured(prefect_harness, tmp_path, monkeypatch):
-    """Prefect's thread pool has no limit by default: every batch would be read at once. The
-    flow's runner runs one at a time, or as many as Prefect's setting says, and the same
-    tables come out."""
+    """With one worker (`--workers 1`), the flow keeps one task run in flight at a time,
+    whatever its thread pool's size, or as many as Prefect's setting says, and the same tables
+    come out."""
     import threading
 
     from prefect.settings import PREFECT_TASKS_RUNNER_THREAD_POOL_MAX_WORKERS, temporary_settings
@@ -190,7 +190,7 @@ def test_local_mode_runs_one_task_run_at_a_time_unless_configured(prefect_harnes
     import flows.ingest as flows_ingest
     from ingest import pipeline
 
-    assert flows_ingest.ingest_flow.task_runner._max_workers == flows_ingest.LOCAL_THREADS == 1
+    assert flows_ingest.LOCAL_THREADS == 1
     running, most = [0], [0]
     lock = threading.Lock()
     real = pipeline.load_pages
@@ -215,8 +215,8 @@ def test_local_mode_runs_one_task_run_at_a_time_unless_configured(prefect_harnes
             os.utime(path, ns=(stamp, stamp))
         most[0] = 0
         with temporary_settings({PREFECT_TASKS_RUNNER_THREAD_POOL_MAX_WORKERS: threads}):
-            the_flow = flows_ingest.ingest_flow.with_options(task_runner=flows_ingest.local_task_runner())
-            result = the_flow(raw=str(raw), curated=str(tmp_path / f"flow-{threads}"), batch_size=1)
+            the_flow = flows_ingest.ingest_flow.with_options(task_runner=flows_ingest.local_task_runner(4))
+            result = the_flow(raw=str(raw), curated=str(tmp_path / f"flow-{threads}"), batch_size=1, workers=1)
         assert result["files"] >= 6 and most[0] == (threads or 1)
         run(Settings(raw=raw, curated=tmp_path / f"lib-{threads}"))
         flow_tables, lib_tables = _load(tmp_path / f"flow-{threads}"), _load(tmp_path / f"lib-{threads}")
@@ -276,8 +276,52 @@ def test_prefect_clients_share_a_verified_tls_context_and_never_an_unverified_on
     assert shared.SSLContext is ssl.SSLContext and shared.CERT_NONE == ssl.CERT_NONE
 
 
+def test_flow_hands_each_batch_to_a_worker_process_and_records_every_task_run(prefect_harness, tmp_path,
+                                                                             monkeypatch):
+    """With 2 workers, each per-batch task run is a Prefect task run of the flow (recorded by
+    the server, one per batch and stage) whose stage call ran in one of 2 worker processes;
+    single stages and the flow stay in this process."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    import flows.ingest as flows_ingest
+    from ingest import pipeline
+
+    handed: list[tuple[str, int]] = []  # (stage, the worker's pid)
+    workers: set[int] = set()
+    real_run = pipeline.Processes.run
+
+    def watched(self, stage, *args, **kwargs):
+        workers.update(self.pool._processes)  # type: ignore[union-attr]
+        handed.append((stage.__name__, len(self.pool._processes)))  # type: ignore[union-attr]
+        return real_run(self, stage, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline.Processes, "run", watched)
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    stamp = time.time_ns()  # files no other run has loaded: every batch is read, none from the cache
+    for path in raw.rglob("*"):
+        os.utime(path, ns=(stamp, stamp))
+    state = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "two"), batch_size=2, workers=2,
+                                     return_state=True)
+    result = state.result()
+    batches = -(-result["files"] // 2)
+    stages = [name for name, _ in handed]
+    assert stages.count("load_pages") == batches and stages.count("parse_items") >= 2
+    assert set(stages) == {"load_pages", "parse_items", "table_items"}
+    assert len(workers) == 2 and os.getpid() not in workers
+    with get_client(sync_client=True) as client:
+        task_runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+    recorded = [run.name.rsplit("-", 1)[0] for run in task_runs if run.state_type.value == "COMPLETED"]
+    for name in ("load_pages", "parse_items", "table_items"):
+        assert recorded.count(name) == stages.count(name), name
+    for name in ("plan_run", "survey", "deduplicate_records", "publish_output"):
+        assert recorded.count(name) == 1, name
+    one = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "one"), batch_size=2, workers=1)
+    assert one["by_status"] == result["by_status"] and one["rows"] == result["rows"]
+
+
 def test_cli_run_on_two_worker_processes_gives_the_tables_of_one(prefect_harness, tmp_path):
-    """`ingest run --workers 2`: the flow's batches in Prefect's process pool; the same snapshot,
+    """`ingest run --workers 2`: the flow's batches in 2 worker processes; the same snapshot,
     file for file, as `--workers 1` (one thread of the CLI's process)."""
     raw = copy_raw(tmp_path / "raw", RAW, PAGES)
     for workers in ("1", "2"):

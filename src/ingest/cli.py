@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import storage
-from .config import Settings
+from .config import Settings, default_workers
 from .errors import IngestError
 from .report import RunSummary
 from .report import report as build_report
@@ -47,7 +47,9 @@ RawOpt = Annotated[str, typer.Option("--raw", help="landing zone of raw pages: a
 CuratedOpt = Annotated[
     str, typer.Option("--curated", help="where the curated tables are published: a directory or a URL")
 ]
-WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="processes to run batches in (1: this one)")]
+WorkersOpt = Annotated[int | None, typer.Option(
+    "--workers", min=1, show_default=False,
+    help="processes to run batches in [default: every core]; 1: the run's own process, one batch at a time")]
 
 
 @app.command()
@@ -61,10 +63,11 @@ def run(
     ] = True,
     batch_size: Annotated[int, typer.Option(help="pages per task")] = 200,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
-    workers: WorkersOpt = 1,
+    workers: WorkersOpt = None,
 ) -> None:
     """Ingest what is in --raw into --curated. Exit 0 when the run completed, even if pages were quarantined."""
     started = time.perf_counter()
+    workers = workers or default_workers()
     raw_loc, curated_loc = storage.location(raw), storage.location(curated)
     try:
         if storage.is_remote(raw_loc):
@@ -128,13 +131,19 @@ def _prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
+def _import_flow() -> None:
+    """Import the flow and Prefect's engine (about 2 s): done while a local server starts."""
+    import flows.ingest  # noqa: F401
+
+
 def _run_flow(raw, curated, full, dask, batch_size, verbose, total, workers=1) -> tuple[RunSummary, float | None]:
     """Run the flow; with no Prefect server configured, against one started here for the run.
 
     Prefect's local mode would start a temporary server by itself, but one that outlives this
     process when it is killed, and, on a Dask cluster, one in every worker that runs tasks. The
     server started here dies with this process (serve.local_server), its UI works while the
-    run lasts, and a Dask worker on this machine gets its URL with Prefect's settings."""
+    run lasts, and a Dask worker on this machine gets its URL with Prefect's settings. The flow
+    is imported while that server starts. ``server_seconds`` is how long the run waited for it."""
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     _prefect_defaults()
@@ -149,7 +158,7 @@ def _run_flow(raw, curated, full, dask, batch_size, verbose, total, workers=1) -
         _note("starting Prefect's temporary server in each process (a remote Dask cluster; set PREFECT_API_URL "
               "to a server its workers can reach)")
     else:
-        server = local_server(console=_Notes(), services=False)
+        server = local_server(console=_Notes(), services=False, meanwhile=_import_flow)
     with server:
         server_seconds = None if configured else time.perf_counter() - started
         from flows import ingest as flows_ingest
@@ -160,7 +169,7 @@ def _run_flow(raw, curated, full, dask, batch_size, verbose, total, workers=1) -
         with _progress(total) as advance:
             flows_ingest.progress_hook.fn = advance
             try:
-                result = flow(raw=str(raw), curated=str(curated), full=full, batch_size=batch_size)
+                result = flow(raw=str(raw), curated=str(curated), full=full, batch_size=batch_size, workers=workers)
             finally:
                 flows_ingest.progress_hook.fn = None
                 from prefect.logging.handlers import APILogHandler
@@ -230,7 +239,7 @@ def serve(
     interval: Annotated[int | None, typer.Option("--interval", help="run every N seconds")] = None,
     dask: Annotated[str | None, typer.Option("--dask", help="address of a Dask scheduler to run tasks on")] = None,
     batch_size: Annotated[int, typer.Option(help="pages per task")] = 200,
-    workers: WorkersOpt = 1,
+    workers: WorkersOpt = None,
 ) -> None:
     """Serve the ingest flow as a scheduled Prefect deployment from this process.
 
@@ -248,7 +257,8 @@ def serve(
 
         flow = flows_ingest.ingest_flow.with_options(task_runner=flows_ingest.task_runner_for(dask) if dask else
                                                      flows_ingest.local_task_runner(workers))
-        params = {"raw": _absolute(raw), "curated": _absolute(curated), "batch_size": batch_size}
+        params = {"raw": _absolute(raw), "curated": _absolute(curated), "batch_size": batch_size,
+                  "workers": workers or default_workers()}
         schedule = {"cron": cron} if cron else {"interval": interval}
         runner = runner_for(flow, params, **schedule)
         err.print(Text(f"serving deployment 'ingest/ingest' ({cron or f'every {interval} s'}); flow runs, their "

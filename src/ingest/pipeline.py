@@ -690,10 +690,10 @@ class InProcess:
             yield stage(*args)
 
 
-def _in_bulk(stage: Callable[..., T], args: tuple) -> T:
+def _in_bulk(stage: Callable[..., T], args: tuple, kwargs: dict[str, Any] | None = None) -> T:
     """A stage call in a worker process, in the run's memory setting (memory.bulk_work)."""
     with bulk_work():
-        return stage(*args)
+        return stage(*args, **(kwargs or {}))
 
 
 class Processes:
@@ -719,17 +719,28 @@ class Processes:
     def call(self, stage: Callable[..., T], *args: Any) -> T:
         return stage(*args)
 
+    def start(self) -> concurrent.futures.ProcessPoolExecutor:
+        """The pool, started if it was not (from one thread: the run's)."""
+        if self.pool is None:
+            spawn = multiprocessing.get_context("spawn")
+            self.pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=spawn)
+        return self.pool
+
+    def run(self, stage: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """One call in a worker process, its result waited for: what a Prefect task run of the
+        flow does in a thread of the flow's process (flows/ingest.py). Safe from any thread once
+        :meth:`start` was called."""
+        return self.start().submit(_in_bulk, stage, args, kwargs).result()
+
     def map(self, stage: Callable[..., T], calls: Iterable[tuple]) -> Iterator[T]:
         several, calls = more_than_one(calls)
         if not several:  # one batch: here, rather than start a process for it
             yield from (stage(*args) for args in calls)
             return
-        if self.pool is None:
-            spawn = multiprocessing.get_context("spawn")
-            self.pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=spawn)
+        pool = self.start()
         pending: collections.deque[concurrent.futures.Future[T]] = collections.deque()
         for args in calls:
-            pending.append(self.pool.submit(_in_bulk, stage, args))
+            pending.append(pool.submit(_in_bulk, stage, args))
             if len(pending) >= 2 * self.workers:
                 yield pending.popleft().result()
         while pending:

@@ -91,15 +91,19 @@ def configured_api_url() -> str | None:
 
 
 @contextlib.contextmanager
-def local_server(console=None, services: bool = True) -> Iterator[str]:
+def local_server(console=None, services: bool = True, meanwhile: Callable[[], object] | None = None) -> Iterator[str]:
     """Yield the API URL to use: the configured one, or a server started here for the duration.
 
     The server is a child of the calling thread (call this from the main thread: a child set to
     die with its parent dies with the thread that started it), in its own process group so that
     a Ctrl-C in the terminal reaches this process first. ``services=False`` leaves out the
-    scheduler and late-run services, which a one-off run does not need."""
+    scheduler and late-run services, which a one-off run does not need. ``meanwhile`` is called
+    once the server is started and before it answers (imports, planning: work that would
+    otherwise wait for it), or at once when a server is configured."""
     configured = configured_api_url()
     if configured:
+        if meanwhile is not None:
+            meanwhile()
         yield configured
         return
     port = _free_port(LOCAL_SERVER_PORT)
@@ -118,13 +122,15 @@ def local_server(console=None, services: bool = True) -> Iterator[str]:
                             stderr=subprocess.DEVNULL, start_new_session=True,
                             preexec_fn=_die_with_parent(os.getpid()))  # noqa: PLW1509 (only prctl, libc loaded before)
     try:
+        if meanwhile is not None:
+            meanwhile()
         deadline = started + SERVER_START_TIMEOUT
         while not _healthy(url):
             if proc.poll() is not None:
                 raise ConfigError(f"the local Prefect server exited with code {proc.returncode}")
             if time.monotonic() > deadline:
                 raise ConfigError(f"the local Prefect server did not answer within {SERVER_START_TIMEOUT:.0f} s")
-            time.sleep(0.25)
+            time.sleep(0.1)
         if console is not None:
             console.print(f"Prefect server ready in {time.monotonic() - started:.1f} s; "
                           f"its UI: {url.removesuffix('/api')}", markup=False, highlight=False)
