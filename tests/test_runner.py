@@ -89,3 +89,26 @@ def test_process_ends_with_the_documents_run_publishes(tmp_path):
         assert published.num_rows == built[name].num_rows > 0, name
         rows = sorted(map(repr, published.select(built[name].schema.names).to_pylist()))
         assert rows == sorted(map(repr, built[name].to_pylist())), name
+
+
+def test_processes_run_one_call_per_thread_in_worker_processes(tmp_path):
+    """Processes.run, what each of the flow's task-run threads calls: the call runs in a worker
+    process (forked from a fork server that imported the stages, on Linux), and each thread
+    gets its own call's result."""
+    import concurrent.futures
+    import multiprocessing
+    import os
+
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    paths = pipeline.read.discover(raw)
+    limits = Settings().limits
+    with pipeline.Processes(2) as executor:
+        executor.start()
+        with concurrent.futures.ThreadPoolExecutor(4) as threads:
+            results = list(threads.map(lambda rel: executor.run(pipeline.load_pages, raw, [rel], limits), paths))
+        workers = set(executor.pool._processes)  # type: ignore[union-attr]
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            assert executor.pool._mp_context.get_start_method() == "forkserver"  # type: ignore[union-attr]
+    assert len(workers) == 2 and os.getpid() not in workers
+    for rel, table in zip(paths, results, strict=True):
+        assert table.equals(pipeline.load_pages(raw, [rel], limits)), rel

@@ -696,13 +696,26 @@ def _in_bulk(stage: Callable[..., T], args: tuple, kwargs: dict[str, Any] | None
         return stage(*args, **(kwargs or {}))
 
 
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """How worker processes start: forked from a fork server that has imported the stages once
+    (each worker then starts in milliseconds, without importing them again), where the platform
+    has one (POSIX); spawned elsewhere. Never forked from the run's process, whose threads
+    (Prefect's) a fork would copy mid-flight."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
 class Processes:
     """Single calls in this process; per-batch calls (``map``) in ``workers`` worker processes,
     at most two per worker in flight, results in the order of the calls. The processes are
     started on the first ``map`` (a run with nothing to do starts none) and stopped when the
-    block ends. Workers are spawned, not forked: they start clean whatever threads this
-    process runs. Stages and their arguments travel pickled between this process and its
-    own workers, never to or from storage."""
+    block ends. Workers come from a fork server or are spawned (_worker_context), never
+    forked from this process: they start clean whatever threads this process runs. Stages
+    and their arguments travel pickled between this process and its own workers, never to or
+    from storage."""
 
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
@@ -722,8 +735,7 @@ class Processes:
     def start(self) -> concurrent.futures.ProcessPoolExecutor:
         """The pool, started if it was not (from one thread: the run's)."""
         if self.pool is None:
-            spawn = multiprocessing.get_context("spawn")
-            self.pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=spawn)
+            self.pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=_worker_context())
         return self.pool
 
     def run(self, stage: Callable[..., T], *args: Any, **kwargs: Any) -> T:
