@@ -149,18 +149,22 @@ def _run_flow(raw, curated, full, dask, batch_size, verbose, total, workers=1) -
     _prefect_defaults()
     server: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
     started = time.perf_counter()
-    from .serve import configured_api_url, local_server
+    from .serve import configured_api_url, local_server, shared_server_url, use_server
 
     configured = configured_api_url()
+    shared = None if configured else shared_server_url()
     if configured:
         _note(f"using the Prefect server at {configured}")
+    elif shared:
+        _note(f"using the Prefect server `ingest serve` runs at {shared}")
+        server = use_server(shared)
     elif dask and not _is_loopback(dask):
         _note("starting Prefect's temporary server in each process (a remote Dask cluster; set PREFECT_API_URL "
               "to a server its workers can reach)")
     else:
         server = local_server(console=_Notes(), services=False, meanwhile=_import_flow)
     with server:
-        server_seconds = None if configured else time.perf_counter() - started
+        server_seconds = None if configured or shared else time.perf_counter() - started
         from flows import ingest as flows_ingest
 
         flow = flows_ingest.ingest_flow.with_options(
@@ -252,7 +256,7 @@ def serve(
     from .serve import RunReporter, local_server, runner_for
 
     _prefect_defaults()
-    with local_server(console=_Notes()) as api_url:
+    with local_server(console=_Notes(), meanwhile=_import_flow, share=True) as api_url:
         from flows import ingest as flows_ingest
 
         flow = flows_ingest.ingest_flow.with_options(task_runner=flows_ingest.task_runner_for(dask) if dask else
