@@ -95,6 +95,13 @@ def _plain(value: Any) -> Any:
 OFFLOAD: contextvars.ContextVar[pipeline.Processes | None] = contextvars.ContextVar("ingest_offload", default=None)
 
 
+def _offload() -> pipeline.Processes | None:
+    """OFFLOAD's value here. A task's function reaches OFFLOAD through this module-level
+    function only: Dask pickles a task's function by value, with the globals it names, and a
+    ContextVar does not pickle."""
+    return OFFLOAD.get()
+
+
 def _stage_task(name: str, **options: Any) -> Task:
     """The Prefect task of the pipeline stage ``name``: unboxes its arguments and calls
     ``pipeline.<name>`` in the process's bulk-work setting (memory.bulk_work), wherever the
@@ -104,7 +111,7 @@ def _stage_task(name: str, **options: Any) -> Task:
 
     def call(*args: Any, **kwargs: Any) -> Any:
         plain_args, plain_kwargs = tuple(map(_plain, args)), {k: _plain(v) for k, v in kwargs.items()}
-        workers = OFFLOAD.get()
+        workers = _offload()
         if workers is not None:
             return workers.run(getattr(pipeline, name), *plain_args, **plain_kwargs)
         with bulk_work():

@@ -154,27 +154,27 @@ def test_load_batches_are_cached_by_content_across_runs(prefect_harness, tmp_pat
         loaded.extend(paths)
         return real(root, paths, limits)
 
-    monkeypatch.setattr(pipeline, "load_batch", counting)
+    monkeypatch.setattr(pipeline, "load_batch", counting)  # counted in this process: one worker, this one
     raw = copy_raw(tmp_path / "raw", RAW, PAGES)
     stamp = time.time_ns()  # files no other test of this session has loaded (their cache entries differ)
     for path in raw.rglob("*"):
         os.utime(path, ns=(stamp, stamp))
-    first = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "a"), batch_size=2)
+    first = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "a"), batch_size=2, workers=1)
     n_files = first["files"]
     assert len(loaded) == n_files
 
     loaded.clear()
-    again = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "a"), full=True, batch_size=2)
+    again = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "a"), full=True, batch_size=2, workers=1)
     assert loaded == []  # every batch came from the cache
     assert again["by_status"] == first["by_status"]
 
-    other = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "b"), batch_size=2)
+    other = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "b"), batch_size=2, workers=1)
     assert loaded == [] and other["rows"] == first["rows"]  # a second target over the same raw files
 
     changed = max(raw.rglob("*.txt"))
     extra = "\nOne more line of content about the procedure.\n"
     changed.write_text(changed.read_text(encoding="utf-8") + extra, encoding="utf-8")
-    flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "a"), full=True, batch_size=2)
+    flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "a"), full=True, batch_size=2, workers=1)
     rel = changed.relative_to(raw).as_posix()
     assert rel in loaded and len(loaded) <= 2  # only the changed file's batch (of 2) was read
 

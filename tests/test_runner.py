@@ -112,3 +112,16 @@ def test_processes_run_one_call_per_thread_in_worker_processes(tmp_path):
     assert len(workers) == 2 and os.getpid() not in workers
     for rel, table in zip(paths, results, strict=True):
         assert table.equals(pipeline.load_pages(raw, [rel], limits)), rel
+
+
+def test_workers_see_the_environment_of_the_run_that_started_them(tmp_path, monkeypatch):
+    """Storage credentials and endpoints come from the environment: a worker started after
+    the environment changed (its fork server started before) sees it as the run does."""
+    import os
+
+    with pipeline.Processes(1) as executor:
+        executor.start()
+        assert executor.run(os.getenv, "INGEST_TEST_WORKER_ENV") is None
+    monkeypatch.setenv("INGEST_TEST_WORKER_ENV", "set after the first pool")
+    with pipeline.Processes(1) as executor:
+        assert executor.run(os.getenv, "INGEST_TEST_WORKER_ENV") == "set after the first pool"

@@ -15,6 +15,7 @@ import concurrent.futures
 import hashlib
 import itertools
 import multiprocessing
+import os
 import sys
 import tempfile
 import time
@@ -696,6 +697,13 @@ def _in_bulk(stage: Callable[..., T], args: tuple, kwargs: dict[str, Any] | None
         return stage(*args, **(kwargs or {}))
 
 
+def _adopt_environment(environ: dict[str, str]) -> None:
+    """A worker's first call: the environment of the run that started it (storage credentials,
+    endpoints), not the one the fork server was started with, which may be older."""
+    os.environ.clear()
+    os.environ.update(environ)
+
+
 def _worker_context() -> multiprocessing.context.BaseContext:
     """How worker processes start: forked from a fork server that has imported the stages once
     (each worker then starts in milliseconds, without importing them again), where the platform
@@ -735,7 +743,9 @@ class Processes:
     def start(self) -> concurrent.futures.ProcessPoolExecutor:
         """The pool, started if it was not (from one thread: the run's)."""
         if self.pool is None:
-            self.pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=_worker_context())
+            self.pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=_worker_context(),
+                                                               initializer=_adopt_environment,
+                                                               initargs=(dict(os.environ),))
         return self.pool
 
     def run(self, stage: Callable[..., T], *args: Any, **kwargs: Any) -> T:
