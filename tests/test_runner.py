@@ -125,3 +125,43 @@ def test_workers_see_the_environment_of_the_run_that_started_them(tmp_path, monk
     monkeypatch.setenv("INGEST_TEST_WORKER_ENV", "set after the first pool")
     with pipeline.Processes(1) as executor:
         assert executor.run(os.getenv, "INGEST_TEST_WORKER_ENV") == "set after the first pool"
+
+
+def test_workers_end_with_a_killed_run(tmp_path):
+    """SIGKILL of the run (as the OOM killer does) takes its worker processes with it, and
+    their fork server."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import os, signal, sys\n"
+        "from ingest import pipeline\n"
+        "if __name__ == '__main__':\n"
+        "    executor = pipeline.Processes(2)\n"
+        "    pool = executor.start()\n"
+        "    list(pool.map(abs, range(4)))\n"
+        "    print(*pool._processes, flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    (tmp_path / "killed.py").write_text(script)
+    proc = subprocess.run([sys.executable, str(tmp_path / "killed.py")], capture_output=True, text=True, timeout=120,
+                          check=False,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    workers = [int(pid) for pid in proc.stdout.split()]
+    assert len(workers) == 2
+
+    def alive(pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 15
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in workers if alive(pid)]

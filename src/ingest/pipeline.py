@@ -16,8 +16,10 @@ import hashlib
 import itertools
 import multiprocessing
 import os
+import select
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -697,11 +699,33 @@ def _in_bulk(stage: Callable[..., T], args: tuple, kwargs: dict[str, Any] | None
         return stage(*args, **(kwargs or {}))
 
 
-def _adopt_environment(environ: dict[str, str]) -> None:
-    """A worker's first call: the environment of the run that started it (storage credentials,
-    endpoints), not the one the fork server was started with, which may be older."""
+def _join_run(environ: dict[str, str], run: int) -> None:
+    """A worker's first call: take the environment of the run (process ``run``) that started it
+    (storage credentials, endpoints; a fork server's may be older), and end when that run
+    ends, however it ends (SIGKILL included): a pool's worker waits on a queue it holds both
+    ends of, so it would never see its run go."""
     os.environ.clear()
     os.environ.update(environ)
+    threading.Thread(target=_exit_with, args=(run,), name="ingest-worker-watch", daemon=True).start()
+
+
+def _exit_with(pid: int) -> None:
+    """Wait for process ``pid`` to end, then end this one at once."""
+    try:
+        handle = os.pidfd_open(pid)  # Linux: readable once the process has ended
+    except (AttributeError, OSError):
+        handle = None
+    if handle is not None:
+        select.select([handle], [], [])
+        os._exit(1)
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:  # alive
+            pass
+        time.sleep(1)
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
@@ -744,8 +768,8 @@ class Processes:
         """The pool, started if it was not (from one thread: the run's)."""
         if self.pool is None:
             self.pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=_worker_context(),
-                                                               initializer=_adopt_environment,
-                                                               initargs=(dict(os.environ),))
+                                                               initializer=_join_run,
+                                                               initargs=(dict(os.environ), os.getpid()))
         return self.pool
 
     def run(self, stage: Callable[..., T], *args: Any, **kwargs: Any) -> T:
