@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import inspect
+import json
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -42,6 +43,7 @@ from flows import tuning
 from ingest import pipeline
 from ingest.config import Settings, default_workers
 from ingest.memory import bulk_work
+from ingest.summary import RunSummary
 
 T = TypeVar("T")
 
@@ -238,6 +240,30 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
     create_table_artifact(key="ingest-run-summary", table=summary.table_rows(), description="What this ingest run did")
     create_markdown_artifact(key="ingest-run-report", markdown=summary.markdown(), description="Ingest run report")
     return summary.to_dict()
+
+
+def record_unchanged_run(parameters: dict[str, Any], summary: RunSummary) -> str:
+    """Record in Prefect a run whose plan found nothing new (pipeline.nothing_new), without the
+    flow's machinery (its engine, its heartbeat, a task run per stage: about a second, the most
+    of such a run): a flow run of this flow with the parameters it was given, created
+    Completed, with the summary artifacts a flow run leaves. Returns the flow run's name."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import ArtifactCreate
+    from prefect.states import Completed
+
+    with get_client(sync_client=True) as client:
+        flow_run = client.create_flow_run(ingest_flow, parameters=parameters,
+                                          state=Completed(message="nothing new or changed: the flow was not run"))
+        for key, kind, data, description in (
+            ("ingest-run-summary", "table", json.dumps(summary.table_rows()), "What this ingest run did"),
+            ("ingest-run-report", "markdown", summary.markdown(), "Ingest run report"),
+        ):
+            client.create_artifact(ArtifactCreate(key=key, type=kind, data=data, description=description,
+                                                  flow_run_id=flow_run.id))
+    from prefect.events.worker import EventsWorker
+
+    EventsWorker.drain_all(timeout=10)  # the artifacts' events, sent while the server (maybe the run's own) is up
+    return flow_run.name
 
 
 def task_runner_for(address: str):

@@ -79,6 +79,45 @@ def test_cli_run_uses_the_flow_and_prints_a_summary(prefect_harness, tmp_path):
     assert len(pd.read_parquet(tmp_path / "curated" / "documents")) == 5
 
 
+def test_a_run_with_nothing_new_is_recorded_without_running_the_flow(prefect_harness, tmp_path):
+    """`ingest run` over an unchanged landing zone: Prefect records a completed flow run of the
+    ingest flow, with its summary artifacts and no task run; a new file runs the flow again."""
+    import json
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, FlowRunFilter, FlowRunFilterId
+
+    raw = copy_raw(tmp_path / "raw", RAW)
+    args = ["run", "--raw", str(raw), "--curated", str(tmp_path / "curated")]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    with get_client(sync_client=True) as client:
+        before = {run.id for run in client.read_flow_runs()}
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert "without running the flow" in again.output
+    line = re.compile(r"(\d+) raw files \((\d+) new or changed\), (.*); snapshot (\S+) \((\w+)\)")
+    said_first, said_again = line.search(first.output).groups(), line.search(again.output).groups()
+    assert said_again == (said_first[0], "0", said_first[2], said_first[3], "unchanged")  # pages, statuses, snapshot
+    with get_client(sync_client=True) as client:
+        new = [run for run in client.read_flow_runs() if run.id not in before]
+        assert [(run.flow_id, run.state_name) for run in new] == [(new[0].flow_id, "Completed")]
+        assert client.read_flow(new[0].flow_id).name == "ingest"
+        assert new[0].parameters["raw"] == str(raw) and new[0].parameters["full"] is False
+        only = FlowRunFilter(id=FlowRunFilterId(any_=[new[0].id]))
+        assert client.read_task_runs(flow_run_filter=only) == []
+        artifacts = {a.key: a for a in client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[new[0].id])))}
+    assert set(artifacts) == {"ingest-run-summary", "ingest-run-report"}
+    rows = {row["metric"]: row["value"] for row in json.loads(artifacts["ingest-run-summary"].data)}
+    assert rows["raw files read (new or changed)"] in (0, "0") and rows["pages"] in (5, "5")
+
+    (raw / "more.txt").write_bytes((PAGES / "medcodewiki_J1100.txt").read_bytes())
+    third = CliRunner().invoke(app, args)
+    assert third.exit_code == 0, third.output
+    assert "without running the flow" not in third.output and "(published)" in third.output
+
+
 def test_flow_on_a_dask_cluster_gives_the_same_tables(prefect_harness, tmp_path, monkeypatch):
     """`ingest run --dask ADDRESS`: the same flow, tasks on a LocalCluster of 2 worker processes;
     with INGEST_PREFECT_TUNING=1, on the tuned runner (flows/tuning.py), which undoes its changes."""

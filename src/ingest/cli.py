@@ -131,9 +131,31 @@ def _prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
+class _Meanwhile:
+    """What a run does while a local Prefect server starts: import the flow and Prefect's
+    engine (about 2 s), and plan, to know whether there is anything to do (``unchanged``: the
+    run's summary if not, pipeline.nothing_new)."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings
+        self.unchanged: RunSummary | None = None
+        self.done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        import flows.ingest  # noqa: F401
+
+        if self.settings is not None:
+            from .pipeline import nothing_new
+
+            try:
+                self.unchanged = nothing_new(self.settings)
+            except IngestError:  # another run writing, say: the flow will meet it, and Prefect record it
+                self.unchanged = None
+
+
 def _import_flow() -> None:
-    """Import the flow and Prefect's engine (about 2 s): done while a local server starts."""
-    import flows.ingest  # noqa: F401
+    _Meanwhile()()
 
 
 def _run_flow(raw, curated, full, dask, batch_size, verbose, total, workers=1) -> tuple[RunSummary, float | None]:
@@ -149,6 +171,7 @@ def _run_flow(raw, curated, full, dask, batch_size, verbose, total, workers=1) -
     _prefect_defaults()
     server: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
     started = time.perf_counter()
+    meanwhile = _Meanwhile(Settings(raw=raw, curated=curated, full=full, batch_size=batch_size))
     from .serve import configured_api_url, local_server, shared_server_url, use_server
 
     configured = configured_api_url()
@@ -162,18 +185,27 @@ def _run_flow(raw, curated, full, dask, batch_size, verbose, total, workers=1) -
         _note("starting Prefect's temporary server in each process (a remote Dask cluster; set PREFECT_API_URL "
               "to a server its workers can reach)")
     else:
-        server = local_server(console=_Notes(), services=False, meanwhile=_import_flow)
+        server = local_server(console=_Notes(), services=False, meanwhile=meanwhile)
     with server:
         server_seconds = None if configured or shared else time.perf_counter() - started
+        if not meanwhile.done:  # a server already up (or none to start): plan now
+            meanwhile()
         from flows import ingest as flows_ingest
 
+        parameters = {"raw": str(raw), "curated": str(curated), "full": full, "batch_size": batch_size,
+                      "workers": workers}
+        if meanwhile.unchanged is not None:
+            name = flows_ingest.record_unchanged_run(parameters, meanwhile.unchanged)
+            _note(f"nothing new or changed since the last published run: recorded as flow run {name} "
+                  "without running the flow")
+            return meanwhile.unchanged, server_seconds
         flow = flows_ingest.ingest_flow.with_options(
             task_runner=flows_ingest.task_runner_for(dask) if dask else flows_ingest.local_task_runner(workers))
         _note("running the ingest flow: planning, reading new or changed files, parsing, publishing")
         with _progress(total) as advance:
             flows_ingest.progress_hook.fn = advance
             try:
-                result = flow(raw=str(raw), curated=str(curated), full=full, batch_size=batch_size, workers=workers)
+                result = flow(**parameters)
             finally:
                 flows_ingest.progress_hook.fn = None
                 from prefect.logging.handlers import APILogHandler

@@ -834,10 +834,7 @@ def execute(settings: Settings, executor: Executor, progress: Progress | None = 
         lap("plan")
         if plan.unchanged:
             advance(len(plan.paths))
-            summary = report(settings.curated)
-            summary.published, summary.seconds, summary.files = False, time.perf_counter() - started, len(plan.paths)
-            summary.stages = lap.seconds
-            return summary
+            return _unchanged_summary(settings, plan, started, lap)
         advance(len(plan.paths) - len(plan.todo))
         chunks = plan.batches(settings.batch_size)
         loaded = executor.map(load_pages, ((settings.raw, chunk, settings.limits) for chunk in chunks))
@@ -903,6 +900,30 @@ def execute(settings: Settings, executor: Executor, progress: Progress | None = 
     summary.read_files = len(plan.todo)
     summary.stages = lap.seconds
     return summary
+
+
+def _unchanged_summary(settings: Settings, plan: Plan, started: float, lap: Laps) -> RunSummary:
+    """What a run whose plan found nothing new reports: the published tables, nothing published."""
+    summary = report(settings.curated)
+    summary.published, summary.seconds, summary.files = False, time.perf_counter() - started, len(plan.paths)
+    summary.stages = lap.seconds
+    return summary
+
+
+def nothing_new(settings: Settings) -> RunSummary | None:
+    """The summary of a run over ``settings`` if its plan finds nothing new or changed since
+    the last published run (what :func:`execute` would return, having done nothing else); None
+    when there is work to do. What a caller checks before it starts a run's machinery (the
+    CLI: Prefect's flow engine) for a run that would find nothing to do. Takes the writer lock
+    while it plans, as a run does."""
+    if settings.full:
+        return None
+    started = time.perf_counter()
+    lap = Laps()
+    with writer_lock(settings.curated), Spool() as spool:
+        plan = plan_run(settings, spool)
+        lap("plan")
+        return _unchanged_summary(settings, plan, started, lap) if plan.unchanged else None
 
 
 def run(settings: Settings, progress: Progress | None = None, now: datetime | None = None,
