@@ -1,4 +1,4 @@
-"""The benchmark: `make bench` (or `python benchmarks/run.py [--pages 10000 --big 50000]`).
+"""The benchmark: `make bench` (or `python benchmarks/run.py [--pages 10000 --big 50000] [--parts ...]`).
 
 Prints one table and writes benchmarks/results.md with the machine, versions and date. Every
 figure is the median of --repeat runs unless it says otherwise; ratios are measured side by
@@ -25,7 +25,18 @@ side in the same run. Corpora come from benchmarks/corpus.py (5 sites: 2 HTML la
   both CPUs (the ratio the benchmark reported until 2026-12-02: the flow, Prefect's server and
   Dask's scheduler then have a core of their own).
   A cluster or run that fails is reported in the table (with the error's last line);
+- every core (`--parts workers`): `ingest run` on --pages pages, cold (a fresh target and
+  Prefect result storage each time), with `--workers 1` and with every core, alternately in
+  --repeat rounds: pages/s of each, the speed-up (wall, start-up included) and the speed-up of
+  the run's stages alone;
+- start-up (`--parts startup`): a one-off `ingest run` over 20 published pages, unchanged and
+  with 4 new files, with no Prefect server (the run starts its own) and with one already
+  running (PREFECT_API_URL), the four alternately in max(--repeat, 5) rounds after one untimed;
 - peak memory (RSS) of a library run at --pages and --big pages, in --repeat rounds.
+
+`--parts` runs some of the parts (core, flow, workers, startup, dask, memory; default all):
+`python benchmarks/run.py --parts workers,startup` gives the every-core and start-up rows on
+10,000 pages alone.
 
 Each measured `ingest run` gets its own Prefect result storage, so no run reuses the load-batch
 results another one cached (a --full run would otherwise skip reading the pages).
