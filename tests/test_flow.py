@@ -358,6 +358,12 @@ def test_flow_hands_each_batch_to_a_worker_process_and_records_every_task_run(pr
     one = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "one"), batch_size=2, workers=1)
     assert one["by_status"] == result["by_status"] and one["rows"] == result["rows"]
 
+    started: list[int] = []  # a run of one batch per stage starts no worker, whatever --workers says
+    real_start = pipeline.Processes.start
+    monkeypatch.setattr(pipeline.Processes, "start", lambda self: started.append(1) or real_start(self))
+    small = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "small"), workers=2)
+    assert small["files"] == result["files"] and started == []
+
 
 def test_cli_run_on_two_worker_processes_gives_the_tables_of_one(prefect_harness, tmp_path):
     """`ingest run --workers 2`: the flow's batches in 2 worker processes; the same snapshot,
