@@ -244,9 +244,9 @@ def ingest_flow(raw: str = "raw", curated: str = "curated", full: bool = False, 
 
 def record_unchanged_run(parameters: dict[str, Any], summary: RunSummary) -> str:
     """Record in Prefect a run whose plan found nothing new (pipeline.nothing_new), without the
-    flow's machinery (its engine, its heartbeat, a task run per stage: about a second, the most
-    of such a run): a flow run of this flow with the parameters it was given, created
-    Completed, with the summary artifacts a flow run leaves. Returns the flow run's name."""
+    flow's machinery (its engine, its heartbeat, a task run per stage: most of such a run's
+    time): a flow run of this flow with the parameters it was given, created Completed, with
+    the summary artifacts a flow run leaves. Returns the flow run's name."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import ArtifactCreate
     from prefect.states import Completed

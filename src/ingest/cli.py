@@ -133,8 +133,8 @@ def _prefect_defaults() -> None:
 
 class _Meanwhile:
     """What a run does while a local Prefect server starts: import the flow and Prefect's
-    engine (about 2 s), and plan, to know whether there is anything to do (``unchanged``: the
-    run's summary if not, pipeline.nothing_new)."""
+    engine, and plan, to know whether there is anything to do (``unchanged``: the run's
+    summary if not, pipeline.nothing_new)."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings
@@ -155,6 +155,7 @@ class _Meanwhile:
 
 
 def _import_flow() -> None:
+    """Import the flow and Prefect's engine (what `ingest serve` does while its server starts)."""
     _Meanwhile()()
 
 
@@ -164,8 +165,11 @@ def _run_flow(raw, curated, full, dask, batch_size, verbose, total, workers=1) -
     Prefect's local mode would start a temporary server by itself, but one that outlives this
     process when it is killed, and, on a Dask cluster, one in every worker that runs tasks. The
     server started here dies with this process (serve.local_server), its UI works while the
-    run lasts, and a Dask worker on this machine gets its URL with Prefect's settings. The flow
-    is imported while that server starts. ``server_seconds`` is how long the run waited for it."""
+    run lasts, and a Dask worker on this machine gets its URL with Prefect's settings. A running
+    `ingest serve`'s server is used instead (serve.shared_server_url). The flow is imported and
+    the run planned while a server starts; a run whose plan finds nothing new is recorded in
+    Prefect without running the flow (flows.ingest.record_unchanged_run). ``server_seconds`` is
+    how long the run waited for a server it started."""
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     _prefect_defaults()
