@@ -1,4 +1,4 @@
-"""The benchmark: `make bench` (or `python benchmarks/run.py [--pages 10000 --big 50000]`).
+"""The benchmark: `make bench` (or `python benchmarks/run.py [--pages 10000 --big 50000] [--parts ...]`).
 
 Prints one table and writes benchmarks/results.md with the machine, versions and date. Every
 figure is the median of --repeat runs unless it says otherwise; ratios are measured side by
@@ -25,7 +25,18 @@ side in the same run. Corpora come from benchmarks/corpus.py (5 sites: 2 HTML la
   both CPUs (the ratio the benchmark reported until 2026-12-02: the flow, Prefect's server and
   Dask's scheduler then have a core of their own).
   A cluster or run that fails is reported in the table (with the error's last line);
+- every core (`--parts workers`): `ingest run` on --pages pages, cold (a fresh target and
+  Prefect result storage each time), with `--workers 1` and with every core, alternately in
+  --repeat rounds: pages/s of each, the speed-up (wall, start-up included) and the speed-up of
+  the run's stages alone;
+- start-up (`--parts startup`): a one-off `ingest run` over 20 published pages, unchanged and
+  with 4 new files, with no Prefect server (the run starts its own) and with one already
+  running (PREFECT_API_URL), the four alternately in max(--repeat, 5) rounds after one untimed;
 - peak memory (RSS) of a library run at --pages and --big pages, in --repeat rounds.
+
+`--parts` runs some of the parts (core, flow, workers, startup, dask, memory; default all):
+`python benchmarks/run.py --parts workers,startup` gives the every-core and start-up rows on
+10,000 pages alone.
 
 Each measured `ingest run` gets its own Prefect result storage, so no run reuses the load-batch
 results another one cached (a --full run would otherwise skip reading the pages).
@@ -39,24 +50,33 @@ import gzip
 import logging
 import os
 import platform
+import re
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from corpus import generate, manifest_path, read_manifest  # noqa: E402
+from corpus import generate, manifest_path, read_manifest
+
+from ingest.config import default_workers
 
 INGEST = [sys.executable, "-m", "ingest.cli"]
-ENV = {**os.environ, "PREFECT_LOGGING_LEVEL": "ERROR", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+# Prefect local mode unless a row says otherwise: no server of the user's
+ENV = {**{k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}, "PREFECT_LOGGING_LEVEL": "ERROR",
+       "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
 STORAGE = "PREFECT_RESULTS_LOCAL_STORAGE_PATH"  # where load-batch results (the flow's cache) persist
 NEW_PAGES = 10
+PARTS = ("core", "flow", "workers", "startup", "dask", "memory")  # the benchmark's parts, in the order they run
 
 
 def median_time(fn, repeat: int) -> float:
@@ -82,15 +102,23 @@ def library_run(raw: Path, curated: Path | None = None):
         return run(Settings(raw=raw, curated=Path(tmp) / "curated"))
 
 
-def cli_run(raw: Path, curated: Path, storage: Path, *extra: str) -> float:
+def cli_run(raw: Path, curated: Path, storage: Path, *extra: str, env: dict[str, str] | None = None) -> float:
     """Wall time of one `ingest run`, with its Prefect results persisted under ``storage``."""
+    return cli_timed(raw, curated, storage, *extra, env=env)[0]
+
+
+def cli_timed(raw: Path, curated: Path, storage: Path, *extra: str,
+              env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall time of one `ingest run` (``env`` added to the benchmark's), and the seconds of the
+    run's stages as its last line says them."""
     started = time.perf_counter()
     out = subprocess.run([*INGEST, "run", "--raw", str(raw), "--curated", str(curated), *extra],
-                         env={**ENV, STORAGE: str(storage)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                         env={**ENV, STORAGE: str(storage), **(env or {})}, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
     if out.returncode:
         raise RuntimeError(f"ingest run exited {out.returncode}: {last_line(out.stderr)}")
-    return elapsed
+    found = re.search(r"the run's stages ([0-9.]+) s", out.stdout)
+    return elapsed, float(found.group(1)) if found else float("nan")
 
 
 def last_line(text: str) -> str:
@@ -226,6 +254,88 @@ def dask_seconds(raw: Path, warm_up: Path, empty: Path, work: Path, workers: int
         shutil.rmtree(storage, ignore_errors=True)
 
 
+def workers_seconds(raw: Path, work: Path, repeat: int, many: int) -> dict[int, list[tuple[float, float]]]:
+    """`ingest run` (Prefect local mode, cold: a fresh curated target and result storage each
+    time) on ``raw`` with `--workers 1` and `--workers many`, alternately, ``repeat`` rounds:
+    per number of workers, each run's (wall s, the run's stages s)."""
+    out: dict[int, list[tuple[float, float]]] = {1: [], many: []}
+    for i in range(repeat):
+        for workers in (1, many):
+            curated, storage = work / f"cur-workers-{workers}-{i}", work / f"prefect-results-workers-{workers}-{i}"
+            out[workers].append(cli_timed(raw, curated, storage, "--workers", str(workers)))
+            shutil.rmtree(curated, ignore_errors=True)
+            shutil.rmtree(storage, ignore_errors=True)
+    return out
+
+
+@contextlib.contextmanager
+def prefect_server(work: Path):
+    """A Prefect server of its own (what `ingest serve` or a user's `prefect server start`
+    gives runs) for the block; yields its API URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/api"
+    log = (work / "prefect-server.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port",
+                             str(port)], env=ENV, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the benchmark's Prefect server did not start (see {log.name})")
+            time.sleep(0.2)
+        yield url
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+def startup_seconds(work: Path, repeat: int) -> dict[str, list[float]]:
+    """Wall time of a one-off `ingest run` with little to do, on a landing zone of 20 pages
+    already published: over it unchanged, and with 4 new files (new codes) added; each with
+    no Prefect server configured (the run starts its own) and with a server already running
+    (PREFECT_API_URL). ``repeat`` rounds, the four kinds alternately in each; every run on a
+    copy of the published target."""
+    base, new = work / "startup-base", work / "startup-new"
+    if not base.exists():
+        generate(base, 20, seed=11)
+        codes = {p["code"] for p in read_manifest(manifest_path(base))["pages"]}
+        generate(new, 4, seed=12, formats=("text",), manifest=work / "startup-new.manifest.json", exact_share=0.0,
+                 near_share=0.0, avoid_codes=codes)
+        library_run(base, work / "startup-published")
+    with_new = work / "startup-with-new"
+    shutil.rmtree(with_new, ignore_errors=True)
+    shutil.copytree(base, with_new)
+    shutil.copytree(new, with_new / "incoming")
+    out: dict[str, list[float]] = {}
+    with prefect_server(work) as url:
+        for i in range(repeat + 1):  # a first round untimed: each setting's first run sets up its database
+            for server in ("no server", "server running"):
+                env = {"PREFECT_API_URL": url} if server == "server running" else {}
+                for kind, raw in (("unchanged", base), ("4 new files", with_new)):
+                    curated, storage = work / "startup-curated", work / "startup-results"
+                    shutil.rmtree(curated, ignore_errors=True)
+                    shutil.rmtree(storage, ignore_errors=True)
+                    shutil.copytree(work / "startup-published", curated, symlinks=True)
+                    seconds = cli_run(raw, curated, storage, env=env)
+                    if i:
+                        out.setdefault(f"{kind}, {server}", []).append(seconds)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=10_000, help="pages for the end-to-end runs")
@@ -235,7 +345,12 @@ def main() -> None:
     parser.add_argument("--core-repeat", type=int, default=5, help="rounds of the per-core rows (about 35 s each)")
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help=f"comma-separated parts to run (default all: {', '.join(PARTS)})")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
+    if parts - set(PARTS):
+        parser.error(f"unknown parts: {', '.join(sorted(parts - set(PARTS)))}")
     # Every measured run with the Prefect workarounds of flows/tuning.py (opt-in for users), as
     # the figures before them were measured: the benchmark's rows stay comparable.
     os.environ.setdefault("INGEST_PREFECT_TUNING", "1")
@@ -248,8 +363,9 @@ def main() -> None:
         print(f"{name:<66} {value}", flush=True)
 
     text_dir, html_dir, mixed = work / "text", work / "html", work / "mixed"
-    generate(text_dir, args.per_format, seed=1, formats=("text",))
-    html = generate(html_dir, args.per_format, seed=2, formats=("html",))
+    if "core" in parts:
+        generate(text_dir, args.per_format, seed=1, formats=("text",))
+        html = generate(html_dir, args.per_format, seed=2, formats=("html",))
     started = time.perf_counter()
     corpus = generate(mixed, args.pages, seed=3)
     gen_seconds = time.perf_counter() - started
@@ -263,150 +379,181 @@ def main() -> None:
     import lxml.html
     import trafilatura
 
-    html_pages = page_texts(html_dir)
-    # The per-core figures, on one core. Each round times our pipeline and the tools it is
-    # compared with one after the other, so that the ratios' medians see the same machine.
-    times: dict[str, list[float]] = {"text": [], "html": [], "trafilatura": [], "lxml": []}
-    stages: dict[str, list[dict[str, float]]] = {"text": [], "html": []}  # each round's run summary's stage times
+    if "core" in parts:
+        html_pages = page_texts(html_dir)
+        # The per-core figures, on one core. Each round times our pipeline and the tools it is
+        # compared with one after the other, so that the ratios' medians see the same machine.
+        times: dict[str, list[float]] = {"text": [], "html": [], "trafilatura": [], "lxml": []}
+        stages: dict[str, list[dict[str, float]]] = {"text": [], "html": []}  # each round's run summary's stage times
 
-    def timed_run(kind: str, raw: Path) -> None:
-        stages[kind].append(library_run(raw).stages)
+        def timed_run(kind: str, raw: Path) -> None:
+            stages[kind].append(library_run(raw).stages)
 
-    with on_cores(1):
-        for _ in range(args.core_repeat):
-            times["text"].append(median_time(lambda: timed_run("text", text_dir), 1))
-            times["html"].append(median_time(lambda: timed_run("html", html_dir), 1))
-            times["trafilatura"].append(median_time(lambda: [trafilatura.extract(h) for h in html_pages], 1))
-            times["lxml"].append(median_time(lambda: [lxml.html.fromstring(h) for h in html_pages], 1))
-    t_text, t_html = statistics.median(times["text"]), statistics.median(times["html"])
-    t_traf = statistics.median(times["trafilatura"]) / len(html_pages)
-    t_lxml = statistics.median(times["lxml"]) / len(html_pages)
-    kb_lo, kb_hi = html["html_kb"]
-    note("library, text dumps: pages/s (one core; target >= 1,000)", f"{args.per_format / t_text:,.0f}")
-    note(f"library, HTML {kb_lo:.0f}-{kb_hi:.0f} KB: pages/s (one core)", f"{args.per_format / t_html:,.0f}")
-    ours = t_html / args.per_format
-    note("HTML ms/page: ours (whole pipeline) / trafilatura.extract / lxml parse",
-         f"{ours * 1e3:.1f} / {t_traf * 1e3:.1f} / {t_lxml * 1e3:.2f}")
-    note("ratio ours / trafilatura.extract (target <= 0.8)", f"{ours / t_traf:.2f}")
-    note("  round by round", ", ".join(f"{(h / args.per_format) / (t / len(html_pages)):.2f}"
-                                      for h, t in zip(times["html"], times["trafilatura"], strict=True)))
-    note("ratio ours / lxml parse floor (target <= 5)", f"{ours / t_lxml:.1f}")
-    for kind in ("text", "html"):  # where the time goes: each stage's median over the rounds
-        by_stage = {name: statistics.median(r[name] for r in stages[kind]) for name in stages[kind][0]}
-        note(f"  {'text dumps' if kind == 'text' else 'HTML'}: ms/page by stage (the run's own timing)",
-             ", ".join(f"{name} {sec / args.per_format * 1e3:.2f}" for name, sec in by_stage.items()))
+        with on_cores(1):
+            for _ in range(args.core_repeat):
+                times["text"].append(median_time(lambda: timed_run("text", text_dir), 1))
+                times["html"].append(median_time(lambda: timed_run("html", html_dir), 1))
+                times["trafilatura"].append(median_time(lambda: [trafilatura.extract(h) for h in html_pages], 1))
+                times["lxml"].append(median_time(lambda: [lxml.html.fromstring(h) for h in html_pages], 1))
+        t_text, t_html = statistics.median(times["text"]), statistics.median(times["html"])
+        t_traf = statistics.median(times["trafilatura"]) / len(html_pages)
+        t_lxml = statistics.median(times["lxml"]) / len(html_pages)
+        kb_lo, kb_hi = html["html_kb"]
+        note("library, text dumps: pages/s (one core; target >= 1,000)", f"{args.per_format / t_text:,.0f}")
+        note(f"library, HTML {kb_lo:.0f}-{kb_hi:.0f} KB: pages/s (one core)", f"{args.per_format / t_html:,.0f}")
+        ours = t_html / args.per_format
+        note("HTML ms/page: ours (whole pipeline) / trafilatura.extract / lxml parse",
+             f"{ours * 1e3:.1f} / {t_traf * 1e3:.1f} / {t_lxml * 1e3:.2f}")
+        note("ratio ours / trafilatura.extract (target <= 0.8)", f"{ours / t_traf:.2f}")
+        note("  round by round", ", ".join(f"{(h / args.per_format) / (t / len(html_pages)):.2f}"
+                                          for h, t in zip(times["html"], times["trafilatura"], strict=True)))
+        note("ratio ours / lxml parse floor (target <= 5)", f"{ours / t_lxml:.1f}")
+        for kind in ("text", "html"):  # where the time goes: each stage's median over the rounds
+            by_stage = {name: statistics.median(r[name] for r in stages[kind]) for name in stages[kind][0]}
+            note(f"  {'text dumps' if kind == 'text' else 'HTML'}: ms/page by stage (the run's own timing)",
+                 ", ".join(f"{name} {sec / args.per_format * 1e3:.2f}" for name, sec in by_stage.items()))
 
     empty = work / "empty"
     empty.mkdir(exist_ok=True)
+    ONE = ("--workers", "1")  # the flow rows beside the library run: one process, as the library run
 
     def storage(name: str) -> Path:
         path = work / f"prefect-results-{name}"
         shutil.rmtree(path, ignore_errors=True)
         return path
 
-    cli_run(empty, work / "cur-warm-up", storage("warm-up"))  # Prefect's first run in a home sets up its database
-    startup = statistics.median(cli_run(empty, work / f"cur-empty-{i}", storage(f"empty-{i}")) for i in range(args.repeat))
-    # The library and the flow alternately, --repeat times each (a fresh curated directory and
-    # Prefect result storage for every flow run), so that both medians see the same machine.
-    lib_times, flow_times = [], []
-    for i in range(args.repeat):
-        lib_times.append(median_time(lambda: library_run(mixed), 1))
-        shutil.rmtree(work / "cur-flow", ignore_errors=True)
-        flow_storage = storage("flow")
-        flow_times.append(cli_run(mixed, work / "cur-flow", flow_storage))
-    t_lib, t_flow = statistics.median(lib_times), statistics.median(flow_times)
-    # Re-runs over the last flow run's snapshot and cache, --repeat times, each beside an empty
-    # run (Prefect's start-up at that moment): one re-run measured 5.0 s beyond the start-up
-    # on a slow moment of the machine, and -1.7, -0.3 and -0.4 s in three such pairs after it.
-    reruns = []
-    for i in range(args.repeat):
-        empty_now = cli_run(empty, work / f"cur-empty-rerun-{i}", storage(f"empty-rerun-{i}"))
-        reruns.append((cli_run(mixed, work / "cur-flow", flow_storage), empty_now))
-    t_rerun = statistics.median(r - e for r, e in reruns)
-    shutil.rmtree(flow_storage, ignore_errors=True)
-    note(f"ingest run, {args.pages} pages, Prefect local mode: wall s", f"{t_flow:.1f}")
-    note("  each run: s", " / ".join(f"{t:.1f}" for t in flow_times))
-    note("  Prefect fixed start-up (empty landing zone): s", f"{startup:.1f}")
-    note("  library alone on the same pages: s", f"{t_lib:.1f}")
-    note("  each run: s", " / ".join(f"{t:.1f}" for t in lib_times))
-    note("  Prefect share beyond start-up (target <= 10%)", f"{(t_flow - startup - t_lib) / t_lib:+.0%}")
-    note(f"re-run over the same {args.pages} unchanged pages beyond start-up: s (target < 3)", f"{t_rerun:.1f}")
-    note("  each re-run / the empty run beside it: s", "; ".join(f"{r:.1f} / {e:.1f}" for r, e in reruns))
+    if "flow" in parts:
+        cli_run(empty, work / "cur-warm-up", storage("warm-up"), *ONE)  # Prefect's first run in a home sets up its database
+        startup = statistics.median(cli_run(empty, work / f"cur-empty-{i}", storage(f"empty-{i}"), *ONE) for i in range(args.repeat))
+        # The library and the flow alternately, --repeat times each (a fresh curated directory and
+        # Prefect result storage for every flow run), so that both medians see the same machine.
+        lib_times, flow_times = [], []
+        for i in range(args.repeat):
+            lib_times.append(median_time(lambda: library_run(mixed), 1))
+            shutil.rmtree(work / "cur-flow", ignore_errors=True)
+            flow_storage = storage("flow")
+            flow_times.append(cli_run(mixed, work / "cur-flow", flow_storage, *ONE))
+        t_lib, t_flow = statistics.median(lib_times), statistics.median(flow_times)
+        # Re-runs over the last flow run's snapshot and cache, --repeat times, each beside an empty
+        # run (Prefect's start-up at that moment): one re-run measured 5.0 s beyond the start-up
+        # on a slow moment of the machine, and -1.7, -0.3 and -0.4 s in three such pairs after it.
+        reruns = []
+        for i in range(args.repeat):
+            empty_now = cli_run(empty, work / f"cur-empty-rerun-{i}", storage(f"empty-rerun-{i}"), *ONE)
+            reruns.append((cli_run(mixed, work / "cur-flow", flow_storage, *ONE), empty_now))
+        t_rerun = statistics.median(r - e for r, e in reruns)
+        shutil.rmtree(flow_storage, ignore_errors=True)
+        note(f"ingest run, {args.pages} pages, Prefect local mode: wall s", f"{t_flow:.1f}")
+        note("  each run: s", " / ".join(f"{t:.1f}" for t in flow_times))
+        note("  Prefect fixed start-up (empty landing zone): s", f"{startup:.1f}")
+        note("  library alone on the same pages: s", f"{t_lib:.1f}")
+        note("  each run: s", " / ".join(f"{t:.1f}" for t in lib_times))
+        note("  Prefect share beyond start-up (target <= 10%)", f"{(t_flow - startup - t_lib) / t_lib:+.0%}")
+        note(f"re-run over the same {args.pages} unchanged pages beyond start-up: s (target < 3)", f"{t_rerun:.1f}")
+        note("  each re-run / the empty run beside it: s", "; ".join(f"{r:.1f} / {e:.1f}" for r, e in reruns))
 
-    inc = incremental(mixed, work / "cur-flow", work)
-    note(f"+{NEW_PAGES} new pages (new codes), library run on the published snapshot: s (one run)", f"{inc['seconds']:.1f}")
-    note("  rows of the new snapshot written anew / all (rest linked)", f"{inc['new_rows']:,} / {inc['rows']:,}")
-    note("  Parquet files written anew / all (rest hard links)", f"{inc['new_files']} / {inc['files']}")
-    note("  by table: rows written anew / all", "; ".join(f"{t} {a:,}/{n:,}" for t, (a, n) in sorted(inc["by_table"].items())))
+        inc = incremental(mixed, work / "cur-flow", work)
+        note(f"+{NEW_PAGES} new pages (new codes), library run on the published snapshot: s (one run)", f"{inc['seconds']:.1f}")
+        note("  rows of the new snapshot written anew / all (rest linked)", f"{inc['new_rows']:,} / {inc['rows']:,}")
+        note("  Parquet files written anew / all (rest hard links)", f"{inc['new_files']} / {inc['files']}")
+        note("  by table: rows written anew / all", "; ".join(f"{t} {a:,}/{n:,}" for t, (a, n) in sorted(inc["by_table"].items())))
+
+    if "workers" in parts:
+        many = default_workers()
+        by_workers = workers_seconds(mixed, work, args.repeat, many)
+        wall = {w: statistics.median(t[0] for t in runs) for w, runs in by_workers.items()}
+        staged = {w: statistics.median(t[1] for t in runs) for w, runs in by_workers.items()}
+        note(f"ingest run, {args.pages} pages, cold: pages/s with 1 / {many} workers (wall, start-up included)",
+             f"{args.pages / wall[1]:,.0f} / {args.pages / wall[many]:,.0f}")
+        note("  wall s, each round: 1 / all workers", "; ".join(
+            f"{a[0]:.1f} / {b[0]:.1f}" for a, b in zip(by_workers[1], by_workers[many], strict=True)))
+        note(f"speed-up with all {many} workers, wall (target >= 1.7 on 2 cores)", f"{wall[1] / wall[many]:.2f}")
+        note("  round by round", ", ".join(f"{a[0] / b[0]:.2f}" for a, b in zip(by_workers[1], by_workers[many], strict=True)))
+        note("  the run's stages alone: s with 1 / all workers; speed-up", f"{staged[1]:.1f} / {staged[many]:.1f}; "
+             f"{staged[1] / staged[many]:.2f}")
+        note("  load average (1 min) after these runs", f"{os.getloadavg()[0]:.1f}")
+
+    if "startup" in parts:
+        started_runs = startup_seconds(work, max(args.repeat, 5))
+        for kind in ("unchanged", "4 new files"):
+            for server in ("no server", "server running"):
+                times_ = started_runs[f"{kind}, {server}"]
+                note(f"one-off ingest run, 20 published pages, {kind}, {server}: wall s (target: <= 6 s with a server)",
+                     f"{statistics.median(times_):.1f}")
+                note("  each run: s", " / ".join(f"{t:.1f}" for t in times_))
+        note("  load average (1 min) after these runs", f"{os.getloadavg()[0]:.1f}")
 
     # The speed-up from the second core: the run on one core (1 worker; the CLI, Prefect's server
     # and Dask's scheduler on that core too) against the run on two (2 workers), --repeat rounds
     # of one run each, so that each round's ratio is side by side and the medians see the same
     # machine. Also, once, 1 worker with both cores (its flow, server and scheduler then have the
     # second core to themselves).
-    configs = {"one core": (1, 1), "two cores": (2, None), "1 worker, two cores": (1, None)}
-    runs: dict[str, list[dict | str]] = {label: [] for label in configs}
-    for i in range(args.repeat):
-        for label, (workers, cores) in configs.items():
-            if label == "1 worker, two cores" and i:
-                continue
-            try:
-                runs[label].append(dask_seconds(mixed, warm_up, empty, work, workers, cores))
-            except Exception as exc:  # noqa: BLE001 - a failure is a result of the benchmark, reported in its table
-                runs[label].append(f"failed: {type(exc).__name__}: {last_line(str(exc))}")
+    if "dask" in parts:
+        configs = {"one core": (1, 1), "two cores": (2, None), "1 worker, two cores": (1, None)}
+        runs: dict[str, list[dict | str]] = {label: [] for label in configs}
+        for i in range(args.repeat):
+            for label, (workers, cores) in configs.items():
+                if label == "1 worker, two cores" and i:
+                    continue
+                try:
+                    runs[label].append(dask_seconds(mixed, warm_up, empty, work, workers, cores))
+                except Exception as exc:  # noqa: BLE001 - a failure is a result of the benchmark, reported in its table
+                    runs[label].append(f"failed: {type(exc).__name__}: {last_line(str(exc))}")
 
-    def failed(label: str) -> str | None:
-        return next((r for r in runs[label] if isinstance(r, str)), None)
+        def failed(label: str) -> str | None:
+            return next((r for r in runs[label] if isinstance(r, str)), None)
 
-    def median(label: str, key: str) -> float:
-        return statistics.median(r[key] for r in runs[label])
+        def median(label: str, key: str) -> float:
+            return statistics.median(r[key] for r in runs[label])
 
-    def shown(key: str, labels: list[str]) -> str:
-        return " / ".join(failed(k) or f"{median(k, key):.1f}" for k in labels)
+        def shown(key: str, labels: list[str]) -> str:
+            return " / ".join(failed(k) or f"{median(k, key):.1f}" for k in labels)
 
-    def ratio(slow: str, fast: str) -> str:
-        if failed(slow) or failed(fast):
-            return "not measured: a Dask run failed"
-        if min(median(slow, "timed"), median(fast, "timed")) <= 0:
-            return "not measured: a run took less than its measured start-up"
-        return f"{median(slow, 'timed') / median(fast, 'timed'):.2f}"
+        def ratio(slow: str, fast: str) -> str:
+            if failed(slow) or failed(fast):
+                return "not measured: a Dask run failed"
+            if min(median(slow, "timed"), median(fast, "timed")) <= 0:
+                return "not measured: a run took less than its measured start-up"
+            return f"{median(slow, 'timed') / median(fast, 'timed'):.2f}"
 
-    pair = ["one core", "two cores"]
-    note("Dask LocalCluster, one core (1 worker) vs two cores (2 workers): start-up (empty landing zone), s",
-         shown("startup", pair))
-    note("  warm-up run (20 pages), s beyond start-up", shown("first", pair))
-    note(f"Dask LocalCluster, --full on the {args.pages} pages, one core vs two cores: s beyond start-up", shown("timed", pair))
-    note("  each round: s", "; ".join(
-        " / ".join(f"{r['timed']:.1f}" if isinstance(r, dict) else "failed" for r in rnd) for rnd in zip(*(runs[k] for k in pair))))
-    note("speed-up from the second core (target >= 1.7)", ratio("one core", "two cores"))
-    if not (failed("one core") or failed("two cores")):
-        note("  round by round", ", ".join(f"{a['timed'] / b['timed']:.2f}"
-                                          for a, b in zip(runs["one core"], runs["two cores"], strict=True)))
-    note(f"  1 worker on two cores, --full on the {args.pages} pages: s beyond start-up (start-up) (one run)",
-         shown("timed", ["1 worker, two cores"]) + f" ({shown('startup', ['1 worker, two cores'])})")
-    note("  2 workers / 1 worker, both on two cores", ratio("1 worker, two cores", "two cores"))
+        pair = ["one core", "two cores"]
+        note("Dask LocalCluster, one core (1 worker) vs two cores (2 workers): start-up (empty landing zone), s",
+             shown("startup", pair))
+        note("  warm-up run (20 pages), s beyond start-up", shown("first", pair))
+        note(f"Dask LocalCluster, --full on the {args.pages} pages, one core vs two cores: s beyond start-up", shown("timed", pair))
+        note("  each round: s", "; ".join(
+            " / ".join(f"{r['timed']:.1f}" if isinstance(r, dict) else "failed" for r in rnd) for rnd in zip(*(runs[k] for k in pair))))
+        note("speed-up from the second core (target >= 1.7)", ratio("one core", "two cores"))
+        if not (failed("one core") or failed("two cores")):
+            note("  round by round", ", ".join(f"{a['timed'] / b['timed']:.2f}"
+                                              for a, b in zip(runs["one core"], runs["two cores"], strict=True)))
+        note(f"  1 worker on two cores, --full on the {args.pages} pages: s beyond start-up (start-up) (one run)",
+             shown("timed", ["1 worker, two cores"]) + f" ({shown('startup', ['1 worker, two cores'])})")
+        note("  2 workers / 1 worker, both on two cores", ratio("1 worker, two cores", "two cores"))
 
-    big = work / "big"
-    generate(big, args.big, seed=4)
-    # --repeat rounds, each a run at each size: the peak at --big pages moved by ~50 MB from
-    # run to run (2026-12-02), as much as the target's margin.
-    peaks = [(peak_rss_mb(mixed), peak_rss_mb(big)) for _ in range(args.repeat)]
-    rss_small, rss_big = (statistics.median(p[i] for p in peaks) for i in (0, 1))
-    note(f"peak RSS, library run: {args.pages} / {args.big} pages: MB", f"{rss_small:.0f} / {rss_big:.0f}")
-    note("  each round: MB", "; ".join(f"{a:.0f} / {b:.0f}" for a, b in peaks))
-    note(f"memory ratio {args.big} / {args.pages} (target <= 1.25)", f"{rss_big / rss_small:.2f}")
-    note("  round by round", ", ".join(f"{b / a:.2f}" for a, b in peaks))
+    if "memory" in parts:
+        big = work / "big"
+        generate(big, args.big, seed=4)
+        # --repeat rounds, each a run at each size: the peak at --big pages moved by ~50 MB from
+        # run to run (2026-12-02), as much as the target's margin.
+        peaks = [(peak_rss_mb(mixed), peak_rss_mb(big)) for _ in range(args.repeat)]
+        rss_small, rss_big = (statistics.median(p[i] for p in peaks) for i in (0, 1))
+        note(f"peak RSS, library run: {args.pages} / {args.big} pages: MB", f"{rss_small:.0f} / {rss_big:.0f}")
+        note("  each round: MB", "; ".join(f"{a:.0f} / {b:.0f}" for a, b in peaks))
+        note(f"memory ratio {args.big} / {args.pages} (target <= 1.25)", f"{rss_big / rss_small:.2f}")
+        note("  round by round", ", ".join(f"{b / a:.2f}" for a, b in peaks))
 
     import prefect
 
     header = [
         "# Benchmark results", "",
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, `python benchmarks/run.py --pages {args.pages} --big {args.big} "
-        f"--per-format {args.per_format} --repeat {args.repeat} --core-repeat {args.core_repeat}`", "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"prefect {prefect.__version__}, trafilatura {trafilatura.__version__}, lxml {'.'.join(map(str, lxml.etree.LXML_VERSION))}", "",
-        "Corpus: `benchmarks/corpus.py` (5 sites: 2 HTML layouts, 3 text-dump layouts; JSONL scraper files; "
-        "~5% exact and ~15% near duplicates).", "",
+        (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, `python benchmarks/run.py --pages {args.pages} --big {args.big} "
+        f"--per-format {args.per_format} --repeat {args.repeat} --core-repeat {args.core_repeat}"
+        f"{'' if parts == set(PARTS) else ' --parts ' + ','.join(p for p in PARTS if p in parts)}`"), "",
+        (f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"prefect {prefect.__version__}, trafilatura {trafilatura.__version__}, lxml {'.'.join(map(str, lxml.etree.LXML_VERSION))}"), "",
+        ("Corpus: `benchmarks/corpus.py` (5 sites: 2 HTML layouts, 3 text-dump layouts; JSONL scraper files; "
+        "~5% exact and ~15% near duplicates)."), "",
         "| figure | value |", "|---|---|",
     ]
     args.out.write_text("\n".join(header + [f"| {k} | {v} |" for k, v in rows]) + "\n", encoding="utf-8")

@@ -79,6 +79,45 @@ def test_cli_run_uses_the_flow_and_prints_a_summary(prefect_harness, tmp_path):
     assert len(pd.read_parquet(tmp_path / "curated" / "documents")) == 5
 
 
+def test_a_run_with_nothing_new_is_recorded_without_running_the_flow(prefect_harness, tmp_path):
+    """`ingest run` over an unchanged landing zone: Prefect records a completed flow run of the
+    ingest flow, with its summary artifacts and no task run; a new file runs the flow again."""
+    import json
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, FlowRunFilter, FlowRunFilterId
+
+    raw = copy_raw(tmp_path / "raw", RAW)
+    args = ["run", "--raw", str(raw), "--curated", str(tmp_path / "curated")]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    with get_client(sync_client=True) as client:
+        before = {run.id for run in client.read_flow_runs()}
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert "without running the flow" in again.output
+    line = re.compile(r"(\d+) raw files \((\d+) new or changed\), (.*); snapshot (\S+) \((\w+)\)")
+    said_first, said_again = line.search(first.output).groups(), line.search(again.output).groups()
+    assert said_again == (said_first[0], "0", said_first[2], said_first[3], "unchanged")  # pages, statuses, snapshot
+    with get_client(sync_client=True) as client:
+        new = [run for run in client.read_flow_runs() if run.id not in before]
+        assert [(run.flow_id, run.state_name) for run in new] == [(new[0].flow_id, "Completed")]
+        assert client.read_flow(new[0].flow_id).name == "ingest"
+        assert new[0].parameters["raw"] == str(raw) and new[0].parameters["full"] is False
+        only = FlowRunFilter(id=FlowRunFilterId(any_=[new[0].id]))
+        assert client.read_task_runs(flow_run_filter=only) == []
+        artifacts = {a.key: a for a in client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[new[0].id])))}
+    assert set(artifacts) == {"ingest-run-summary", "ingest-run-report"}
+    rows = {row["metric"]: row["value"] for row in json.loads(artifacts["ingest-run-summary"].data)}
+    assert rows["raw files read (new or changed)"] in (0, "0") and rows["pages"] in (5, "5")
+
+    (raw / "more.txt").write_bytes((PAGES / "medcodewiki_J1100.txt").read_bytes())
+    third = CliRunner().invoke(app, args)
+    assert third.exit_code == 0, third.output
+    assert "without running the flow" not in third.output and "(published)" in third.output
+
+
 def test_flow_on_a_dask_cluster_gives_the_same_tables(prefect_harness, tmp_path, monkeypatch):
     """`ingest run --dask ADDRESS`: the same flow, tasks on a LocalCluster of 2 worker processes;
     with INGEST_PREFECT_TUNING=1, on the tuned runner (flows/tuning.py), which undoes its changes."""
@@ -154,35 +193,35 @@ def test_load_batches_are_cached_by_content_across_runs(prefect_harness, tmp_pat
         loaded.extend(paths)
         return real(root, paths, limits)
 
-    monkeypatch.setattr(pipeline, "load_batch", counting)
+    monkeypatch.setattr(pipeline, "load_batch", counting)  # counted in this process: one worker, this one
     raw = copy_raw(tmp_path / "raw", RAW, PAGES)
     stamp = time.time_ns()  # files no other test of this session has loaded (their cache entries differ)
     for path in raw.rglob("*"):
         os.utime(path, ns=(stamp, stamp))
-    first = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "a"), batch_size=2)
+    first = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "a"), batch_size=2, workers=1)
     n_files = first["files"]
     assert len(loaded) == n_files
 
     loaded.clear()
-    again = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "a"), full=True, batch_size=2)
+    again = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "a"), full=True, batch_size=2, workers=1)
     assert loaded == []  # every batch came from the cache
     assert again["by_status"] == first["by_status"]
 
-    other = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "b"), batch_size=2)
+    other = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "b"), batch_size=2, workers=1)
     assert loaded == [] and other["rows"] == first["rows"]  # a second target over the same raw files
 
     changed = max(raw.rglob("*.txt"))
     extra = "\nOne more line of content about the procedure.\n"
     changed.write_text(changed.read_text(encoding="utf-8") + extra, encoding="utf-8")
-    flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "a"), full=True, batch_size=2)
+    flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "a"), full=True, batch_size=2, workers=1)
     rel = changed.relative_to(raw).as_posix()
     assert rel in loaded and len(loaded) <= 2  # only the changed file's batch (of 2) was read
 
 
 def test_local_mode_runs_one_task_run_at_a_time_unless_configured(prefect_harness, tmp_path, monkeypatch):
-    """Prefect's thread pool has no limit by default: every batch would be read at once. The
-    flow's runner runs one at a time, or as many as Prefect's setting says, and the same
-    tables come out."""
+    """With one worker (`--workers 1`), the flow keeps one task run in flight at a time,
+    whatever its thread pool's size, or as many as Prefect's setting says, and the same tables
+    come out."""
     import threading
 
     from prefect.settings import PREFECT_TASKS_RUNNER_THREAD_POOL_MAX_WORKERS, temporary_settings
@@ -190,7 +229,7 @@ def test_local_mode_runs_one_task_run_at_a_time_unless_configured(prefect_harnes
     import flows.ingest as flows_ingest
     from ingest.runtime import pipeline
 
-    assert flows_ingest.ingest_flow.task_runner._max_workers == flows_ingest.LOCAL_THREADS == 1
+    assert flows_ingest.LOCAL_THREADS == 1
     running, most = [0], [0]
     lock = threading.Lock()
     real = pipeline.load_pages
@@ -215,8 +254,8 @@ def test_local_mode_runs_one_task_run_at_a_time_unless_configured(prefect_harnes
             os.utime(path, ns=(stamp, stamp))
         most[0] = 0
         with temporary_settings({PREFECT_TASKS_RUNNER_THREAD_POOL_MAX_WORKERS: threads}):
-            the_flow = flows_ingest.ingest_flow.with_options(task_runner=flows_ingest.local_task_runner())
-            result = the_flow(raw=str(raw), curated=str(tmp_path / f"flow-{threads}"), batch_size=1)
+            the_flow = flows_ingest.ingest_flow.with_options(task_runner=flows_ingest.local_task_runner(4))
+            result = the_flow(raw=str(raw), curated=str(tmp_path / f"flow-{threads}"), batch_size=1, workers=1)
         assert result["files"] >= 6 and most[0] == (threads or 1)
         run(Settings(raw=raw, curated=tmp_path / f"lib-{threads}"))
         flow_tables, lib_tables = _load(tmp_path / f"flow-{threads}"), _load(tmp_path / f"lib-{threads}")
@@ -276,8 +315,58 @@ def test_prefect_clients_share_a_verified_tls_context_and_never_an_unverified_on
     assert shared.SSLContext is ssl.SSLContext and shared.CERT_NONE == ssl.CERT_NONE
 
 
+def test_flow_hands_each_batch_to_a_worker_process_and_records_every_task_run(prefect_harness, tmp_path,
+                                                                             monkeypatch):
+    """With 2 workers, each per-batch task run is a Prefect task run of the flow (recorded by
+    the server, one per batch and stage) whose stage call ran in one of 2 worker processes;
+    single stages and the flow stay in this process."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    import flows.ingest as flows_ingest
+    from ingest import pipeline
+
+    handed: list[tuple[str, int]] = []  # (stage, the worker's pid)
+    workers: set[int] = set()
+    real_run = pipeline.Processes.run
+
+    def watched(self, stage, *args, **kwargs):
+        workers.update(self.pool._processes)  # type: ignore[union-attr]
+        handed.append((stage.__name__, len(self.pool._processes)))  # type: ignore[union-attr]
+        return real_run(self, stage, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline.Processes, "run", watched)
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    stamp = time.time_ns()  # files no other run has loaded: every batch is read, none from the cache
+    for path in raw.rglob("*"):
+        os.utime(path, ns=(stamp, stamp))
+    state = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "two"), batch_size=2, workers=2,
+                                     return_state=True)
+    result = state.result()
+    batches = -(-result["files"] // 2)
+    stages = [name for name, _ in handed]
+    assert stages.count("load_pages") == batches and stages.count("parse_items") >= 2
+    assert set(stages) == {"load_pages", "parse_items", "table_items"}
+    assert len(workers) == 2 and os.getpid() not in workers
+    with get_client(sync_client=True) as client:
+        task_runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+    recorded = [run.name.rsplit("-", 1)[0] for run in task_runs if run.state_type.value == "COMPLETED"]
+    for name in ("load_pages", "parse_items", "table_items"):
+        assert recorded.count(name) == stages.count(name), name
+    for name in ("plan_run", "survey", "deduplicate_records", "publish_output"):
+        assert recorded.count(name) == 1, name
+    one = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "one"), batch_size=2, workers=1)
+    assert one["by_status"] == result["by_status"] and one["rows"] == result["rows"]
+
+    started: list[int] = []  # a run of one batch per stage starts no worker, whatever --workers says
+    real_start = pipeline.Processes.start
+    monkeypatch.setattr(pipeline.Processes, "start", lambda self: started.append(1) or real_start(self))
+    small = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "small"), workers=2)
+    assert small["files"] == result["files"] and started == []
+
+
 def test_cli_run_on_two_worker_processes_gives_the_tables_of_one(prefect_harness, tmp_path):
-    """`ingest run --workers 2`: the flow's batches in Prefect's process pool; the same snapshot,
+    """`ingest run --workers 2`: the flow's batches in 2 worker processes; the same snapshot,
     file for file, as `--workers 1` (one thread of the CLI's process)."""
     raw = copy_raw(tmp_path / "raw", RAW, PAGES)
     for workers in ("1", "2"):

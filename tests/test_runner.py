@@ -90,3 +90,79 @@ def test_process_ends_with_the_documents_run_publishes(tmp_path):
         assert published.num_rows == built[name].num_rows > 0, name
         rows = sorted(map(repr, published.select(built[name].schema.names).to_pylist()))
         assert rows == sorted(map(repr, built[name].to_pylist())), name
+
+
+def test_processes_run_one_call_per_thread_in_worker_processes(tmp_path):
+    """Processes.run, what each of the flow's task-run threads calls: the call runs in a worker
+    process (forked from a fork server that imported the stages, on Linux), and each thread
+    gets its own call's result."""
+    import concurrent.futures
+    import multiprocessing
+    import os
+
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    paths = pipeline.read.discover(raw)
+    limits = Settings().limits
+    with pipeline.Processes(2) as executor:
+        executor.start()
+        with concurrent.futures.ThreadPoolExecutor(4) as threads:
+            results = list(threads.map(lambda rel: executor.run(pipeline.load_pages, raw, [rel], limits), paths))
+        workers = set(executor.pool._processes)  # type: ignore[union-attr]
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            assert executor.pool._mp_context.get_start_method() == "forkserver"  # type: ignore[union-attr]
+    assert len(workers) == 2 and os.getpid() not in workers
+    for rel, table in zip(paths, results, strict=True):
+        assert table.equals(pipeline.load_pages(raw, [rel], limits)), rel
+
+
+def test_workers_see_the_environment_of_the_run_that_started_them(tmp_path, monkeypatch):
+    """Storage credentials and endpoints come from the environment: a worker started after
+    the environment changed (its fork server started before) sees it as the run does."""
+    import os
+
+    with pipeline.Processes(1) as executor:
+        executor.start()
+        assert executor.run(os.getenv, "INGEST_TEST_WORKER_ENV") is None
+    monkeypatch.setenv("INGEST_TEST_WORKER_ENV", "set after the first pool")
+    with pipeline.Processes(1) as executor:
+        assert executor.run(os.getenv, "INGEST_TEST_WORKER_ENV") == "set after the first pool"
+
+
+def test_workers_end_with_a_killed_run(tmp_path):
+    """SIGKILL of the run (as the OOM killer does) takes its worker processes with it, and
+    their fork server."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import os, signal, sys\n"
+        "from ingest import pipeline\n"
+        "if __name__ == '__main__':\n"
+        "    executor = pipeline.Processes(2)\n"
+        "    pool = executor.start()\n"
+        "    list(pool.map(abs, range(4)))\n"
+        "    print(*pool._processes, flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    (tmp_path / "killed.py").write_text(script)
+    proc = subprocess.run([sys.executable, str(tmp_path / "killed.py")], capture_output=True, text=True, timeout=120,
+                          check=False,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    workers = [int(pid) for pid in proc.stdout.split()]
+    assert len(workers) == 2
+
+    def alive(pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 15
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in workers if alive(pid)]

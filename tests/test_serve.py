@@ -186,3 +186,71 @@ def test_serve_reports_each_run_and_stops_on_sigterm(tmp_path):
     assert proc.returncode == 0, out
     assert "never awaited" not in out and "Traceback" not in out, out
     assert _none_left(tmp_path / "prefect") == []
+
+
+def test_a_run_uses_the_server_ingest_serve_announced_and_nothing_else(tmp_path, monkeypatch):
+    """`ingest serve` names its server in PREFECT_HOME while it runs; a one-off run takes it
+    only if that process lives, the server answers and the address is on this machine."""
+    import http.server
+    import json
+    import threading
+
+    from ingest import serve
+
+    monkeypatch.setattr(serve, "_shared_file", lambda: tmp_path / serve.SHARED_FILE)
+
+    class Health(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200 if self.path == "/api/health" else 404)
+            self.end_headers()
+            self.wfile.write(b"true")
+
+        def log_message(self, *args):
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Health) as answering:
+        threading.Thread(target=answering.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{answering.server_address[1]}/api"
+        assert serve.shared_server_url() is None  # nothing announced
+        with serve._announced(url):
+            assert json.loads((tmp_path / serve.SHARED_FILE).read_text()) == {"url": url, "pid": os.getpid()}
+            assert serve.shared_server_url() == url
+        assert not (tmp_path / serve.SHARED_FILE).exists()  # gone with the server
+        dead = subprocess.Popen([sys.executable, "-c", "pass"])
+        dead.wait()
+        for info in ({"url": url, "pid": dead.pid},  # its `ingest serve` has ended
+                     {"url": url.replace("127.0.0.1", "localhost.example"), "pid": os.getpid()},  # not loopback
+                     {"url": url, "pid": str(os.getpid())}, ["not", "a", "record"]):
+            (tmp_path / serve.SHARED_FILE).write_text(json.dumps(info))
+            assert serve.shared_server_url() is None, info
+        answering.shutdown()
+    (tmp_path / serve.SHARED_FILE).write_text(json.dumps({"url": url, "pid": os.getpid()}))
+    assert serve.shared_server_url() is None  # the server no longer answers
+
+
+def test_ingest_run_records_its_flow_run_on_the_announced_server(prefect_harness, tmp_path):
+    """With no PREFECT_API_URL, `ingest run` uses the server an `ingest serve` announced (here
+    the test harness's) and starts none: the flow run is recorded there."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from typer.testing import CliRunner
+
+    from ingest import serve
+    from ingest.cli import app
+
+    from .conftest import copy_raw
+
+    url = serve.configured_api_url()
+    assert url and url.startswith("http://127.0.0.1:")
+    with get_client(sync_client=True) as client:
+        before = {run.id for run in client.read_flow_runs()}
+    raw = copy_raw(tmp_path / "raw", RAW)
+    with serve._announced(url), temporary_settings(restore_defaults={PREFECT_API_URL}):
+        assert serve.configured_api_url() is None and serve.shared_server_url() == url
+        result = CliRunner().invoke(app, ["run", "--raw", str(raw), "--curated", str(tmp_path / "curated")])
+    assert result.exit_code == 0, result.output
+    assert "using the Prefect server `ingest serve` runs at" in result.output
+    assert "starting a local Prefect server" not in result.output and "starting Prefect's server" not in result.output
+    with get_client(sync_client=True) as client:
+        new = [run for run in client.read_flow_runs() if run.id not in before]
+    assert [run.state_name for run in new] == ["Completed"]

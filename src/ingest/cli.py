@@ -20,7 +20,7 @@ from rich.text import Text
 
 from ingest.store import storage
 
-from .config import Settings
+from .config import Settings, default_workers
 from .errors import IngestError
 from .report import RunSummary
 from .report import report as build_report
@@ -48,7 +48,9 @@ RawOpt = Annotated[str, typer.Option("--raw", help="landing zone of raw pages: a
 CuratedOpt = Annotated[
     str, typer.Option("--curated", help="where the curated tables are published: a directory or a URL")
 ]
-WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="processes to run batches in (1: this one)")]
+WorkersOpt = Annotated[int | None, typer.Option(
+    "--workers", min=1, show_default=False,
+    help="processes to run batches in [default: every core]; 1: the run's own process, one batch at a time")]
 
 
 @app.command()
@@ -62,10 +64,11 @@ def run(
     ] = True,
     batch_size: Annotated[int, typer.Option(help="pages per task")] = 200,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
-    workers: WorkersOpt = 1,
+    workers: WorkersOpt = None,
 ) -> None:
     """Ingest what is in --raw into --curated. Exit 0 when the run completed, even if pages were quarantined."""
     started = time.perf_counter()
+    workers = workers or default_workers()
     raw_loc, curated_loc = storage.location(raw), storage.location(curated)
     try:
         if storage.is_remote(raw_loc):
@@ -129,39 +132,85 @@ def _prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
+class _Meanwhile:
+    """What a run does while a local Prefect server starts: import the flow and Prefect's
+    engine, and plan, to know whether there is anything to do (``unchanged``: the run's
+    summary if not, pipeline.nothing_new)."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings
+        self.unchanged: RunSummary | None = None
+        self.done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        import flows.ingest  # noqa: F401
+
+        if self.settings is not None:
+            from ingest.runtime.pipeline import nothing_new
+
+            try:
+                self.unchanged = nothing_new(self.settings)
+            except IngestError:  # another run writing, say: the flow will meet it, and Prefect record it
+                self.unchanged = None
+
+
+def _import_flow() -> None:
+    """Import the flow and Prefect's engine (what `ingest serve` does while its server starts)."""
+    _Meanwhile()()
+
+
 def _run_flow(raw, curated, full, dask, batch_size, verbose, total, workers=1) -> tuple[RunSummary, float | None]:
     """Run the flow; with no Prefect server configured, against one started here for the run.
 
     Prefect's local mode would start a temporary server by itself, but one that outlives this
     process when it is killed, and, on a Dask cluster, one in every worker that runs tasks. The
     server started here dies with this process (serve.local_server), its UI works while the
-    run lasts, and a Dask worker on this machine gets its URL with Prefect's settings."""
+    run lasts, and a Dask worker on this machine gets its URL with Prefect's settings. A running
+    `ingest serve`'s server is used instead (serve.shared_server_url). The flow is imported and
+    the run planned while a server starts; a run whose plan finds nothing new is recorded in
+    Prefect without running the flow (flows.ingest.record_unchanged_run). ``server_seconds`` is
+    how long the run waited for a server it started."""
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     _prefect_defaults()
     server: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
     started = time.perf_counter()
-    from .serve import configured_api_url, local_server
+    meanwhile = _Meanwhile(Settings(raw=raw, curated=curated, full=full, batch_size=batch_size))
+    from .serve import configured_api_url, local_server, shared_server_url, use_server
 
     configured = configured_api_url()
+    shared = None if configured else shared_server_url()
     if configured:
         _note(f"using the Prefect server at {configured}")
+    elif shared:
+        _note(f"using the Prefect server `ingest serve` runs at {shared}")
+        server = use_server(shared)
     elif dask and not _is_loopback(dask):
         _note("starting Prefect's temporary server in each process (a remote Dask cluster; set PREFECT_API_URL "
               "to a server its workers can reach)")
     else:
-        server = local_server(console=_Notes(), services=False)
+        server = local_server(console=_Notes(), services=False, meanwhile=meanwhile)
     with server:
-        server_seconds = None if configured else time.perf_counter() - started
+        server_seconds = None if configured or shared else time.perf_counter() - started
+        if not meanwhile.done:  # a server already up (or none to start): plan now
+            meanwhile()
         from flows import ingest as flows_ingest
 
+        parameters = {"raw": str(raw), "curated": str(curated), "full": full, "batch_size": batch_size,
+                      "workers": workers}
+        if meanwhile.unchanged is not None:
+            name = flows_ingest.record_unchanged_run(parameters, meanwhile.unchanged)
+            _note(f"nothing new or changed since the last published run: recorded as flow run {name} "
+                  "without running the flow")
+            return meanwhile.unchanged, server_seconds
         flow = flows_ingest.ingest_flow.with_options(
             task_runner=flows_ingest.task_runner_for(dask) if dask else flows_ingest.local_task_runner(workers))
         _note("running the ingest flow: planning, reading new or changed files, parsing, publishing")
         with _progress(total) as advance:
             flows_ingest.progress_hook.fn = advance
             try:
-                result = flow(raw=str(raw), curated=str(curated), full=full, batch_size=batch_size)
+                result = flow(**parameters)
             finally:
                 flows_ingest.progress_hook.fn = None
                 from prefect.logging.handlers import APILogHandler
@@ -231,7 +280,7 @@ def serve(
     interval: Annotated[int | None, typer.Option("--interval", help="run every N seconds")] = None,
     dask: Annotated[str | None, typer.Option("--dask", help="address of a Dask scheduler to run tasks on")] = None,
     batch_size: Annotated[int, typer.Option(help="pages per task")] = 200,
-    workers: WorkersOpt = 1,
+    workers: WorkersOpt = None,
 ) -> None:
     """Serve the ingest flow as a scheduled Prefect deployment from this process.
 
@@ -244,12 +293,13 @@ def serve(
     from .serve import RunReporter, local_server, runner_for
 
     _prefect_defaults()
-    with local_server(console=_Notes()) as api_url:
+    with local_server(console=_Notes(), meanwhile=_import_flow, share=True) as api_url:
         from flows import ingest as flows_ingest
 
         flow = flows_ingest.ingest_flow.with_options(task_runner=flows_ingest.task_runner_for(dask) if dask else
                                                      flows_ingest.local_task_runner(workers))
-        params = {"raw": _absolute(raw), "curated": _absolute(curated), "batch_size": batch_size}
+        params = {"raw": _absolute(raw), "curated": _absolute(curated), "batch_size": batch_size,
+                  "workers": workers or default_workers()}
         schedule = {"cron": cron} if cron else {"interval": interval}
         runner = runner_for(flow, params, **schedule)
         err.print(Text(f"serving deployment 'ingest/ingest' ({cron or f'every {interval} s'}); flow runs, their "

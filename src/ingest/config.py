@@ -73,3 +73,14 @@ class Settings:
     def __post_init__(self) -> None:
         object.__setattr__(self, "raw", location(self.raw))
         object.__setattr__(self, "curated", location(self.curated))
+
+
+def default_workers() -> int:
+    """Worker processes a run uses unless told: every core this process may run on (its CPU
+    affinity, so a container or a `taskset` limit is respected), at least one."""
+    counted = getattr(os, "process_cpu_count", None)  # Python 3.13+
+    if counted is not None:
+        return max(1, counted() or 1)
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)

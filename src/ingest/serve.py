@@ -26,6 +26,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Self
 
 from .errors import ConfigError
@@ -90,16 +91,91 @@ def configured_api_url() -> str | None:
     return os.environ.get("PREFECT_API_URL") or get_current_settings().api.url or None
 
 
+SHARED_FILE = "ingest-serve.json"  # in PREFECT_HOME, while `ingest serve` runs the server it started
+
+
+def _shared_file() -> Path:
+    from prefect.settings import get_current_settings
+
+    return Path(get_current_settings().home) / SHARED_FILE
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's: not a server of this user's `ingest serve`
+        return False
+    return True
+
+
+def shared_server_url() -> str | None:
+    """The API of the local server an `ingest serve` of this PREFECT_HOME started and still
+    runs, if it answers: what a one-off `ingest run` uses instead of starting a server of its
+    own. Only a loopback address is taken (the file is data; a run's records go nowhere else)."""
+    try:
+        info = json.loads(_shared_file().read_text(encoding="utf-8"))
+        url, pid = info["url"], info["pid"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(url, str) or not isinstance(pid, int) or not url.startswith("http://127.0.0.1:"):
+        return None
+    return url if _alive(pid) and _healthy(url) else None
+
+
 @contextlib.contextmanager
-def local_server(console=None, services: bool = True) -> Iterator[str]:
+def _announced(url: str) -> Iterator[None]:
+    """While the block runs, SHARED_FILE names ``url`` as this process's server; removed after
+    (unless another `ingest serve` has announced its own since)."""
+    path = _shared_file()
+    mine = {"url": url, "pid": os.getpid()}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staged = path.with_name(f".{path.name}.{os.getpid()}")
+        staged.write_text(json.dumps(mine), encoding="utf-8")
+        os.replace(staged, path)
+    except OSError:  # PREFECT_HOME read-only: runs will start their own server, as without serve
+        pass
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            if json.loads(path.read_text(encoding="utf-8")) == mine:
+                path.unlink()
+
+
+@contextlib.contextmanager
+def use_server(url: str) -> Iterator[str]:
+    """Point this process (its Prefect settings) and the processes it starts (PREFECT_API_URL)
+    at the Prefect API ``url`` while the block runs."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    os.environ["PREFECT_API_URL"] = url  # for processes started from here (Dask workers, served runs)
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: url}):  # for this one, whose settings are read
+            yield url
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+
+
+@contextlib.contextmanager
+def local_server(console=None, services: bool = True, meanwhile: Callable[[], object] | None = None,
+                 share: bool = False) -> Iterator[str]:
     """Yield the API URL to use: the configured one, or a server started here for the duration.
 
     The server is a child of the calling thread (call this from the main thread: a child set to
     die with its parent dies with the thread that started it), in its own process group so that
     a Ctrl-C in the terminal reaches this process first. ``services=False`` leaves out the
-    scheduler and late-run services, which a one-off run does not need."""
+    scheduler and late-run services, which a one-off run does not need. ``meanwhile`` is called
+    once the server is started and before it answers (imports, planning: work that would
+    otherwise wait for it), or at once when a server is configured. ``share`` (`ingest serve`)
+    announces the server in PREFECT_HOME while it runs, for one-off runs to use
+    (shared_server_url)."""
     configured = configured_api_url()
     if configured:
+        if meanwhile is not None:
+            meanwhile()
         yield configured
         return
     port = _free_port(LOCAL_SERVER_PORT)
@@ -118,23 +194,21 @@ def local_server(console=None, services: bool = True) -> Iterator[str]:
                             stderr=subprocess.DEVNULL, start_new_session=True,
                             preexec_fn=_die_with_parent(os.getpid()))  # noqa: PLW1509 (only prctl, libc loaded before)
     try:
+        if meanwhile is not None:
+            meanwhile()
         deadline = started + SERVER_START_TIMEOUT
         while not _healthy(url):
             if proc.poll() is not None:
                 raise ConfigError(f"the local Prefect server exited with code {proc.returncode}")
             if time.monotonic() > deadline:
                 raise ConfigError(f"the local Prefect server did not answer within {SERVER_START_TIMEOUT:.0f} s")
-            time.sleep(0.25)
+            time.sleep(0.1)
         if console is not None:
             console.print(f"Prefect server ready in {time.monotonic() - started:.1f} s; "
                           f"its UI: {url.removesuffix('/api')}", markup=False, highlight=False)
-        from prefect.settings import PREFECT_API_URL, temporary_settings
-
-        os.environ["PREFECT_API_URL"] = url  # for processes started from here (Dask workers, served runs)
-        with temporary_settings(updates={PREFECT_API_URL: url}):  # for this one, whose settings are read
+        with use_server(url), _announced(url) if share else contextlib.nullcontext():
             yield url
     finally:
-        os.environ.pop("PREFECT_API_URL", None)
         _stop_group(proc)
 
 

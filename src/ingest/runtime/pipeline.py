@@ -15,8 +15,11 @@ import concurrent.futures
 import hashlib
 import itertools
 import multiprocessing
+import os
+import select
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -708,19 +711,61 @@ class InProcess:
             yield stage(*args)
 
 
-def _in_bulk(stage: Callable[..., T], args: tuple) -> T:
+def _in_bulk(stage: Callable[..., T], args: tuple, kwargs: dict[str, Any] | None = None) -> T:
     """A stage call in a worker process, in the run's memory setting (memory.bulk_work)."""
     with bulk_work():
-        return stage(*args)
+        return stage(*args, **(kwargs or {}))
+
+
+def _join_run(environ: dict[str, str], run: int) -> None:
+    """A worker's first call: take the environment of the run (process ``run``) that started it
+    (storage credentials, endpoints; a fork server's may be older), and end when that run
+    ends, however it ends (SIGKILL included): a pool's worker waits on a queue it holds both
+    ends of, so it would never see its run go."""
+    os.environ.clear()
+    os.environ.update(environ)
+    threading.Thread(target=_exit_with, args=(run,), name="ingest-worker-watch", daemon=True).start()
+
+
+def _exit_with(pid: int) -> None:
+    """Wait for process ``pid`` to end, then end this one at once."""
+    try:
+        handle = os.pidfd_open(pid)  # Linux: readable once the process has ended
+    except (AttributeError, OSError):
+        handle = None
+    if handle is not None:
+        select.select([handle], [], [])
+        os._exit(1)
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:  # alive
+            pass
+        time.sleep(1)
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """How worker processes start: forked from a fork server that has imported the stages once
+    (each worker then starts in milliseconds, without importing them again), where the platform
+    has one (POSIX); spawned elsewhere. Never forked from the run's process, whose threads
+    (Prefect's) a fork would copy mid-flight."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
 
 
 class Processes:
     """Single calls in this process; per-batch calls (``map``) in ``workers`` worker processes,
     at most two per worker in flight, results in the order of the calls. The processes are
     started on the first ``map`` (a run with nothing to do starts none) and stopped when the
-    block ends. Workers are spawned, not forked: they start clean whatever threads this
-    process runs. Stages and their arguments travel pickled between this process and its
-    own workers, never to or from storage."""
+    block ends. Workers come from a fork server or are spawned (_worker_context), never
+    forked from this process: they start clean whatever threads this process runs. Stages
+    and their arguments travel pickled between this process and its own workers, never to or
+    from storage."""
 
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
@@ -737,17 +782,29 @@ class Processes:
     def call(self, stage: Callable[..., T], *args: Any) -> T:
         return stage(*args)
 
+    def start(self) -> concurrent.futures.ProcessPoolExecutor:
+        """The pool, started if it was not (from one thread: the run's)."""
+        if self.pool is None:
+            self.pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=_worker_context(),
+                                                               initializer=_join_run,
+                                                               initargs=(dict(os.environ), os.getpid()))
+        return self.pool
+
+    def run(self, stage: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """One call in a worker process, its result waited for: what a Prefect task run of the
+        flow does in a thread of the flow's process (flows/ingest.py). Safe from any thread once
+        :meth:`start` was called."""
+        return self.start().submit(_in_bulk, stage, args, kwargs).result()
+
     def map(self, stage: Callable[..., T], calls: Iterable[tuple]) -> Iterator[T]:
         several, calls = more_than_one(calls)
         if not several:  # one batch: here, rather than start a process for it
             yield from (stage(*args) for args in calls)
             return
-        if self.pool is None:
-            spawn = multiprocessing.get_context("spawn")
-            self.pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=spawn)
+        pool = self.start()
         pending: collections.deque[concurrent.futures.Future[T]] = collections.deque()
         for args in calls:
-            pending.append(self.pool.submit(_in_bulk, stage, args))
+            pending.append(pool.submit(_in_bulk, stage, args))
             if len(pending) >= 2 * self.workers:
                 yield pending.popleft().result()
         while pending:
@@ -795,10 +852,7 @@ def execute(settings: Settings, executor: Executor, progress: Progress | None = 
         lap("plan")
         if plan.unchanged:
             advance(len(plan.paths))
-            summary = report(settings.curated)
-            summary.published, summary.seconds, summary.files = False, time.perf_counter() - started, len(plan.paths)
-            summary.stages = lap.seconds
-            return summary
+            return _unchanged_summary(settings, plan, started, lap)
         advance(len(plan.paths) - len(plan.todo))
         chunks = plan.batches(settings.batch_size)
         loaded = executor.map(load_pages, ((settings.raw, chunk, settings.limits) for chunk in chunks))
@@ -864,6 +918,30 @@ def execute(settings: Settings, executor: Executor, progress: Progress | None = 
     summary.read_files = len(plan.todo)
     summary.stages = lap.seconds
     return summary
+
+
+def _unchanged_summary(settings: Settings, plan: Plan, started: float, lap: Laps) -> RunSummary:
+    """What a run whose plan found nothing new reports: the published tables, nothing published."""
+    summary = report(settings.curated)
+    summary.published, summary.seconds, summary.files = False, time.perf_counter() - started, len(plan.paths)
+    summary.stages = lap.seconds
+    return summary
+
+
+def nothing_new(settings: Settings) -> RunSummary | None:
+    """The summary of a run over ``settings`` if its plan finds nothing new or changed since
+    the last published run (what :func:`execute` would return, having done nothing else); None
+    when there is work to do. What a caller checks before it starts a run's machinery (the
+    CLI: Prefect's flow engine) for a run that would find nothing to do. Takes the writer lock
+    while it plans, as a run does."""
+    if settings.full:
+        return None
+    started = time.perf_counter()
+    lap = Laps()
+    with writer_lock(settings.curated), Spool() as spool:
+        plan = plan_run(settings, spool)
+        lap("plan")
+        return _unchanged_summary(settings, plan, started, lap) if plan.unchanged else None
 
 
 def run(settings: Settings, progress: Progress | None = None, now: datetime | None = None,
