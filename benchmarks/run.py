@@ -9,7 +9,7 @@ side in the same run. Corpora come from benchmarks/corpus.py (5 sites: 2 HTML la
   and HTML pages apart;
 - the same HTML pages through `trafilatura.extract` (default options) and `lxml.html.fromstring`
   alone (the parse floor), and our ratios to each; these per-core rows in --core-repeat rounds
-  (5: three rounds' ratio to trafilatura ranged from 0.64 to 0.93 around a median near 0.7),
+  (the ratio to trafilatura swings from round to round on a shared machine, hence the rounds),
   with the milliseconds a page of each stage of our run (the run summary's own timing);
 - `ingest run` end to end (Prefect local mode) on --pages pages: wall time, Prefect's fixed
   start-up (a run over an empty landing zone), the share Prefect adds beyond start-up (the
@@ -22,8 +22,7 @@ side in the same run. Corpora come from benchmarks/corpus.py (5 sites: 2 HTML la
   process of the run pinned to one CPU) against two (2 workers, both CPUs), each beyond its own
   start-up (a run over an empty landing zone) and after a warm-up run that sets up Prefect in
   every worker; --repeat rounds, each running both on fresh clusters; also, once, 1 worker with
-  both CPUs (the ratio the benchmark reported until 2026-12-02: the flow, Prefect's server and
-  Dask's scheduler then have a core of their own).
+  both CPUs (where the flow, Prefect's server and Dask's scheduler have a core of their own).
   A cluster or run that fails is reported in the table (with the error's last line);
 - every core (`--parts workers`): `ingest run` on --pages pages, cold (a fresh target and
   Prefect result storage each time), with `--workers 1` and with every core, alternately in
@@ -129,9 +128,8 @@ def last_line(text: str) -> str:
 def peak_rss_mb(raw: Path) -> float:
     """Peak RSS of a library run in a fresh process: the high-water mark of its own memory
     (VmHWM). Not ru_maxrss: Linux carries it across fork and exec, so a child reports at
-    least what this process held when it started the child (it had run the 10,000-page
-    library runs in-process: before 2026-12-02 06:52 UTC the 10,000-page figure was
-    this process's size, not the run's)."""
+    least what this process held when it started the child (this process has run the
+    library runs in-process, so its size would be reported instead of the run's)."""
     code = (
         "import resource, sys, tempfile; from pathlib import Path; from ingest.config import Settings; "
         "from ingest.runtime.pipeline import run; run(Settings(raw=Path(sys.argv[1]), curated=Path(tempfile.mkdtemp())));"
@@ -534,8 +532,8 @@ def main() -> None:
     if "memory" in parts:
         big = work / "big"
         generate(big, args.big, seed=4)
-        # --repeat rounds, each a run at each size: the peak at --big pages moved by ~50 MB from
-        # run to run (2026-12-02), as much as the target's margin.
+        # --repeat rounds, each a run at each size: the peak at --big pages moves from run to
+        # run by as much as the target's margin.
         peaks = [(peak_rss_mb(mixed), peak_rss_mb(big)) for _ in range(args.repeat)]
         rss_small, rss_big = (statistics.median(p[i] for p in peaks) for i in (0, 1))
         note(f"peak RSS, library run: {args.pages} / {args.big} pages: MB", f"{rss_small:.0f} / {rss_big:.0f}")
