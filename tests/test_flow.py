@@ -324,7 +324,7 @@ def test_flow_hands_each_batch_to_a_worker_process_and_records_every_task_run(pr
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
     import flows.ingest as flows_ingest
-    from ingest import pipeline
+    from ingest.runtime import pipeline
 
     handed: list[tuple[str, int]] = []  # (stage, the worker's pid)
     workers: set[int] = set()

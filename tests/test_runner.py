@@ -139,7 +139,7 @@ def test_workers_end_with_a_killed_run(tmp_path):
 
     script = (
         "import os, signal, sys\n"
-        "from ingest import pipeline\n"
+        "from ingest.runtime import pipeline\n"
         "if __name__ == '__main__':\n"
         "    executor = pipeline.Processes(2)\n"
         "    pool = executor.start()\n"
