@@ -8,7 +8,7 @@ publish_output). The flow decides only where the calls run:
   single batch runs in the flow's process, so a small run starts no worker;
 - with ``workers`` > 1 (default: every core) and the local task runner, each submitted task
   run is recorded by Prefect in a thread of the flow's process while its stage call runs in
-  one of ``workers`` plain worker processes (pipeline.Processes): the workers import no
+  one of ``workers`` plain worker processes (executors.Processes): the workers import no
   Prefect and report nothing, so the cores go to the stages. On a Dask cluster (``--dask``)
   the cluster's workers run the task runs themselves;
 - plan_run, load_pages and publish_output touch storage and are retried; load_pages results
@@ -41,7 +41,7 @@ from prefect.tasks import Task, exponential_backoff
 
 from flows import tuning
 from ingest.config import Settings, default_workers
-from ingest.runtime import pipeline
+from ingest.runtime import executors, pipeline
 from ingest.runtime.memory import bulk_work
 from ingest.runtime.summary import RunSummary
 
@@ -94,10 +94,10 @@ def _plain(value: Any) -> Any:
 # The worker processes a task run submitted by PrefectTasks.map hands its stage call to: set
 # only around the submission, so that the thread running the task run sees it (Prefect's thread
 # pool runs each task run in a copy of the submitter's context) and nothing else does.
-OFFLOAD: contextvars.ContextVar[pipeline.Processes | None] = contextvars.ContextVar("ingest_offload", default=None)
+OFFLOAD: contextvars.ContextVar[executors.Processes | None] = contextvars.ContextVar("ingest_offload", default=None)
 
 
-def _offload() -> pipeline.Processes | None:
+def _offload() -> executors.Processes | None:
     """OFFLOAD's value here. A task's function reaches OFFLOAD through this module-level
     function only: Dask pickles a task's function by value, with the globals it names, and a
     ContextVar does not pickle."""
@@ -149,13 +149,13 @@ TASKS: dict[str, Task] = {
 
 
 class PrefectTasks:
-    """A pipeline.Executor whose calls are Prefect task runs: ``call`` in the flow's process,
+    """An executors.Executor whose calls are Prefect task runs: ``call`` in the flow's process,
     ``map`` submitted to the flow's task runner with at most ``window`` calls in flight (each
     holds a batch's pages until its result is taken); with ``processes``, each submitted task
     run hands its stage call to one of those worker processes. A stage of a single batch runs
     in the flow's process, so that a small run starts no worker process."""
 
-    def __init__(self, window: int, processes: pipeline.Processes | None = None) -> None:
+    def __init__(self, window: int, processes: executors.Processes | None = None) -> None:
         self.window = max(1, window)
         self.processes = processes
 
@@ -170,7 +170,7 @@ class PrefectTasks:
             OFFLOAD.reset(token)
 
     def map(self, stage: Callable[..., T], calls: Iterable[tuple]) -> Iterator[T]:
-        several, calls = pipeline.more_than_one(calls)
+        several, calls = executors.more_than_one(calls)
         if not several:  # one batch: a task run in the flow's process, no worker started for it
             yield from (self.call(stage, *args) for args in calls)
             return
@@ -211,7 +211,7 @@ def flow_executor(workers: int | None = None) -> Iterator[PrefectTasks]:
         if workers == 1:
             yield PrefectTasks(_configured_threads() or LOCAL_THREADS)
             return
-        with pipeline.Processes(workers) as processes:
+        with executors.Processes(workers) as processes:
             yield PrefectTasks(2 * workers, processes)
         return
     try:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from ingest.runtime import pipeline
+from ingest.runtime import executors, pipeline
 from ingest.cli import app
 from ingest.config import Settings
 from ingest.runtime.pipeline import run
@@ -324,18 +324,17 @@ def test_flow_hands_each_batch_to_a_worker_process_and_records_every_task_run(pr
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
     import flows.ingest as flows_ingest
-    from ingest.runtime import pipeline
 
     handed: list[tuple[str, int]] = []  # (stage, the worker's pid)
     workers: set[int] = set()
-    real_run = pipeline.Processes.run
+    real_run = executors.Processes.run
 
     def watched(self, stage, *args, **kwargs):
         workers.update(self.pool._processes)  # type: ignore[union-attr]
         handed.append((stage.__name__, len(self.pool._processes)))  # type: ignore[union-attr]
         return real_run(self, stage, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline.Processes, "run", watched)
+    monkeypatch.setattr(executors.Processes, "run", watched)
     raw = copy_raw(tmp_path / "raw", RAW, PAGES)
     stamp = time.time_ns()  # files no other run has loaded: every batch is read, none from the cache
     for path in raw.rglob("*"):
@@ -359,8 +358,8 @@ def test_flow_hands_each_batch_to_a_worker_process_and_records_every_task_run(pr
     assert one["by_status"] == result["by_status"] and one["rows"] == result["rows"]
 
     started: list[int] = []  # a run of one batch per stage starts no worker, whatever --workers says
-    real_start = pipeline.Processes.start
-    monkeypatch.setattr(pipeline.Processes, "start", lambda self: started.append(1) or real_start(self))
+    real_start = executors.Processes.start
+    monkeypatch.setattr(executors.Processes, "start", lambda self: started.append(1) or real_start(self))
     small = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "small"), workers=2)
     assert small["files"] == result["files"] and started == []
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from ingest.runtime import pipeline
+from ingest.runtime import executors, pipeline
 from ingest.config import Settings
 from ingest.stages.tables import build_tables
 
@@ -27,7 +27,7 @@ def _files(curated: Path) -> dict[str, bytes]:
 def test_two_worker_processes_give_the_same_tables_byte_for_byte(tmp_path):
     raw = copy_raw(tmp_path / "raw", RAW, PAGES)
     one = pipeline.run(Settings(raw=raw, curated=tmp_path / "one", batch_size=2), now=NOW)
-    with pipeline.Processes(2) as executor:
+    with executors.Processes(2) as executor:
         two = pipeline.execute(Settings(raw=raw, curated=tmp_path / "two", batch_size=2), executor, now=NOW)
         assert executor.pool is not None  # the batches went to worker processes
     assert one.by_status == two.by_status == {"curated": 8, "duplicate": 2, "no_code": 1, "quarantined": 1}
@@ -41,7 +41,7 @@ def test_two_worker_processes_give_the_same_tables_byte_for_byte(tmp_path):
 
 def test_a_run_of_one_batch_or_none_starts_no_worker_process(tmp_path):
     raw = copy_raw(tmp_path / "raw", RAW)
-    with pipeline.Processes(2) as executor:
+    with executors.Processes(2) as executor:
         first = pipeline.execute(Settings(raw=raw, curated=tmp_path / "curated"), executor)
         again = pipeline.execute(Settings(raw=raw, curated=tmp_path / "curated"), executor)
         assert executor.pool is None
@@ -51,11 +51,11 @@ def test_a_run_of_one_batch_or_none_starts_no_worker_process(tmp_path):
 
 def test_more_than_one_reads_no_call_twice():
     calls = iter([(1,), (2,), (3,)])
-    several, again = pipeline.more_than_one(calls)
+    several, again = executors.more_than_one(calls)
     assert several and list(again) == [(1,), (2,), (3,)]
-    several, again = pipeline.more_than_one(iter([(1,)]))
+    several, again = executors.more_than_one(iter([(1,)]))
     assert not several and list(again) == [(1,)]
-    several, again = pipeline.more_than_one(iter([]))
+    several, again = executors.more_than_one(iter([]))
     assert not several and list(again) == []
 
 
@@ -63,7 +63,7 @@ def test_every_stage_the_run_calls_is_listed_in_order(tmp_path):
     """pipeline.STAGES is the sequence a run executes: an executor is asked for exactly these."""
     called: list[str] = []
 
-    class Recording(pipeline.InProcess):
+    class Recording(executors.InProcess):
         def call(self, stage, *args):
             called.append(stage.__name__)
             return super().call(stage, *args)
@@ -103,7 +103,7 @@ def test_processes_run_one_call_per_thread_in_worker_processes(tmp_path):
     raw = copy_raw(tmp_path / "raw", RAW, PAGES)
     paths = pipeline.read.discover(raw)
     limits = Settings().limits
-    with pipeline.Processes(2) as executor:
+    with executors.Processes(2) as executor:
         executor.start()
         with concurrent.futures.ThreadPoolExecutor(4) as threads:
             results = list(threads.map(lambda rel: executor.run(pipeline.load_pages, raw, [rel], limits), paths))
@@ -120,11 +120,11 @@ def test_workers_see_the_environment_of_the_run_that_started_them(tmp_path, monk
     the environment changed (its fork server started before) sees it as the run does."""
     import os
 
-    with pipeline.Processes(1) as executor:
+    with executors.Processes(1) as executor:
         executor.start()
         assert executor.run(os.getenv, "INGEST_TEST_WORKER_ENV") is None
     monkeypatch.setenv("INGEST_TEST_WORKER_ENV", "set after the first pool")
-    with pipeline.Processes(1) as executor:
+    with executors.Processes(1) as executor:
         assert executor.run(os.getenv, "INGEST_TEST_WORKER_ENV") == "set after the first pool"
 
 
@@ -139,9 +139,9 @@ def test_workers_end_with_a_killed_run(tmp_path):
 
     script = (
         "import os, signal, sys\n"
-        "from ingest.runtime import pipeline\n"
+        "from ingest.runtime import executors\n"
         "if __name__ == '__main__':\n"
-        "    executor = pipeline.Processes(2)\n"
+        "    executor = executors.Processes(2)\n"
         "    pool = executor.start()\n"
         "    list(pool.map(abs, range(4)))\n"
         "    print(*pool._processes, flush=True)\n"

@@ -1,0 +1,152 @@
+"""Where a run's stage calls run (pipeline.execute asks an Executor): InProcess, one call at a
+time in the run's process; Processes, per-batch calls in worker processes of this machine. The
+Prefect flow's executor (flows/ingest.py) and the Dask one build on the same protocol."""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures
+import itertools
+import multiprocessing
+import multiprocessing.context
+import os
+import select
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol, Self, TypeVar
+
+from .memory import bulk_work
+
+T = TypeVar("T")
+
+
+class Executor(Protocol):
+    """Where a run's stage calls run. ``call`` runs one call and returns its result; ``map``
+    runs one call per argument tuple and yields the results in the order of the calls,
+    taking the tuples from ``calls`` only as it needs them (each may hold a batch's pages).
+    Stage functions are passed as themselves (pipeline's module-level functions)."""
+
+    def call(self, stage: Callable[..., T], *args: Any) -> T: ...
+
+    def map(self, stage: Callable[..., T], calls: Iterable[tuple]) -> Iterator[T]: ...
+
+
+class InProcess:
+    """Every stage call in this process, one at a time, when the run asks for its result."""
+
+    def call(self, stage: Callable[..., T], *args: Any) -> T:
+        return stage(*args)
+
+    def map(self, stage: Callable[..., T], calls: Iterable[tuple]) -> Iterator[T]:
+        for args in calls:
+            yield stage(*args)
+
+
+def _in_bulk(stage: Callable[..., T], args: tuple, kwargs: dict[str, Any] | None = None) -> T:
+    """A stage call in a worker process, in the run's memory setting (memory.bulk_work)."""
+    with bulk_work():
+        return stage(*args, **(kwargs or {}))
+
+
+def _join_run(environ: dict[str, str], run: int) -> None:
+    """A worker's first call: take the environment of the run (process ``run``) that started it
+    (storage credentials, endpoints; a fork server's may be older), and end when that run
+    ends, however it ends (SIGKILL included): a pool's worker waits on a queue it holds both
+    ends of, so it would never see its run go."""
+    os.environ.clear()
+    os.environ.update(environ)
+    threading.Thread(target=_exit_with, args=(run,), name="ingest-worker-watch", daemon=True).start()
+
+
+def _exit_with(pid: int) -> None:
+    """Wait for process ``pid`` to end, then end this one at once."""
+    try:
+        handle = os.pidfd_open(pid)  # Linux: readable once the process has ended
+    except (AttributeError, OSError):
+        handle = None
+    if handle is not None:
+        select.select([handle], [], [])
+        os._exit(1)
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:  # alive
+            pass
+        time.sleep(1)
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """How worker processes start: forked from a fork server that has imported the stages once
+    (each worker then starts in milliseconds, without importing them again), where the platform
+    has one (POSIX); spawned elsewhere. Never forked from the run's process, whose threads
+    (Prefect's) a fork would copy mid-flight."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["ingest.runtime.pipeline"])  # the stages, imported once
+    return context
+
+
+class Processes:
+    """Single calls in this process; per-batch calls (``map``) in ``workers`` worker processes,
+    at most two per worker in flight, results in the order of the calls. The processes are
+    started on the first ``map`` (a run with nothing to do starts none) and stopped when the
+    block ends. Workers come from a fork server or are spawned (_worker_context), never
+    forked from this process: they start clean whatever threads this process runs. Stages
+    and their arguments travel pickled between this process and its own workers, never to or
+    from storage."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+        self.pool: concurrent.futures.ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def call(self, stage: Callable[..., T], *args: Any) -> T:
+        return stage(*args)
+
+    def start(self) -> concurrent.futures.ProcessPoolExecutor:
+        """The pool, started if it was not (from one thread: the run's)."""
+        if self.pool is None:
+            self.pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=_worker_context(),
+                                                               initializer=_join_run,
+                                                               initargs=(dict(os.environ), os.getpid()))
+        return self.pool
+
+    def run(self, stage: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """One call in a worker process, its result waited for: what a Prefect task run of the
+        flow does in a thread of the flow's process (flows/ingest.py). Safe from any thread once
+        :meth:`start` was called."""
+        return self.start().submit(_in_bulk, stage, args, kwargs).result()
+
+    def map(self, stage: Callable[..., T], calls: Iterable[tuple]) -> Iterator[T]:
+        several, calls = more_than_one(calls)
+        if not several:  # one batch: here, rather than start a process for it
+            yield from (stage(*args) for args in calls)
+            return
+        pool = self.start()
+        pending: collections.deque[concurrent.futures.Future[T]] = collections.deque()
+        for args in calls:
+            pending.append(pool.submit(_in_bulk, stage, args))
+            if len(pending) >= 2 * self.workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def more_than_one(calls: Iterable[tuple]) -> tuple[bool, Iterator[tuple]]:
+    """Whether ``calls`` holds two or more, and an iterator over all of them (the first ones
+    read to tell). What an executor asks before it hands a stage's batches to other processes:
+    a stage of one batch runs where the run is, with no process started for it."""
+    it = iter(calls)
+    head = list(itertools.islice(it, 2))
+    return len(head) > 1, itertools.chain(head, it)
