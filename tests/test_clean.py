@@ -508,3 +508,17 @@ def test_per_line_answers_are_memoised_and_forgotten_with_the_cleaners_memos() -
     assert clean._stuffing_text.cache_info().currsize == 0
     assert clean.code_hits.cache_info().currsize == 0
     assert clean._template_text.cache_info().currsize == 0
+
+
+def test_rules_for_a_length_are_the_catalogue_rules_that_can_apply_in_order() -> None:
+    from ingest.stages import clean
+
+    for n_words in (1, 6, 7, 12, 30, 200):
+        for is_item in (False, True):
+            expected = [
+                rule_id
+                for max_words, skip_items, _, _, rule_id in clean._TABLE
+                if n_words <= max_words and not (skip_items and is_item)
+            ]
+            assert [rule_id for _, _, rule_id in clean._rules_for(n_words, is_item)] == expected
+    assert len(clean._rules_for(1, False)) > len(clean._rules_for(200, False))

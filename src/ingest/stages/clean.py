@@ -21,7 +21,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -172,12 +172,21 @@ def _match_rule(text: str, is_item: bool) -> str | None:
     return found
 
 
+@lru_cache(maxsize=256)
+def _rules_for(n_words: int, is_item: bool) -> tuple[tuple[tuple[str, ...], Callable[[str], object], str], ...]:
+    """The catalogue's rules that can apply to a line of ``n_words`` words (of an item or not),
+    in catalogue order: the word limits and item exemptions are decided once per length, not per line."""
+    return tuple(
+        (requires, search, rule_id)
+        for max_words, skip_items, requires, search, rule_id in _TABLE
+        if n_words <= max_words and not (skip_items and is_item)
+    )
+
+
 def _match_rule_text(text: str, is_item: bool) -> str | None:
     n_words = len(text.split())
     low = text.casefold()
-    for max_words, skip_items, requires, search, rule_id in _TABLE:
-        if n_words > max_words or (skip_items and is_item):
-            continue
+    for requires, search, rule_id in _rules_for(n_words, is_item):
         if requires:
             for needle in requires:
                 if needle in low:
@@ -844,6 +853,6 @@ def clear_memos() -> None:
     for fn in (
         normalize_key, _match_rule, _split_glued_text, phrased_codes, is_sentence_text, _menu_like_text, key_hash,
         _button_text, _button_row, _badge_text, _stuffing_text, _template_text,
-        code_hits,
+        code_hits, _rules_for,
     ):
         fn.cache_clear()
