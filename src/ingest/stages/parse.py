@@ -175,19 +175,25 @@ def _names_official(section: Section) -> bool:
     return bool(words & {"official", "descriptor", "long", "full", "cpt", "hcpcs", "ama"})
 
 
+def _add_on_candidates(lines: list[Line]) -> list[str]:
+    """The lines that can say "add-on": every match of _IS_ADD_ON and _ADD_ON_DESCRIPTOR holds
+    "add" in some case, so the other lines are never searched."""
+    return [ln.text for ln in lines if "add" in ln.text.lower()]
+
+
 def _is_add_on(code: str | None, lines: list[Line], official: str | None, title: str | None) -> bool:
     """The page's own code is an add-on: its descriptor (or title) carries CPT's add-on wording,
     or a line says the code is an add-on. Another code's add-on status ("+63048, an add-on code")
     says nothing about this one."""
     if any(text and _ADD_ON_DESCRIPTOR.search(text) for text in (official, title)):
         return True
+    texts = _add_on_candidates(lines)
     said = re.compile(_IS_ADD_ON.format(code=re.escape(code)), re.IGNORECASE) if code is not None else None
-    if said is not None and any(said.search(ln.text) for ln in lines):
+    if said is not None and any(said.search(text) for text in texts):
         return True
     return any(
-        _ADD_ON_DESCRIPTOR.search(ln.text)
-        and all(m.group(1).upper() == code for m in rules.CODE_PATTERN.finditer(ln.text))
-        for ln in lines
+        _ADD_ON_DESCRIPTOR.search(text) and all(m.group(1).upper() == code for m in rules.CODE_PATTERN.finditer(text))
+        for text in texts
     )
 
 
