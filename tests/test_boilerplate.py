@@ -243,3 +243,18 @@ def test_words_are_found_once_per_text_and_forgotten_with_the_memos() -> None:
     assert (info.misses, info.hits) == (1, 1)
     boilerplate.clear_memos()
     assert boilerplate._line_words.cache_info().currsize == 0
+
+
+def test_topic_share_counts_the_lines_words_that_recur_elsewhere_on_the_page() -> None:
+    """page_features' topic_share: of a line's topic words (4+ letters, not grammar), the share
+    that occur on another line of the page too."""
+    lines = [
+        Line("Knee arthroscopy recovery takes weeks", Kind.TEXT, 1),
+        Line("Arthroscopy of the knee is common", Kind.TEXT, 2),
+        Line("Subscribe today", Kind.TEXT, 3),
+    ]
+    x = boilerplate.page_features(lines, None, "example.org", [False] * 3)
+    share = x[:, boilerplate.FEATURES.index("topic_share")]
+    # line 1: knee, arthroscopy, recovery, takes, weeks -> 2 of 5 recur; line 2: arthroscopy,
+    # knee, common -> 2 of 3; line 3: subscribe, today -> none.
+    assert share.tolist() == [2 / 5, 2 / 3, 0.0]

@@ -192,7 +192,9 @@ def page_features(lines: Sequence[Line], own_code: str | None, site: str, templa
     texts = np.array([text_features(ln.text) for ln in lines], dtype=np.float64)
     tokens = [_line_tokens(ln.text) for ln in lines]
     brand = brand_of(site)
-    topic = Counter(w for _, words, _ in tokens for w in words)
+    topic: Counter[str] = Counter()
+    for _, words, _ in tokens:
+        topic.update(words)
     sentence = texts[:, TEXT_FEATURES.index("sentence_end")] * (texts[:, 0] >= math.log1p(8))
     anchors = np.flatnonzero(sentence > 0)
     first, last = (anchors[0], anchors[-1]) if len(anchors) else (n, -1)
@@ -210,7 +212,7 @@ def page_features(lines: Sequence[Line], own_code: str | None, site: str, templa
                 own_code is not None and own_code in codes,
                 any(c != own_code for c in codes),
                 brand is not None and brand in compact,
-                sum(topic[w] > 1 for w in words) / len(words) if words else 0.0,
+                sum(1 for w in words if topic[w] > 1) / len(words) if words else 0.0,
                 own_code is not None and codes.count(own_code) >= 2,
             )
             for codes, words, compact in tokens

@@ -363,7 +363,7 @@ def likely_code(lines: Iterable[Line]) -> str | None:
 def clean_lines(lines: list[Line]) -> tuple[list[Line], list[Removed]]:
     """Apply the rule catalogue and the page-structure rules to one page."""
     lines, removed = split_glued(lines)
-    flags: list[str | None] = [match_rule(ln.text, ln.kind) for ln in lines]
+    flags: list[str | None] = [_match_rule(ln.text, ln.kind is Kind.ITEM) for ln in lines]  # match_rule, per line
     _flag_counts(lines, flags)
     _flag_stuffing(lines, flags)
     _flag_language_menus(lines, flags)
@@ -429,12 +429,16 @@ def _content_anchors(lines: list[Line], flags: list[str | None], strict: bool = 
     anchors = []
     for pos, i in enumerate(live):
         line = lines[i]
-        if _is_sentence(line) or line.kind is Kind.ITEM:
+        if line.kind is Kind.ITEM or is_sentence_text(line.text):
             anchors.append(i)
         elif (line.kind is Kind.HEADING or map_heading(line.text)[1] >= 1.0) and pos + 1 < len(live):
             nxt = lines[live[pos + 1]]
             in_menu = pos > 0 and _is_menu_like(lines[live[pos - 1]])  # "Home / Codes / Tools"
-            if _is_sentence(nxt) or nxt.kind is Kind.ITEM or (not strict and not in_menu and not _is_menu_like(nxt)):
+            if (
+                nxt.kind is Kind.ITEM
+                or is_sentence_text(nxt.text)
+                or (not strict and not in_menu and not _is_menu_like(nxt))
+            ):
                 anchors.append(i)
     return anchors
 
