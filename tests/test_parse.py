@@ -550,3 +550,12 @@ def test_is_add_on_reads_upper_case_wording_and_ignores_lines_without_it() -> No
     other = [Line("Each Additional level is billed as +22614.", Kind.TEXT, 1)]
     assert not parse._is_add_on("22612", other, None, None)
     assert parse._is_add_on("22614", other, None, None)
+
+
+def test_heading_tokens_drop_numbers_and_keep_words() -> None:
+    """Codes, years and counts (any digits, in any script) never name a section; a letter
+    before a code's digits stays a word of its own."""
+    from ingest.stages.sections import heading_tokens
+
+    assert heading_tokens("CPT® 21183 Complications of L3000 in 2024 ٣٤٥٦٧ Risks") == ("complication", "l", "risk")
+    assert map_heading("Complications of CPT 21183") == map_heading("Complications")
