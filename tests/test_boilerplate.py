@@ -207,3 +207,54 @@ def test_a_recurring_label_over_the_pages_own_line_needs_the_models_confidence()
     assert label in [ln.text for ln in kept]
     assert {r.text: r.rule for r in removed} == {promo: "template:example-clinic.org",
                                                  "Start free": "template:example-clinic.org"}
+
+
+_PREFILTER_ALPHABET = "ab Z0123456789FTJ-><+→›»«‹ .,/$%\t"
+
+
+def test_the_cheap_prefilters_never_hide_an_arrow_or_a_code() -> None:
+    """text_features and _line_tokens skip the arrow and code patterns on lines without the
+    characters every match holds: any text the full pattern matches passes the prefilter."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from ingest import rules
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.text(alphabet=_PREFILTER_ALPHABET, max_size=24))
+    def check(text: str) -> None:
+        if boilerplate._ARROW.search(text):
+            assert boilerplate._ARROW_MARKS.search(text)
+        if rules.CODE_PATTERN.search(text):
+            assert boilerplate._FOUR_DIGITS.search(text)
+
+    check()
+    for text, arrow in [("Read more ›", 1.0), ("Next -> page", 1.0), ("Learn more +", 1.0), ("Plain words here", 0.0)]:
+        assert boilerplate.text_features(text)[boilerplate.TEXT_FEATURES.index("arrow")] == arrow
+    assert boilerplate._line_tokens("CPT 21183 and J1100, not 2118")[0] == ("21183", "J1100")
+    assert boilerplate._line_tokens("no code in this line")[0] == ()
+
+
+def test_words_are_found_once_per_text_and_forgotten_with_the_memos() -> None:
+    boilerplate.clear_memos()
+    boilerplate.text_features("Book a free demo today")
+    boilerplate._line_tokens("Book a free demo today")
+    info = boilerplate._line_words.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+    boilerplate.clear_memos()
+    assert boilerplate._line_words.cache_info().currsize == 0
+
+
+def test_topic_share_counts_the_lines_words_that_recur_elsewhere_on_the_page() -> None:
+    """page_features' topic_share: of a line's topic words (4+ letters, not grammar), the share
+    that occur on another line of the page too."""
+    lines = [
+        Line("Knee arthroscopy recovery takes weeks", Kind.TEXT, 1),
+        Line("Arthroscopy of the knee is common", Kind.TEXT, 2),
+        Line("Subscribe today", Kind.TEXT, 3),
+    ]
+    x = boilerplate.page_features(lines, None, "example.org", [False] * 3)
+    share = x[:, boilerplate.FEATURES.index("topic_share")]
+    # line 1: knee, arthroscopy, recovery, takes, weeks -> 2 of 5 recur; line 2: arthroscopy,
+    # knee, common -> 2 of 3; line 3: subscribe, today -> none.
+    assert share.tolist() == [2 / 5, 2 / 3, 0.0]

@@ -486,3 +486,39 @@ def test_a_promo_row_opening_with_a_button_is_chrome_but_a_table_row_is_not() ->
         ("Bill the visit once per day whatever the number of problems addressed in it.", T),
     ]
     assert rules_by_line(specs) == {2: "button_label"}
+
+
+def test_per_line_answers_are_memoised_and_forgotten_with_the_cleaners_memos() -> None:
+    """Keyword stuffing, template shapes and code hits depend on a line's text alone: each is
+    computed once per distinct text, and clean.clear_memos (which the pipeline calls) forgets them."""
+    from ingest.stages import clean
+
+    clean.clear_memos()
+    stuffed = Line("CPT 21183 code 21183 CPT code 21183", Kind.TEXT, 1)
+    lines = [stuffed, Line("See CPT code 21183 for the repair.", Kind.TEXT, 2)]
+    for _ in range(3):
+        flags: list[str | None] = [None, None]
+        clean._flag_stuffing(lines, flags)
+        assert flags == ["keyword_stuffing", None]
+        assert clean.code_hits(lines[1].text) == (("21183", True),)
+    assert clean._stuffing_text.cache_info().misses == 2
+    assert clean._stuffing_text.cache_info().hits == 4
+    assert clean.code_hits.cache_info().misses == 1
+    clean.clear_memos()
+    assert clean._stuffing_text.cache_info().currsize == 0
+    assert clean.code_hits.cache_info().currsize == 0
+    assert clean._template_text.cache_info().currsize == 0
+
+
+def test_rules_for_a_length_are_the_catalogue_rules_that_can_apply_in_order() -> None:
+    from ingest.stages import clean
+
+    for n_words in (1, 6, 7, 12, 30, 200):
+        for is_item in (False, True):
+            expected = [
+                rule_id
+                for max_words, skip_items, _, _, rule_id in clean._TABLE
+                if n_words <= max_words and not (skip_items and is_item)
+            ]
+            assert [rule_id for _, _, rule_id in clean._rules_for(n_words, is_item)] == expected
+    assert len(clean._rules_for(1, False)) > len(clean._rules_for(200, False))

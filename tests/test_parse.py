@@ -524,3 +524,38 @@ def test_a_numbered_heading_over_a_long_line_cut_short_is_a_heading():
         "HCPCS code A4253 should be used when billing for blood glucose test strips for home monitors used by the\n"
     )
     assert "When to use HCPCS code A4253" in [h for sec in page.sections for h in (sec.heading, *sec.merged_headings)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aAdD- onslitep.;27447", max_size=40))
+def test_add_on_candidates_keep_every_line_the_add_on_patterns_match(text: str) -> None:
+    """_is_add_on searches only the lines _add_on_candidates keeps: none that its patterns match is dropped."""
+    import re
+
+    from ingest.stages import parse
+
+    said = re.compile(parse._IS_ADD_ON.format(code="27447"), re.IGNORECASE)
+    line = Line(text, Kind.TEXT, 1)
+    if said.search(text) or parse._ADD_ON_DESCRIPTOR.search(text):
+        assert parse._add_on_candidates([line]) == [text]
+
+
+def test_is_add_on_reads_upper_case_wording_and_ignores_lines_without_it() -> None:
+    from ingest.stages import parse
+
+    lines = [Line("CPT 22614 Overview", Kind.HEADING, 1), Line("22614 IS AN ADD-ON code for spine surgery.", Kind.TEXT, 2)]
+    assert parse._add_on_candidates(lines) == [lines[1].text]
+    assert parse._is_add_on("22614", lines, None, None)
+    assert not parse._is_add_on("22614", lines[:1], None, None)
+    other = [Line("Each Additional level is billed as +22614.", Kind.TEXT, 1)]
+    assert not parse._is_add_on("22612", other, None, None)
+    assert parse._is_add_on("22614", other, None, None)
+
+
+def test_heading_tokens_drop_numbers_and_keep_words() -> None:
+    """Codes, years and counts (any digits, in any script) never name a section; a letter
+    before a code's digits stays a word of its own."""
+    from ingest.stages.sections import heading_tokens
+
+    assert heading_tokens("CPT® 21183 Complications of L3000 in 2024 ٣٤٥٦٧ Risks") == ("complication", "l", "risk")
+    assert map_heading("Complications of CPT 21183") == map_heading("Complications")

@@ -68,8 +68,11 @@ _MONTH = re.compile(
     re.IGNORECASE,
 )
 _ARROW = re.compile(r"[→›»➔⟶➜▶←‹«]|(?:^|\s)(?:->|>>|<-)(?:\s|$)|\s[>+]$")
+# Every match of _ARROW holds one of these characters: a line without any has no arrow.
+_ARROW_MARKS = re.compile(r"[→›»➔⟶➜▶←‹«<>+]")
 _LINK = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|org|net|io|gov)\b|@[\w-]+\.")
 _NOT_DIGITS = re.compile(r"\D+")
+_FOUR_DIGITS = re.compile(r"\d{4}")
 # Every match of _LINK holds one of these, and every match of _MONTH a digit or one of _DATE_WORDS.
 _LINK_MARKS = ("http", "www.", "@", ".com", ".org", ".net", ".io", ".gov")
 _DATE_WORDS = ("updated", "reviewed", "verified", "published")
@@ -103,17 +106,23 @@ _PRONOUNS = frozenset({"you", "your", "we", "our", "us", "you're", "we're", "you
 
 
 @lru_cache(maxsize=LINE_MEMO)
+def _line_words(text: str) -> tuple[list[str], list[str]]:
+    """A line's words as written and casefolded, found once for text_features and _line_tokens."""
+    words = _WORD.findall(text)
+    return words, [w.casefold() for w in words]
+
+
+@lru_cache(maxsize=LINE_MEMO)
 def text_features(text: str) -> tuple[float, ...]:
     """The signals of a line's text alone (memoised: a site's template lines recur)."""
-    words = _WORD.findall(text)
-    low = [w.casefold() for w in words]
+    words, low = _line_words(text)
     n = max(len(words), 1)
     alpha = [w for w in words if w[:1].isalpha()]
     stripped = text.strip()
     folded = stripped.casefold()
     digits = len(_NOT_DIGITS.sub("", stripped))
     # Cheap substring tests first: most lines hold no arrow, link or date, and their patterns cost more.
-    arrow = bool(_ARROW.search(stripped))
+    arrow = _ARROW_MARKS.search(stripped) is not None and _ARROW.search(stripped) is not None
     link = any(m in folded for m in _LINK_MARKS) and bool(_LINK.search(stripped))
     date = (digits > 0 or any(m in folded for m in _DATE_WORDS)) and bool(_MONTH.search(stripped))
     date = date and not _CODE_FACT.match(stripped)
@@ -121,19 +130,19 @@ def text_features(text: str) -> tuple[float, ...]:
     return (
         math.log1p(len(words)),
         math.log1p(len(stripped)),
-        sum(w in FUNCTION_WORDS for w in low) / n,
+        sum(1 for w in low if w in FUNCTION_WORDS) / n,
         float(bool(_SENTENCE_END.search(stripped))),
         float(stripped.endswith("?")),
         float(stripped.endswith(":")),
         float(arrow),
         float(imperative),
-        sum(w in _PRONOUNS for w in low) / n,
-        sum(w in COMMERCE_WORDS for w in low) / n,
+        sum(1 for w in low if w in _PRONOUNS) / n,
+        sum(1 for w in low if w in COMMERCE_WORDS) / n,
         digits / max(len(stripped), 1),
         float(stripped[:1].isdigit()),
         float(link),
         float(date),
-        sum(w[0].isupper() for w in alpha) / max(len(alpha), 1) if len(alpha) >= 2 else 0.0,
+        sum(1 for w in alpha if w[0].isupper()) / max(len(alpha), 1) if len(alpha) >= 2 else 0.0,
         float(len(alpha) >= 1 and stripped.upper() == stripped and any(c.isalpha() for c in stripped)),
         float(len(_SEPARATORS.findall(stripped)) >= 2),
         float(len(words) <= 12 and map_heading(stripped)[1] >= 1.0),
@@ -158,12 +167,9 @@ def brand_of(site: str) -> str | None:
 @lru_cache(maxsize=LINE_MEMO)
 def _line_tokens(text: str) -> tuple[tuple[str, ...], frozenset[str], str]:
     """A line's codes, its topic words and its letters and digits alone (memoised like text_features)."""
-    codes = tuple(m.group(1).upper() for m in rules.CODE_PATTERN.finditer(text))
-    topic = frozenset(
-        w
-        for w in (x.casefold() for x in _WORD.findall(text))
-        if len(w) >= TOPIC_WORD_MIN_CHARS and w not in FUNCTION_WORDS
-    )
+    # Every code has four digits in a row: most lines have none, and the code pattern costs more.
+    codes = tuple(m.group(1).upper() for m in rules.CODE_PATTERN.finditer(text)) if _FOUR_DIGITS.search(text) else ()
+    topic = frozenset(w for w in _line_words(text)[1] if len(w) >= TOPIC_WORD_MIN_CHARS and w not in FUNCTION_WORDS)
     return codes, topic, _compact(text)
 
 
@@ -186,7 +192,9 @@ def page_features(lines: Sequence[Line], own_code: str | None, site: str, templa
     texts = np.array([text_features(ln.text) for ln in lines], dtype=np.float64)
     tokens = [_line_tokens(ln.text) for ln in lines]
     brand = brand_of(site)
-    topic = Counter(w for _, words, _ in tokens for w in words)
+    topic: Counter[str] = Counter()
+    for _, words, _ in tokens:
+        topic.update(words)
     sentence = texts[:, TEXT_FEATURES.index("sentence_end")] * (texts[:, 0] >= math.log1p(8))
     anchors = np.flatnonzero(sentence > 0)
     first, last = (anchors[0], anchors[-1]) if len(anchors) else (n, -1)
@@ -204,7 +212,7 @@ def page_features(lines: Sequence[Line], own_code: str | None, site: str, templa
                 own_code is not None and own_code in codes,
                 any(c != own_code for c in codes),
                 brand is not None and brand in compact,
-                sum(topic[w] > 1 for w in words) / len(words) if words else 0.0,
+                sum(1 for w in words if topic[w] > 1) / len(words) if words else 0.0,
                 own_code is not None and codes.count(own_code) >= 2,
             )
             for codes, words, compact in tokens
@@ -354,3 +362,4 @@ def clear_memos() -> None:
     """Forget the per-line signals already computed (the shipped model stays loaded)."""
     text_features.cache_clear()
     _line_tokens.cache_clear()
+    _line_words.cache_clear()

@@ -21,7 +21,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -116,6 +116,16 @@ _GLUED_BEFORE_CAPS = re.compile(r"^(?P<promo>[A-Z][^A-Z]*?[a-z])(?=[A-Z]{2,}[A-Z
 _LONE_NUMBER = re.compile(r"^[+-]?\d[\d,]{0,9}$")
 _COUNTER_RULES = frozenset({"vote_count", "visitor_counter"})
 _DIGIT = re.compile(r"\d")
+_QUOTED = re.compile(r"[\"“][^\"”]{0,200}[\"”]")
+_EXAMPLE_BEFORE = re.compile(r"(e\.g\.|for example|example|such as|like)\W{0,3}$", re.IGNORECASE)
+# A number labelled as another kind of identifier is not a code: "SKU 48213", "Item #50322",
+# "Model 51870", "ZIP 30309", "Order no. 44120", "Claim ID 99213", "Ref: 12345".
+_IDENTIFIER_BEFORE = re.compile(
+    r"\b(sku|item|model|part|order|invoice|ref|reference|zip(?: code)?|postal code|id|no|number|account|member|npi|tin"
+    r"|ext)"
+    r"\.?\s*(#|no\.?|number)?\s*[:#]?\s*$",
+    re.IGNORECASE,
+)
 # Removed lines that occur inside a document's body (a printed page's "Page 2 of 5", a rule
 # line): they do not mark where the page's footer starts.
 _BLOCK_HEADERS = (rules.LINK_LIST_HEADER, rules.TOC_HEADER, rules.AUTHOR_BOX_HEADER)
@@ -162,12 +172,21 @@ def _match_rule(text: str, is_item: bool) -> str | None:
     return found
 
 
+@lru_cache(maxsize=256)
+def _rules_for(n_words: int, is_item: bool) -> tuple[tuple[tuple[str, ...], Callable[[str], object], str], ...]:
+    """The catalogue's rules that can apply to a line of ``n_words`` words (of an item or not),
+    in catalogue order: the word limits and item exemptions are decided once per length, not per line."""
+    return tuple(
+        (requires, search, rule_id)
+        for max_words, skip_items, requires, search, rule_id in _TABLE
+        if n_words <= max_words and not (skip_items and is_item)
+    )
+
+
 def _match_rule_text(text: str, is_item: bool) -> str | None:
     n_words = len(text.split())
     low = text.casefold()
-    for max_words, skip_items, requires, search, rule_id in _TABLE:
-        if n_words > max_words or (skip_items and is_item):
-            continue
+    for requires, search, rule_id in _rules_for(n_words, is_item):
         if requires:
             for needle in requires:
                 if needle in low:
@@ -311,6 +330,29 @@ def phrased_codes(text: str) -> tuple[tuple[str, int], ...]:
     return tuple((code, start) for start, code in sorted(found.items()))
 
 
+@lru_cache(maxsize=LINE_MEMO)
+def code_hits(text: str) -> tuple[tuple[str, bool], ...]:
+    """Codes in a line, each with whether it is named as a code ("CPT Code 21183")
+    rather than a bare number. Codes inside quotes or after "e.g." are examples: skipped.
+    Memoised: the answer depends on the text alone, and the parser asks it of every line."""
+    found = list(rules.CODE_PATTERN.finditer(text))
+    if not found:
+        return ()
+    examples = [m.span() for m in _QUOTED.finditer(text)]
+    phrased = {start for _, start in phrased_codes(text)}
+    hits = []
+    for m in found:
+        before = text[max(0, m.start() - 24) : m.start()]
+        if (
+            any(a <= m.start() < b for a, b in examples)
+            or _EXAMPLE_BEFORE.search(before)
+            or _IDENTIFIER_BEFORE.search(before)
+        ):
+            continue
+        hits.append((m.group(1).upper(), m.start() in phrased))
+    return tuple(hits)
+
+
 def likely_code(lines: Iterable[Line]) -> str | None:
     """The code the page names most often as a code ("CPT Code 21183"); a hint for cleaning,
     which must not remove the page's own lines. The parser decides the page's code."""
@@ -321,7 +363,7 @@ def likely_code(lines: Iterable[Line]) -> str | None:
 def clean_lines(lines: list[Line]) -> tuple[list[Line], list[Removed]]:
     """Apply the rule catalogue and the page-structure rules to one page."""
     lines, removed = split_glued(lines)
-    flags: list[str | None] = [match_rule(ln.text, ln.kind) for ln in lines]
+    flags: list[str | None] = [_match_rule(ln.text, ln.kind is Kind.ITEM) for ln in lines]  # match_rule, per line
     _flag_counts(lines, flags)
     _flag_stuffing(lines, flags)
     _flag_language_menus(lines, flags)
@@ -387,12 +429,16 @@ def _content_anchors(lines: list[Line], flags: list[str | None], strict: bool = 
     anchors = []
     for pos, i in enumerate(live):
         line = lines[i]
-        if _is_sentence(line) or line.kind is Kind.ITEM:
+        if line.kind is Kind.ITEM or is_sentence_text(line.text):
             anchors.append(i)
         elif (line.kind is Kind.HEADING or map_heading(line.text)[1] >= 1.0) and pos + 1 < len(live):
             nxt = lines[live[pos + 1]]
             in_menu = pos > 0 and _is_menu_like(lines[live[pos - 1]])  # "Home / Codes / Tools"
-            if _is_sentence(nxt) or nxt.kind is Kind.ITEM or (not strict and not in_menu and not _is_menu_like(nxt)):
+            if (
+                nxt.kind is Kind.ITEM
+                or is_sentence_text(nxt.text)
+                or (not strict and not in_menu and not _is_menu_like(nxt))
+            ):
                 anchors.append(i)
     return anchors
 
@@ -417,14 +463,20 @@ def _flag_stuffing(lines: list[Line], flags: list[str | None]) -> None:
     """A line that only repeats one code with code-set words is keyword stuffing for search
     engines, not content: rule ``keyword_stuffing``."""
     for i, line in enumerate(lines):
-        if flags[i] is not None or not _DIGIT.search(line.text):
-            continue
-        codes = [m.group(1).upper() for m in rules.CODE_PATTERN.finditer(line.text)]
-        if len(codes) < STUFFING_MIN_REPEATS or len(set(codes)) != 1:
-            continue
-        words = [w for w in re.split(r"[\s,;|/·•]+", line.text.casefold()) if w]
-        if all(w in _CODE_SET_WORDS or w.upper() == codes[0] for w in words):
+        if flags[i] is None and _stuffing_text(line.text):
             flags[i] = "keyword_stuffing"
+
+
+@lru_cache(maxsize=LINE_MEMO)
+def _stuffing_text(text: str) -> bool:
+    """The line's text is one code repeated among code-set words (memoised: depends on the text alone)."""
+    if not _DIGIT.search(text):
+        return False
+    codes = [m.group(1).upper() for m in rules.CODE_PATTERN.finditer(text)]
+    if len(codes) < STUFFING_MIN_REPEATS or len(set(codes)) != 1:
+        return False
+    words = [w for w in re.split(r"[\s,;|/·•]+", text.casefold()) if w]
+    return all(w in _CODE_SET_WORDS or w.upper() == codes[0] for w in words)
 
 
 def _flag_buttons(lines: list[Line], flags: list[str | None]) -> None:
@@ -730,16 +782,12 @@ def template_mask(lines: list[Line], site: str, model: TemplateModel, own_code: 
     if not learned:
         return template
     for i, line in enumerate(lines):
-        foreign_codes = any(m.group(1) != own_code for m in rules.CODE_PATTERN.finditer(line.text))
-        protected = (
-            line.kind is Kind.ITEM
-            or line.kind is Kind.HEADING
-            or (own_code is not None and own_code in line.text)
-            or (": " in line.text and len(line.text.split(":", 1)[0].split()) <= 4 and not foreign_codes)
-        )
-        if not protected:
-            key = normalize_key(line.text)
-            template[i] = key_hash(key) in learned and not _names_a_section(key)
+        if line.kind is Kind.ITEM or line.kind is Kind.HEADING or (own_code is not None and own_code in line.text):
+            continue
+        codes, short_label, recurring_key = _template_text(line.text)
+        if short_label and not any(code != own_code for code in codes):
+            continue
+        template[i] = recurring_key is not None and recurring_key in learned
     # In the body of the page (after its first sentence or item), a recurring heading or label
     # belongs to the template only when what it introduces does too: "Why Is It Done?" on every
     # page introduces each page's own answer and stays; a promo's title over a promo goes.
@@ -748,6 +796,16 @@ def template_mask(lines: list[Line], site: str, model: TemplateModel, own_code: 
         if i > body and template[i] and _heading_shaped(line) and i + 1 < len(lines) and not template[i + 1]:
             template[i] = False
     return template
+
+
+@lru_cache(maxsize=LINE_MEMO)
+def _template_text(text: str) -> tuple[tuple[str, ...], bool, int | None]:
+    """What template_mask needs of a line's text alone: its codes as written, whether it opens with
+    a short `Key: ` label, and its key's hash unless the key names a canonical section."""
+    codes = tuple(m.group(1) for m in rules.CODE_PATTERN.finditer(text))
+    short_label = ": " in text and len(text.split(":", 1)[0].split()) <= 4
+    key = normalize_key(text)
+    return codes, short_label, None if _names_a_section(key) else key_hash(key)
 
 
 def apply_templates(
@@ -798,6 +856,7 @@ def clear_memos() -> None:
     """Forget the per-line answers this module keeps (LINE_MEMO each)."""
     for fn in (
         normalize_key, _match_rule, _split_glued_text, phrased_codes, is_sentence_text, _menu_like_text, key_hash,
-        _button_text, _button_row, _badge_text,
+        _button_text, _button_row, _badge_text, _stuffing_text, _template_text,
+        code_hits, _rules_for,
     ):
         fn.cache_clear()

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 from ingest import rules
 from ingest.models import CodeEvidence, Kind, Line, ParsedPage, Removed, Section
 
-from .clean import normalize_key, phrased_codes
+from .clean import code_hits, normalize_key
 from .extract import EMPHASIS_LEVEL
 from .sections import map_heading
 
@@ -81,16 +81,6 @@ LONE_CODE_MAX_LINE = 3
 DESCRIPTOR_MIN_WORDS = 6
 # A comparison of two codes ("L3000 vs L3030") in this many first lines makes the page about neither.
 COMPARISON_TOP_LINES = 5
-_QUOTED = re.compile(r"[\"“][^\"”]{0,200}[\"”]")
-_EXAMPLE_BEFORE = re.compile(r"(e\.g\.|for example|example|such as|like)\W{0,3}$", re.IGNORECASE)
-# A number labelled as another kind of identifier is not a code: "SKU 48213", "Item #50322",
-# "Model 51870", "ZIP 30309", "Order no. 44120", "Claim ID 99213", "Ref: 12345".
-_IDENTIFIER_BEFORE = re.compile(
-    r"\b(sku|item|model|part|order|invoice|ref|reference|zip(?: code)?|postal code|id|no|number|account|member|npi|tin"
-    r"|ext)"
-    r"\.?\s*(#|no\.?|number)?\s*[:#]?\s*$",
-    re.IGNORECASE,
-)
 _TITLE_PREFIX = re.compile(
     r"^\s*(?:overview of\s+)?(?:(?:cpt|hcpcs)(?:®|™)?\s*(?:code)?\s*)?(\d{5}|\d{4}[FT]|[A-V]\d{4})\s*[:\-–—|]\s*",
     re.IGNORECASE,
@@ -185,19 +175,25 @@ def _names_official(section: Section) -> bool:
     return bool(words & {"official", "descriptor", "long", "full", "cpt", "hcpcs", "ama"})
 
 
+def _add_on_candidates(lines: list[Line]) -> list[str]:
+    """The lines that can say "add-on": every match of _IS_ADD_ON and _ADD_ON_DESCRIPTOR holds
+    "add" in some case, so the other lines are never searched."""
+    return [ln.text for ln in lines if "add" in ln.text.lower()]
+
+
 def _is_add_on(code: str | None, lines: list[Line], official: str | None, title: str | None) -> bool:
     """The page's own code is an add-on: its descriptor (or title) carries CPT's add-on wording,
     or a line says the code is an add-on. Another code's add-on status ("+63048, an add-on code")
     says nothing about this one."""
     if any(text and _ADD_ON_DESCRIPTOR.search(text) for text in (official, title)):
         return True
+    texts = _add_on_candidates(lines)
     said = re.compile(_IS_ADD_ON.format(code=re.escape(code)), re.IGNORECASE) if code is not None else None
-    if said is not None and any(said.search(ln.text) for ln in lines):
+    if said is not None and any(said.search(text) for text in texts):
         return True
     return any(
-        _ADD_ON_DESCRIPTOR.search(ln.text)
-        and all(m.group(1).upper() == code for m in rules.CODE_PATTERN.finditer(ln.text))
-        for ln in lines
+        _ADD_ON_DESCRIPTOR.search(text) and all(m.group(1).upper() == code for m in rules.CODE_PATTERN.finditer(text))
+        for text in texts
     )
 
 
@@ -842,27 +838,6 @@ def _types(obj: dict) -> set[str]:
     return {t} if isinstance(t, str) else {x for x in t if isinstance(x, str)} if isinstance(t, list) else set()
 
 
-def _code_hits(text: str) -> list[tuple[str, bool]]:
-    """Codes in a line, each with whether it is named as a code ("CPT Code 21183")
-    rather than a bare number. Codes inside quotes or after "e.g." are examples: skipped."""
-    found = list(rules.CODE_PATTERN.finditer(text))
-    if not found:
-        return []
-    examples = [m.span() for m in _QUOTED.finditer(text)]
-    phrased = {start for _, start in phrased_codes(text)}
-    hits = []
-    for m in found:
-        before = text[max(0, m.start() - 24) : m.start()]
-        if (
-            any(a <= m.start() < b for a, b in examples)
-            or _EXAMPLE_BEFORE.search(before)
-            or _IDENTIFIER_BEFORE.search(before)
-        ):
-            continue
-        hits.append((m.group(1).upper(), m.start() in phrased))
-    return hits
-
-
 _URL_TOKEN = re.compile(r"[-_.\s+,;]+")
 
 
@@ -924,7 +899,7 @@ def _page_evidence(ev: _Evidence, ctx: PageContext) -> set[str]:
             ev.add(code, "url")
     titled: set[str] = set()
     if ctx.title:
-        for code, _ in _code_hits(ctx.title):
+        for code, _ in code_hits(ctx.title):
             if code not in titled:
                 titled.add(code)
                 ev.add(code, "title")
@@ -947,7 +922,7 @@ def _line_evidence(
     for i, line in enumerate(lines):
         if line.text in related_lines:
             continue
-        hits = _code_hits(line.text)
+        hits = code_hits(line.text)
         if not hits:
             continue
         if roles[i] == "heading":
@@ -966,7 +941,7 @@ def _promo_evidence(ev: _Evidence, removed: list[Removed]) -> None:
     """A promo the cleaner removed still says which code the page is about when it names it as one."""
     for rem in removed:
         if rem.rule in _PROMO_RULES:
-            for code, phrased in _code_hits(rem.text):
+            for code, phrased in code_hits(rem.text):
                 if phrased:
                     ev.add(code, "promo")
 

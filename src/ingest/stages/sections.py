@@ -9,8 +9,8 @@ from ingest import rules
 
 CANONICAL_SECTIONS: tuple[str, ...] = (*rules.SECTION_SYNONYMS.keys(), "other")
 
+# A token is all letters or all digits: digits (codes, years, counts) never name a section.
 _WORD = re.compile(r"[a-z]+|\d+")
-_CODE_TOKEN = re.compile(r"^(\d{4,5}[a-z]?|[a-v]\d{4})$")
 
 
 def _stem(word: str) -> str:
@@ -25,7 +25,7 @@ def _stem(word: str) -> str:
 def heading_tokens(text: str) -> tuple[str, ...]:
     words = _WORD.findall(text.lower().replace("®", " ").replace("™", " "))
     return tuple(
-        _stem(w) for w in words if w not in rules.HEADING_STOPWORDS and not _CODE_TOKEN.match(w) and not w.isdigit()
+        _stem(w) for w in words if not w.isdigit() and w not in rules.HEADING_STOPWORDS
     )
 
 
