@@ -81,7 +81,7 @@ _DATE_WORDS = ("updated", "reviewed", "verified", "published")
 _CODE_FACT = re.compile(r"^[^:]{0,40}\bcodes?\b[^:]{0,40}:\s*\S", re.IGNORECASE)
 _SEPARATORS = re.compile(r"\s[|·•/]\s")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
+SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")  # a line ending as a sentence does
 _ALNUM = re.compile(r"[^a-z0-9]+")
 # Lines of at most this many words count as short, for runs of short lines (menus, strips).
 SHORT_LINE_WORDS = 4
@@ -131,7 +131,7 @@ def text_features(text: str) -> tuple[float, ...]:
         math.log1p(len(words)),
         math.log1p(len(stripped)),
         sum(1 for w in low if w in FUNCTION_WORDS) / n,
-        float(bool(_SENTENCE_END.search(stripped))),
+        float(bool(SENTENCE_END.search(stripped))),
         float(stripped.endswith("?")),
         float(stripped.endswith(":")),
         float(arrow),
@@ -152,7 +152,8 @@ def text_features(text: str) -> tuple[float, ...]:
     )
 
 
-def _compact(text: str) -> str:
+def compact(text: str) -> str:
+    """A line's letters and digits alone, case-folded: how a brand name is matched in a line."""
     return _ALNUM.sub("", text.casefold())
 
 
@@ -160,7 +161,7 @@ def brand_of(site: str) -> str | None:
     """The site's own name as it is written in its lines: the host's first label ("payerready"
     of payerready.com), when long enough not to be a word of content."""
     label = site.removeprefix("www.").split(".")[0] if "." in site else site
-    label = _compact(label)
+    label = compact(label)
     return label if len(label) >= 5 else None
 
 
@@ -170,7 +171,7 @@ def _line_tokens(text: str) -> tuple[tuple[str, ...], frozenset[str], str]:
     # Every code has four digits in a row: most lines have none, and the code pattern costs more.
     codes = tuple(m.group(1).upper() for m in rules.CODE_PATTERN.finditer(text)) if _FOUR_DIGITS.search(text) else ()
     topic = frozenset(w for w in _line_words(text)[1] if len(w) >= TOPIC_WORD_MIN_CHARS and w not in FUNCTION_WORDS)
-    return codes, topic, _compact(text)
+    return codes, topic, compact(text)
 
 
 def _shifted(values: np.ndarray, by: int, fill: float) -> np.ndarray:
@@ -211,11 +212,11 @@ def page_features(lines: Sequence[Line], own_code: str | None, site: str, templa
             (
                 own_code is not None and own_code in codes,
                 any(c != own_code for c in codes),
-                brand is not None and brand in compact,
+                brand is not None and brand in letters,
                 sum(1 for w in words if topic[w] > 1) / len(words) if words else 0.0,
                 own_code is not None and codes.count(own_code) >= 2,
             )
-            for codes, words, compact in tokens
+            for codes, words, letters in tokens
         ],
         dtype=np.float64,
     )

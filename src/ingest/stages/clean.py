@@ -130,7 +130,6 @@ _IDENTIFIER_BEFORE = re.compile(
 # line): they do not mark where the page's footer starts.
 _BLOCK_HEADERS = (rules.LINK_LIST_HEADER, rules.TOC_HEADER, rules.AUTHOR_BOX_HEADER)
 _NOT_A_BOUNDARY = frozenset({"page_number", "symbol_only", "duplicate_line"})
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
 # Pictographs and marks before a line's words (emoji, check marks, arrows), not letters or digits.
 _LEADING_ICONS = re.compile(r"^[^\w\s(\[\"'“‘$€£#@]+\s*")
 # A keyword-stuffing line repeats the same code this many times in a few words ("CPT 27447, cpt
@@ -242,23 +241,16 @@ _GLUED_CTA_RULES = frozenset(
     {"call_to_action", "login_signup", "paywall", "newsletter", "app_download", "promo_question"}
 )
 
-_ALNUM = re.compile(r"[^a-z0-9]+")
-
-
-def compact(text: str) -> str:
-    return _ALNUM.sub("", text.casefold())
-
-
 def remove_brand_lines(lines: list[Line], brands: Iterable[str]) -> tuple[list[Line], list[Removed]]:
     """A line that is only the site's own name (its logo text) is chrome: rule ``site_name``.
     Brands come from the URL host ("billingbeacon" of billingbeacon.com), a contact e-mail's
     domain or the copyright holder; a name of fewer than 4 letters is too ambiguous to use."""
-    names = {compact(b) for b in brands if len(compact(b)) >= 4}
+    names = {boilerplate.compact(b) for b in brands if len(boilerplate.compact(b)) >= 4}
     if not names:
         return lines, []
     kept, removed = [], []
     for line in lines:
-        if line.kind is not Kind.ITEM and compact(line.text) in names:
+        if line.kind is not Kind.ITEM and boilerplate.compact(line.text) in names:
             removed.append(Removed(line.line_no, line.text, "site_name"))
         else:
             kept.append(line)
@@ -309,7 +301,7 @@ def _brand_pitch(line: Line, brand: str | None) -> bool:
     if brand is None or line.kind is Kind.HEADING or text[:1].casefold() != brand[0]:
         return False
     # the name's letters lie within its first 2n+8 characters (spaces, an apostrophe, a capital)
-    if not compact(text[: 2 * len(brand) + 8]).startswith(brand):
+    if not boilerplate.compact(text[: 2 * len(brand) + 8]).startswith(brand):
         return False
     words = [w.casefold() for w in _WORDS.findall(text)]
     return any(w in boilerplate.COMMERCE_WORDS or w in _SELF_WORDS for w in words) or any(
@@ -396,7 +388,7 @@ def _is_sentence(line: Line) -> bool:
 @lru_cache(maxsize=LINE_MEMO)
 def is_sentence_text(text: str) -> bool:
     n = len(text.split())
-    return n >= SENTENCE_MIN_WORDS and (n >= 2 * SENTENCE_MIN_WORDS or bool(_SENTENCE_END.search(text)))
+    return n >= SENTENCE_MIN_WORDS and (n >= 2 * SENTENCE_MIN_WORDS or bool(boilerplate.SENTENCE_END.search(text)))
 
 
 def _is_menu_like(line: Line) -> bool:
@@ -770,7 +762,7 @@ def _heading_shaped(line: Line) -> bool:
     return (
         line.kind is not Kind.ITEM
         and len(line.text.split()) <= 10
-        and not _SENTENCE_END.search(line.text.rstrip("?"))
+        and not boilerplate.SENTENCE_END.search(line.text.rstrip("?"))
     )
 
 
