@@ -18,8 +18,11 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 run: install
 	$(BIN)/ingest run --raw raw --curated curated
 
+# The whole suite, one pytest worker per core (pytest-xdist; each worker has a Prefect home of its
+# own, tests/conftest.py). TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 bench: install
 	$(BIN)/python benchmarks/run.py

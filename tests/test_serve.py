@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -110,6 +111,26 @@ def test_local_server_takes_the_same_port_each_time_unless_busy():
         holder.listen()
         other = _free_port(preferred)
     assert other != preferred and other > 0
+
+
+def test_two_runs_started_together_never_share_the_preferred_port():
+    """The preferred port is claimed for the life of a run's server: a second run started before
+    that server binds it takes another port, not the first run's server."""
+    import socket
+
+    from ingest.serve import _claimed, _free_port
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        preferred = probe.getsockname()[1]
+    with _claimed(preferred) as first:
+        assert first and _free_port(preferred if first else None) == preferred
+        with _claimed(preferred) as second:  # the port still binds: the first server is not up yet
+            assert not second
+            assert _free_port(preferred if second else None) != preferred
+    with _claimed(preferred) as later:
+        assert later
+    (Path(tempfile.gettempdir()) / f"ingest-prefect-port-{preferred}.lock").unlink(missing_ok=True)
 
 
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="finds the processes left through /proc (Linux)")

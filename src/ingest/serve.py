@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -41,6 +42,35 @@ SERVER_START_TIMEOUT = 180.0  # seconds; a first start migrates the database (~1
 # events to a server long gone (each failing after ~7 s of retries, the run's task runs
 # missing from the UI). Busy (a concurrent run, a server of the user's): any free port.
 LOCAL_SERVER_PORT = 4207
+
+
+@contextlib.contextmanager
+def _claimed(port: int) -> Iterator[bool]:
+    """Whether this process holds the claim on ``port`` among ingest processes, until the block ends.
+
+    A port that binds now may still be taken by another run's server, which binds it only once
+    its imports are done (seconds later): two runs started together would both pick it, one
+    server fail and both runs use the other's. An advisory lock per port, held while the server
+    lives, keeps the second run off it; where locks are missing (not POSIX) the check is the bind
+    alone."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield True
+        return
+    path = Path(tempfile.gettempdir()) / f"ingest-prefect-port-{port}.lock"
+    try:
+        handle = open(path, "a")  # noqa: SIM115 (held for the block)
+    except OSError:
+        yield True
+        return
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        yield True
 
 
 def _free_port(preferred: int | None = None) -> int:
@@ -178,7 +208,16 @@ def local_server(console=None, services: bool = True, meanwhile: Callable[[], ob
             meanwhile()
         yield configured
         return
-    port = _free_port(LOCAL_SERVER_PORT)
+    with _claimed(LOCAL_SERVER_PORT) as claimed:
+        port = _free_port(LOCAL_SERVER_PORT if claimed else None)
+        with _server(port, console, services, meanwhile, share) as url:
+            yield url
+
+
+@contextlib.contextmanager
+def _server(port: int, console, services: bool, meanwhile: Callable[[], object] | None,
+            share: bool) -> Iterator[str]:
+    """`prefect server start` on ``port``, as local_server describes, stopped when the block ends."""
     url = f"http://127.0.0.1:{port}/api"
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "PREFECT_SERVER_UI_API_URL": url}  # else the UI calls 127.0.0.1:4200, where no API is
@@ -203,6 +242,8 @@ def local_server(console=None, services: bool = True, meanwhile: Callable[[], ob
             if time.monotonic() > deadline:
                 raise ConfigError(f"the local Prefect server did not answer within {SERVER_START_TIMEOUT:.0f} s")
             time.sleep(0.1)
+        if proc.poll() is not None:  # what answered is another process's server, on a port ours lost
+            raise ConfigError(f"the local Prefect server exited with code {proc.returncode}")
         if console is not None:
             console.print(f"Prefect server ready in {time.monotonic() - started:.1f} s; "
                           f"its UI: {url.removesuffix('/api')}", markup=False, highlight=False)
