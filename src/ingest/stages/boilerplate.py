@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import chain
 
 import numpy as np
 
@@ -117,7 +118,7 @@ def text_features(text: str) -> tuple[float, ...]:
     """The signals of a line's text alone (memoised: a site's template lines recur)."""
     words, low = _line_words(text)
     n = max(len(words), 1)
-    alpha = [w for w in words if w[:1].isalpha()]
+    alpha = [c for c in (w[0] for w in words) if c.isalpha()]  # first letters of the words that open with one
     stripped = text.strip()
     folded = stripped.casefold()
     digits = len(_NOT_DIGITS.sub("", stripped))
@@ -130,19 +131,19 @@ def text_features(text: str) -> tuple[float, ...]:
     return (
         math.log1p(len(words)),
         math.log1p(len(stripped)),
-        sum(1 for w in low if w in FUNCTION_WORDS) / n,
+        sum(map(FUNCTION_WORDS.__contains__, low)) / n,
         float(bool(SENTENCE_END.search(stripped))),
         float(stripped.endswith("?")),
         float(stripped.endswith(":")),
         float(arrow),
         float(imperative),
-        sum(1 for w in low if w in _PRONOUNS) / n,
-        sum(1 for w in low if w in COMMERCE_WORDS) / n,
+        sum(map(_PRONOUNS.__contains__, low)) / n,
+        sum(map(COMMERCE_WORDS.__contains__, low)) / n,
         digits / max(len(stripped), 1),
         float(stripped[:1].isdigit()),
         float(link),
         float(date),
-        sum(1 for w in alpha if w[0].isupper()) / max(len(alpha), 1) if len(alpha) >= 2 else 0.0,
+        sum(map(str.isupper, alpha)) / len(alpha) if len(alpha) >= 2 else 0.0,
         float(len(alpha) >= 1 and stripped.upper() == stripped and any(c.isalpha() for c in stripped)),
         float(len(_SEPARATORS.findall(stripped)) >= 2),
         float(len(words) <= 12 and map_heading(stripped)[1] >= 1.0),
@@ -174,6 +175,14 @@ def _line_tokens(text: str) -> tuple[tuple[str, ...], frozenset[str], str]:
     return codes, topic, compact(text)
 
 
+@lru_cache(maxsize=LINE_MEMO)
+def _line_facts(text: str) -> tuple[bytes, tuple[str, ...], frozenset[str], str]:
+    """Everything page_features needs of a line's text alone, found with one look-up a line: its
+    text_features as the bytes of a row of float64 (a page's rows join into one array at once),
+    and its _line_tokens."""
+    return np.array(text_features(text), dtype=np.float64).tobytes(), *_line_tokens(text)
+
+
 def _shifted(values: np.ndarray, by: int, fill: float) -> np.ndarray:
     """values[k - by] at k (the line ``by`` before; negative: after), ``fill`` past the page's ends."""
     out = np.full(len(values), fill, dtype=np.float64)
@@ -184,68 +193,71 @@ def _shifted(values: np.ndarray, by: int, fill: float) -> np.ndarray:
     return out
 
 
-def page_features(lines: Sequence[Line], own_code: str | None, site: str, template: Sequence[bool]) -> np.ndarray:
-    """The first pass's input: one row of FEATURES per line (``template``: the line recurs across
-    the site's pages, see clean.template_mask)."""
-    n = len(lines)
-    if n == 0:
-        return np.zeros((0, len(FEATURES)))
-    texts = np.array([text_features(ln.text) for ln in lines], dtype=np.float64)
-    tokens = [_line_tokens(ln.text) for ln in lines]
-    brand = brand_of(site)
-    topic: Counter[str] = Counter()
-    for _, words, _ in tokens:
-        topic.update(words)
-    sentence = texts[:, TEXT_FEATURES.index("sentence_end")] * (texts[:, 0] >= math.log1p(8))
-    anchors = np.flatnonzero(sentence > 0)
-    first, last = (anchors[0], anchors[-1]) if len(anchors) else (n, -1)
-    short = (texts[:, 0] <= math.log1p(SHORT_LINE_WORDS)).astype(np.float64)
-    # The length of the run of short lines each short line belongs to.
+def _run_lengths(short: np.ndarray) -> np.ndarray:
+    """The length of the run of short lines each short line belongs to (0 for the others)."""
     edges = np.flatnonzero(np.diff(np.concatenate([[0.0], short, [0.0]])))
-    runs = np.zeros(n)
+    runs = np.zeros(len(short))
     for a, b in zip(edges[::2], edges[1::2], strict=True):
         runs[a:b] = b - a
-    fn = texts[:, TEXT_FEATURES.index("function_share")]
-    kind = np.array([(ln.kind is Kind.HEADING, ln.kind is Kind.ITEM, ln.level > 0) for ln in lines], dtype=np.float64)
-    per_line = np.array(
-        [
-            (
-                own_code is not None and own_code in codes,
-                any(c != own_code for c in codes),
-                brand is not None and brand in letters,
-                sum(1 for w in words if topic[w] > 1) / len(words) if words else 0.0,
-                own_code is not None and codes.count(own_code) >= 2,
-            )
-            for codes, words, letters in tokens
-        ],
-        dtype=np.float64,
-    )
+    return runs
+
+
+_SENTENCE_END_COLUMN = TEXT_FEATURES.index("sentence_end")
+_FUNCTION_SHARE_COLUMN = TEXT_FEATURES.index("function_share")
+_PAGE_COLUMN = {name: len(TEXT_FEATURES) + k for k, name in enumerate(PAGE_FEATURES)}
+
+
+def page_features(lines: Sequence[Line], own_code: str | None, site: str, template: Sequence[bool]) -> np.ndarray:
+    """The first pass's input: one row of FEATURES per line (``template``: the line recurs across
+    the site's pages, see clean.template_mask). Built column by column over the whole page: the
+    per-line work is a memo look-up, and only lines holding a code are visited one by one."""
+    n = len(lines)
+    out = np.empty((n, len(FEATURES)), dtype=np.float64)
+    if n == 0:
+        return out
+    facts = [_line_facts(ln.text) for ln in lines]
+    texts = out[:, : len(TEXT_FEATURES)]
+    texts[:] = np.frombuffer(b"".join([f[0] for f in facts]), dtype=np.float64).reshape(n, len(TEXT_FEATURES))
+    words = [f[2] for f in facts]
+    # A topic word recurs when another line of the page holds it too (each line counts a word once).
+    recurring = {w for w, count in Counter(chain.from_iterable(words)).items() if count > 1}
+    sentence = texts[:, _SENTENCE_END_COLUMN] * (texts[:, 0] >= math.log1p(8))
+    is_sentence = sentence > 0
+    anchors = np.flatnonzero(is_sentence)
+    first, last = (anchors[0], anchors[-1]) if len(anchors) else (n, -1)
+    short = (texts[:, 0] <= math.log1p(SHORT_LINE_WORDS)).astype(np.float64)
+    fn = texts[:, _FUNCTION_SHARE_COLUMN]
+    col = _PAGE_COLUMN
+    kinds = [ln.kind for ln in lines]
+    out[:, col["heading"]] = [k is Kind.HEADING for k in kinds]
+    out[:, col["item"]] = [k is Kind.ITEM for k in kinds]
+    out[:, col["bold"]] = [ln.level > 0 for ln in lines]
+    out[:, [col["own_code"], col["other_code"], col["code_repeats"]]] = 0.0
+    for i, f in enumerate(facts):
+        codes = f[1]
+        if codes:
+            out[i, col["own_code"]] = own_code is not None and own_code in codes
+            out[i, col["other_code"]] = any(c != own_code for c in codes)
+            out[i, col["code_repeats"]] = own_code is not None and codes.count(own_code) >= 2
+    brand = brand_of(site)
+    out[:, col["brand"]] = [brand in f[3] for f in facts] if brand is not None else 0.0
+    out[:, col["template"]] = np.asarray(template, dtype=np.float64)
+    out[:, col["topic_share"]] = [len(w & recurring) / len(w) if w else 0.0 for w in words]
     k = np.arange(n)
-    next_leads = np.maximum(_shifted(sentence, -1, 0.0), _shifted(kind[:, 1], -1, 0.0))
-    rows = np.column_stack(
-        [
-            kind,
-            per_line[:, 0],
-            per_line[:, 1],
-            per_line[:, 2],
-            np.asarray(template, dtype=np.float64),
-            per_line[:, 3],
-            k / max(n - 1, 1),
-            k < first,
-            k > last,
-            np.log1p(runs),
-            _shifted(fn, 1, 0.0),
-            _shifted(fn, -1, 0.0),
-            _shifted(sentence, 1, 0.0),
-            _shifted(sentence, -1, 0.0),
-            _shifted(short, 1, 1.0),
-            _shifted(short, -1, 1.0),
-            per_line[:, 4],
-            short * (1 - (sentence > 0)) * next_leads,
-            per_line[:, 2] * (sentence > 0),
-        ]
-    )
-    return np.hstack([texts, rows])
+    out[:, col["position"]] = k / max(n - 1, 1)
+    out[:, col["before_content"]] = k < first
+    out[:, col["after_content"]] = k > last
+    out[:, col["short_run"]] = np.log1p(_run_lengths(short))
+    out[:, col["prev_function_share"]] = _shifted(fn, 1, 0.0)
+    out[:, col["next_function_share"]] = _shifted(fn, -1, 0.0)
+    out[:, col["prev_sentence"]] = _shifted(sentence, 1, 0.0)
+    out[:, col["next_sentence"]] = _shifted(sentence, -1, 0.0)
+    out[:, col["prev_short"]] = _shifted(short, 1, 1.0)
+    out[:, col["next_short"]] = _shifted(short, -1, 1.0)
+    next_leads = np.maximum(_shifted(sentence, -1, 0.0), _shifted(out[:, col["item"]], -1, 0.0))
+    out[:, col["heads_block"]] = short * (1 - is_sentence) * next_leads
+    out[:, col["brand_in_prose"]] = out[:, col["brand"]] * is_sentence
+    return out
 
 
 def context_features(p: np.ndarray) -> np.ndarray:
@@ -273,7 +285,11 @@ class Logistic:
     def predict(self, x: np.ndarray) -> np.ndarray:
         if len(x) == 0:
             return np.zeros(0)
-        z = ((x - self.mean) / self.scale) @ self.weights + self.bias
+        return self.probability((x - self.mean) / self.scale)
+
+    def probability(self, standardised: np.ndarray) -> np.ndarray:
+        """predict's answer from rows already standardised, ``(x - mean) / scale``."""
+        z = standardised @ self.weights + self.bias
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
     def to_json(self) -> dict:
@@ -309,10 +325,13 @@ class LineModel:
     ) -> tuple[np.ndarray, list[str]]:
         """Each line's probability of being boilerplate, and the signal that weighed most towards it."""
         x = page_features(lines, own_code, site, template)
+        if len(x) == 0:
+            return np.zeros(0), []
         x2 = np.hstack([x, context_features(self.first.predict(x))])
-        contributions = (x2 - self.second.mean) / self.second.scale * self.second.weights
-        top = contributions.argmax(axis=1) if len(x2) else np.zeros(0, dtype=int)
-        return self.second.predict(x2), [self.second.names[k] for k in top]
+        standardised = (x2 - self.second.mean) / self.second.scale  # once, for the score and its reason
+        top = (standardised * self.second.weights).argmax(axis=1)
+        names = self.second.names
+        return self.second.probability(standardised), [names[k] for k in top.tolist()]
 
     def to_json(self) -> dict:
         return {"threshold": self.threshold, "first": self.first.to_json(), "second": self.second.to_json()}
@@ -362,5 +381,6 @@ def model_digest() -> str:
 def clear_memos() -> None:
     """Forget the per-line signals already computed (the shipped model stays loaded)."""
     text_features.cache_clear()
+    _line_facts.cache_clear()
     _line_tokens.cache_clear()
     _line_words.cache_clear()
