@@ -235,14 +235,17 @@ def test_the_cheap_prefilters_never_hide_an_arrow_or_a_code() -> None:
     assert boilerplate._line_tokens("no code in this line")[0] == ()
 
 
-def test_words_are_found_once_per_text_and_forgotten_with_the_memos() -> None:
+def test_a_lines_facts_are_found_once_per_text_and_forgotten_with_the_memos() -> None:
     boilerplate.clear_memos()
-    boilerplate.text_features("Book a free demo today")
-    boilerplate._line_tokens("Book a free demo today")
-    info = boilerplate._line_words.cache_info()
+    features = boilerplate.text_features("Book a free demo today")
+    codes, topic, letters = boilerplate._line_tokens("Book a free demo today")
+    info = boilerplate._line_facts.cache_info()
     assert (info.misses, info.hits) == (1, 1)
+    row = np.frombuffer(boilerplate._line_facts("Book a free demo today")[1], dtype=np.float64)
+    assert row.tolist() == list(features) and len(features) == len(boilerplate.TEXT_FEATURES)
+    assert codes == () and topic == {"book", "free", "demo", "today"} and letters == "bookafreedemotoday"
     boilerplate.clear_memos()
-    assert boilerplate._line_words.cache_info().currsize == 0
+    assert boilerplate._line_facts.cache_info().currsize == 0
 
 
 def test_topic_share_counts_the_lines_words_that_recur_elsewhere_on_the_page() -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import struct
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -104,19 +105,28 @@ PAGE_FEATURES = (
 CONTEXT_FEATURES = ("ctx_prev", "ctx_next", "ctx_window", "ctx_max_near")
 FEATURES = TEXT_FEATURES + PAGE_FEATURES
 _PRONOUNS = frozenset({"you", "your", "we", "our", "us", "you're", "we're", "yours"})
+_ROW = struct.Struct(f"={len(TEXT_FEATURES)}d")  # a row of text_features as float64 in native order
 
 
-@lru_cache(maxsize=LINE_MEMO)
-def _line_words(text: str) -> tuple[list[str], list[str]]:
-    """A line's words as written and casefolded, found once for text_features and _line_tokens."""
-    words = _WORD.findall(text)
-    return words, [w.casefold() for w in words]
-
-
-@lru_cache(maxsize=LINE_MEMO)
 def text_features(text: str) -> tuple[float, ...]:
-    """The signals of a line's text alone (memoised: a site's template lines recur)."""
-    words, low = _line_words(text)
+    """The signals of a line's text alone, in TEXT_FEATURES' order."""
+    return _line_facts(text)[0]
+
+
+def _line_tokens(text: str) -> tuple[tuple[str, ...], frozenset[str], str]:
+    """A line's codes, its topic words and its letters and digits alone."""
+    return _line_facts(text)[2:]
+
+
+@lru_cache(maxsize=LINE_MEMO)
+def _line_facts(
+    text: str,
+) -> tuple[tuple[float, ...], bytes, tuple[str, ...], frozenset[str], str]:
+    """Everything the line model needs of a line's text alone, found in one pass over its words
+    and memoised (a site's template lines recur): its text_features, the same as the bytes of a
+    row of float64 (a page's rows join into one array at once), and its _line_tokens."""
+    words = _WORD.findall(text)
+    low = [w.casefold() for w in words]
     n = max(len(words), 1)
     alpha = [c for c in (w[0] for w in words) if c.isalpha()]  # first letters of the words that open with one
     stripped = text.strip()
@@ -128,7 +138,7 @@ def text_features(text: str) -> tuple[float, ...]:
     date = (digits > 0 or any(m in folded for m in _DATE_WORDS)) and bool(_MONTH.search(stripped))
     date = date and not _CODE_FACT.match(stripped)
     imperative = bool(low) and low[0] in IMPERATIVE_OPENINGS
-    return (
+    features = (
         math.log1p(len(words)),
         math.log1p(len(stripped)),
         sum(map(FUNCTION_WORDS.__contains__, low)) / n,
@@ -151,6 +161,10 @@ def text_features(text: str) -> tuple[float, ...]:
         float(len(words) <= 8 and stripped.endswith(":")),
         float(arrow or imperative),
     )
+    # Every code has four digits in a row: most lines have none, and the code pattern costs more.
+    codes = tuple(m.group(1).upper() for m in rules.CODE_PATTERN.finditer(text)) if _FOUR_DIGITS.search(text) else ()
+    topic = frozenset([w for w in low if len(w) >= TOPIC_WORD_MIN_CHARS]) - FUNCTION_WORDS
+    return features, _ROW.pack(*features), codes, topic, compact(text)
 
 
 def compact(text: str) -> str:
@@ -166,23 +180,6 @@ def brand_of(site: str) -> str | None:
     return label if len(label) >= 5 else None
 
 
-@lru_cache(maxsize=LINE_MEMO)
-def _line_tokens(text: str) -> tuple[tuple[str, ...], frozenset[str], str]:
-    """A line's codes, its topic words and its letters and digits alone (memoised like text_features)."""
-    # Every code has four digits in a row: most lines have none, and the code pattern costs more.
-    codes = tuple(m.group(1).upper() for m in rules.CODE_PATTERN.finditer(text)) if _FOUR_DIGITS.search(text) else ()
-    topic = frozenset(w for w in _line_words(text)[1] if len(w) >= TOPIC_WORD_MIN_CHARS and w not in FUNCTION_WORDS)
-    return codes, topic, compact(text)
-
-
-@lru_cache(maxsize=LINE_MEMO)
-def _line_facts(text: str) -> tuple[bytes, tuple[str, ...], frozenset[str], str]:
-    """Everything page_features needs of a line's text alone, found with one look-up a line: its
-    text_features as the bytes of a row of float64 (a page's rows join into one array at once),
-    and its _line_tokens."""
-    return np.array(text_features(text), dtype=np.float64).tobytes(), *_line_tokens(text)
-
-
 def _shifted(values: np.ndarray, by: int, fill: float) -> np.ndarray:
     """values[k - by] at k (the line ``by`` before; negative: after), ``fill`` past the page's ends."""
     out = np.full(len(values), fill, dtype=np.float64)
@@ -196,15 +193,26 @@ def _shifted(values: np.ndarray, by: int, fill: float) -> np.ndarray:
 def _run_lengths(short: np.ndarray) -> np.ndarray:
     """The length of the run of short lines each short line belongs to (0 for the others)."""
     edges = np.flatnonzero(np.diff(np.concatenate([[0.0], short, [0.0]])))
+    lengths = edges[1::2] - edges[::2]
     runs = np.zeros(len(short))
-    for a, b in zip(edges[::2], edges[1::2], strict=True):
-        runs[a:b] = b - a
+    runs[short > 0] = np.repeat(lengths, lengths)  # the short lines are the runs' lines, in order
     return runs
+
+
+def _put_shifted(out: np.ndarray, column: int, values: np.ndarray, by: int, fill: float) -> None:
+    """out[:, column] = _shifted(values, by, fill), written in place."""
+    if by > 0:
+        out[by:, column] = values[:-by]
+        out[:by, column] = fill
+    else:
+        out[:by, column] = values[-by:]
+        out[by:, column] = fill
 
 
 _SENTENCE_END_COLUMN = TEXT_FEATURES.index("sentence_end")
 _FUNCTION_SHARE_COLUMN = TEXT_FEATURES.index("function_share")
 _PAGE_COLUMN = {name: len(TEXT_FEATURES) + k for k, name in enumerate(PAGE_FEATURES)}
+_KIND_CODE = {kind: k for k, kind in enumerate(Kind)}
 
 
 def page_features(lines: Sequence[Line], own_code: str | None, site: str, template: Sequence[bool]) -> np.ndarray:
@@ -217,8 +225,8 @@ def page_features(lines: Sequence[Line], own_code: str | None, site: str, templa
         return out
     facts = [_line_facts(ln.text) for ln in lines]
     texts = out[:, : len(TEXT_FEATURES)]
-    texts[:] = np.frombuffer(b"".join([f[0] for f in facts]), dtype=np.float64).reshape(n, len(TEXT_FEATURES))
-    words = [f[2] for f in facts]
+    texts[:] = np.frombuffer(b"".join([f[1] for f in facts]), dtype=np.float64).reshape(n, len(TEXT_FEATURES))
+    words = [f[3] for f in facts]
     # A topic word recurs when another line of the page holds it too (each line counts a word once).
     recurring = {w for w, count in Counter(chain.from_iterable(words)).items() if count > 1}
     sentence = texts[:, _SENTENCE_END_COLUMN] * (texts[:, 0] >= math.log1p(8))
@@ -228,19 +236,19 @@ def page_features(lines: Sequence[Line], own_code: str | None, site: str, templa
     short = (texts[:, 0] <= math.log1p(SHORT_LINE_WORDS)).astype(np.float64)
     fn = texts[:, _FUNCTION_SHARE_COLUMN]
     col = _PAGE_COLUMN
-    kinds = [ln.kind for ln in lines]
-    out[:, col["heading"]] = [k is Kind.HEADING for k in kinds]
-    out[:, col["item"]] = [k is Kind.ITEM for k in kinds]
-    out[:, col["bold"]] = [ln.level > 0 for ln in lines]
+    shape = np.array([(_KIND_CODE[ln.kind], ln.level) for ln in lines]).reshape(n, 2)
+    out[:, col["heading"]] = shape[:, 0] == _KIND_CODE[Kind.HEADING]
+    out[:, col["item"]] = shape[:, 0] == _KIND_CODE[Kind.ITEM]
+    out[:, col["bold"]] = shape[:, 1] > 0
     out[:, [col["own_code"], col["other_code"], col["code_repeats"]]] = 0.0
     for i, f in enumerate(facts):
-        codes = f[1]
+        codes = f[2]
         if codes:
             out[i, col["own_code"]] = own_code is not None and own_code in codes
             out[i, col["other_code"]] = any(c != own_code for c in codes)
             out[i, col["code_repeats"]] = own_code is not None and codes.count(own_code) >= 2
     brand = brand_of(site)
-    out[:, col["brand"]] = [brand in f[3] for f in facts] if brand is not None else 0.0
+    out[:, col["brand"]] = [brand in f[4] for f in facts] if brand is not None else 0.0
     out[:, col["template"]] = np.asarray(template, dtype=np.float64)
     out[:, col["topic_share"]] = [len(w & recurring) / len(w) if w else 0.0 for w in words]
     k = np.arange(n)
@@ -248,13 +256,13 @@ def page_features(lines: Sequence[Line], own_code: str | None, site: str, templa
     out[:, col["before_content"]] = k < first
     out[:, col["after_content"]] = k > last
     out[:, col["short_run"]] = np.log1p(_run_lengths(short))
-    out[:, col["prev_function_share"]] = _shifted(fn, 1, 0.0)
-    out[:, col["next_function_share"]] = _shifted(fn, -1, 0.0)
-    out[:, col["prev_sentence"]] = _shifted(sentence, 1, 0.0)
-    out[:, col["next_sentence"]] = _shifted(sentence, -1, 0.0)
-    out[:, col["prev_short"]] = _shifted(short, 1, 1.0)
-    out[:, col["next_short"]] = _shifted(short, -1, 1.0)
-    next_leads = np.maximum(_shifted(sentence, -1, 0.0), _shifted(out[:, col["item"]], -1, 0.0))
+    _put_shifted(out, col["prev_function_share"], fn, 1, 0.0)
+    _put_shifted(out, col["next_function_share"], fn, -1, 0.0)
+    _put_shifted(out, col["prev_sentence"], sentence, 1, 0.0)
+    _put_shifted(out, col["next_sentence"], sentence, -1, 0.0)
+    _put_shifted(out, col["prev_short"], short, 1, 1.0)
+    _put_shifted(out, col["next_short"], short, -1, 1.0)
+    next_leads = np.maximum(out[:, col["next_sentence"]], _shifted(out[:, col["item"]], -1, 0.0))
     out[:, col["heads_block"]] = short * (1 - is_sentence) * next_leads
     out[:, col["brand_in_prose"]] = out[:, col["brand"]] * is_sentence
     return out
@@ -380,7 +388,4 @@ def model_digest() -> str:
 
 def clear_memos() -> None:
     """Forget the per-line signals already computed (the shipped model stays loaded)."""
-    text_features.cache_clear()
     _line_facts.cache_clear()
-    _line_tokens.cache_clear()
-    _line_words.cache_clear()
