@@ -76,8 +76,11 @@ _LINK = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|org|net|io|gov)\b|@[\w-]+\
 _NOT_DIGITS = re.compile(r"\D+")
 _FOUR_DIGITS = re.compile(r"\d{4}")
 # Every match of _LINK holds one of these, and every match of _MONTH a digit or one of _DATE_WORDS.
-_LINK_MARKS = ("http", "www.", "@", ".com", ".org", ".net", ".io", ".gov")
+_LINK_MARKS = re.compile(r"http|www\.|@|\.(?:com|org|net|io|gov)")
 _DATE_WORDS = ("updated", "reviewed", "verified", "published")
+# Every match of _MONTH in an ASCII line holds a slash or one of these, as _MONTH's case-blind
+# matching reads them (lines beyond ASCII always go to _MONTH).
+_DATE_MARKS = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|" + "|".join(_DATE_WORDS))
 # A date stated as a fact of the code ("Code Added: January 01, 1988", "Code effective date:
 # ...") is the code's data, not a byline's date ("Updated: ...", "Effective date: ..." of a page).
 _CODE_FACT = re.compile(r"^[^:]{0,40}\bcodes?\b[^:]{0,40}:\s*\S", re.IGNORECASE)
@@ -134,9 +137,12 @@ def _line_facts(
     digits = len(_NOT_DIGITS.sub("", stripped))
     # Cheap substring tests first: most lines hold no arrow, link or date, and their patterns cost more.
     arrow = _ARROW_MARKS.search(stripped) is not None and _ARROW.search(stripped) is not None
-    link = any(m in folded for m in _LINK_MARKS) and bool(_LINK.search(stripped))
-    date = (digits > 0 or any(m in folded for m in _DATE_WORDS)) and bool(_MONTH.search(stripped))
-    date = date and not _CODE_FACT.match(stripped)
+    link = _LINK_MARKS.search(folded) is not None and _LINK.search(stripped) is not None
+    if digits:  # a month's name, a date word or a slash: an ASCII line without any holds no date
+        may_date = not stripped.isascii() or "/" in stripped or _DATE_MARKS.search(folded) is not None
+    else:
+        may_date = any(m in folded for m in _DATE_WORDS)
+    date = may_date and _MONTH.search(stripped) is not None and not _CODE_FACT.match(stripped)
     imperative = bool(low) and low[0] in IMPERATIVE_OPENINGS
     features = (
         math.log1p(len(words)),
