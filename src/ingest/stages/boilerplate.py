@@ -173,8 +173,10 @@ def _line_facts(
     return features, _ROW.pack(*features), codes, topic, compact(text)
 
 
+@lru_cache(maxsize=LINE_MEMO)
 def compact(text: str) -> str:
-    """A line's letters and digits alone, case-folded: how a brand name is matched in a line."""
+    """A line's letters and digits alone, case-folded: how a brand name is matched in a line
+    (memoised: cleaning asks it of every line, and the line model again)."""
     return _ALNUM.sub("", text.casefold())
 
 
@@ -395,3 +397,4 @@ def model_digest() -> str:
 def clear_memos() -> None:
     """Forget the per-line signals already computed (the shipped model stays loaded)."""
     _line_facts.cache_clear()
+    compact.cache_clear()
