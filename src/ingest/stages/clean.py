@@ -351,7 +351,7 @@ def code_hits(text: str) -> tuple[tuple[str, bool], ...]:
 def likely_code(lines: Iterable[Line]) -> str | None:
     """The code the page names most often as a code ("CPT Code 21183"); a hint for cleaning,
     which must not remove the page's own lines. The parser decides the page's code."""
-    named = Counter(code.upper() for ln in lines if _DIGIT.search(ln.text) for code, _ in phrased_codes(ln.text))
+    named = Counter(code.upper() for ln in lines for code, _ in phrased_codes(ln.text))
     return named.most_common(1)[0][0] if named else None
 
 
