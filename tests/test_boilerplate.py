@@ -235,14 +235,17 @@ def test_the_cheap_prefilters_never_hide_an_arrow_or_a_code() -> None:
     assert boilerplate._line_tokens("no code in this line")[0] == ()
 
 
-def test_words_are_found_once_per_text_and_forgotten_with_the_memos() -> None:
+def test_a_lines_facts_are_found_once_per_text_and_forgotten_with_the_memos() -> None:
     boilerplate.clear_memos()
-    boilerplate.text_features("Book a free demo today")
-    boilerplate._line_tokens("Book a free demo today")
-    info = boilerplate._line_words.cache_info()
+    features = boilerplate.text_features("Book a free demo today")
+    codes, topic, letters = boilerplate._line_tokens("Book a free demo today")
+    info = boilerplate._line_facts.cache_info()
     assert (info.misses, info.hits) == (1, 1)
+    row = np.frombuffer(boilerplate._line_facts("Book a free demo today")[1], dtype=np.float64)
+    assert row.tolist() == list(features) and len(features) == len(boilerplate.TEXT_FEATURES)
+    assert codes == () and topic == {"book", "free", "demo", "today"} and letters == "bookafreedemotoday"
     boilerplate.clear_memos()
-    assert boilerplate._line_words.cache_info().currsize == 0
+    assert boilerplate._line_facts.cache_info().currsize == 0
 
 
 def test_topic_share_counts_the_lines_words_that_recur_elsewhere_on_the_page() -> None:
@@ -258,3 +261,26 @@ def test_topic_share_counts_the_lines_words_that_recur_elsewhere_on_the_page() -
     # line 1: knee, arthroscopy, recovery, takes, weeks -> 2 of 5 recur; line 2: arthroscopy,
     # knee, common -> 2 of 3; line 3: subscribe, today -> none.
     assert share.tolist() == [2 / 5, 2 / 3, 0.0]
+
+
+def test_the_cheap_test_before_the_date_pattern_never_hides_a_date() -> None:
+    """On a line with digits, the date pattern runs only where a month's name, a date word or a
+    slash is (or the line goes beyond ASCII): any text the pattern matches passes that test."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    pieces = ["Jan", "SEPT", "sep", "Dec.", "may", "Updated", "reviewed", "1", "12", "2024", "/", " ", ",", "th",
+              "ſep", "K", "ı", "Reviewed by", "Code Added:"]
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(st.sampled_from(pieces), max_size=10).map("".join))
+    def check(text: str) -> None:
+        folded = text.strip().casefold()
+        if boilerplate._MONTH.search(text.strip()) and any(c.isdigit() for c in text):
+            assert not text.isascii() or "/" in text or boilerplate._DATE_MARKS.search(folded)
+
+    check()
+    date = boilerplate.TEXT_FEATURES.index("date")
+    assert boilerplate.text_features("Posted ſep 3, 2024")[date] == 1.0  # beyond ASCII: the pattern decides
+    assert boilerplate.text_features("Due 3/4/2024")[date] == 1.0
+    assert boilerplate.text_features("CPT 27447 costs $1,200")[date] == 0.0

@@ -527,3 +527,29 @@ def test_the_trafilatura_fallback_never_brings_back_what_pruning_removed():
     extracted = extract_html(html, Limits())
     assert [ln.text for ln in extracted.lines] == ["Report 64483 once."]
     assert ("Hidden promo line", "html_hidden") in extracted.pruned
+
+
+def test_the_html_parser_builds_the_tree_lxml_html_builds() -> None:
+    """extract_html parses with its own parser (one element class for every tag, looked up
+    without Python): the tree is the one lxml.html builds, form fields and comments included,
+    and its elements have lxml.html's methods."""
+    import lxml.etree
+    import lxml.html
+
+    from ingest.stages.extract import html_parser
+
+    page = (
+        "<!DOCTYPE html><html><head><title>CPT 20610</title><!-- a note --></head><body>"
+        "<form action='/s'><label>Code</label><input name='q'><select><option>CPT</option></select>"
+        "<textarea>x</textarea></form><h1>Arthrocentesis</h1><p>Drains <b>fluid</b> from a joint.</p>"
+        "<?php echo 1 ?></body></html>"
+    )
+    ours = lxml.html.document_fromstring(page, parser=html_parser())
+    theirs = lxml.html.document_fromstring(page)
+    assert lxml.etree.tostring(ours) == lxml.etree.tostring(theirs)
+    assert all(isinstance(el, lxml.html.HtmlMixin) for el in ours.iter())
+    p = ours.find(".//p")
+    assert p.text_content() == "Drains fluid from a joint."
+    ours.find(".//form").drop_tree()
+    assert ours.find(".//input") is None and ours.find(".//h1").text_content() == "Arthrocentesis"
+    assert html_parser() is html_parser()  # one per thread, built once

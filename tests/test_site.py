@@ -240,3 +240,26 @@ def test_a_page_naming_its_domain_is_named_by_it_or_a_name_of_the_same_site(page
     for i, own in enumerate(weak):
         if own and "." in own and not strong[i]:
             assert sites[i] == own or (sites[i] in strong and sites[i].split(".")[0] == own.split(".")[0])
+
+
+def test_the_cheap_tests_before_the_name_patterns_never_hide_a_name() -> None:
+    """weak_evidence and brand_names skip the e-mail and copyright patterns on lines without the
+    characters every match holds: any text the full pattern matches passes the test."""
+    from ingest.stages import site
+
+    alphabet = st.sampled_from(list("aAcCoOpPyYrRiIgGhHtT ()©@.-ıİſ2019") + ["copyright", "COPYRIGHT", "Acme", "(c)"])
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(alphabet, max_size=12).map("".join))
+    def check(text: str) -> None:
+        if site._COPYRIGHT_HOLDER.search(text):
+            assert site._may_name_a_holder(text)
+
+    check()
+    for text in ("© 2024 Acme Billing", "(C) Acme Billing", "COPYRIGHT 2024 Acme Billing", "Copyrıght 2024 Acme"):
+        assert site._may_name_a_holder(text) and site._COPYRIGHT_HOLDER.search(text)
+    assert not site._may_name_a_holder("All rights reserved by nobody in particular")
+    removed = [Removed(1, "Contact us at help@acme-billing.com", "contact_email"),
+               Removed(2, "© 2024 Other Corp. All rights reserved.", "copyright")]
+    assert site.weak_evidence(removed) == "acme-billing.com"
+    assert site.weak_evidence(removed[1:]) == "other-corp"

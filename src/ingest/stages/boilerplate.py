@@ -18,12 +18,14 @@ from __future__ import annotations
 import json
 import math
 import re
+import struct
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import chain
 
 import numpy as np
 
@@ -74,8 +76,11 @@ _LINK = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|org|net|io|gov)\b|@[\w-]+\
 _NOT_DIGITS = re.compile(r"\D+")
 _FOUR_DIGITS = re.compile(r"\d{4}")
 # Every match of _LINK holds one of these, and every match of _MONTH a digit or one of _DATE_WORDS.
-_LINK_MARKS = ("http", "www.", "@", ".com", ".org", ".net", ".io", ".gov")
+_LINK_MARKS = re.compile(r"http|www\.|@|\.(?:com|org|net|io|gov)")
 _DATE_WORDS = ("updated", "reviewed", "verified", "published")
+# Every match of _MONTH in an ASCII line holds a slash or one of these, as _MONTH's case-blind
+# matching reads them (lines beyond ASCII always go to _MONTH).
+_DATE_MARKS = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|" + "|".join(_DATE_WORDS))
 # A date stated as a fact of the code ("Code Added: January 01, 1988", "Code effective date:
 # ...") is the code's data, not a byline's date ("Updated: ...", "Effective date: ..." of a page).
 _CODE_FACT = re.compile(r"^[^:]{0,40}\bcodes?\b[^:]{0,40}:\s*\S", re.IGNORECASE)
@@ -103,46 +108,58 @@ PAGE_FEATURES = (
 CONTEXT_FEATURES = ("ctx_prev", "ctx_next", "ctx_window", "ctx_max_near")
 FEATURES = TEXT_FEATURES + PAGE_FEATURES
 _PRONOUNS = frozenset({"you", "your", "we", "our", "us", "you're", "we're", "yours"})
+_ROW = struct.Struct(f"={len(TEXT_FEATURES)}d")  # a row of text_features as float64 in native order
 
 
-@lru_cache(maxsize=LINE_MEMO)
-def _line_words(text: str) -> tuple[list[str], list[str]]:
-    """A line's words as written and casefolded, found once for text_features and _line_tokens."""
-    words = _WORD.findall(text)
-    return words, [w.casefold() for w in words]
-
-
-@lru_cache(maxsize=LINE_MEMO)
 def text_features(text: str) -> tuple[float, ...]:
-    """The signals of a line's text alone (memoised: a site's template lines recur)."""
-    words, low = _line_words(text)
+    """The signals of a line's text alone, in TEXT_FEATURES' order."""
+    return _line_facts(text)[0]
+
+
+def _line_tokens(text: str) -> tuple[tuple[str, ...], frozenset[str], str]:
+    """A line's codes, its topic words and its letters and digits alone."""
+    return _line_facts(text)[2:]
+
+
+@lru_cache(maxsize=LINE_MEMO)
+def _line_facts(
+    text: str,
+) -> tuple[tuple[float, ...], bytes, tuple[str, ...], frozenset[str], str]:
+    """Everything the line model needs of a line's text alone, found in one pass over its words
+    and memoised (a site's template lines recur): its text_features, the same as the bytes of a
+    row of float64 (a page's rows join into one array at once), and its _line_tokens."""
+    words = _WORD.findall(text)
+    low = [w.casefold() for w in words]
     n = max(len(words), 1)
-    alpha = [w for w in words if w[:1].isalpha()]
+    alpha = [c for c in (w[0] for w in words) if c.isalpha()]  # first letters of the words that open with one
     stripped = text.strip()
     folded = stripped.casefold()
     digits = len(_NOT_DIGITS.sub("", stripped))
     # Cheap substring tests first: most lines hold no arrow, link or date, and their patterns cost more.
     arrow = _ARROW_MARKS.search(stripped) is not None and _ARROW.search(stripped) is not None
-    link = any(m in folded for m in _LINK_MARKS) and bool(_LINK.search(stripped))
-    date = (digits > 0 or any(m in folded for m in _DATE_WORDS)) and bool(_MONTH.search(stripped))
-    date = date and not _CODE_FACT.match(stripped)
+    link = _LINK_MARKS.search(folded) is not None and _LINK.search(stripped) is not None
+    if digits:  # a month's name, a date word or a slash: an ASCII line without any holds no date
+        may_date = not stripped.isascii() or "/" in stripped or _DATE_MARKS.search(folded) is not None
+    else:
+        may_date = any(m in folded for m in _DATE_WORDS)
+    date = may_date and _MONTH.search(stripped) is not None and not _CODE_FACT.match(stripped)
     imperative = bool(low) and low[0] in IMPERATIVE_OPENINGS
-    return (
+    features = (
         math.log1p(len(words)),
         math.log1p(len(stripped)),
-        sum(1 for w in low if w in FUNCTION_WORDS) / n,
+        sum(map(FUNCTION_WORDS.__contains__, low)) / n,
         float(bool(SENTENCE_END.search(stripped))),
         float(stripped.endswith("?")),
         float(stripped.endswith(":")),
         float(arrow),
         float(imperative),
-        sum(1 for w in low if w in _PRONOUNS) / n,
-        sum(1 for w in low if w in COMMERCE_WORDS) / n,
+        sum(map(_PRONOUNS.__contains__, low)) / n,
+        sum(map(COMMERCE_WORDS.__contains__, low)) / n,
         digits / max(len(stripped), 1),
         float(stripped[:1].isdigit()),
         float(link),
         float(date),
-        sum(1 for w in alpha if w[0].isupper()) / max(len(alpha), 1) if len(alpha) >= 2 else 0.0,
+        sum(map(str.isupper, alpha)) / len(alpha) if len(alpha) >= 2 else 0.0,
         float(len(alpha) >= 1 and stripped.upper() == stripped and any(c.isalpha() for c in stripped)),
         float(len(_SEPARATORS.findall(stripped)) >= 2),
         float(len(words) <= 12 and map_heading(stripped)[1] >= 1.0),
@@ -150,10 +167,16 @@ def text_features(text: str) -> tuple[float, ...]:
         float(len(words) <= 8 and stripped.endswith(":")),
         float(arrow or imperative),
     )
+    # Every code has four digits in a row: most lines have none, and the code pattern costs more.
+    codes = tuple(m.group(1).upper() for m in rules.CODE_PATTERN.finditer(text)) if _FOUR_DIGITS.search(text) else ()
+    topic = frozenset([w for w in low if len(w) >= TOPIC_WORD_MIN_CHARS]) - FUNCTION_WORDS
+    return features, _ROW.pack(*features), codes, topic, compact(text)
 
 
+@lru_cache(maxsize=LINE_MEMO)
 def compact(text: str) -> str:
-    """A line's letters and digits alone, case-folded: how a brand name is matched in a line."""
+    """A line's letters and digits alone, case-folded: how a brand name is matched in a line
+    (memoised: cleaning asks it of every line, and the line model again)."""
     return _ALNUM.sub("", text.casefold())
 
 
@@ -163,15 +186,6 @@ def brand_of(site: str) -> str | None:
     label = site.removeprefix("www.").split(".")[0] if "." in site else site
     label = compact(label)
     return label if len(label) >= 5 else None
-
-
-@lru_cache(maxsize=LINE_MEMO)
-def _line_tokens(text: str) -> tuple[tuple[str, ...], frozenset[str], str]:
-    """A line's codes, its topic words and its letters and digits alone (memoised like text_features)."""
-    # Every code has four digits in a row: most lines have none, and the code pattern costs more.
-    codes = tuple(m.group(1).upper() for m in rules.CODE_PATTERN.finditer(text)) if _FOUR_DIGITS.search(text) else ()
-    topic = frozenset(w for w in _line_words(text)[1] if len(w) >= TOPIC_WORD_MIN_CHARS and w not in FUNCTION_WORDS)
-    return codes, topic, compact(text)
 
 
 def _shifted(values: np.ndarray, by: int, fill: float) -> np.ndarray:
@@ -184,68 +198,82 @@ def _shifted(values: np.ndarray, by: int, fill: float) -> np.ndarray:
     return out
 
 
+def _run_lengths(short: np.ndarray) -> np.ndarray:
+    """The length of the run of short lines each short line belongs to (0 for the others)."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0.0], short, [0.0]])))
+    lengths = edges[1::2] - edges[::2]
+    runs = np.zeros(len(short))
+    runs[short > 0] = np.repeat(lengths, lengths)  # the short lines are the runs' lines, in order
+    return runs
+
+
+def _put_shifted(out: np.ndarray, column: int, values: np.ndarray, by: int, fill: float) -> None:
+    """out[:, column] = _shifted(values, by, fill), written in place."""
+    if by > 0:
+        out[by:, column] = values[:-by]
+        out[:by, column] = fill
+    else:
+        out[:by, column] = values[-by:]
+        out[by:, column] = fill
+
+
+_SENTENCE_END_COLUMN = TEXT_FEATURES.index("sentence_end")
+_FUNCTION_SHARE_COLUMN = TEXT_FEATURES.index("function_share")
+_PAGE_COLUMN = {name: len(TEXT_FEATURES) + k for k, name in enumerate(PAGE_FEATURES)}
+_KIND_CODE = {kind: k for k, kind in enumerate(Kind)}
+
+
 def page_features(lines: Sequence[Line], own_code: str | None, site: str, template: Sequence[bool]) -> np.ndarray:
     """The first pass's input: one row of FEATURES per line (``template``: the line recurs across
-    the site's pages, see clean.template_mask)."""
+    the site's pages, see clean.template_mask). Built column by column over the whole page: the
+    per-line work is a memo look-up, and only lines holding a code are visited one by one."""
     n = len(lines)
+    out = np.empty((n, len(FEATURES)), dtype=np.float64)
     if n == 0:
-        return np.zeros((0, len(FEATURES)))
-    texts = np.array([text_features(ln.text) for ln in lines], dtype=np.float64)
-    tokens = [_line_tokens(ln.text) for ln in lines]
-    brand = brand_of(site)
-    topic: Counter[str] = Counter()
-    for _, words, _ in tokens:
-        topic.update(words)
-    sentence = texts[:, TEXT_FEATURES.index("sentence_end")] * (texts[:, 0] >= math.log1p(8))
-    anchors = np.flatnonzero(sentence > 0)
+        return out
+    facts = [_line_facts(ln.text) for ln in lines]
+    texts = out[:, : len(TEXT_FEATURES)]
+    texts[:] = np.frombuffer(b"".join([f[1] for f in facts]), dtype=np.float64).reshape(n, len(TEXT_FEATURES))
+    words = [f[3] for f in facts]
+    # A topic word recurs when another line of the page holds it too (each line counts a word once).
+    recurring = {w for w, count in Counter(chain.from_iterable(words)).items() if count > 1}
+    sentence = texts[:, _SENTENCE_END_COLUMN] * (texts[:, 0] >= math.log1p(8))
+    is_sentence = sentence > 0
+    anchors = np.flatnonzero(is_sentence)
     first, last = (anchors[0], anchors[-1]) if len(anchors) else (n, -1)
     short = (texts[:, 0] <= math.log1p(SHORT_LINE_WORDS)).astype(np.float64)
-    # The length of the run of short lines each short line belongs to.
-    edges = np.flatnonzero(np.diff(np.concatenate([[0.0], short, [0.0]])))
-    runs = np.zeros(n)
-    for a, b in zip(edges[::2], edges[1::2], strict=True):
-        runs[a:b] = b - a
-    fn = texts[:, TEXT_FEATURES.index("function_share")]
-    kind = np.array([(ln.kind is Kind.HEADING, ln.kind is Kind.ITEM, ln.level > 0) for ln in lines], dtype=np.float64)
-    per_line = np.array(
-        [
-            (
-                own_code is not None and own_code in codes,
-                any(c != own_code for c in codes),
-                brand is not None and brand in letters,
-                sum(1 for w in words if topic[w] > 1) / len(words) if words else 0.0,
-                own_code is not None and codes.count(own_code) >= 2,
-            )
-            for codes, words, letters in tokens
-        ],
-        dtype=np.float64,
-    )
+    fn = texts[:, _FUNCTION_SHARE_COLUMN]
+    col = _PAGE_COLUMN
+    shape = np.array([(_KIND_CODE[ln.kind], ln.level) for ln in lines]).reshape(n, 2)
+    out[:, col["heading"]] = shape[:, 0] == _KIND_CODE[Kind.HEADING]
+    out[:, col["item"]] = shape[:, 0] == _KIND_CODE[Kind.ITEM]
+    out[:, col["bold"]] = shape[:, 1] > 0
+    out[:, [col["own_code"], col["other_code"], col["code_repeats"]]] = 0.0
+    for i, f in enumerate(facts):
+        codes = f[2]
+        if codes:
+            out[i, col["own_code"]] = own_code is not None and own_code in codes
+            out[i, col["other_code"]] = any(c != own_code for c in codes)
+            out[i, col["code_repeats"]] = own_code is not None and codes.count(own_code) >= 2
+    brand = brand_of(site)
+    out[:, col["brand"]] = [brand in f[4] for f in facts] if brand is not None else 0.0
+    out[:, col["template"]] = np.asarray(template, dtype=np.float64)
+    out[:, col["topic_share"]] = [len(w & recurring) / len(w) if w else 0.0 for w in words]
     k = np.arange(n)
-    next_leads = np.maximum(_shifted(sentence, -1, 0.0), _shifted(kind[:, 1], -1, 0.0))
-    rows = np.column_stack(
-        [
-            kind,
-            per_line[:, 0],
-            per_line[:, 1],
-            per_line[:, 2],
-            np.asarray(template, dtype=np.float64),
-            per_line[:, 3],
-            k / max(n - 1, 1),
-            k < first,
-            k > last,
-            np.log1p(runs),
-            _shifted(fn, 1, 0.0),
-            _shifted(fn, -1, 0.0),
-            _shifted(sentence, 1, 0.0),
-            _shifted(sentence, -1, 0.0),
-            _shifted(short, 1, 1.0),
-            _shifted(short, -1, 1.0),
-            per_line[:, 4],
-            short * (1 - (sentence > 0)) * next_leads,
-            per_line[:, 2] * (sentence > 0),
-        ]
-    )
-    return np.hstack([texts, rows])
+    out[:, col["position"]] = k / max(n - 1, 1)
+    out[:, col["before_content"]] = k < first
+    out[:, col["after_content"]] = k > last
+    out[:, col["short_run"]] = np.log1p(_run_lengths(short))
+    _put_shifted(out, col["prev_function_share"], fn, 1, 0.0)
+    _put_shifted(out, col["next_function_share"], fn, -1, 0.0)
+    _put_shifted(out, col["prev_sentence"], sentence, 1, 0.0)
+    _put_shifted(out, col["next_sentence"], sentence, -1, 0.0)
+    _put_shifted(out, col["prev_short"], short, 1, 1.0)
+    _put_shifted(out, col["next_short"], short, -1, 1.0)
+    next_leads = np.maximum(out[:, col["next_sentence"]], _shifted(out[:, col["item"]], -1, 0.0))
+    out[:, col["heads_block"]] = short * (1 - is_sentence) * next_leads
+    out[:, col["brand_in_prose"]] = out[:, col["brand"]] * is_sentence
+    return out
 
 
 def context_features(p: np.ndarray) -> np.ndarray:
@@ -273,7 +301,11 @@ class Logistic:
     def predict(self, x: np.ndarray) -> np.ndarray:
         if len(x) == 0:
             return np.zeros(0)
-        z = ((x - self.mean) / self.scale) @ self.weights + self.bias
+        return self.probability((x - self.mean) / self.scale)
+
+    def probability(self, standardised: np.ndarray) -> np.ndarray:
+        """predict's answer from rows already standardised, ``(x - mean) / scale``."""
+        z = standardised @ self.weights + self.bias
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
     def to_json(self) -> dict:
@@ -309,10 +341,13 @@ class LineModel:
     ) -> tuple[np.ndarray, list[str]]:
         """Each line's probability of being boilerplate, and the signal that weighed most towards it."""
         x = page_features(lines, own_code, site, template)
+        if len(x) == 0:
+            return np.zeros(0), []
         x2 = np.hstack([x, context_features(self.first.predict(x))])
-        contributions = (x2 - self.second.mean) / self.second.scale * self.second.weights
-        top = contributions.argmax(axis=1) if len(x2) else np.zeros(0, dtype=int)
-        return self.second.predict(x2), [self.second.names[k] for k in top]
+        standardised = (x2 - self.second.mean) / self.second.scale  # once, for the score and its reason
+        top = (standardised * self.second.weights).argmax(axis=1)
+        names = self.second.names
+        return self.second.probability(standardised), [names[k] for k in top.tolist()]
 
     def to_json(self) -> dict:
         return {"threshold": self.threshold, "first": self.first.to_json(), "second": self.second.to_json()}
@@ -361,6 +396,5 @@ def model_digest() -> str:
 
 def clear_memos() -> None:
     """Forget the per-line signals already computed (the shipped model stays loaded)."""
-    text_features.cache_clear()
-    _line_tokens.cache_clear()
-    _line_words.cache_clear()
+    _line_facts.cache_clear()
+    compact.cache_clear()

@@ -116,6 +116,7 @@ _GLUED_BEFORE_CAPS = re.compile(r"^(?P<promo>[A-Z][^A-Z]*?[a-z])(?=[A-Z]{2,}[A-Z
 _LONE_NUMBER = re.compile(r"^[+-]?\d[\d,]{0,9}$")
 _COUNTER_RULES = frozenset({"vote_count", "visitor_counter"})
 _DIGIT = re.compile(r"\d")
+_FOUR_DIGITS = re.compile(r"\d{4}")  # held by every match of rules.CODE_PATTERN, a cheap test before it
 _QUOTED = re.compile(r"[\"“][^\"”]{0,200}[\"”]")
 _EXAMPLE_BEFORE = re.compile(r"(e\.g\.|for example|example|such as|like)\W{0,3}$", re.IGNORECASE)
 # A number labelled as another kind of identifier is not a code: "SKU 48213", "Item #50322",
@@ -313,6 +314,8 @@ def _brand_pitch(line: Line, brand: str | None) -> bool:
 def phrased_codes(text: str) -> tuple[tuple[str, int], ...]:
     """(code, offset) of every code the line names as a code: ``rules.CODE_PHRASE`` and the
     gated ``rules.CODE_PHRASE_EXTRA`` forms."""
+    if not _FOUR_DIGITS.search(text):  # every code holds four digits in a row
+        return ()
     found = {m.start("code"): m.group("code") for m in rules.CODE_PHRASE.finditer(text)}
     low = text.casefold()
     for rx, needles in rules.CODE_PHRASE_EXTRA:
@@ -327,7 +330,7 @@ def code_hits(text: str) -> tuple[tuple[str, bool], ...]:
     """Codes in a line, each with whether it is named as a code ("CPT Code 21183")
     rather than a bare number. Codes inside quotes or after "e.g." are examples: skipped.
     Memoised: the answer depends on the text alone, and the parser asks it of every line."""
-    found = list(rules.CODE_PATTERN.finditer(text))
+    found = list(rules.CODE_PATTERN.finditer(text)) if _FOUR_DIGITS.search(text) else None
     if not found:
         return ()
     examples = [m.span() for m in _QUOTED.finditer(text)]
@@ -348,7 +351,7 @@ def code_hits(text: str) -> tuple[tuple[str, bool], ...]:
 def likely_code(lines: Iterable[Line]) -> str | None:
     """The code the page names most often as a code ("CPT Code 21183"); a hint for cleaning,
     which must not remove the page's own lines. The parser decides the page's code."""
-    named = Counter(code.upper() for ln in lines if _DIGIT.search(ln.text) for code, _ in phrased_codes(ln.text))
+    named = Counter(code.upper() for ln in lines for code, _ in phrased_codes(ln.text))
     return named.most_common(1)[0][0] if named else None
 
 
@@ -820,18 +823,22 @@ def apply_templates(
         else None
     kept: list[Line] = []
     removed: list[Removed] = []
+    score_of: list[float] | list[None] = scores.tolist() if scores is not None else [None] * len(lines)
+    run_of = in_run.tolist() if in_run is not None else [False] * len(lines)
     for i, line in enumerate(lines):
-        score = float(scores[i]) if scores is not None else None
-        # A recurring sentence (a standard coverage note) needs the model's own confidence to go,
-        # and so does a recurring label over the page's own line ("Name of the Procedure:" over
-        # each page's procedure name).
-        doubtful = _is_sentence(line) or _labels_own_line(lines, template, i)
-        needed = line_model.threshold if line_model is not None and doubtful else TEMPLATE_MIN_SCORE
-        if template[i] and (score is None or score >= needed):
-            removed.append(Removed(line.line_no, line.text, f"template:{site}", _rounded(score)))
-        elif line_model is not None and score is not None and score >= line_model.threshold:
+        score = score_of[i]
+        if template[i]:
+            # A recurring sentence (a standard coverage note) needs the model's own confidence to go,
+            # and so does a recurring label over the page's own line ("Name of the Procedure:" over
+            # each page's procedure name).
+            doubtful = _is_sentence(line) or _labels_own_line(lines, template, i)
+            needed = line_model.threshold if line_model is not None and doubtful else TEMPLATE_MIN_SCORE
+            if score is None or score >= needed:
+                removed.append(Removed(line.line_no, line.text, f"template:{site}", _rounded(score)))
+                continue
+        if line_model is not None and score is not None and score >= line_model.threshold:
             removed.append(Removed(line.line_no, line.text, f"learned:{reasons[i]}", _rounded(score)))
-        elif in_run is not None and in_run[i]:
+        elif run_of[i]:
             removed.append(Removed(line.line_no, line.text, "chrome_run", _rounded(score)))
         elif _brand_pitch(line, brand):  # decided after the model, so its neighbours' context holds
             removed.append(Removed(line.line_no, line.text, "brand_pitch", _rounded(score)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -63,6 +64,28 @@ def normalize_space(text: str) -> str:
     if text.isascii():
         return " ".join(text.split())
     return " ".join(_INVISIBLE.sub("", unicodedata.normalize("NFC", text)).split())
+
+
+_parsers = threading.local()
+
+
+def html_parser() -> lxml.html.HTMLParser:
+    """lxml.html's parser, with every element an ``HtmlElement`` chosen without calling back into
+    Python: lxml.html's own lookup runs a Python method for each element touched, to give form
+    fields their extras, which extraction never uses. One parser per thread."""
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = lxml.html.HTMLParser()
+        parser.set_element_class_lookup(
+            lxml.etree.ElementDefaultClassLookup(
+                element=lxml.html.HtmlElement,
+                comment=lxml.html.HtmlComment,
+                pi=lxml.html.HtmlProcessingInstruction,
+                entity=lxml.html.HtmlEntity,
+            )
+        )
+        _parsers.parser = parser
+    return parser
 
 
 def extract_page(page: RawPage, limits: Limits) -> Extracted:
@@ -136,7 +159,7 @@ def extract_html(content: str, limits: Limits) -> Extracted:
     if n_huge:
         warnings.append(f"{n_huge} HTML tag(s) longer than {limits.max_tag_chars} characters dropped")
     try:
-        root = lxml.html.document_fromstring(content)
+        root = lxml.html.document_fromstring(content, parser=html_parser())
     except (lxml.etree.ParserError, ValueError) as exc:
         raise InputError(f"HTML could not be parsed: {exc}", reason=Reason.PARSE_ERROR) from exc
     for n_elements, _ in enumerate(root.iter(), start=1):

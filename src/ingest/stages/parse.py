@@ -340,7 +340,7 @@ def _visual_heading(line: Line, nxt: Line | None) -> bool:
         line.kind is not Kind.TEXT
         or text.endswith((".", ",", ";"))
         or not text[:1].isalnum()
-        or not any(c.isalpha() for c in text)
+        or not any(map(str.isalpha, text))
     ):
         return False
     if len(text.split()) > VISUAL_HEADING_MAX_WORDS or not (line.level == EMPHASIS_LEVEL or is_all_caps(text)):
@@ -362,7 +362,7 @@ def _is_title_line(line: Line, nxt: Line | None) -> bool:
     return (
         line.kind is Kind.TEXT
         and (text[:1].isupper() or text[:1].isdigit())
-        and any(c.isalpha() for c in text)
+        and any(map(str.isalpha, text))
         and len(text.split()) <= TITLE_LINE_MAX_WORDS
         and not text.endswith((".", ",", ";", ":", "!"))
         and nxt is not None
@@ -431,7 +431,7 @@ def _label_heads(words: list[str], nxt: Line | None, under_heading: bool) -> boo
         nxt.kind is Kind.TEXT
         and not under_heading
         and not nxt.text.endswith((".", ":", "!", "?"))
-        and any(c.isalpha() for c in nxt.text)
+        and any(map(str.isalpha, nxt.text))
     )
     return over_facts or over_value
 
@@ -473,7 +473,7 @@ def _text_heading_role(
     # Done?"), and followed by prose or a list.
     over_prose = nxt is not None and (nxt.kind is Kind.ITEM or _is_sentence(nxt.text))
     short_enough = len(words) <= (OTHER_HEADING_MAX_WORDS if over_prose else KEY_POINT_MAX_WORDS)
-    if short_enough and followed_by_content and any(c.isalpha() for c in text):
+    if short_enough and followed_by_content and any(map(str.isalpha, text)):
         return "heading"  # "1,234" (a score, a count) heads nothing
     return None
 

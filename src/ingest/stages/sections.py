@@ -22,11 +22,16 @@ def _stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 15)
+def _token(word: str) -> str:
+    """A word's token in a heading, or "" for a number or a stop word (memoised: headings share
+    a small vocabulary)."""
+    return "" if word.isdigit() or word in rules.HEADING_STOPWORDS else _stem(word)
+
+
 def heading_tokens(text: str) -> tuple[str, ...]:
     words = _WORD.findall(text.lower().replace("®", " ").replace("™", " "))
-    return tuple(
-        _stem(w) for w in words if not w.isdigit() and w not in rules.HEADING_STOPWORDS
-    )
+    return tuple(t for t in map(_token, words) if t)
 
 
 def _phrase_weight(tokens: tuple[str, ...]) -> float:
@@ -97,3 +102,4 @@ def _score(tokens: tuple[str, ...]) -> tuple[str, float]:
 def clear_memos() -> None:
     """Forget the headings already mapped."""
     map_heading.cache_clear()
+    _token.cache_clear()

@@ -67,12 +67,27 @@ def weak_evidence(removed: Sequence[Removed]) -> str | None:
     """A site name from the page's own boilerplate: a contact e-mail domain, else the holder
     of the last copyright line (the site's own notice comes last, after third parties')."""
     for rem in removed:
-        m = _EMAIL_DOMAIN.search(rem.text)
+        m = _EMAIL_DOMAIN.search(rem.text) if "@" in rem.text else None
         if m:
             return m.group(1).lower()
-    holders = [m.group("holder") for rem in removed if (m := _COPYRIGHT_HOLDER.search(rem.text))]
+    holders = _holders(removed)
     holders = [h for h in holders if slug(h) and not slug(h).isdigit()]
     return slug(holders[-1]) if holders else None
+
+
+def _may_name_a_holder(text: str) -> bool:
+    """A cheap test every line _COPYRIGHT_HOLDER matches passes: it holds "©", "(c)" or, in any
+    case, "copyright" (a line with letters beyond ASCII always goes to the pattern, whose
+    case-blind matching knows more equivalent letters than lower() does)."""
+    return "©" in text or "(" in text or not text.isascii() or "copyright" in text.lower()
+
+
+def _holders(removed: Sequence[Removed]) -> list[str]:
+    """The holder named by each copyright line among the removed lines, in order."""
+    return [
+        m.group("holder") for rem in removed
+        if _may_name_a_holder(rem.text) and (m := _COPYRIGHT_HOLDER.search(rem.text))
+    ]
 
 
 def fingerprint_keys(removed: Sequence[Removed]) -> list[str]:
@@ -217,7 +232,7 @@ def brand_names(url: str | None, site_hint: str | None, removed: Sequence[Remove
     for host in (host_of(url), site_hint, weak_evidence(removed)):
         if host:
             names.append(host.split(".")[0] if "." in host else host)
-    holders = [m.group("holder") for rem in removed if (m := _COPYRIGHT_HOLDER.search(rem.text))]
+    holders = _holders(removed)
     names += holders
     names += [h.split()[0] for h in holders if h.split()]
     return names
