@@ -155,9 +155,10 @@ class PrefectTasks:
     run hands its stage call to one of those worker processes. A stage of a single batch runs
     in the flow's process, so that a small run starts no worker process."""
 
-    def __init__(self, window: int, processes: executors.Processes | None = None) -> None:
+    def __init__(self, window: int, processes: executors.Processes | None = None, workers: int = 1) -> None:
         self.window = max(1, window)
         self.processes = processes
+        self.workers = processes.workers if processes is not None else max(1, workers)
 
     def call(self, stage: Callable[..., T], *args: Any) -> T:
         return cast(T, TASKS[stage.__name__](*map(Opaque, args)))
@@ -218,7 +219,7 @@ def flow_executor(workers: int | None = None) -> Iterator[PrefectTasks]:
         threads = sum(runner.client.nthreads().values())  # type: ignore[attr-defined]
     except (AttributeError, RuntimeError):
         threads = default_workers()
-    yield PrefectTasks(2 * max(1, threads))
+    yield PrefectTasks(2 * max(1, threads), workers=default_workers())
 
 
 def local_task_runner(workers: int | None = None) -> TaskRunner[Any]:

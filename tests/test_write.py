@@ -415,6 +415,26 @@ def test_a_snapshot_without_checksums_is_checked_by_its_parquet_footers(tmp_path
     assert verify(settings.curated)[new.name] == [] and (new / CHECKSUMS).exists()
 
 
+def test_tables_written_in_threads_give_the_same_snapshot(tmp_path):
+    """Publishing several tables at a time (a run with several workers) writes the same files,
+    the same manifest and the same snapshot digest as one table at a time; and a second
+    publish of the same content over it, in threads, finds nothing to publish."""
+    from ingest.store.write import publish, read_previous, verify
+
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    settings = Settings(raw=raw, curated=tmp_path / "curated")
+    run(settings)
+    names = [*TABLE_NAMES, "_state/pages", "_state/parsed"]
+    tables = {n: read_previous(settings.curated, n) for n in names}
+    one, published_one = publish(tmp_path / "one", tables, keep=5, threads=1)
+    many, published_many = publish(tmp_path / "many", tables, keep=5, threads=3)
+    assert published_one and published_many
+    assert one.rsplit("-", 1)[1] == many.rsplit("-", 1)[1]
+    assert _snapshot_bytes(tmp_path / "one") == _snapshot_bytes(tmp_path / "many") != {}
+    assert publish(tmp_path / "many", tables, keep=5, threads=3) == (many, False)
+    assert verify(tmp_path / "many") == {many: []}
+
+
 def test_publish_calls_after_table_once_a_table_is_written(tmp_path):
     """The run gives memory back between tables through ``after_table`` (the store does not
     import the runtime's memory module); each call comes after that table's files exist."""

@@ -25,7 +25,10 @@ class Executor(Protocol):
     """Where a run's stage calls run. ``call`` runs one call and returns its result; ``map``
     runs one call per argument tuple and yields the results in the order of the calls,
     taking the tuples from ``calls`` only as it needs them (each may hold a batch's pages).
-    Stage functions are passed as themselves (pipeline's module-level functions)."""
+    Stage functions are passed as themselves (pipeline's module-level functions). ``workers``
+    is how many cores the run may use at a time (a stage's own threads, such as publishing's)."""
+
+    workers: int
 
     def call(self, stage: Callable[..., T], *args: Any) -> T: ...
 
@@ -34,6 +37,8 @@ class Executor(Protocol):
 
 class InProcess:
     """Every stage call in this process, one at a time, when the run asks for its result."""
+
+    workers = 1
 
     def call(self, stage: Callable[..., T], *args: Any) -> T:
         return stage(*args)

@@ -665,14 +665,16 @@ ITEMS_TABLE = "__items"  # the curated pages' section items (tables.ITEMS), spoo
 
 
 def publish_output(settings: Settings, output: Output, quarantined: Sequence[Quarantine], state: dict[str, Table],
-                   first_seen: dict[str, datetime], now: datetime) -> tuple[dict[str, Table], str, bool]:
+                   first_seen: dict[str, datetime], now: datetime,
+                   threads: int = 1) -> tuple[dict[str, Table], str, bool]:
     """The code tables grouped, every table written from the spool as a new snapshot with the
-    run's state (write.publish; with ``settings.full`` every file is written anew, which repairs
-    any damaged one). Returns the tables, the snapshot id and whether it is new."""
+    run's state (write.publish, ``threads`` tables at a time; with ``settings.full`` every file
+    is written anew, which repairs any damaged one). Returns the tables, the snapshot id and
+    whether it is new."""
     tables = output.tables(quarantined, first_seen, now)
     with few_collections():
         snapshot, published = publish(settings.curated, {**tables, **state}, settings.keep_snapshots,
-                                      full=settings.full, after_table=release_memory)
+                                      full=settings.full, after_table=release_memory, threads=threads)
     return tables, snapshot, published
 
 
@@ -775,7 +777,8 @@ def execute(settings: Settings, executor: Executor, progress: Progress | None = 
         del corpus, parsed
         release_memory()
         announce(progress, "publishing")
-        tables, snapshot, published = executor.call(publish_output, settings, output, quarantined, state, seen, now)
+        tables, snapshot, published = executor.call(publish_output, settings, output, quarantined, state, seen, now,
+                                                    executor.workers)
         lap("publish")
         summary = summarize(tables, snapshot=snapshot, published=published, seconds=time.perf_counter() - started,
                             files=len(plan.paths))

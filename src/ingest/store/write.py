@@ -48,9 +48,11 @@ table paths, pointer, prune); each step is done by the location's :class:`storag
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import functools
 import hashlib
+import itertools
 import logging
 import os
 import shutil
@@ -196,13 +198,15 @@ def _usable_segments(store: storage.Store, current: PurePath | None) -> tuple[se
 
 
 def publish(curated: Path | str, tables: dict[str, Table], keep: int, *, full: bool = False,
-            after_table: Callable[[], None] = lambda: None) -> tuple[str, bool]:
+            after_table: Callable[[], None] = lambda: None, threads: int = 1) -> tuple[str, bool]:
     """Write ``tables`` as a new snapshot and make it current. Returns (snapshot id, published);
     ``published`` is False when the content equals the current snapshot's and none of its
     files is damaged. Unchanged segments are taken over from the current snapshot once they
     pass their check; with ``full``, every file is written anew (and published).
     ``after_table`` is called once each table is written: the run gives memory back there
-    (the store knows nothing of how a run manages the process's memory).
+    (the store knows nothing of how a run manages the process's memory). ``threads`` tables
+    are written at a time (DuckDB and Parquet's writer release the GIL; each table's DuckDB
+    budget is held once per thread); the files are the same whatever the number.
 
     The snapshot is staged, committed complete, its table paths put in place, and only then
     made current (one atomic step); then older snapshots are pruned."""
@@ -212,7 +216,7 @@ def publish(curated: Path | str, tables: dict[str, Table], keep: int, *, full: b
         with store.stage(current) as staging:
             previous, damage = ({}, []) if full else _usable_segments(store, current)
             digest = _write_tables(staging.dir, tables, previous, functools.partial(store.reuse, staging),
-                                   after_table)
+                                   after_table, threads)
             if current is not None and current.name.endswith(digest) and not damage and not full:
                 store.settle(current.name)
                 return current.name, False
@@ -249,11 +253,12 @@ def _previous_segments(curated: Path | str) -> segments.Previous:
 
 
 def _write_tables(staging: Path, tables: dict[str, Table], previous: segments.Previous,
-                  reuse: Callable[[str, str, str], None], after_table: Callable[[], None]) -> str:
+                  reuse: Callable[[str, str, str], None], after_table: Callable[[], None], threads: int = 1) -> str:
     """Write every table as segments (see segments.py), keeping unchanged segments of the
-    previous snapshot through ``reuse(table, old file, new file)``, then the manifest.
-    Returns the snapshot's content digest: of the manifest, which names every key's rows'
-    digest and the file holding them (identical content, identical digest)."""
+    previous snapshot through ``reuse(table, old file, new file)``, then the manifest;
+    ``threads`` tables at a time, the largest first (a table's segments do not depend on
+    another's). Returns the snapshot's content digest: of the manifest, which names every
+    key's rows' digest and the file holding them (identical content, identical digest)."""
     groups: dict[str, str] = {}  # document id and raw file -> site: what changes together
     if "documents" in tables:
         docs = tables["documents"].select(["document_id", "raw_path", "site"]).to_pydict()
@@ -265,21 +270,42 @@ def _write_tables(staging: Path, tables: dict[str, Table], previous: segments.Pr
     scratch.mkdir()
     pieces: dict[tuple[str, str], Path] = {}  # the manifest's rows, per table partition (a row per key: spooled)
 
-    def spool_manifest(rows: pa.Table) -> None:  # a partition's manifest rows, to a file as soon as they are known
-        if rows.num_rows:
-            key = (rows.column("table")[0].as_py(), rows.column("partition")[0].as_py())
-            pieces[key] = scratch / f"manifest-{len(pieces):04d}.parquet"
-            pq.write_table(segments.manifest_table([rows]), pieces[key])
+    def write(index: int, name: str) -> None:
+        written = itertools.count()
+
+        def spool_manifest(rows: pa.Table) -> None:  # a partition's manifest rows, to a file as soon as they are known
+            if rows.num_rows:
+                key = (rows.column("table")[0].as_py(), rows.column("partition")[0].as_py())
+                path = scratch / f"manifest-{index:02d}-{next(written):04d}.parquet"
+                pq.write_table(segments.manifest_table([rows]), path)
+                pieces[key] = path  # a table's own keys: no two threads add the same
+
+        (scratch / f"table-{index:02d}").mkdir()  # DuckDB's temporary files, one directory per connection
+        segments.write_table(staging / name, name, tables[name], previous, functools.partial(reuse, name),
+                             groups, scratch / f"table-{index:02d}", sink=spool_manifest)
+        after_table()
 
     try:
-        for name, table in tables.items():
-            segments.write_table(staging / name, name, table, previous, functools.partial(reuse, name),
-                                 groups, scratch, sink=spool_manifest)
-            after_table()
+        order = sorted(range(len(tables)), key=lambda i: -_size(list(tables.values())[i]))
+        names = list(tables)
+        if threads <= 1:
+            for i in order:
+                write(i, names[i])
+        else:
+            with concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="ingest-publish") as pool:
+                for done in [pool.submit(write, i, names[i]) for i in order]:
+                    done.result()
         (staging / segments.MANIFEST).mkdir(parents=True)
         return _write_manifest([pieces[k] for k in sorted(pieces)], staging / segments.MANIFEST / "part-0.parquet")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _size(table: Table) -> int:
+    """About how much writing ``table`` costs: its bytes (of its spool files, when spooled)."""
+    if isinstance(table, Spooled):
+        return sum(os.path.getsize(f) for f in table.files)
+    return table.nbytes
 
 
 def _write_manifest(pieces: list[Path], dest: Path) -> str:
