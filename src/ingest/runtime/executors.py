@@ -13,7 +13,7 @@ import os
 import select
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any, Protocol, Self, TypeVar
 
 from .memory import bulk_work
@@ -102,16 +102,22 @@ class Processes:
     block ends. Workers come from a fork server or are spawned (_worker_context), never
     forked from this process: they start clean whatever threads this process runs. Stages
     and their arguments travel pickled between this process and its own workers, never to or
-    from storage."""
+    from storage.
+
+    Calls may be started ahead (:meth:`ahead`), before the run asks for them: a call the run
+    makes later with the same key takes the started call's result instead of running again."""
 
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
         self.pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self.started: dict[tuple[str, Hashable], concurrent.futures.Future[Any]] = {}  # calls started ahead
+        self.keys: dict[str, Callable[..., Hashable]] = {}  # stage name -> the key of its calls
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.started.clear()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
@@ -127,10 +133,31 @@ class Processes:
                                                                initargs=(dict(os.environ), os.getpid()))
         return self.pool
 
+    def ahead(self, stage: Callable[..., Any], calls: Iterable[tuple], key: Callable[..., Hashable]) -> None:
+        """Start ``stage`` on each argument tuple of ``calls`` now, in the workers (started if
+        they were not), before the run asks for them: while the run waits for something else
+        (a Prefect server starting). ``key(*args)`` says which later call a started one stands
+        for; a later call with another key (the landing zone changed meanwhile) runs anew, and
+        calls never asked for are dropped when the block ends."""
+        pool = self.start()
+        self.keys[stage.__name__] = key
+        for args in calls:
+            self.started[(stage.__name__, key(*args))] = pool.submit(_in_bulk, stage, args)
+
+    def _started(self, stage: Callable[..., T], args: tuple) -> concurrent.futures.Future[T] | None:
+        """The call of ``stage`` on ``args`` started ahead, taken (each is taken once), if any."""
+        key = self.keys.get(stage.__name__)
+        if key is None or not self.started:
+            return None
+        return self.started.pop((stage.__name__, key(*args)), None)
+
     def run(self, stage: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """One call in a worker process, its result waited for: what a Prefect task run of the
-        flow does in a thread of the flow's process (flows/ingest.py). Safe from any thread once
-        :meth:`start` was called."""
+        flow does in a thread of the flow's process (flows/ingest.py); a call started ahead
+        gives its result. Safe from any thread once :meth:`start` was called."""
+        started = None if kwargs else self._started(stage, args)
+        if started is not None:
+            return started.result()
         return self.start().submit(_in_bulk, stage, args, kwargs).result()
 
     def map(self, stage: Callable[..., T], calls: Iterable[tuple]) -> Iterator[T]:
@@ -141,7 +168,7 @@ class Processes:
         pool = self.start()
         pending: collections.deque[concurrent.futures.Future[T]] = collections.deque()
         for args in calls:
-            pending.append(pool.submit(_in_bulk, stage, args))
+            pending.append(self._started(stage, args) or pool.submit(_in_bulk, stage, args))
             if len(pending) >= 2 * self.workers:
                 yield pending.popleft().result()
         while pending:

@@ -183,6 +183,30 @@ def load_pages(root: Path | str, paths: Iterable[str], limits: Limits) -> pa.Tab
     return page_rows(*load_batch(root, paths, limits))
 
 
+def load_key(raw: Path | str, paths: Iterable[str], limits: Limits) -> tuple:
+    """Which load_pages call a call started ahead stands for (executors.Processes.ahead): the
+    same files, each of the same size and mtime as when it was started, and the same limits."""
+    paths = tuple(paths)
+    return str(raw), paths, repr(limits), tuple(_signature(raw, rel) for rel in paths)
+
+
+def _signature(raw: Path | str, rel: str) -> tuple[int, int]:
+    try:
+        return file_signature(raw, rel)
+    except OSError:
+        return (-1, -1)
+
+
+def read_ahead(plan: Plan, settings: Settings, executor: Processes, batches: int) -> None:
+    """Start reading the first ``batches`` load batches of ``plan`` in ``executor``'s workers,
+    for the run over ``settings`` that will plan the same batches: what a run does while a
+    Prefect server starts, its workers otherwise idle. A plan of a single batch starts no
+    worker (a run reads it in its own process)."""
+    chunks = plan.batches(settings.batch_size)
+    if len(chunks) > 1:
+        executor.ahead(load_pages, ((settings.raw, chunk, settings.limits) for chunk in chunks[:batches]), load_key)
+
+
 def batch_key(raw: Path | str, paths: Iterable[str], limits: Limits) -> str:
     """What a batch of raw files will give when loaded: a hash of each file's path, signature
     (size and mtime, which the documents record) and content (SHA-256 of the bytes; on object
@@ -361,10 +385,7 @@ def plan_run(settings: Settings, spool: Spool | None = None) -> Plan:
     todo: list[str] = []
     signatures: dict[str, tuple[int, int]] = {}
     for rel in paths:
-        try:
-            signatures[rel] = file_signature(settings.raw, rel)
-        except OSError:
-            signatures[rel] = (-1, -1)
+        signatures[rel] = _signature(settings.raw, rel)
         prev = previous.get(rel)
         if prev is not None and (prev.size, prev.mtime_ns) == signatures[rel]:
             files[rel] = prev
@@ -795,20 +816,25 @@ def _unchanged_summary(settings: Settings, plan: Plan, started: float, lap: Laps
     return summary
 
 
-def nothing_new(settings: Settings) -> RunSummary | None:
+def nothing_new(settings: Settings, ahead: Callable[[Plan], None] | None = None) -> RunSummary | None:
     """The summary of a run over ``settings`` if its plan finds nothing new or changed since
     the last published run (what :func:`execute` would return, having done nothing else); None
-    when there is work to do. What a caller checks before it starts a run's machinery (the
-    CLI: Prefect's flow engine) for a run that would find nothing to do. Takes the writer lock
-    while it plans, as a run does."""
-    if settings.full:
+    when there is work to do, after handing the plan to ``ahead`` (which may start on it:
+    read_ahead). What a caller checks before it starts a run's machinery (the CLI: Prefect's
+    flow engine) for a run that would find nothing to do. Takes the writer lock while it
+    plans, as a run does."""
+    if settings.full and ahead is None:
         return None
     started = time.perf_counter()
     lap = Laps()
     with writer_lock(settings.curated), Spool() as spool:
         plan = plan_run(settings, spool)
         lap("plan")
-        return _unchanged_summary(settings, plan, started, lap) if plan.unchanged else None
+        if plan.unchanged:
+            return _unchanged_summary(settings, plan, started, lap)
+    if ahead is not None:
+        ahead(plan)
+    return None
 
 
 def run(settings: Settings, progress: Progress | None = None, now: datetime | None = None,
