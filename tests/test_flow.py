@@ -380,3 +380,41 @@ def test_cli_run_on_two_worker_processes_gives_the_tables_of_one(prefect_harness
     assert files("1") and files("1") == files("2")
     for name in TABLES:
         pd.testing.assert_frame_equal(_load(tmp_path / "1")[name], _load(tmp_path / "2")[name], obj=name)
+
+
+def test_the_flow_takes_the_workers_and_the_batches_read_ahead_of_it(prefect_harness, tmp_path):
+    """What `ingest run` does while its Prefect server starts (flows.ingest.read_ahead): the
+    workers started and the load batches begun in them are the flow's; each batch is still a
+    load_pages task run the server records; the tables are those of one worker. Workers no
+    flow took are stopped by drop_warm."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    import flows.ingest as flows_ingest
+
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    stamp = time.time_ns()  # files no other run has loaded: no batch comes from Prefect's cache
+    for path in raw.rglob("*"):
+        os.utime(path, ns=(stamp, stamp))
+    settings = Settings(raw=raw, curated=tmp_path / "two", batch_size=2)
+    assert pipeline.nothing_new(settings, ahead=flows_ingest.read_ahead(settings, 2)) is None
+    warm = flows_ingest._warm
+    assert warm is not None and warm.pool is not None and len(warm.started) >= 2
+    state = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "two"), batch_size=2, workers=2,
+                                     return_state=True)
+    result = state.result()
+    assert flows_ingest._warm is None and warm.started == {} and warm.pool is None  # taken, then stopped
+    with get_client(sync_client=True) as client:
+        task_runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+    recorded = [run.name.rsplit("-", 1)[0] for run in task_runs if run.state_type.value == "COMPLETED"]
+    assert recorded.count("load_pages") == -(-result["files"] // 2)
+    one = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "one"), batch_size=2, workers=1)
+    assert one["by_status"] == result["by_status"] and one["rows"] == result["rows"]
+    for name in TABLES:
+        pd.testing.assert_frame_equal(_load(tmp_path / "one")[name], _load(tmp_path / "two")[name], obj=name)
+
+    flows_ingest.read_ahead(settings, 2)(pipeline.plan_run(Settings(raw=raw, curated=tmp_path / "three", batch_size=2)))
+    warm = flows_ingest._warm
+    assert warm is not None and warm.pool is not None
+    flows_ingest.drop_warm()
+    assert flows_ingest._warm is None and warm.pool is None
