@@ -647,6 +647,7 @@ class Output:
     spool: Spool
     rejected: list[pa.Table] = field(default_factory=list)
     sources: list[CodeSource] = field(default_factory=list)
+    quarantine_rejected: pa.Table | None = None  # the quarantined pages' documents rows rejected (page_tables)
 
     def add(self, tables: dict[str, pa.Table], rejected: pa.Table, sources: tuple[list[CodeSource], pa.Table]) -> None:
         for name, table in tables.items():
@@ -659,9 +660,21 @@ class Output:
                now: datetime) -> dict[str, Table]:
         """Every curated table: the pages' rows (spooled), the quarantined pages' documents
         rows and the code tables (validated here), and every rejected row."""
-        quarantine, q_rejected = validate_tables({"documents": quarantine_table(quarantined, first_seen, now)})
+        out = {**self.page_tables(quarantined, first_seen, now), **self.code_tables()}
+        return {name: out[name] for name in schema.TABLES}
+
+    def page_tables(self, quarantined: Sequence[Quarantine], first_seen: dict[str, datetime],
+                    now: datetime) -> dict[str, Table]:
+        """The page tables (spooled), the quarantined pages' documents rows among them."""
+        quarantine, self.quarantine_rejected = validate_tables(
+            {"documents": quarantine_table(quarantined, first_seen, now)})
         self.spool.add("documents", quarantine["documents"], ORDER["documents"])
-        out: dict[str, Table] = {name: self.spool.table(name, schema.TABLES[name], ORDER[name]) for name in PAGE_TABLES}
+        return {name: self.spool.table(name, schema.TABLES[name], ORDER[name]) for name in PAGE_TABLES}
+
+    def code_tables(self) -> dict[str, Table]:
+        """The code tables (codes, section_items: grouped and validated here) and every rejected
+        row (rejected_rows), once the page tables are (page_tables)."""
+        out: dict[str, Table] = {}
         ranked = rank_sources(self.sources)
         self.sources = []
         codes, c_rejected = validate_tables({"codes": codes_table(ranked)})
@@ -674,12 +687,12 @@ class Output:
             self.spool.add("section_items", valid["section_items"])
             self.rejected.append(piece_rejected)
         out["section_items"] = self.spool.table("section_items", schema.TABLES["section_items"])
-        rejected = pa.concat_tables([*self.rejected, q_rejected, c_rejected])
+        rejected = pa.concat_tables([*self.rejected, self.quarantine_rejected, c_rejected])
         self.rejected = []
         keys = ["table", "document_id", "reason", "row"]
         out["rejected_rows"] = rejected.take(pc.sort_indices(
             pa.table({k: pc.fill_null(rejected.column(k), "") for k in keys}), [(k, "ascending") for k in keys]))
-        return {name: out[name] for name in schema.TABLES}
+        return out
 
 
 ITEMS_TABLE = "__items"  # the curated pages' section items (tables.ITEMS), spooled for code_tables
@@ -689,14 +702,22 @@ def publish_output(settings: Settings, output: Output, quarantined: Sequence[Qua
                    first_seen: dict[str, datetime], now: datetime,
                    threads: int = 1) -> tuple[dict[str, Table], str, bool]:
     """The code tables grouped, every table written from the spool as a new snapshot with the
-    run's state (write.publish, ``threads`` tables at a time; with ``settings.full`` every file
-    is written anew, which repairs any damaged one). Returns the tables, the snapshot id and
-    whether it is new."""
-    tables = output.tables(quarantined, first_seen, now)
+    run's state (write.publish, ``threads`` tables at a time, the code tables grouped while
+    the page tables are written; with ``settings.full`` every file is written anew, which
+    repairs any damaged one). Returns the tables, the snapshot id and whether it is new."""
+    pages = output.page_tables(quarantined, first_seen, now)
+    codes: dict[str, Table] = {}
+
+    def code_tables() -> dict[str, Table]:
+        codes.update(output.code_tables())
+        return codes
+
     with few_collections():
-        snapshot, published = publish(settings.curated, {**tables, **state}, settings.keep_snapshots,
-                                      full=settings.full, after_table=release_memory, threads=threads)
-    return tables, snapshot, published
+        snapshot, published = publish(settings.curated, {**pages, **state}, settings.keep_snapshots,
+                                      full=settings.full, after_table=release_memory, threads=threads,
+                                      later=code_tables)
+    tables = {**pages, **codes}
+    return {name: tables[name] for name in schema.TABLES}, snapshot, published
 
 
 # The stage functions a run calls, in order: what an Executor is asked to run.

@@ -198,7 +198,8 @@ def _usable_segments(store: storage.Store, current: PurePath | None) -> tuple[se
 
 
 def publish(curated: Path | str, tables: dict[str, Table], keep: int, *, full: bool = False,
-            after_table: Callable[[], None] = lambda: None, threads: int = 1) -> tuple[str, bool]:
+            after_table: Callable[[], None] = lambda: None, threads: int = 1,
+            later: Callable[[], dict[str, Table]] | None = None) -> tuple[str, bool]:
     """Write ``tables`` as a new snapshot and make it current. Returns (snapshot id, published);
     ``published`` is False when the content equals the current snapshot's and none of its
     files is damaged. Unchanged segments are taken over from the current snapshot once they
@@ -206,7 +207,9 @@ def publish(curated: Path | str, tables: dict[str, Table], keep: int, *, full: b
     ``after_table`` is called once each table is written: the run gives memory back there
     (the store knows nothing of how a run manages the process's memory). ``threads`` tables
     are written at a time (DuckDB and Parquet's writer release the GIL; each table's DuckDB
-    budget is held once per thread); the files are the same whatever the number.
+    budget is held once per thread); the files are the same whatever the number. ``later``
+    gives more tables to publish, made while the others are written when ``threads`` > 1
+    (before any is written otherwise).
 
     The snapshot is staged, committed complete, its table paths put in place, and only then
     made current (one atomic step); then older snapshots are pruned."""
@@ -216,7 +219,7 @@ def publish(curated: Path | str, tables: dict[str, Table], keep: int, *, full: b
         with store.stage(current) as staging:
             previous, damage = ({}, []) if full else _usable_segments(store, current)
             digest = _write_tables(staging.dir, tables, previous, functools.partial(store.reuse, staging),
-                                   after_table, threads)
+                                   after_table, threads, later)
             if current is not None and current.name.endswith(digest) and not damage and not full:
                 store.settle(current.name)
                 return current.name, False
@@ -253,12 +256,18 @@ def _previous_segments(curated: Path | str) -> segments.Previous:
 
 
 def _write_tables(staging: Path, tables: dict[str, Table], previous: segments.Previous,
-                  reuse: Callable[[str, str, str], None], after_table: Callable[[], None], threads: int = 1) -> str:
+                  reuse: Callable[[str, str, str], None], after_table: Callable[[], None], threads: int = 1,
+                  later: Callable[[], dict[str, Table]] | None = None) -> str:
     """Write every table as segments (see segments.py), keeping unchanged segments of the
     previous snapshot through ``reuse(table, old file, new file)``, then the manifest;
     ``threads`` tables at a time, the largest first (a table's segments do not depend on
-    another's). Returns the snapshot's content digest: of the manifest, which names every
-    key's rows' digest and the file holding them (identical content, identical digest)."""
+    another's), the tables ``later`` gives made in this thread meanwhile. Returns the
+    snapshot's content digest: of the manifest, which names every key's rows' digest and the
+    file holding them (identical content, identical digest)."""
+    tables = dict(tables)
+    if later is not None and threads <= 1:
+        tables.update(later())
+        later = None
     groups: dict[str, str] = {}  # document id and raw file -> site: what changes together
     if "documents" in tables:
         docs = tables["documents"].select(["document_id", "raw_path", "site"]).to_pydict()
@@ -285,15 +294,23 @@ def _write_tables(staging: Path, tables: dict[str, Table], previous: segments.Pr
                              groups, scratch / f"table-{index:02d}", sink=spool_manifest)
         after_table()
 
+    def largest_first(names: list[str]) -> list[str]:
+        return sorted(names, key=lambda name: -_size(tables[name]))
+
     try:
-        order = sorted(range(len(tables)), key=lambda i: -_size(list(tables.values())[i]))
         names = list(tables)
         if threads <= 1:
-            for i in order:
-                write(i, names[i])
+            for name in largest_first(names):
+                write(names.index(name), name)
         else:
             with concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="ingest-publish") as pool:
-                for done in [pool.submit(write, i, names[i]) for i in order]:
+                writing = [pool.submit(write, names.index(name), name) for name in largest_first(names)]
+                if later is not None:
+                    more = later()
+                    tables.update(more)
+                    names += [name for name in more if name not in names]
+                    writing += [pool.submit(write, names.index(name), name) for name in largest_first(list(more))]
+                for done in writing:
                     done.result()
         (staging / segments.MANIFEST).mkdir(parents=True)
         return _write_manifest([pieces[k] for k in sorted(pieces)], staging / segments.MANIFEST / "part-0.parquet")
