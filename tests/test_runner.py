@@ -207,3 +207,25 @@ def test_workers_end_with_a_killed_run(tmp_path):
     while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not [pid for pid in workers if alive(pid)]
+
+
+def test_the_summary_counts_spooled_removed_lines_a_file_at_a_time_as_it_counts_whole_ones(tmp_path):
+    """A run's summary reads removed_lines (spooled: a file per batch) a file at a time; the
+    counts per rule and per site are those of the whole table."""
+    from ingest.runtime.spool import Spool
+    from ingest.runtime.summary import load_tables, removed_by_site, summarize
+
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    pipeline.run(Settings(raw=raw, curated=tmp_path / "curated"), now=NOW)
+    whole = load_tables(tmp_path / "curated")
+    removed = whole["removed_lines"]
+    assert removed.num_rows > 10
+    with Spool() as spool:
+        for start in range(0, removed.num_rows, 7):
+            spool.add("removed_lines", removed.slice(start, 7))
+        spooled = {**whole, "removed_lines": spool.table("removed_lines", removed.schema)}
+        assert len(spooled["removed_lines"].files) > 1
+        by_file, at_once = summarize(spooled), summarize(whole)
+        assert by_file.top_rules == at_once.top_rules and by_file.top_rules
+        assert by_file.removed_by_site == at_once.removed_by_site == removed_by_site(spooled) != {}
+        assert by_file.dedup == at_once.dedup
