@@ -492,3 +492,22 @@ def test_a_bare_path_read_whose_listing_spans_a_publish_fails_rather_than_mixing
     assert (old, new) == (2, 4)
     assert sorted(pd.read_parquet(str(curated / "sections"), filesystem=Spanning()).document_id) == [
         "d1", "d1", "d2", "d2"]  # a read that does not span a publish: the whole new snapshot
+
+
+def test_the_manifest_digest_reads_each_row_as_its_values_joined(tmp_path):
+    """The snapshot's digest hashes each manifest row as its values as text (integers in
+    decimal) joined by NUL, then a newline, in UTF-8: made by Arrow, byte for byte what the
+    same rows give value by value in Python, whatever the text."""
+    import pyarrow as pa
+
+    from ingest.store import segments
+    from ingest.store.write import _row_lines
+
+    rows = {"table": ["sections", "sections", "documents"], "partition": ["section=cost", "section=ü", ""],
+            "file": ["part-a.parquet", "part-b.parquet", "part-c.parquet"], "key": ["d1", "clé\u00a0é", ""],
+            "digest": ["0" * 32, "f" * 32, "ab"], "rows": [3, 12345678901, 0]}
+    table = pa.table(rows, schema=segments.MANIFEST_SCHEMA)
+    expected = b"".join("\0".join(str(v) for v in row).encode() + b"\n" for row in zip(*rows.values(), strict=True))
+    assert _row_lines(table.to_batches()[0]) == expected
+    assert _row_lines(table.slice(1).to_batches()[0]) == expected.split(b"\n", 1)[1]
+    assert _row_lines(pa.RecordBatch.from_pylist([], schema=segments.MANIFEST_SCHEMA)) == b""

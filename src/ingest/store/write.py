@@ -62,7 +62,9 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePath
 from typing import TypeAlias
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ingest import schema
@@ -336,10 +338,19 @@ def _write_manifest(pieces: list[Path], dest: Path) -> str:
         for piece in pieces:
             table = pq.read_table(piece).cast(segments.MANIFEST_SCHEMA)
             writer.write_table(table)
-            for batch in table.to_batches(max_chunksize=8192):  # as Python objects: a few MB at a time
-                for row in zip(*(batch.column(c).to_pylist() for c in batch.schema.names), strict=True):
-                    h.update("\0".join(str(v) for v in row).encode() + b"\n")
+            for batch in table.to_batches(max_chunksize=65536):
+                h.update(_row_lines(batch))
     return h.hexdigest()[:12]
+
+
+def _row_lines(batch: pa.RecordBatch) -> bytes:
+    """A manifest batch's rows as the digest reads them: each row's values as text (integers in
+    decimal), joined by NUL, a newline after each row, in UTF-8; made by Arrow, not row by row
+    in Python. The manifest's columns hold no nulls."""
+    columns = [c if pa.types.is_string(c.type) else pc.cast(c, pa.string()) for c in batch.columns]
+    lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*columns, "\0"), "", "\n")
+    offsets = np.frombuffer(lines.buffers()[1], np.int32)[lines.offset : lines.offset + len(lines) + 1]
+    return bytes(memoryview(lines.buffers()[2])[offsets[0] : offsets[-1]]) if len(lines) else b""
 
 
 def _seal_partitions(snap: Path) -> None:
