@@ -214,6 +214,11 @@ def read_ahead(settings: Settings, workers: int | None = None) -> Callable[[pipe
     return ahead
 
 
+def reading_ahead() -> int:
+    """How many load batches read_ahead started and no flow has taken yet."""
+    return len(_warm.started) if _warm is not None else 0
+
+
 def drop_warm() -> None:
     """Stop the workers read_ahead started, if no flow took them."""
     global _warm

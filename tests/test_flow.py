@@ -418,3 +418,31 @@ def test_the_flow_takes_the_workers_and_the_batches_read_ahead_of_it(prefect_har
     assert warm is not None and warm.pool is not None
     flows_ingest.drop_warm()
     assert flows_ingest._warm is None and warm.pool is None
+
+
+def test_cli_reads_ahead_while_its_own_server_starts_and_gives_the_tables_of_one_worker(tmp_path):
+    """`ingest run --workers 2` with no PREFECT_API_URL: the run starts its own Prefect server,
+    and its workers read the first batches meanwhile; the snapshot is the one of
+    `--workers 1` (documents and the state aside: they hold when they were ingested)."""
+    import subprocess
+    import sys
+
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_RESULTS_LOCAL_STORAGE_PATH=str(tmp_path / "results"))
+    said = {}
+    for workers in ("2", "1"):
+        out = subprocess.run([sys.executable, "-m", "ingest.cli", "run", "--raw", str(raw), "--curated",
+                              str(tmp_path / workers), "--batch-size", "2", "--workers", workers],
+                             env=env, capture_output=True, text=True, timeout=600, check=False)
+        assert out.returncode == 0, out.stdout + out.stderr
+        said[workers] = out.stderr
+    assert re.search(r"reading the first \d+ batches in 2 worker processes meanwhile", said["2"])
+    assert "reading the first" not in said["1"]
+
+    def files(workers: str) -> dict[str, bytes]:
+        current = tmp_path / workers / "_current"
+        return {p.relative_to(current).as_posix(): p.read_bytes() for p in sorted(current.rglob("*.parquet"))
+                if not {"_state", "documents"} & set(p.relative_to(current).parts)}
+
+    assert files("1") and files("1") == files("2")

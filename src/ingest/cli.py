@@ -156,6 +156,8 @@ class _Meanwhile:
                 self.unchanged = nothing_new(self.settings, ahead=start)
             except IngestError:  # another run writing, say: the flow will meet it, and Prefect record it
                 self.unchanged = None
+            if reading := flows.ingest.reading_ahead():
+                _note(f"reading the first {reading} batches in {self.workers} worker processes meanwhile")
 
     def close(self) -> None:
         """Stop the workers started to read ahead, if the flow did not take them (it failed to
