@@ -187,57 +187,6 @@ class PrefectTasks:
             yield pending.popleft().result()
 
 
-# Load batches a run over several workers starts per worker while Prefect's server starts
-# (read_ahead): what the workers read in a few seconds, held until the flow asks for them.
-AHEAD_PER_WORKER = 4
-_warm: executors.Processes | None = None  # the workers read_ahead started, until a flow takes them
-
-
-def read_ahead(settings: Settings, workers: int | None = None) -> Callable[[pipeline.Plan], None]:
-    """What to do with a run's plan made before its flow starts (pipeline.nothing_new's
-    ``ahead``; the CLI plans while Prefect's server starts): with ``workers`` > 1 (None: every
-    core), start the worker processes and the first load batches in them
-    (pipeline.read_ahead), so that the cores read while the server starts. The flow's
-    load_pages task runs over those batches (same files, unchanged) then take their results:
-    each is still a task run of the flow, recorded as any other. The workers are the flow's
-    (flow_executor); :func:`drop_warm` stops them if no flow takes them. A batch whose
-    result Prefect has cached was read for nothing (at most AHEAD_PER_WORKER per worker)."""
-    workers = default_workers() if workers is None else max(1, workers)
-
-    def ahead(plan: pipeline.Plan) -> None:
-        global _warm
-        if workers <= 1 or _warm is not None:
-            return
-        _warm = executors.Processes(workers)
-        pipeline.read_ahead(plan, settings, _warm, AHEAD_PER_WORKER * workers)
-
-    return ahead
-
-
-def reading_ahead() -> int:
-    """How many load batches read_ahead started and no flow has taken yet."""
-    return len(_warm.started) if _warm is not None else 0
-
-
-def drop_warm() -> None:
-    """Stop the workers read_ahead started, if no flow took them."""
-    global _warm
-    warm, _warm = _warm, None
-    if warm is not None:
-        warm.__exit__(None, None, None)
-
-
-def _take_warm(workers: int) -> executors.Processes:
-    """The workers read_ahead started, if as many; else new ones (started when needed)."""
-    global _warm
-    warm, _warm = _warm, None
-    if warm is not None and warm.workers == workers:
-        return warm
-    if warm is not None:
-        warm.__exit__(None, None, None)
-    return executors.Processes(workers)
-
-
 LOCAL_THREADS = 1  # task runs at a time in local mode without worker processes, unless Prefect's setting says
 
 
@@ -251,7 +200,8 @@ def flow_executor(workers: int | None = None) -> Iterator[PrefectTasks]:
 
     - Prefect's thread pool (local mode) and ``workers`` > 1 (None: every core): task runs in
       threads, their stage calls in that many worker processes (started on the first stage of
-      several batches, stopped when the block ends), two calls per worker in flight;
+      several batches, or before the flow with the batches they read ahead: the CLI's, taken
+      from executors.prepared; stopped when the block ends), two calls per worker in flight;
     - the thread pool and one worker: one task run at a time in the flow's process, or as many
       as Prefect's thread-pool setting says (with raw files on object storage, a read waiting
       on the network then overlaps another batch's work, docs/production.md);
@@ -263,7 +213,7 @@ def flow_executor(workers: int | None = None) -> Iterator[PrefectTasks]:
         if workers == 1:
             yield PrefectTasks(_configured_threads() or LOCAL_THREADS)
             return
-        with _take_warm(workers) as processes:
+        with executors.prepared(workers) as processes:
             yield PrefectTasks(2 * workers, processes)
         return
     try:

@@ -383,10 +383,10 @@ def test_cli_run_on_two_worker_processes_gives_the_tables_of_one(prefect_harness
 
 
 def test_the_flow_takes_the_workers_and_the_batches_read_ahead_of_it(prefect_harness, tmp_path):
-    """What `ingest run` does while its Prefect server starts (flows.ingest.read_ahead): the
+    """What `ingest run` does while its Prefect server starts (pipeline.reading_ahead): the
     workers started and the load batches begun in them are the flow's; each batch is still a
     load_pages task run the server records; the tables are those of one worker. Workers no
-    flow took are stopped by drop_warm."""
+    flow took are stopped by executors.unprepare."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
@@ -397,13 +397,13 @@ def test_the_flow_takes_the_workers_and_the_batches_read_ahead_of_it(prefect_har
     for path in raw.rglob("*"):
         os.utime(path, ns=(stamp, stamp))
     settings = Settings(raw=raw, curated=tmp_path / "two", batch_size=2)
-    assert pipeline.nothing_new(settings, ahead=flows_ingest.read_ahead(settings, 2)) is None
-    warm = flows_ingest._warm
-    assert warm is not None and warm.pool is not None and len(warm.started) >= 2
+    assert pipeline.nothing_new(settings, ahead=pipeline.reading_ahead(settings, 2)) is None
+    warm = executors._prepared
+    assert warm is not None and warm.pool is not None and len(warm.started) == executors.started_ahead() >= 2
     state = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "two"), batch_size=2, workers=2,
                                      return_state=True)
     result = state.result()
-    assert flows_ingest._warm is None and warm.started == {} and warm.pool is None  # taken, then stopped
+    assert executors._prepared is None and warm.started == {} and warm.pool is None  # taken, then stopped
     with get_client(sync_client=True) as client:
         task_runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
     recorded = [run.name.rsplit("-", 1)[0] for run in task_runs if run.state_type.value == "COMPLETED"]
@@ -413,11 +413,11 @@ def test_the_flow_takes_the_workers_and_the_batches_read_ahead_of_it(prefect_har
     for name in TABLES:
         pd.testing.assert_frame_equal(_load(tmp_path / "one")[name], _load(tmp_path / "two")[name], obj=name)
 
-    flows_ingest.read_ahead(settings, 2)(pipeline.plan_run(Settings(raw=raw, curated=tmp_path / "three", batch_size=2)))
-    warm = flows_ingest._warm
+    pipeline.reading_ahead(settings, 2)(pipeline.plan_run(Settings(raw=raw, curated=tmp_path / "three", batch_size=2)))
+    warm = executors._prepared
     assert warm is not None and warm.pool is not None
-    flows_ingest.drop_warm()
-    assert flows_ingest._warm is None and warm.pool is None
+    executors.unprepare()
+    assert executors._prepared is None and warm.pool is None and executors.started_ahead() == 0
 
 
 def test_cli_reads_ahead_while_its_own_server_starts_and_gives_the_tables_of_one_worker(tmp_path):

@@ -136,7 +136,8 @@ class _Meanwhile:
     """What a run does while a local Prefect server starts: import the flow and Prefect's
     engine, and plan, to know whether there is anything to do (``unchanged``: the run's
     summary if not, pipeline.nothing_new); with ``workers`` > 1 and work to do, start the
-    workers reading the first batches (flows.ingest.read_ahead), which the flow then takes."""
+    workers reading the first batches (pipeline.reading_ahead), which the flow then takes;
+    then import the flow (Prefect's imports) while they read."""
 
     def __init__(self, settings: Settings | None = None, workers: int = 1) -> None:
         self.settings = settings
@@ -146,26 +147,25 @@ class _Meanwhile:
 
     def __call__(self, ahead: bool = True) -> None:
         self.done = True
-        import flows.ingest
-
         if self.settings is not None:
-            from ingest.runtime.pipeline import nothing_new
+            from ingest.runtime import executors, pipeline
 
-            start = flows.ingest.read_ahead(self.settings, self.workers) if ahead and self.workers > 1 else None
+            start = pipeline.reading_ahead(self.settings, self.workers) if ahead and self.workers > 1 else None
             try:
-                self.unchanged = nothing_new(self.settings, ahead=start)
+                self.unchanged = pipeline.nothing_new(self.settings, ahead=start)
             except IngestError:  # another run writing, say: the flow will meet it, and Prefect record it
                 self.unchanged = None
-            if reading := flows.ingest.reading_ahead():
+            if reading := executors.started_ahead():
                 _note(f"reading the first {reading} batches in {self.workers} worker processes meanwhile")
+        import flows.ingest  # noqa: F401 -- Prefect's imports, while the workers read
 
     def close(self) -> None:
         """Stop the workers started to read ahead, if the flow did not take them (it failed to
         start, or the server did)."""
         if self.done and self.settings is not None:
-            import flows.ingest
+            from ingest.runtime import executors
 
-            flows.ingest.drop_warm()
+            executors.unprepare()
 
 
 def _import_flow() -> None:

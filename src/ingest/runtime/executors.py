@@ -182,3 +182,45 @@ def more_than_one(calls: Iterable[tuple]) -> tuple[bool, Iterator[tuple]]:
     it = iter(calls)
     head = list(itertools.islice(it, 2))
     return len(head) > 1, itertools.chain(head, it)
+
+
+# The worker processes a caller started before the run that will use them (prepare), until that
+# run takes them (prepared) or the caller stops them (unprepare).
+_prepared: Processes | None = None
+
+
+def prepare(workers: int) -> Processes:
+    """Worker processes for the next run of ``workers`` workers in this process, made now: a
+    caller starts calls in them ahead (Processes.ahead) while it waits for something else
+    before the run (the CLI: a Prefect server starting). The run takes them (:func:`prepared`);
+    :func:`unprepare` stops them if no run does."""
+    global _prepared
+    if _prepared is None or _prepared.workers != workers:
+        unprepare()
+        _prepared = Processes(workers)
+    return _prepared
+
+
+def prepared(workers: int) -> Processes:
+    """The worker processes :func:`prepare` made, if as many (taken: the caller stops them when
+    its block ends); else new ones, started when needed."""
+    global _prepared
+    taken, _prepared = _prepared, None
+    if taken is not None and taken.workers == workers:
+        return taken
+    if taken is not None:
+        taken.__exit__(None, None, None)
+    return Processes(workers)
+
+
+def unprepare() -> None:
+    """Stop the worker processes :func:`prepare` made, if no run took them."""
+    global _prepared
+    left, _prepared = _prepared, None
+    if left is not None:
+        left.__exit__(None, None, None)
+
+
+def started_ahead() -> int:
+    """How many calls were started ahead in the prepared workers and not yet taken."""
+    return len(_prepared.started) if _prepared is not None else 0

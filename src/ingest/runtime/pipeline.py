@@ -74,6 +74,7 @@ from ingest.stages.tables import (
 from ingest.stages.validate import validate_tables
 from ingest.store.write import Table, publish, read_previous, remove_staging, writer_lock
 
+from . import executors
 from .executors import Executor, InProcess, Processes
 from .memory import bulk_work, few_collections, release_memory
 from .spool import SEQ, Piece, Spool, Spooled
@@ -206,6 +207,25 @@ def read_ahead(plan: Plan, settings: Settings, executor: Processes, batches: int
     chunks = plan.batches(settings.batch_size)
     if len(chunks) > 1:
         executor.ahead(load_pages, ((settings.raw, chunk, settings.limits) for chunk in chunks[:batches]), load_key)
+
+
+# Load batches a run over several workers reads per worker before it starts (reading_ahead):
+# what the workers read in the few seconds a Prefect server takes to start.
+AHEAD_PER_WORKER = 4
+
+
+def reading_ahead(settings: Settings, workers: int) -> Callable[[Plan], None]:
+    """What to do with a run's plan made before the run starts (nothing_new's ``ahead``), for a
+    run over ``settings`` with ``workers`` worker processes: with more than one, start them
+    (executors.prepare, which the run takes: executors.prepared) and read the first
+    AHEAD_PER_WORKER load batches per worker in them (read_ahead). A batch whose result the
+    run finds elsewhere (Prefect's cache) was read for nothing."""
+
+    def ahead(plan: Plan) -> None:
+        if workers > 1:
+            read_ahead(plan, settings, executors.prepare(workers), AHEAD_PER_WORKER * workers)
+
+    return ahead
 
 
 def batch_key(raw: Path | str, paths: Iterable[str], limits: Limits) -> str:
