@@ -229,3 +229,12 @@ def test_the_summary_counts_spooled_removed_lines_a_file_at_a_time_as_it_counts_
         assert by_file.top_rules == at_once.top_rules and by_file.top_rules
         assert by_file.removed_by_site == at_once.removed_by_site == removed_by_site(spooled) != {}
         assert by_file.dedup == at_once.dedup
+
+
+def test_raw_files_on_object_storage_are_not_read_ahead():
+    from ingest.runtime.spool import Spool
+
+    with Spool() as spool:
+        plan = pipeline.Plan(["a.txt", "b.txt"], ["a.txt", "b.txt"], {}, unchanged=False, spool=spool)
+        pipeline.reading_ahead(Settings(raw="s3://bucket/raw", curated="s3://bucket/curated", batch_size=1), 2)(plan)
+        assert executors._prepared is None and executors.started_ahead() == 0

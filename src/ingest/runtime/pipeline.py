@@ -219,10 +219,11 @@ def reading_ahead(settings: Settings, workers: int) -> Callable[[Plan], None]:
     run over ``settings`` with ``workers`` worker processes: with more than one, start them
     (executors.prepare, which the run takes: executors.prepared) and read the first
     AHEAD_PER_WORKER load batches per worker in them (read_ahead). A batch whose result the
-    run finds elsewhere (Prefect's cache) was read for nothing."""
+    run finds elsewhere (Prefect's cache) was read for nothing. Raw files on object storage
+    are not read ahead: telling a started batch's files unchanged would ask the store again."""
 
     def ahead(plan: Plan) -> None:
-        if workers > 1:
+        if workers > 1 and not isinstance(settings.raw, str):  # a local Path (config.location)
             read_ahead(plan, settings, executors.prepare(workers), AHEAD_PER_WORKER * workers)
 
     return ahead
