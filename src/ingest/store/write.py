@@ -338,7 +338,7 @@ def _write_manifest(pieces: list[Path], dest: Path) -> str:
         for piece in pieces:
             table = pq.read_table(piece).cast(segments.MANIFEST_SCHEMA)
             writer.write_table(table)
-            for batch in table.to_batches(max_chunksize=65536):
+            for batch in table.to_batches(max_chunksize=8192):  # a few MB of text at a time
                 h.update(_row_lines(batch))
     return h.hexdigest()[:12]
 
