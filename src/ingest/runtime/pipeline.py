@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import pickle
 import sys
 import tempfile
 import time
@@ -653,39 +652,30 @@ def table_items(
     decided: Decisions,
     first_seen: dict[str, datetime],
     now: datetime,
-) -> tuple[dict[str, pa.Table], pa.Table, tuple[bytes, pa.Table]]:
+) -> tuple[dict[str, pa.Table], pa.Table, tuple[list[CodeSource], pa.Table]]:
     """A batch's rows of the page tables, validated, with their rejected rows, and its curated
-    pages' CodeSources (pickled, one blob: a run spools them until the code tables are
-    grouped) and items (tables.code_sources); the batch as batch_documents sees it."""
+    pages' CodeSources and items (tables.code_sources); the batch as batch_documents sees it."""
     docs = batch_documents(items, parsed, decided)
     tables, rejected = validate_tables(page_tables(docs, first_seen, now))
-    sources, code_items = code_sources(docs)
-    return tables, rejected, (pickle.dumps(sources, protocol=pickle.HIGHEST_PROTOCOL), code_items)
+    return tables, rejected, code_sources(docs)
 
 
 @dataclass(slots=True)
 class Output:
     """The curated tables of a run, gathered batch by batch (each piece already validated) in
-    spool files, with the curated pages' CodeSources (pickled, a blob per batch: a Python
-    object per page held to the end of a run would weigh on its memory, and pin the heap);
-    in memory only the rejected rows."""
+    spool files; in memory only each curated page's CodeSource and the rejected rows."""
 
     spool: Spool
     rejected: list[pa.Table] = field(default_factory=list)
+    sources: list[CodeSource] = field(default_factory=list)
     quarantine_rejected: pa.Table | None = None  # the quarantined pages' documents rows rejected (page_tables)
 
-    def add(self, tables: dict[str, pa.Table], rejected: pa.Table, sources: tuple[bytes, pa.Table]) -> None:
+    def add(self, tables: dict[str, pa.Table], rejected: pa.Table, sources: tuple[list[CodeSource], pa.Table]) -> None:
         for name, table in tables.items():
             self.spool.add(name, table, ORDER[name])
         self.rejected.append(rejected)
-        self.spool.add(SOURCES_TABLE, pa.table({"sources": pa.array([sources[0]], pa.binary())}))
+        self.sources += sources[0]
         self.spool.add(ITEMS_TABLE, sources[1])
-
-    def sources(self) -> list[CodeSource]:
-        """The curated pages' CodeSources, in the order added."""
-        spooled = self.spool.table(SOURCES_TABLE, SOURCES_SCHEMA)
-        blobs = spooled.column("sources").to_pylist() if spooled.files else []
-        return [source for blob in blobs for source in pickle.loads(blob)]
 
     def tables(self, quarantined: Sequence[Quarantine], first_seen: dict[str, datetime],
                now: datetime) -> dict[str, Table]:
@@ -706,7 +696,8 @@ class Output:
         """The code tables (codes, section_items: grouped and validated here) and every rejected
         row (rejected_rows), once the page tables are (page_tables)."""
         out: dict[str, Table] = {}
-        ranked = rank_sources(self.sources())
+        ranked = rank_sources(self.sources)
+        self.sources = []
         codes, c_rejected = validate_tables({"codes": codes_table(ranked)})
         out.update(codes)
         order = pa.array([s.document_id for s in ranked], pa.string())
@@ -726,8 +717,6 @@ class Output:
 
 
 ITEMS_TABLE = "__items"  # the curated pages' section items (tables.ITEMS), spooled for code_tables
-SOURCES_TABLE = "__sources"  # the curated pages' CodeSources, a pickled list per batch
-SOURCES_SCHEMA = pa.schema([pa.field("sources", pa.binary())])
 
 
 def publish_output(settings: Settings, output: Output, quarantined: Sequence[Quarantine], state: dict[str, Table],
