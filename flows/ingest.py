@@ -155,9 +155,10 @@ class PrefectTasks:
     run hands its stage call to one of those worker processes. A stage of a single batch runs
     in the flow's process, so that a small run starts no worker process."""
 
-    def __init__(self, window: int, processes: executors.Processes | None = None) -> None:
+    def __init__(self, window: int, processes: executors.Processes | None = None, workers: int = 1) -> None:
         self.window = max(1, window)
         self.processes = processes
+        self.workers = processes.workers if processes is not None else max(1, workers)
 
     def call(self, stage: Callable[..., T], *args: Any) -> T:
         return cast(T, TASKS[stage.__name__](*map(Opaque, args)))
@@ -199,7 +200,8 @@ def flow_executor(workers: int | None = None) -> Iterator[PrefectTasks]:
 
     - Prefect's thread pool (local mode) and ``workers`` > 1 (None: every core): task runs in
       threads, their stage calls in that many worker processes (started on the first stage of
-      several batches, stopped when the block ends), two calls per worker in flight;
+      several batches, or before the flow with the batches they read ahead: the CLI's, taken
+      from executors.prepared; stopped when the block ends), two calls per worker in flight;
     - the thread pool and one worker: one task run at a time in the flow's process, or as many
       as Prefect's thread-pool setting says (with raw files on object storage, a read waiting
       on the network then overlaps another batch's work, docs/production.md);
@@ -211,14 +213,14 @@ def flow_executor(workers: int | None = None) -> Iterator[PrefectTasks]:
         if workers == 1:
             yield PrefectTasks(_configured_threads() or LOCAL_THREADS)
             return
-        with executors.Processes(workers) as processes:
+        with executors.prepared(workers) as processes:
             yield PrefectTasks(2 * workers, processes)
         return
     try:
         threads = sum(runner.client.nthreads().values())  # type: ignore[attr-defined]
     except (AttributeError, RuntimeError):
         threads = default_workers()
-    yield PrefectTasks(2 * max(1, threads))
+    yield PrefectTasks(2 * max(1, threads), workers=default_workers())
 
 
 def local_task_runner(workers: int | None = None) -> TaskRunner[Any]:

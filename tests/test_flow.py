@@ -380,3 +380,69 @@ def test_cli_run_on_two_worker_processes_gives_the_tables_of_one(prefect_harness
     assert files("1") and files("1") == files("2")
     for name in TABLES:
         pd.testing.assert_frame_equal(_load(tmp_path / "1")[name], _load(tmp_path / "2")[name], obj=name)
+
+
+def test_the_flow_takes_the_workers_and_the_batches_read_ahead_of_it(prefect_harness, tmp_path):
+    """What `ingest run` does while its Prefect server starts (pipeline.reading_ahead): the
+    workers started and the load batches begun in them are the flow's; each batch is still a
+    load_pages task run the server records; the tables are those of one worker. Workers no
+    flow took are stopped by executors.unprepare."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    import flows.ingest as flows_ingest
+
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    stamp = time.time_ns()  # files no other run has loaded: no batch comes from Prefect's cache
+    for path in raw.rglob("*"):
+        os.utime(path, ns=(stamp, stamp))
+    settings = Settings(raw=raw, curated=tmp_path / "two", batch_size=2)
+    assert pipeline.nothing_new(settings, ahead=pipeline.reading_ahead(settings, 2)) is None
+    warm = executors._prepared
+    assert warm is not None and warm.pool is not None and len(warm.started) == executors.started_ahead() >= 2
+    state = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "two"), batch_size=2, workers=2,
+                                     return_state=True)
+    result = state.result()
+    assert executors._prepared is None and warm.started == {} and warm.pool is None  # taken, then stopped
+    with get_client(sync_client=True) as client:
+        task_runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+    recorded = [run.name.rsplit("-", 1)[0] for run in task_runs if run.state_type.value == "COMPLETED"]
+    assert recorded.count("load_pages") == -(-result["files"] // 2)
+    one = flows_ingest.ingest_flow(raw=str(raw), curated=str(tmp_path / "one"), batch_size=2, workers=1)
+    assert one["by_status"] == result["by_status"] and one["rows"] == result["rows"]
+    for name in TABLES:
+        pd.testing.assert_frame_equal(_load(tmp_path / "one")[name], _load(tmp_path / "two")[name], obj=name)
+
+    pipeline.reading_ahead(settings, 2)(pipeline.plan_run(Settings(raw=raw, curated=tmp_path / "three", batch_size=2)))
+    warm = executors._prepared
+    assert warm is not None and warm.pool is not None
+    executors.unprepare()
+    assert executors._prepared is None and warm.pool is None and executors.started_ahead() == 0
+
+
+def test_cli_reads_ahead_while_its_own_server_starts_and_gives_the_tables_of_one_worker(tmp_path):
+    """`ingest run --workers 2` with no PREFECT_API_URL: the run starts its own Prefect server,
+    and its workers read the first batches meanwhile; the snapshot is the one of
+    `--workers 1` (documents and the state aside: they hold when they were ingested)."""
+    import subprocess
+    import sys
+
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect"), PREFECT_RESULTS_LOCAL_STORAGE_PATH=str(tmp_path / "results"))
+    said = {}
+    for workers in ("2", "1"):
+        out = subprocess.run([sys.executable, "-m", "ingest.cli", "run", "--raw", str(raw), "--curated",
+                              str(tmp_path / workers), "--batch-size", "2", "--workers", workers],
+                             env=env, capture_output=True, text=True, timeout=600, check=False)
+        assert out.returncode == 0, out.stdout + out.stderr
+        said[workers] = out.stderr
+    assert re.search(r"reading the first \d+ batches in 2 worker processes meanwhile", said["2"])
+    assert "reading the first" not in said["1"]
+
+    def files(workers: str) -> dict[str, bytes]:
+        current = tmp_path / workers / "_current"
+        return {p.relative_to(current).as_posix(): p.read_bytes() for p in sorted(current.rglob("*.parquet"))
+                if not {"_state", "documents"} & set(p.relative_to(current).parts)}
+
+    assert files("1") and files("1") == files("2")

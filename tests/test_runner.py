@@ -49,6 +49,47 @@ def test_a_run_of_one_batch_or_none_starts_no_worker_process(tmp_path):
     assert not again.published and list(again.stages) == ["plan"]
 
 
+def test_batches_read_ahead_are_taken_by_the_run_and_give_the_same_tables(tmp_path):
+    """Load batches started ahead (what a run does while Prefect's server starts) stand for the
+    run's own calls over the same files: the run takes each once, and publishes what a run
+    with nothing started ahead publishes."""
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    one = pipeline.run(Settings(raw=raw, curated=tmp_path / "one", batch_size=2), now=NOW)
+    settings = Settings(raw=raw, curated=tmp_path / "two", batch_size=2)
+    with executors.Processes(2) as executor:
+        assert pipeline.nothing_new(settings, ahead=lambda plan: pipeline.read_ahead(plan, settings, executor, 3)) is None
+        assert len(executor.started) == 3
+        two = pipeline.execute(settings, executor, now=NOW)
+        assert executor.started == {}  # each taken by the run's call over its batch
+    assert _files(tmp_path / "one") == _files(tmp_path / "two") != {}
+    assert one.snapshot.split("-")[-1] == two.snapshot.split("-")[-1]
+
+
+def test_a_batch_read_ahead_of_a_file_changed_since_is_read_again(tmp_path):
+    """A file that changes between the batch started ahead and the run's own plan: the run
+    reads it anew (its key, the files' sizes and mtimes, differs), the batch started ahead is
+    left untaken, and the tables are those of the changed landing zone."""
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    settings = Settings(raw=raw, curated=tmp_path / "two", batch_size=2)
+    with executors.Processes(2) as executor:
+        pipeline.nothing_new(settings, ahead=lambda plan: pipeline.read_ahead(plan, settings, executor, 1))
+        (taken,) = executor.started
+        first = raw / taken[1][1][0]
+        first.write_bytes(first.read_bytes() + b"\n")
+        pipeline.execute(settings, executor, now=NOW)
+        assert list(executor.started) == [taken]
+    pipeline.run(Settings(raw=raw, curated=tmp_path / "one", batch_size=2), now=NOW)
+    assert _files(tmp_path / "one") == _files(tmp_path / "two") != {}
+
+
+def test_a_plan_of_one_batch_reads_nothing_ahead(tmp_path):
+    raw = copy_raw(tmp_path / "raw", RAW)
+    settings = Settings(raw=raw, curated=tmp_path / "curated")
+    with executors.Processes(2) as executor:
+        pipeline.nothing_new(settings, ahead=lambda plan: pipeline.read_ahead(plan, settings, executor, 4))
+        assert executor.pool is None and executor.started == {}
+
+
 def test_more_than_one_reads_no_call_twice():
     calls = iter([(1,), (2,), (3,)])
     several, again = executors.more_than_one(calls)
@@ -166,3 +207,34 @@ def test_workers_end_with_a_killed_run(tmp_path):
     while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not [pid for pid in workers if alive(pid)]
+
+
+def test_the_summary_counts_spooled_removed_lines_a_file_at_a_time_as_it_counts_whole_ones(tmp_path):
+    """A run's summary reads removed_lines (spooled: a file per batch) a file at a time; the
+    counts per rule and per site are those of the whole table."""
+    from ingest.runtime.spool import Spool
+    from ingest.runtime.summary import load_tables, removed_by_site, summarize
+
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    pipeline.run(Settings(raw=raw, curated=tmp_path / "curated"), now=NOW)
+    whole = load_tables(tmp_path / "curated")
+    removed = whole["removed_lines"]
+    assert removed.num_rows > 10
+    with Spool() as spool:
+        for start in range(0, removed.num_rows, 7):
+            spool.add("removed_lines", removed.slice(start, 7))
+        spooled = {**whole, "removed_lines": spool.table("removed_lines", removed.schema)}
+        assert len(spooled["removed_lines"].files) > 1
+        by_file, at_once = summarize(spooled), summarize(whole)
+        assert by_file.top_rules == at_once.top_rules and by_file.top_rules
+        assert by_file.removed_by_site == at_once.removed_by_site == removed_by_site(spooled) != {}
+        assert by_file.dedup == at_once.dedup
+
+
+def test_raw_files_on_object_storage_are_not_read_ahead():
+    from ingest.runtime.spool import Spool
+
+    with Spool() as spool:
+        plan = pipeline.Plan(["a.txt", "b.txt"], ["a.txt", "b.txt"], {}, unchanged=False, spool=spool)
+        pipeline.reading_ahead(Settings(raw="s3://bucket/raw", curated="s3://bucket/curated", batch_size=1), 2)(plan)
+        assert executors._prepared is None and executors.started_ahead() == 0

@@ -415,6 +415,26 @@ def test_a_snapshot_without_checksums_is_checked_by_its_parquet_footers(tmp_path
     assert verify(settings.curated)[new.name] == [] and (new / CHECKSUMS).exists()
 
 
+def test_tables_written_in_threads_give_the_same_snapshot(tmp_path):
+    """Publishing several tables at a time (a run with several workers) writes the same files,
+    the same manifest and the same snapshot digest as one table at a time; and a second
+    publish of the same content over it, in threads, finds nothing to publish."""
+    from ingest.store.write import publish, read_previous, verify
+
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    settings = Settings(raw=raw, curated=tmp_path / "curated")
+    run(settings)
+    names = [*TABLE_NAMES, "_state/pages", "_state/parsed"]
+    tables = {n: read_previous(settings.curated, n) for n in names}
+    one, published_one = publish(tmp_path / "one", tables, keep=5, threads=1)
+    many, published_many = publish(tmp_path / "many", tables, keep=5, threads=3)
+    assert published_one and published_many
+    assert one.rsplit("-", 1)[1] == many.rsplit("-", 1)[1]
+    assert _snapshot_bytes(tmp_path / "one") == _snapshot_bytes(tmp_path / "many") != {}
+    assert publish(tmp_path / "many", tables, keep=5, threads=3) == (many, False)
+    assert verify(tmp_path / "many") == {many: []}
+
+
 def test_publish_calls_after_table_once_a_table_is_written(tmp_path):
     """The run gives memory back between tables through ``after_table`` (the store does not
     import the runtime's memory module); each call comes after that table's files exist."""
@@ -472,3 +492,22 @@ def test_a_bare_path_read_whose_listing_spans_a_publish_fails_rather_than_mixing
     assert (old, new) == (2, 4)
     assert sorted(pd.read_parquet(str(curated / "sections"), filesystem=Spanning()).document_id) == [
         "d1", "d1", "d2", "d2"]  # a read that does not span a publish: the whole new snapshot
+
+
+def test_the_manifest_digest_reads_each_row_as_its_values_joined(tmp_path):
+    """The snapshot's digest hashes each manifest row as its values as text (integers in
+    decimal) joined by NUL, then a newline, in UTF-8: made by Arrow, byte for byte what the
+    same rows give value by value in Python, whatever the text."""
+    import pyarrow as pa
+
+    from ingest.store import segments
+    from ingest.store.write import _row_lines
+
+    rows = {"table": ["sections", "sections", "documents"], "partition": ["section=cost", "section=ü", ""],
+            "file": ["part-a.parquet", "part-b.parquet", "part-c.parquet"], "key": ["d1", "clé\u00a0é", ""],
+            "digest": ["0" * 32, "f" * 32, "ab"], "rows": [3, 12345678901, 0]}
+    table = pa.table(rows, schema=segments.MANIFEST_SCHEMA)
+    expected = b"".join("\0".join(str(v) for v in row).encode() + b"\n" for row in zip(*rows.values(), strict=True))
+    assert _row_lines(table.to_batches()[0]) == expected
+    assert _row_lines(table.slice(1).to_batches()[0]) == expected.split(b"\n", 1)[1]
+    assert _row_lines(pa.RecordBatch.from_pylist([], schema=segments.MANIFEST_SCHEMA)) == b""

@@ -135,24 +135,37 @@ def _prefect_defaults() -> None:
 class _Meanwhile:
     """What a run does while a local Prefect server starts: import the flow and Prefect's
     engine, and plan, to know whether there is anything to do (``unchanged``: the run's
-    summary if not, pipeline.nothing_new)."""
+    summary if not, pipeline.nothing_new); with ``workers`` > 1 and work to do, start the
+    workers reading the first batches (pipeline.reading_ahead), which the flow then takes;
+    then import the flow (Prefect's imports) while they read."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, workers: int = 1) -> None:
         self.settings = settings
+        self.workers = workers
         self.unchanged: RunSummary | None = None
         self.done = False
 
-    def __call__(self) -> None:
+    def __call__(self, ahead: bool = True) -> None:
         self.done = True
-        import flows.ingest  # noqa: F401
-
         if self.settings is not None:
-            from ingest.runtime.pipeline import nothing_new
+            from ingest.runtime import executors, pipeline
 
+            start = pipeline.reading_ahead(self.settings, self.workers) if ahead and self.workers > 1 else None
             try:
-                self.unchanged = nothing_new(self.settings)
+                self.unchanged = pipeline.nothing_new(self.settings, ahead=start)
             except IngestError:  # another run writing, say: the flow will meet it, and Prefect record it
                 self.unchanged = None
+            if reading := executors.started_ahead():
+                _note(f"reading the first {reading} batches in {self.workers} worker processes meanwhile")
+        import flows.ingest  # noqa: F401 -- Prefect's imports, while the workers read
+
+    def close(self) -> None:
+        """Stop the workers started to read ahead, if the flow did not take them (it failed to
+        start, or the server did)."""
+        if self.done and self.settings is not None:
+            from ingest.runtime import executors
+
+            executors.unprepare()
 
 
 def _import_flow() -> None:
@@ -176,7 +189,8 @@ def _run_flow(raw, curated, full, dask, batch_size, verbose, total, workers=1) -
     _prefect_defaults()
     server: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
     started = time.perf_counter()
-    meanwhile = _Meanwhile(Settings(raw=raw, curated=curated, full=full, batch_size=batch_size))
+    meanwhile = _Meanwhile(Settings(raw=raw, curated=curated, full=full, batch_size=batch_size),
+                           1 if dask else workers)
     from .serve import configured_api_url, local_server, shared_server_url, use_server
 
     configured = configured_api_url()
@@ -191,10 +205,10 @@ def _run_flow(raw, curated, full, dask, batch_size, verbose, total, workers=1) -
               "to a server its workers can reach)")
     else:
         server = local_server(console=_Notes(), services=False, meanwhile=meanwhile)
-    with server:
+    with contextlib.closing(meanwhile), server:
         server_seconds = None if configured or shared else time.perf_counter() - started
-        if not meanwhile.done:  # a server already up (or none to start): plan now
-            meanwhile()
+        if not meanwhile.done:  # a server already up (or none to start): plan now, nothing to read ahead of
+            meanwhile(ahead=False)
         from flows import ingest as flows_ingest
 
         parameters = {"raw": str(raw), "curated": str(curated), "full": full, "batch_size": batch_size,

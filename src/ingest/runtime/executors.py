@@ -13,7 +13,7 @@ import os
 import select
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any, Protocol, Self, TypeVar
 
 from .memory import bulk_work
@@ -25,7 +25,10 @@ class Executor(Protocol):
     """Where a run's stage calls run. ``call`` runs one call and returns its result; ``map``
     runs one call per argument tuple and yields the results in the order of the calls,
     taking the tuples from ``calls`` only as it needs them (each may hold a batch's pages).
-    Stage functions are passed as themselves (pipeline's module-level functions)."""
+    Stage functions are passed as themselves (pipeline's module-level functions). ``workers``
+    is how many cores the run may use at a time (a stage's own threads, such as publishing's)."""
+
+    workers: int
 
     def call(self, stage: Callable[..., T], *args: Any) -> T: ...
 
@@ -34,6 +37,8 @@ class Executor(Protocol):
 
 class InProcess:
     """Every stage call in this process, one at a time, when the run asks for its result."""
+
+    workers = 1
 
     def call(self, stage: Callable[..., T], *args: Any) -> T:
         return stage(*args)
@@ -97,16 +102,22 @@ class Processes:
     block ends. Workers come from a fork server or are spawned (_worker_context), never
     forked from this process: they start clean whatever threads this process runs. Stages
     and their arguments travel pickled between this process and its own workers, never to or
-    from storage."""
+    from storage.
+
+    Calls may be started ahead (:meth:`ahead`), before the run asks for them: a call the run
+    makes later with the same key takes the started call's result instead of running again."""
 
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
         self.pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self.started: dict[tuple[str, Hashable], concurrent.futures.Future[Any]] = {}  # calls started ahead
+        self.keys: dict[str, Callable[..., Hashable]] = {}  # stage name -> the key of its calls
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.started.clear()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
@@ -122,10 +133,31 @@ class Processes:
                                                                initargs=(dict(os.environ), os.getpid()))
         return self.pool
 
+    def ahead(self, stage: Callable[..., Any], calls: Iterable[tuple], key: Callable[..., Hashable]) -> None:
+        """Start ``stage`` on each argument tuple of ``calls`` now, in the workers (started if
+        they were not), before the run asks for them: while the run waits for something else
+        (a Prefect server starting). ``key(*args)`` says which later call a started one stands
+        for; a later call with another key (the landing zone changed meanwhile) runs anew, and
+        calls never asked for are dropped when the block ends."""
+        pool = self.start()
+        self.keys[stage.__name__] = key
+        for args in calls:
+            self.started[(stage.__name__, key(*args))] = pool.submit(_in_bulk, stage, args)
+
+    def _started(self, stage: Callable[..., T], args: tuple) -> concurrent.futures.Future[T] | None:
+        """The call of ``stage`` on ``args`` started ahead, taken (each is taken once), if any."""
+        key = self.keys.get(stage.__name__)
+        if key is None or not self.started:
+            return None
+        return self.started.pop((stage.__name__, key(*args)), None)
+
     def run(self, stage: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """One call in a worker process, its result waited for: what a Prefect task run of the
-        flow does in a thread of the flow's process (flows/ingest.py). Safe from any thread once
-        :meth:`start` was called."""
+        flow does in a thread of the flow's process (flows/ingest.py); a call started ahead
+        gives its result. Safe from any thread once :meth:`start` was called."""
+        started = None if kwargs else self._started(stage, args)
+        if started is not None:
+            return started.result()
         return self.start().submit(_in_bulk, stage, args, kwargs).result()
 
     def map(self, stage: Callable[..., T], calls: Iterable[tuple]) -> Iterator[T]:
@@ -136,7 +168,7 @@ class Processes:
         pool = self.start()
         pending: collections.deque[concurrent.futures.Future[T]] = collections.deque()
         for args in calls:
-            pending.append(pool.submit(_in_bulk, stage, args))
+            pending.append(self._started(stage, args) or pool.submit(_in_bulk, stage, args))
             if len(pending) >= 2 * self.workers:
                 yield pending.popleft().result()
         while pending:
@@ -150,3 +182,45 @@ def more_than_one(calls: Iterable[tuple]) -> tuple[bool, Iterator[tuple]]:
     it = iter(calls)
     head = list(itertools.islice(it, 2))
     return len(head) > 1, itertools.chain(head, it)
+
+
+# The worker processes a caller started before the run that will use them (prepare), until that
+# run takes them (prepared) or the caller stops them (unprepare).
+_prepared: Processes | None = None
+
+
+def prepare(workers: int) -> Processes:
+    """Worker processes for the next run of ``workers`` workers in this process, made now: a
+    caller starts calls in them ahead (Processes.ahead) while it waits for something else
+    before the run (the CLI: a Prefect server starting). The run takes them (:func:`prepared`);
+    :func:`unprepare` stops them if no run does."""
+    global _prepared
+    if _prepared is None or _prepared.workers != workers:
+        unprepare()
+        _prepared = Processes(workers)
+    return _prepared
+
+
+def prepared(workers: int) -> Processes:
+    """The worker processes :func:`prepare` made, if as many (taken: the caller stops them when
+    its block ends); else new ones, started when needed."""
+    global _prepared
+    taken, _prepared = _prepared, None
+    if taken is not None and taken.workers == workers:
+        return taken
+    if taken is not None:
+        taken.__exit__(None, None, None)
+    return Processes(workers)
+
+
+def unprepare() -> None:
+    """Stop the worker processes :func:`prepare` made, if no run took them."""
+    global _prepared
+    left, _prepared = _prepared, None
+    if left is not None:
+        left.__exit__(None, None, None)
+
+
+def started_ahead() -> int:
+    """How many calls were started ahead in the prepared workers and not yet taken."""
+    return len(_prepared.started) if _prepared is not None else 0

@@ -73,6 +73,7 @@ from ingest.stages.tables import (
 from ingest.stages.validate import validate_tables
 from ingest.store.write import Table, publish, read_previous, remove_staging, writer_lock
 
+from . import executors
 from .executors import Executor, InProcess, Processes
 from .memory import bulk_work, few_collections, release_memory
 from .spool import SEQ, Piece, Spool, Spooled
@@ -181,6 +182,50 @@ def load_pages(root: Path | str, paths: Iterable[str], limits: Limits) -> pa.Tab
     compressed) and its site and template features, in Arrow. What crosses from a worker to the
     flow is then a few buffers, not thousands of objects, and a run holds its pages in them."""
     return page_rows(*load_batch(root, paths, limits))
+
+
+def load_key(raw: Path | str, paths: Iterable[str], limits: Limits) -> tuple:
+    """Which load_pages call a call started ahead stands for (executors.Processes.ahead): the
+    same files, each of the same size and mtime as when it was started, and the same limits."""
+    paths = tuple(paths)
+    return str(raw), paths, repr(limits), tuple(_signature(raw, rel) for rel in paths)
+
+
+def _signature(raw: Path | str, rel: str) -> tuple[int, int]:
+    try:
+        return file_signature(raw, rel)
+    except OSError:
+        return (-1, -1)
+
+
+def read_ahead(plan: Plan, settings: Settings, executor: Processes, batches: int) -> None:
+    """Start reading the first ``batches`` load batches of ``plan`` in ``executor``'s workers,
+    for the run over ``settings`` that will plan the same batches: what a run does while a
+    Prefect server starts, its workers otherwise idle. A plan of a single batch starts no
+    worker (a run reads it in its own process)."""
+    chunks = plan.batches(settings.batch_size)
+    if len(chunks) > 1:
+        executor.ahead(load_pages, ((settings.raw, chunk, settings.limits) for chunk in chunks[:batches]), load_key)
+
+
+# Load batches a run over several workers reads per worker before it starts (reading_ahead):
+# what the workers read in the few seconds a Prefect server takes to start.
+AHEAD_PER_WORKER = 4
+
+
+def reading_ahead(settings: Settings, workers: int) -> Callable[[Plan], None]:
+    """What to do with a run's plan made before the run starts (nothing_new's ``ahead``), for a
+    run over ``settings`` with ``workers`` worker processes: with more than one, start them
+    (executors.prepare, which the run takes: executors.prepared) and read the first
+    AHEAD_PER_WORKER load batches per worker in them (read_ahead). A batch whose result the
+    run finds elsewhere (Prefect's cache) was read for nothing. Raw files on object storage
+    are not read ahead: telling a started batch's files unchanged would ask the store again."""
+
+    def ahead(plan: Plan) -> None:
+        if workers > 1 and not isinstance(settings.raw, str):  # a local Path (config.location)
+            read_ahead(plan, settings, executors.prepare(workers), AHEAD_PER_WORKER * workers)
+
+    return ahead
 
 
 def batch_key(raw: Path | str, paths: Iterable[str], limits: Limits) -> str:
@@ -361,10 +406,7 @@ def plan_run(settings: Settings, spool: Spool | None = None) -> Plan:
     todo: list[str] = []
     signatures: dict[str, tuple[int, int]] = {}
     for rel in paths:
-        try:
-            signatures[rel] = file_signature(settings.raw, rel)
-        except OSError:
-            signatures[rel] = (-1, -1)
+        signatures[rel] = _signature(settings.raw, rel)
         prev = previous.get(rel)
         if prev is not None and (prev.size, prev.mtime_ns) == signatures[rel]:
             files[rel] = prev
@@ -626,6 +668,7 @@ class Output:
     spool: Spool
     rejected: list[pa.Table] = field(default_factory=list)
     sources: list[CodeSource] = field(default_factory=list)
+    quarantine_rejected: pa.Table | None = None  # the quarantined pages' documents rows rejected (page_tables)
 
     def add(self, tables: dict[str, pa.Table], rejected: pa.Table, sources: tuple[list[CodeSource], pa.Table]) -> None:
         for name, table in tables.items():
@@ -638,9 +681,21 @@ class Output:
                now: datetime) -> dict[str, Table]:
         """Every curated table: the pages' rows (spooled), the quarantined pages' documents
         rows and the code tables (validated here), and every rejected row."""
-        quarantine, q_rejected = validate_tables({"documents": quarantine_table(quarantined, first_seen, now)})
+        out = {**self.page_tables(quarantined, first_seen, now), **self.code_tables()}
+        return {name: out[name] for name in schema.TABLES}
+
+    def page_tables(self, quarantined: Sequence[Quarantine], first_seen: dict[str, datetime],
+                    now: datetime) -> dict[str, Table]:
+        """The page tables (spooled), the quarantined pages' documents rows among them."""
+        quarantine, self.quarantine_rejected = validate_tables(
+            {"documents": quarantine_table(quarantined, first_seen, now)})
         self.spool.add("documents", quarantine["documents"], ORDER["documents"])
-        out: dict[str, Table] = {name: self.spool.table(name, schema.TABLES[name], ORDER[name]) for name in PAGE_TABLES}
+        return {name: self.spool.table(name, schema.TABLES[name], ORDER[name]) for name in PAGE_TABLES}
+
+    def code_tables(self) -> dict[str, Table]:
+        """The code tables (codes, section_items: grouped and validated here) and every rejected
+        row (rejected_rows), once the page tables are (page_tables)."""
+        out: dict[str, Table] = {}
         ranked = rank_sources(self.sources)
         self.sources = []
         codes, c_rejected = validate_tables({"codes": codes_table(ranked)})
@@ -653,27 +708,37 @@ class Output:
             self.spool.add("section_items", valid["section_items"])
             self.rejected.append(piece_rejected)
         out["section_items"] = self.spool.table("section_items", schema.TABLES["section_items"])
-        rejected = pa.concat_tables([*self.rejected, q_rejected, c_rejected])
+        rejected = pa.concat_tables([*self.rejected, self.quarantine_rejected, c_rejected])
         self.rejected = []
         keys = ["table", "document_id", "reason", "row"]
         out["rejected_rows"] = rejected.take(pc.sort_indices(
             pa.table({k: pc.fill_null(rejected.column(k), "") for k in keys}), [(k, "ascending") for k in keys]))
-        return {name: out[name] for name in schema.TABLES}
+        return out
 
 
 ITEMS_TABLE = "__items"  # the curated pages' section items (tables.ITEMS), spooled for code_tables
 
 
 def publish_output(settings: Settings, output: Output, quarantined: Sequence[Quarantine], state: dict[str, Table],
-                   first_seen: dict[str, datetime], now: datetime) -> tuple[dict[str, Table], str, bool]:
+                   first_seen: dict[str, datetime], now: datetime,
+                   threads: int = 1) -> tuple[dict[str, Table], str, bool]:
     """The code tables grouped, every table written from the spool as a new snapshot with the
-    run's state (write.publish; with ``settings.full`` every file is written anew, which repairs
-    any damaged one). Returns the tables, the snapshot id and whether it is new."""
-    tables = output.tables(quarantined, first_seen, now)
+    run's state (write.publish, ``threads`` tables at a time, the code tables grouped while
+    the page tables are written; with ``settings.full`` every file is written anew, which
+    repairs any damaged one). Returns the tables, the snapshot id and whether it is new."""
+    pages = output.page_tables(quarantined, first_seen, now)
+    codes: dict[str, Table] = {}
+
+    def code_tables() -> dict[str, Table]:
+        codes.update(output.code_tables())
+        return codes
+
     with few_collections():
-        snapshot, published = publish(settings.curated, {**tables, **state}, settings.keep_snapshots,
-                                      full=settings.full, after_table=release_memory)
-    return tables, snapshot, published
+        snapshot, published = publish(settings.curated, {**pages, **state}, settings.keep_snapshots,
+                                      full=settings.full, after_table=release_memory, threads=threads,
+                                      later=code_tables)
+    tables = {**pages, **codes}
+    return {name: tables[name] for name in schema.TABLES}, snapshot, published
 
 
 # The stage functions a run calls, in order: what an Executor is asked to run.
@@ -775,7 +840,8 @@ def execute(settings: Settings, executor: Executor, progress: Progress | None = 
         del corpus, parsed
         release_memory()
         announce(progress, "publishing")
-        tables, snapshot, published = executor.call(publish_output, settings, output, quarantined, state, seen, now)
+        tables, snapshot, published = executor.call(publish_output, settings, output, quarantined, state, seen, now,
+                                                    executor.workers)
         lap("publish")
         summary = summarize(tables, snapshot=snapshot, published=published, seconds=time.perf_counter() - started,
                             files=len(plan.paths))
@@ -792,20 +858,25 @@ def _unchanged_summary(settings: Settings, plan: Plan, started: float, lap: Laps
     return summary
 
 
-def nothing_new(settings: Settings) -> RunSummary | None:
+def nothing_new(settings: Settings, ahead: Callable[[Plan], None] | None = None) -> RunSummary | None:
     """The summary of a run over ``settings`` if its plan finds nothing new or changed since
     the last published run (what :func:`execute` would return, having done nothing else); None
-    when there is work to do. What a caller checks before it starts a run's machinery (the
-    CLI: Prefect's flow engine) for a run that would find nothing to do. Takes the writer lock
-    while it plans, as a run does."""
-    if settings.full:
+    when there is work to do, after handing the plan to ``ahead`` (which may start on it:
+    read_ahead). What a caller checks before it starts a run's machinery (the CLI: Prefect's
+    flow engine) for a run that would find nothing to do. Takes the writer lock while it
+    plans, as a run does."""
+    if settings.full and ahead is None:
         return None
     started = time.perf_counter()
     lap = Laps()
     with writer_lock(settings.curated), Spool() as spool:
         plan = plan_run(settings, spool)
         lap("plan")
-        return _unchanged_summary(settings, plan, started, lap) if plan.unchanged else None
+        if plan.unchanged:
+            return _unchanged_summary(settings, plan, started, lap)
+    if ahead is not None:
+        ahead(plan)
+    return None
 
 
 def run(settings: Settings, progress: Progress | None = None, now: datetime | None = None,

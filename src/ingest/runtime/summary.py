@@ -9,14 +9,16 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ingest import schema
 from ingest.store.write import Table, current_snapshot, read_previous
-from ingest.tabular import count_values
+from ingest.tabular import Spooled, count_values
 
 
 @dataclass(slots=True)
@@ -117,7 +119,7 @@ def summarize(
 ) -> RunSummary:
     docs = tables["documents"].select(["status", "raw_path", "line_no", "reason", "site"]).to_pydict()
     status, paths, line_nos, reasons = docs["status"], docs["raw_path"], docs["line_no"], docs["reason"]
-    rules = Counter(count_values(tables["removed_lines"], "rule"))
+    rules, by_site = _rule_counts(tables)
 
     def where(i: int) -> str:
         return f"{paths[i]}:{line_nos[i]}" if line_nos[i] else paths[i]
@@ -132,7 +134,7 @@ def summarize(
         quarantined=[(where(i), reasons[i] or "") for i, s in enumerate(status) if s == "quarantined"],
         no_code=[(where(i), reasons[i] or "") for i, s in enumerate(status) if s == "no_code"],
         dedup=_dedup_figures(len(status), reasons, rules),
-        removed_by_site=removed_by_site(tables),
+        removed_by_site=_by_site(by_site),
         snapshot=snapshot,
         published=published,
         seconds=seconds,
@@ -154,15 +156,42 @@ def _removed_by(rule: str) -> str:
 def removed_by_site(tables: dict[str, Table]) -> dict[str, dict[str, object]]:
     """Per site: how many lines cleaning removed, how many by each of REMOVED_BY, and the rule
     that removed most."""
+    return _by_site(_rule_counts(tables)[1])
+
+
+def _rule_counts(tables: dict[str, Table]) -> tuple[Counter[str], Counter[tuple[str, str]]]:
+    """The removed lines per rule, and per (site of the line's document, rule): read a piece of
+    removed_lines at a time (a spool file, when spooled; a run removes tens of lines a page,
+    too many rows to hold whole beside the rest of a run)."""
     removed, docs = tables.get("removed_lines"), tables.get("documents")
-    if removed is None or docs is None or removed.num_rows == 0:
-        return {}
-    joined = removed.select(["document_id", "rule"]).join(docs.select(["document_id", "site"]), "document_id")
-    counts = joined.group_by(["site", "rule"]).aggregate([("rule", "count")]).to_pylist()
+    rules: Counter[str] = Counter()
+    by_site: Counter[tuple[str, str]] = Counter()
+    if removed is None or removed.num_rows == 0:
+        return rules, by_site
+    sites = docs.select(["document_id", "site"]) if docs is not None else None
+    for piece in _pieces(removed, ["document_id", "rule"]):
+        rules.update(count_values(piece, "rule"))
+        if sites is not None:
+            counts = piece.join(sites, "document_id").group_by(["site", "rule"]).aggregate([("rule", "count")])
+            for site, rule, n in zip(*(counts.column(c).to_pylist() for c in ("site", "rule", "rule_count")),
+                                     strict=True):
+                by_site[(site, rule)] += n
+    return rules, by_site
+
+
+def _pieces(table: Table, columns: list[str]) -> Iterator[pa.Table]:
+    """Some columns of ``table``, a spool file at a time when spooled (whole otherwise)."""
+    if isinstance(table, Spooled):
+        for f in table.files:
+            yield pq.read_table(f, columns=columns)
+    else:
+        yield table.select(columns)
+
+
+def _by_site(counts: Counter[tuple[str, str]]) -> dict[str, dict[str, object]]:
     out: dict[str, dict[str, object]] = {}
     top: dict[str, tuple[int, str]] = {}
-    for row in counts:
-        site, rule, n = row["site"], row["rule"], row["rule_count"]
+    for (site, rule), n in counts.items():
         entry = out.setdefault(site, {"lines": 0, **dict.fromkeys(REMOVED_BY, 0)})
         entry["lines"] = int(entry["lines"]) + n  # type: ignore[call-overload]
         by = _removed_by(rule)

@@ -979,6 +979,7 @@ class ObjectStore(Store):
         failed upload removes what it wrote (else the next run does). Readers never resolve a
         table path again mid-read here (current_path pins the snapshot): ``seal`` is not needed."""
         known = self._digests(staging.current)
+        staging.kept.sort()  # in the order of their names, however many threads took them
         dest = self._url(SNAPSHOTS, snap_id)
         files = sorted(p for p in staging.dir.rglob("*") if p.is_file())
         try:

@@ -48,9 +48,11 @@ table paths, pointer, prune); each step is done by the location's :class:`storag
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import functools
 import hashlib
+import itertools
 import logging
 import os
 import shutil
@@ -60,7 +62,9 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePath
 from typing import TypeAlias
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ingest import schema
@@ -196,13 +200,18 @@ def _usable_segments(store: storage.Store, current: PurePath | None) -> tuple[se
 
 
 def publish(curated: Path | str, tables: dict[str, Table], keep: int, *, full: bool = False,
-            after_table: Callable[[], None] = lambda: None) -> tuple[str, bool]:
+            after_table: Callable[[], None] = lambda: None, threads: int = 1,
+            later: Callable[[], dict[str, Table]] | None = None) -> tuple[str, bool]:
     """Write ``tables`` as a new snapshot and make it current. Returns (snapshot id, published);
     ``published`` is False when the content equals the current snapshot's and none of its
     files is damaged. Unchanged segments are taken over from the current snapshot once they
     pass their check; with ``full``, every file is written anew (and published).
     ``after_table`` is called once each table is written: the run gives memory back there
-    (the store knows nothing of how a run manages the process's memory).
+    (the store knows nothing of how a run manages the process's memory). ``threads`` tables
+    are written at a time (DuckDB and Parquet's writer release the GIL; each table's DuckDB
+    budget is held once per thread); the files are the same whatever the number. ``later``
+    gives more tables to publish, made while the others are written when ``threads`` > 1
+    (before any is written otherwise).
 
     The snapshot is staged, committed complete, its table paths put in place, and only then
     made current (one atomic step); then older snapshots are pruned."""
@@ -212,7 +221,7 @@ def publish(curated: Path | str, tables: dict[str, Table], keep: int, *, full: b
         with store.stage(current) as staging:
             previous, damage = ({}, []) if full else _usable_segments(store, current)
             digest = _write_tables(staging.dir, tables, previous, functools.partial(store.reuse, staging),
-                                   after_table)
+                                   after_table, threads, later)
             if current is not None and current.name.endswith(digest) and not damage and not full:
                 store.settle(current.name)
                 return current.name, False
@@ -249,11 +258,18 @@ def _previous_segments(curated: Path | str) -> segments.Previous:
 
 
 def _write_tables(staging: Path, tables: dict[str, Table], previous: segments.Previous,
-                  reuse: Callable[[str, str, str], None], after_table: Callable[[], None]) -> str:
+                  reuse: Callable[[str, str, str], None], after_table: Callable[[], None], threads: int = 1,
+                  later: Callable[[], dict[str, Table]] | None = None) -> str:
     """Write every table as segments (see segments.py), keeping unchanged segments of the
-    previous snapshot through ``reuse(table, old file, new file)``, then the manifest.
-    Returns the snapshot's content digest: of the manifest, which names every key's rows'
-    digest and the file holding them (identical content, identical digest)."""
+    previous snapshot through ``reuse(table, old file, new file)``, then the manifest;
+    ``threads`` tables at a time, the largest first (a table's segments do not depend on
+    another's), the tables ``later`` gives made in this thread meanwhile. Returns the
+    snapshot's content digest: of the manifest, which names every key's rows' digest and the
+    file holding them (identical content, identical digest)."""
+    tables = dict(tables)
+    if later is not None and threads <= 1:
+        tables.update(later())
+        later = None
     groups: dict[str, str] = {}  # document id and raw file -> site: what changes together
     if "documents" in tables:
         docs = tables["documents"].select(["document_id", "raw_path", "site"]).to_pydict()
@@ -265,21 +281,50 @@ def _write_tables(staging: Path, tables: dict[str, Table], previous: segments.Pr
     scratch.mkdir()
     pieces: dict[tuple[str, str], Path] = {}  # the manifest's rows, per table partition (a row per key: spooled)
 
-    def spool_manifest(rows: pa.Table) -> None:  # a partition's manifest rows, to a file as soon as they are known
-        if rows.num_rows:
-            key = (rows.column("table")[0].as_py(), rows.column("partition")[0].as_py())
-            pieces[key] = scratch / f"manifest-{len(pieces):04d}.parquet"
-            pq.write_table(segments.manifest_table([rows]), pieces[key])
+    def write(index: int, name: str) -> None:
+        written = itertools.count()
+
+        def spool_manifest(rows: pa.Table) -> None:  # a partition's manifest rows, to a file as soon as they are known
+            if rows.num_rows:
+                key = (rows.column("table")[0].as_py(), rows.column("partition")[0].as_py())
+                path = scratch / f"manifest-{index:02d}-{next(written):04d}.parquet"
+                pq.write_table(segments.manifest_table([rows]), path)
+                pieces[key] = path  # a table's own keys: no two threads add the same
+
+        (scratch / f"table-{index:02d}").mkdir()  # DuckDB's temporary files, one directory per connection
+        segments.write_table(staging / name, name, tables[name], previous, functools.partial(reuse, name),
+                             groups, scratch / f"table-{index:02d}", sink=spool_manifest)
+        after_table()
+
+    def largest_first(names: list[str]) -> list[str]:
+        return sorted(names, key=lambda name: -_size(tables[name]))
 
     try:
-        for name, table in tables.items():
-            segments.write_table(staging / name, name, table, previous, functools.partial(reuse, name),
-                                 groups, scratch, sink=spool_manifest)
-            after_table()
+        names = list(tables)
+        if threads <= 1:
+            for name in largest_first(names):
+                write(names.index(name), name)
+        else:
+            with concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="ingest-publish") as pool:
+                writing = [pool.submit(write, names.index(name), name) for name in largest_first(names)]
+                if later is not None:
+                    more = later()
+                    tables.update(more)
+                    names += [name for name in more if name not in names]
+                    writing += [pool.submit(write, names.index(name), name) for name in largest_first(list(more))]
+                for done in writing:
+                    done.result()
         (staging / segments.MANIFEST).mkdir(parents=True)
         return _write_manifest([pieces[k] for k in sorted(pieces)], staging / segments.MANIFEST / "part-0.parquet")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _size(table: Table) -> int:
+    """About how much writing ``table`` costs: its bytes (of its spool files, when spooled)."""
+    if isinstance(table, Spooled):
+        return sum(os.path.getsize(f) for f in table.files)
+    return table.nbytes
 
 
 def _write_manifest(pieces: list[Path], dest: Path) -> str:
@@ -293,10 +338,19 @@ def _write_manifest(pieces: list[Path], dest: Path) -> str:
         for piece in pieces:
             table = pq.read_table(piece).cast(segments.MANIFEST_SCHEMA)
             writer.write_table(table)
-            for batch in table.to_batches(max_chunksize=8192):  # as Python objects: a few MB at a time
-                for row in zip(*(batch.column(c).to_pylist() for c in batch.schema.names), strict=True):
-                    h.update("\0".join(str(v) for v in row).encode() + b"\n")
+            for batch in table.to_batches(max_chunksize=8192):  # a few MB of text at a time
+                h.update(_row_lines(batch))
     return h.hexdigest()[:12]
+
+
+def _row_lines(batch: pa.RecordBatch) -> bytes:
+    """A manifest batch's rows as the digest reads them: each row's values as text (integers in
+    decimal), joined by NUL, a newline after each row, in UTF-8; made by Arrow, not row by row
+    in Python. The manifest's columns hold no nulls."""
+    columns = [c if pa.types.is_string(c.type) else pc.cast(c, pa.string()) for c in batch.columns]
+    lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*columns, "\0"), "", "\n")
+    offsets = np.frombuffer(lines.buffers()[1], np.int32)[lines.offset : lines.offset + len(lines) + 1]
+    return bytes(memoryview(lines.buffers()[2])[offsets[0] : offsets[-1]]) if len(lines) else b""
 
 
 def _seal_partitions(snap: Path) -> None:
