@@ -1,6 +1,7 @@
 """The benchmark: `make bench` (or `python benchmarks/run.py [--pages 10000 --big 50000] [--parts ...]`).
 
-Prints one table and writes benchmarks/results.md with the machine, versions and date. Every
+Prints one table and, for a run of every part, puts it at the top of benchmarks/results.md
+(with the machine, versions and date; the sections below it stay). Every
 figure is the median of --repeat runs unless it says otherwise; ratios are measured side by
 side in the same run. Corpora come from benchmarks/corpus.py (5 sites: 2 HTML layouts of
 40-200 KB, 3 text-dump layouts, JSONL scraper files; ~5% exact and ~15% near duplicates).
@@ -334,6 +335,14 @@ def startup_seconds(work: Path, repeat: int) -> dict[str, list[float]]:
     return out
 
 
+def _replace_latest(path: Path, table: str) -> None:
+    """Put ``table`` at the top of results.md in place of the last run's, keeping every section
+    after it (``## ...``: the figures and history written by hand)."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    rest = old[old.index("\n## "):] if "\n## " in old else ""
+    path.write_text(table + rest, encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=10_000, help="pages for the end-to-end runs")
@@ -341,7 +350,9 @@ def main() -> None:
     parser.add_argument("--per-format", type=int, default=1000, help="pages per format for throughput")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--core-repeat", type=int, default=5, help="rounds of the per-core rows (about 35 s each)")
-    parser.add_argument("--out", type=Path, default=HERE / "results.md")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="write the table to this file (default: a run of every part puts it at the top of "
+                        "benchmarks/results.md, keeping the sections below; a partial run only prints it)")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--parts", default=",".join(PARTS),
                         help=f"comma-separated parts to run (default all: {', '.join(PARTS)})")
@@ -554,8 +565,15 @@ def main() -> None:
         "~5% exact and ~15% near duplicates)."), "",
         "| figure | value |", "|---|---|",
     ]
-    args.out.write_text("\n".join(header + [f"| {k} | {v} |" for k, v in rows]) + "\n", encoding="utf-8")
-    print(f"written {args.out}")
+    table = "\n".join(header + [f"| {k} | {v} |" for k, v in rows]) + "\n"
+    if args.out is not None:
+        args.out.write_text(table, encoding="utf-8")
+        print(f"written {args.out}")
+    elif parts == set(PARTS):
+        _replace_latest(HERE / "results.md", table)
+        print(f"written the top of {HERE / 'results.md'}")
+    else:
+        print("a partial run: results.md left as it is (--out FILE writes this table)")
     if args.workdir is None:
         shutil.rmtree(work, ignore_errors=True)
 
