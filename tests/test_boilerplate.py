@@ -226,7 +226,7 @@ def test_the_cheap_prefilters_never_hide_an_arrow_or_a_code() -> None:
         if boilerplate._ARROW.search(text):
             assert boilerplate._ARROW_MARKS.search(text)
         if rules.CODE_PATTERN.search(text):
-            assert boilerplate._FOUR_DIGITS.search(text)
+            assert rules.FOUR_DIGITS.search(text)
 
     check()
     for text, arrow in [("Read more ›", 1.0), ("Next -> page", 1.0), ("Learn more +", 1.0), ("Plain words here", 0.0)]:

@@ -74,7 +74,6 @@ _ARROW = re.compile(r"[→›»➔⟶➜▶←‹«]|(?:^|\s)(?:->|>>|<-)(?:\s|$
 _ARROW_MARKS = re.compile(r"[→›»➔⟶➜▶←‹«<>+]")
 _LINK = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|org|net|io|gov)\b|@[\w-]+\.")
 _NOT_DIGITS = re.compile(r"\D+")
-_FOUR_DIGITS = re.compile(r"\d{4}")
 # Every match of _LINK holds one of these, and every match of _MONTH a digit or one of _DATE_WORDS.
 _LINK_MARKS = re.compile(r"http|www\.|@|\.(?:com|org|net|io|gov)")
 _DATE_WORDS = ("updated", "reviewed", "verified", "published")
@@ -167,8 +166,8 @@ def _line_facts(
         float(len(words) <= 8 and stripped.endswith(":")),
         float(arrow or imperative),
     )
-    # Every code has four digits in a row: most lines have none, and the code pattern costs more.
-    codes = tuple(m.group(1).upper() for m in rules.CODE_PATTERN.finditer(text)) if _FOUR_DIGITS.search(text) else ()
+    codes = (tuple(m.group(1).upper() for m in rules.CODE_PATTERN.finditer(text))
+             if rules.FOUR_DIGITS.search(text) else ())
     topic = frozenset([w for w in low if len(w) >= TOPIC_WORD_MIN_CHARS]) - FUNCTION_WORDS
     return features, _ROW.pack(*features), codes, topic, compact(text)
 

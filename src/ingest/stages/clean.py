@@ -116,7 +116,6 @@ _GLUED_BEFORE_CAPS = re.compile(r"^(?P<promo>[A-Z][^A-Z]*?[a-z])(?=[A-Z]{2,}[A-Z
 _LONE_NUMBER = re.compile(r"^[+-]?\d[\d,]{0,9}$")
 _COUNTER_RULES = frozenset({"vote_count", "visitor_counter"})
 _DIGIT = re.compile(r"\d")
-_FOUR_DIGITS = re.compile(r"\d{4}")  # held by every match of rules.CODE_PATTERN, a cheap test before it
 _QUOTED = re.compile(r"[\"“][^\"”]{0,200}[\"”]")
 _EXAMPLE_BEFORE = re.compile(r"(e\.g\.|for example|example|such as|like)\W{0,3}$", re.IGNORECASE)
 # A number labelled as another kind of identifier is not a code: "SKU 48213", "Item #50322",
@@ -314,7 +313,7 @@ def _brand_pitch(line: Line, brand: str | None) -> bool:
 def phrased_codes(text: str) -> tuple[tuple[str, int], ...]:
     """(code, offset) of every code the line names as a code: ``rules.CODE_PHRASE`` and the
     gated ``rules.CODE_PHRASE_EXTRA`` forms."""
-    if not _FOUR_DIGITS.search(text):  # every code holds four digits in a row
+    if not rules.FOUR_DIGITS.search(text):
         return ()
     found = {m.start("code"): m.group("code") for m in rules.CODE_PHRASE.finditer(text)}
     low = text.casefold()
@@ -330,7 +329,7 @@ def code_hits(text: str) -> tuple[tuple[str, bool], ...]:
     """Codes in a line, each with whether it is named as a code ("CPT Code 21183")
     rather than a bare number. Codes inside quotes or after "e.g." are examples: skipped.
     Memoised: the answer depends on the text alone, and the parser asks it of every line."""
-    found = list(rules.CODE_PATTERN.finditer(text)) if _FOUR_DIGITS.search(text) else None
+    found = list(rules.CODE_PATTERN.finditer(text)) if rules.FOUR_DIGITS.search(text) else None
     if not found:
         return ()
     examples = [m.span() for m in _QUOTED.finditer(text)]
