@@ -39,6 +39,31 @@ def test_two_worker_processes_give_the_same_tables_byte_for_byte(tmp_path):
         assert pq.read_table(tmp_path / "one" / name).equals(pq.read_table(tmp_path / "two" / name))
 
 
+def test_rows_are_built_several_parse_batches_at_a_time_and_the_tables_are_the_same(tmp_path, monkeypatch):
+    """table_items takes TABLE_GROUP parse batches per call: fewer calls, the same tables as
+    one parse batch per call."""
+    raw = copy_raw(tmp_path / "raw", RAW, PAGES)
+    calls: dict[int, list[int]] = {}
+
+    class Counting(executors.InProcess):
+        def map(self, stage, batches):
+            for args in batches:
+                if stage is pipeline.table_items:
+                    calls.setdefault(pipeline.TABLE_GROUP, []).append(len(args[0]))
+                yield stage(*args)
+
+    runs = {}
+    for group in (1, 3):
+        monkeypatch.setattr(pipeline, "TABLE_GROUP", group)
+        runs[group] = pipeline.execute(Settings(raw=raw, curated=tmp_path / f"g{group}", batch_size=2), Counting(),
+                                       now=NOW)
+    assert sum(calls[1]) == sum(calls[3]) and len(calls[3]) == -(-len(calls[1]) // 3)
+    assert max(calls[3]) > max(calls[1])
+    assert runs[1].snapshot.split("-")[-1] == runs[3].snapshot.split("-")[-1]
+    files, other = _files(tmp_path / "g1"), _files(tmp_path / "g3")
+    assert files and [name for name in files if files[name] != other.get(name)] == []
+
+
 def test_a_run_of_one_batch_or_none_starts_no_worker_process(tmp_path):
     raw = copy_raw(tmp_path / "raw", RAW)
     with executors.Processes(2) as executor:

@@ -209,8 +209,9 @@ def read_ahead(plan: Plan, settings: Settings, executor: Processes, batches: int
 
 
 # Load batches a run over several workers reads per worker before it starts (reading_ahead):
-# what the workers read in the few seconds a Prefect server takes to start.
-AHEAD_PER_WORKER = 4
+# more than the workers read in the few seconds a Prefect server takes to start, so that they
+# are still busy when it answers; each result is a few MB, held until the flow takes it.
+AHEAD_PER_WORKER = 8
 
 
 def reading_ahead(settings: Settings, workers: int) -> Callable[[Plan], None]:
@@ -646,6 +647,30 @@ def batch_documents(items: Sequence[Item], parsed: pa.Table, decided: Decisions)
     return docs
 
 
+# Parse batches a table_items call takes at a time: building a page's rows costs a fraction of
+# parsing it, so per call the fixed costs (a Prefect task run, handing the batch to a worker and
+# its rows back, spooling each table's piece) would otherwise weigh as much as the work.
+TABLE_GROUP = 4
+TableGroup = list[tuple[tuple[int, int], Piece]]  # consecutive parse batches: each range with its parses
+
+
+def table_groups(ranges: Sequence[tuple[int, int]], parsed: Sequence[Piece]) -> list[TableGroup]:
+    """The parse batches (each range with its parses) in runs of TABLE_GROUP consecutive ones."""
+    pairs = list(zip(ranges, parsed, strict=True))
+    return [pairs[i:i + TABLE_GROUP] for i in range(0, len(pairs), TABLE_GROUP)]
+
+
+def table_batch(corpus: Corpus, group: TableGroup) -> tuple[list[Item], pa.Table]:
+    """A table_items call's pages and their parses: a run of consecutive parse batches, in order."""
+    items = [item for (a, b), _ in group for item in corpus.items(a, b)]
+    return items, pa.concat_tables([piece.read() for _, piece in group])
+
+
+def group_ids(corpus: Corpus, group: TableGroup) -> list[str]:
+    """The document ids of a table_items call's pages, in order."""
+    return [doc_id for (a, b), _ in group for doc_id in corpus.ids(a, b)]
+
+
 def table_items(
     items: Sequence[Item],
     parsed: pa.Table,
@@ -819,8 +844,8 @@ def execute(settings: Settings, executor: Executor, progress: Progress | None = 
         del records
         lap("deduplicate")
         output = Output(spool)
-        batches_out = ((corpus.items(a, b), piece.read(), _subset(decided, ids := corpus.ids(a, b)), _subset(seen, ids),
-                        now) for (a, b), piece in zip(ranges, parsed, strict=True))
+        batches_out = ((*table_batch(corpus, group), _subset(decided, ids := group_ids(corpus, group)),
+                        _subset(seen, ids), now) for group in table_groups(ranges, parsed))
         announce(progress, "building tables")
         for result in executor.map(table_items, batches_out):
             output.add(*result)
