@@ -189,29 +189,6 @@ def test_a_partitioned_table_is_the_same_however_its_segments_are_gathered_into_
         assert t["n"] == sorted(t["n"])  # a segment keeps the rows' order
 
 
-@settings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from("abcd"), st.sampled_from(["cost", "faq", "overview"]), st.text(max_size=3)),
-                max_size=30))
-def test_every_partition_digested_in_one_scan_is_digested_as_alone(rows):
-    """A partitioned table's keys are digested in one query over every partition: each
-    partition's digests are those a query of that partition alone gives (what decides which
-    segments a run keeps)."""
-    table = pa.table({"document_id": [k for k, _, _ in rows], "section": [s for _, s, _ in rows],
-                      "text": [t for _, _, t in rows]}, schema=pa.schema(
-                          [("document_id", pa.string()), ("section", pa.string()), ("text", pa.string())]))
-    con = segments.connect()
-    try:
-        segments._source(con, table)
-        columns = ["document_id", "text"]
-        together = segments._digests_by_part(con, columns, "document_id", "section")
-        alone = {part: segments._digests(con, columns, "document_id", "section = ?", [part])
-                 for part in {s for _, s, _ in rows}}
-    finally:
-        con.close()
-    assert together == alone
-    assert sum(n for part in together.values() for _, n in part.values()) == len(rows)
-
-
 def test_key_digests_change_with_any_value_and_not_with_row_order():
     a = pa.table({"document_id": ["x", "x", "y"], "text": ["1", "2", "3"]})
     b = pa.table({"document_id": ["y", "x", "x"], "text": ["3", "2", "1"]})

@@ -84,7 +84,6 @@ class Segment:
 
 
 Previous = dict[tuple[str, str], list[Segment]]  # (table, partition) -> segments
-Digests = dict[str, tuple[str, int]]  # key -> (digest of its rows, rows)
 Reuse = Callable[[str, str], None]  # (table-relative file in the previous snapshot, in the new one)
 
 
@@ -150,21 +149,6 @@ def _digests(con, columns: list[str], key_column: str, where: str, params: list)
     return {key: (f"{a:016x}{b:016x}", c) for key, a, b, c in zip(k, x, s, n, strict=True)}
 
 
-def _digests_by_part(con, columns: list[str], key_column: str, part_col: str) -> dict[object, Digests]:
-    """:func:`_digests` of every partition (by its value of ``part_col``) from one scan of
-    ``src``: a query per partition would read the whole table once per partition."""
-    cols = ", ".join(_quote(c) for c in columns)
-    result = con.sql(
-        f"""select __part, __key, bit_xor(h), (sum(h::hugeint) % 18446744073709551616)::ubigint, count(*)
-            from (select {_quote(part_col)} as __part, {_key(key_column)} as __key, hash({cols}) as h
-                  from src where {_quote(part_col)} is not null) group by __part, __key""",
-    ).fetchnumpy()
-    out: dict[object, Digests] = {}
-    for part, key, a, b, c in zip(*(result[c].tolist() for c in result), strict=True):
-        out.setdefault(part, {})[key] = (f"{a:016x}{b:016x}", c)
-    return out
-
-
 def write_table(
     dest: Path,
     name: str,
@@ -208,10 +192,8 @@ def write_table(
             parts = [(f"{part_col}={v}", f"{_quote(part_col)} = ?", [v]) for v in values] or [
                 (f"{part_col}=other", "true", [])
             ]
-        key_column = KEY_COLUMNS.get(name, file_schema.names[0])
-        by_part = {} if part_col is None else _digests_by_part(con, file_schema.names, key_column, part_col)
         paths: list[Path] = []  # each new segment's file (a segment's number is its index)
-        ranges = _Ranges(con, file_schema, key_column, part_col,
+        ranges = _Ranges(con, file_schema, KEY_COLUMNS.get(name, file_schema.names[0]), part_col,
                          [_sort_key(c, file_schema) for c in order if c in file_schema.names], _row_bytes(table))
 
         def rows() -> Iterator[pa.RecordBatch]:  # the partitions' new segments' rows, in order
@@ -219,9 +201,7 @@ def write_table(
                 if part:
                     (dest / part).mkdir(exist_ok=True)
                 old = previous.get((name, part), []) if reuse is not None else []
-                digests = by_part.get(params[0], {}) if params else None
-                new = _plan_partition(con, name, part, (where, params), file_schema, ranges, old, reuse, groups or {},
-                                      digests)
+                new = _plan_partition(con, name, part, (where, params), file_schema, ranges, old, reuse, groups or {})
                 emit(new.manifest)
                 if new.pieces and not new.rest:  # an empty table still has one file: its schema
                     pq.write_table(file_schema.empty_table(), dest / _rel(part, new.files[0]), **PARQUET_OPTIONS)
@@ -246,12 +226,10 @@ class _Partition:
 
 
 def _plan_partition(con, name: str, part: str, rows: tuple[str, list], file_schema: pa.Schema, ranges: _Ranges,
-                    old: list[Segment], reuse: Reuse | None, groups: dict[str, str],
-                    digests: dict[str, tuple[str, int]] | None = None) -> _Partition:
-    """A partition's digests (unless given), the previous segments it keeps, and its new segments."""
+                    old: list[Segment], reuse: Reuse | None, groups: dict[str, str]) -> _Partition:
+    """A partition's digests, the previous segments it keeps, and its new segments."""
     where, params = rows
-    if digests is None:
-        digests = _digests(con, file_schema.names, ranges.key_column, where, params)
+    digests = _digests(con, file_schema.names, ranges.key_column, where, params)
     manifest = _Manifest(name, part)
     rest = _keep(part, digests, old, reuse, manifest)
     if rest is None:
