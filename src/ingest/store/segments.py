@@ -40,7 +40,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ingest import schema, tabular
-from ingest.tabular import SEQ, Spooled, connect
+from ingest.tabular import SEQ, Spooled, connect, release
 
 MANIFEST = "_state/segments"
 SEGMENT_ROWS = 5_000  # rows a new segment holds at most (a changed key rewrites at most that)
@@ -125,7 +125,7 @@ def key_digests(table: pa.Table, key_column: str) -> tuple[pa.Array, dict[str, t
         _source(con, table)
         return keys, _digests(con, table.column_names, key_column, "true", [])
     finally:
-        con.close()
+        release(con)
 
 
 def _quote(column: str) -> str:
@@ -214,7 +214,7 @@ def write_table(
         _write_chunks(rows(), paths, file_schema)
         return manifest
     finally:
-        con.close()
+        release(con)
 
 
 @dataclass(slots=True)
