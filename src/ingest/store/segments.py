@@ -214,10 +214,10 @@ def write_table(
     partition's as soon as they are known and returns none (a row per key: on a large corpus
     too many to hold until the table is written).
 
-    The rows are digested a partition at a time, and sorted and split into segments by
-    DuckDB a range of segments at a time, a range taking the segments of as many partitions
-    as fit its budget (_Ranges): out of core beyond DuckDB's memory budget
-    (temporary files in ``scratch``), the table never held whole."""
+    The rows are digested a few partitions at a time (DIGEST_QUERY_ROWS), and sorted and
+    split into segments by DuckDB a range of segments at a time, a range taking the segments
+    of as many partitions as fit its budget (_Ranges): out of core beyond DuckDB's memory
+    budget (temporary files in ``scratch``), the table never held whole."""
     dest.mkdir(parents=True, exist_ok=True)
     part_col = schema.PARTITIONS.get(name)
     manifest: list[pa.Table] = []
