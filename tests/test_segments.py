@@ -199,6 +199,35 @@ def test_key_digests_change_with_any_value_and_not_with_row_order():
     assert da == db and da["x"] == dc["x"] and da["y"] != dc["y"]
 
 
+def test_partitions_digested_several_at_a_time_are_digested_as_each_alone(tmp_path, monkeypatch):
+    """A partitioned table's partitions are digested several per query (DIGEST_QUERY_ROWS):
+    each key's digest is its partition's own, and the segments the same as one query each."""
+    from ingest import schema, tabular
+
+    sections = ["coding_tips", "complications", "overview", "procedure"]
+    rows = [{"code": f"2{d:04d}", "section": sec, "heading": sec.title(), "position": k + 1,
+             "text": f"{sec} text of page {d}" if (d + k) % 3 else "", "items": [f"item {d}-{k}"] * (d % 3),
+             "document_id": f"doc-{d:03d}", "site": f"site{d % 4}.com"}
+            for d in range(40) for k, sec in enumerate(sections) if (d + k) % 5]
+    table = pa.Table.from_pylist(rows, schema=schema.TABLES["sections"])
+    together = segments.manifest_table(segments.write_table(tmp_path / "together", "sections", table, {}, None))
+    monkeypatch.setattr(segments, "DIGEST_QUERY_ROWS", 1)  # every partition in a query of its own
+    apart = segments.manifest_table(segments.write_table(tmp_path / "apart", "sections", table, {}, None))
+    assert together.num_rows == len({(r["section"], r["document_id"]) for r in rows})
+    assert together.sort_by([("partition", "ascending"), ("key", "ascending")]).equals(
+        apart.sort_by([("partition", "ascending"), ("key", "ascending")]))
+    con = tabular.connect()
+    try:
+        con.register("src", table)
+        columns = [c for c in table.column_names if c != "section"]
+        for sec in sections:
+            alone = segments._digests(con, columns, "document_id", "section = ?", [sec])
+            got = {r["key"]: (r["digest"], r["rows"]) for r in together.to_pylist() if r["partition"] == f"section={sec}"}
+            assert got == alone and alone
+    finally:
+        tabular.release(con)
+
+
 def test_a_run_parses_only_pages_whose_inputs_changed(tmp_path, monkeypatch):
     """Parsed pages are reused while their page, site and site template are unchanged: a
     run that adds one page of a new site parses that page only, and a --full run all."""

@@ -8,6 +8,9 @@ Kept below all three so that none of them imports another layer's module for a t
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,7 +60,11 @@ class Spooled:
 
 def connect(scratch: Path | None = None):
     """A DuckDB connection for one table: a bounded memory budget (beyond it DuckDB sorts and
-    groups out of core, in ``scratch``), and times in UTC."""
+    groups out of core, in ``scratch``), and times in UTC. Inside reused_connections, one
+    given back earlier (release) when there is one. Give it back with release."""
+    reused = _idle.take(scratch)
+    if reused is not None:
+        return reused
     import duckdb
 
     config: dict[str, str | bool | int | float | list[str]] = {
@@ -67,6 +74,97 @@ def connect(scratch: Path | None = None):
     con = duckdb.connect(config=config)
     con.execute("set TimeZone = 'UTC'")
     return con
+
+
+def release(con) -> None:
+    """Done with a connection from connect: kept for the next connect inside
+    reused_connections (its views dropped, its registered tables let go), closed otherwise."""
+    if not _idle.keep(con):
+        con.close()
+
+
+@contextmanager
+def reused_connections() -> Iterator[None]:
+    """Within the block, connect hands out again the connections given back (release) instead
+    of starting a DuckDB database for each table, which costs milliseconds of CPU (a publish
+    starts one a table). Each stays one database with its own budget, used by one caller at a
+    time; all are closed when the outermost block ends."""
+    _idle.enter()
+    try:
+        yield
+    finally:
+        _idle.leave()
+
+
+class _Idle:
+    """The connections given back inside reused_connections, waiting to be handed out again."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.depth = 0
+        self.cons: list = []
+
+    def enter(self) -> None:
+        with self.lock:
+            self.depth += 1
+
+    def leave(self) -> None:
+        with self.lock:
+            self.depth -= 1
+            closing, self.cons = (self.cons, []) if self.depth == 0 else ([], self.cons)
+        for con in closing:
+            con.close()
+
+    def take(self, scratch: Path | None):
+        """An idle connection made to spill into ``scratch``; None when there is none."""
+        import duckdb
+
+        while True:
+            with self.lock:
+                if not self.cons:
+                    return None
+                con = self.cons.pop()
+            try:
+                if scratch is not None:
+                    con.execute("set temp_directory = " + _literal(str(scratch)))
+                return con
+            except duckdb.Error:
+                con.close()
+
+    def keep(self, con) -> bool:
+        import duckdb
+
+        with self.lock:
+            if self.depth == 0:
+                return False
+        try:
+            views = con.sql("select view_name, temporary from duckdb_views() where not internal").fetchall()
+            for name, temporary in views:
+                if temporary:
+                    con.unregister(name)
+                else:
+                    con.execute(f"drop view {_identifier(name)}")
+            # Back to DuckDB's own default, as connect(None) has it; DuckDB refuses once the
+            # connection has spilled (it keeps its temporary directory): closed, not kept.
+            con.execute("reset temp_directory")
+        except duckdb.Error:
+            return False
+        with self.lock:
+            if self.depth == 0:
+                return False
+            self.cons.append(con)
+        return True
+
+
+_idle = _Idle()
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def count_values(table, column: str) -> dict:

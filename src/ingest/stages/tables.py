@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from ingest import schema
 from ingest.models import Document, ParsedPage, Quarantine, Status
-from ingest.tabular import Spooled, connect
+from ingest.tabular import Spooled, connect, release
 
 from .clean import normalize_key
 from .dedup import document_id, keep_rank
@@ -315,7 +315,7 @@ def section_item_pieces(ranked: pa.Array, items: pa.Table | Spooled) -> Iterator
                    group by code, section, item_key order by code, section, item_key""", params=[lo, hi]
             ).to_arrow_table().cast(schema.TABLES["section_items"])
     finally:
-        con.close()
+        release(con)
 
 
 def _code_ranges(counts: Sequence[tuple[str, int]]) -> list[tuple[str, str]]:

@@ -40,7 +40,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ingest import schema, tabular
-from ingest.tabular import SEQ, Spooled, connect
+from ingest.tabular import SEQ, Spooled, connect, release
 
 MANIFEST = "_state/segments"
 SEGMENT_ROWS = 5_000  # rows a new segment holds at most (a changed key rewrites at most that)
@@ -125,7 +125,7 @@ def key_digests(table: pa.Table, key_column: str) -> tuple[pa.Array, dict[str, t
         _source(con, table)
         return keys, _digests(con, table.column_names, key_column, "true", [])
     finally:
-        con.close()
+        release(con)
 
 
 def _quote(column: str) -> str:
@@ -149,6 +149,52 @@ def _digests(con, columns: list[str], key_column: str, where: str, params: list)
     return {key: (f"{a:016x}{b:016x}", c) for key, a, b, c in zip(k, x, s, n, strict=True)}
 
 
+# A partitioned table's partitions are digested several at a time, up to this many rows in all
+# (a larger partition alone): a query costs milliseconds of CPU whatever its size, and a
+# table has a partition per section; the digests of the rows are held until their partition
+# is written.
+DIGEST_QUERY_ROWS = 50_000
+
+
+class _PartitionDigests:
+    """The digests of a partitioned table's keys (as _digests), partition by partition in the
+    order ``counts`` gives the partitions ((value, rows), each value once), gathered by one
+    query per run of consecutive partitions of at most DIGEST_QUERY_ROWS rows."""
+
+    def __init__(self, con, columns: list[str], key_column: str, part_col: str, counts: list[tuple]) -> None:
+        self.con, self.columns, self.key_column, self.part_col = con, columns, key_column, part_col
+        self.batches: list[list[object]] = [[]]
+        rows = 0
+        for value, n in counts:
+            if self.batches[-1] and rows + n > DIGEST_QUERY_ROWS:
+                self.batches.append([])
+                rows = 0
+            self.batches[-1].append(value)
+            rows += n
+        self.held: dict[object, dict[str, tuple[str, int]]] = {}
+
+    def of(self, value: object) -> dict[str, tuple[str, int]]:
+        """The digests of partition ``value``'s keys (asked for in the order of ``counts``)."""
+        if value not in self.held:
+            self.held = self._query(next(b for b in self.batches if value in b))
+        return self.held.pop(value)
+
+    def _query(self, values: list[object]) -> dict[object, dict[str, tuple[str, int]]]:
+        cols = ", ".join(_quote(c) for c in self.columns)
+        part = _quote(self.part_col)
+        result = self.con.sql(
+            f"""select __part, __key, bit_xor(h), (sum(h::hugeint) % 18446744073709551616)::ubigint, count(*)
+                from (select {part} as __part, {_key(self.key_column)} as __key, hash({cols}) as h from src
+                      where {part} in ({", ".join("?" * len(values))})) group by __part, __key""",
+            params=values,
+        ).fetchnumpy()
+        p, k, x, sm, n = (result[c].tolist() for c in result)
+        out: dict[object, dict[str, tuple[str, int]]] = {v: {} for v in values}
+        for value, key, a, b, c in zip(p, k, x, sm, n, strict=True):
+            out[value][key] = (f"{a:016x}{b:016x}", c)
+        return out
+
+
 def write_table(
     dest: Path,
     name: str,
@@ -168,10 +214,10 @@ def write_table(
     partition's as soon as they are known and returns none (a row per key: on a large corpus
     too many to hold until the table is written).
 
-    The rows are digested a partition at a time, and sorted and split into segments by
-    DuckDB a range of segments at a time, a range taking the segments of as many partitions
-    as fit its budget (_Ranges): out of core beyond DuckDB's memory budget
-    (temporary files in ``scratch``), the table never held whole."""
+    The rows are digested a few partitions at a time (DIGEST_QUERY_ROWS), and sorted and
+    split into segments by DuckDB a range of segments at a time, a range taking the segments
+    of as many partitions as fit its budget (_Ranges): out of core beyond DuckDB's memory
+    budget (temporary files in ``scratch``), the table never held whole."""
     dest.mkdir(parents=True, exist_ok=True)
     part_col = schema.PARTITIONS.get(name)
     manifest: list[pa.Table] = []
@@ -183,15 +229,19 @@ def write_table(
             old = previous.get((name, ""), []) if reuse is not None else []
             emit(_write_presorted(con, dest, name, table, old, reuse))
             return manifest
+        digests: _PartitionDigests | None = None
         if part_col is None:
             parts: list[tuple[str, str, list[object]]] = [("", "true", [])]
             file_schema = table_schema
         else:
             file_schema = table_schema.remove(table_schema.get_field_index(part_col))
-            values = [v for (v,) in con.sql(f"select distinct {_quote(part_col)} from src order by 1").fetchall()]
-            parts = [(f"{part_col}={v}", f"{_quote(part_col)} = ?", [v]) for v in values] or [
+            counts = con.sql(f"select {_quote(part_col)}, count(*) from src group by 1 order by 1").fetchall()
+            parts = [(f"{part_col}={v}", f"{_quote(part_col)} = ?", [v]) for v, _ in counts] or [
                 (f"{part_col}=other", "true", [])
             ]
+            if counts:
+                digests = _PartitionDigests(con, file_schema.names, KEY_COLUMNS.get(name, file_schema.names[0]),
+                                            part_col, counts)
         paths: list[Path] = []  # each new segment's file (a segment's number is its index)
         ranges = _Ranges(con, file_schema, KEY_COLUMNS.get(name, file_schema.names[0]), part_col,
                          [_sort_key(c, file_schema) for c in order if c in file_schema.names], _row_bytes(table))
@@ -201,7 +251,8 @@ def write_table(
                 if part:
                     (dest / part).mkdir(exist_ok=True)
                 old = previous.get((name, part), []) if reuse is not None else []
-                new = _plan_partition(con, name, part, (where, params), file_schema, ranges, old, reuse, groups or {})
+                new = _plan_partition(con, name, part, (where, params), file_schema, ranges, old, reuse, groups or {},
+                                      digests.of(params[0]) if digests is not None else None)
                 emit(new.manifest)
                 if new.pieces and not new.rest:  # an empty table still has one file: its schema
                     pq.write_table(file_schema.empty_table(), dest / _rel(part, new.files[0]), **PARQUET_OPTIONS)
@@ -214,7 +265,7 @@ def write_table(
         _write_chunks(rows(), paths, file_schema)
         return manifest
     finally:
-        con.close()
+        release(con)
 
 
 @dataclass(slots=True)
@@ -226,10 +277,13 @@ class _Partition:
 
 
 def _plan_partition(con, name: str, part: str, rows: tuple[str, list], file_schema: pa.Schema, ranges: _Ranges,
-                    old: list[Segment], reuse: Reuse | None, groups: dict[str, str]) -> _Partition:
-    """A partition's digests, the previous segments it keeps, and its new segments."""
+                    old: list[Segment], reuse: Reuse | None, groups: dict[str, str],
+                    digests: dict[str, tuple[str, int]] | None = None) -> _Partition:
+    """A partition's digests (``digests``, when already known), the previous segments it keeps,
+    and its new segments."""
     where, params = rows
-    digests = _digests(con, file_schema.names, ranges.key_column, where, params)
+    if digests is None:
+        digests = _digests(con, file_schema.names, ranges.key_column, where, params)
     manifest = _Manifest(name, part)
     rest = _keep(part, digests, old, reuse, manifest)
     if rest is None:

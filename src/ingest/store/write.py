@@ -69,7 +69,7 @@ import pyarrow.parquet as pq
 
 from ingest import schema
 from ingest.errors import OutputError
-from ingest.tabular import Spooled
+from ingest.tabular import Spooled, reused_connections
 
 from . import segments, storage
 
@@ -220,8 +220,9 @@ def publish(curated: Path | str, tables: dict[str, Table], keep: int, *, full: b
         current = store.current()
         with store.stage(current) as staging:
             previous, damage = ({}, []) if full else _usable_segments(store, current)
-            digest = _write_tables(staging.dir, tables, previous, functools.partial(store.reuse, staging),
-                                   after_table, threads, later)
+            with reused_connections():  # a DuckDB database a thread, not one a table
+                digest = _write_tables(staging.dir, tables, previous, functools.partial(store.reuse, staging),
+                                       after_table, threads, later)
             if current is not None and current.name.endswith(digest) and not damage and not full:
                 store.settle(current.name)
                 return current.name, False
