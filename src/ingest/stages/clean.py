@@ -182,9 +182,15 @@ def _rules_for(n_words: int, is_item: bool) -> tuple[tuple[tuple[str, ...], Call
     )
 
 
+# casefold() keeps the dotless i apart from i, and writes the dotted capital I as i with a
+# combining dot, where the rules' case-blind patterns take both for i: the gates (``requires``)
+# see them as i too, so that a gate never skips a line its pattern matches.
+_GATE_FOLD = str.maketrans({"ı": "i", "\u0307": None})
+
+
 def _match_rule_text(text: str, is_item: bool) -> str | None:
     n_words = len(text.split())
-    low = text.casefold()
+    low = text.casefold().translate(_GATE_FOLD)
     for requires, search, rule_id in _rules_for(n_words, is_item):
         if requires:
             for needle in requires:
