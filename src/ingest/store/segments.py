@@ -139,14 +139,25 @@ def _key(column: str) -> str:
 def _digests(con, columns: list[str], key_column: str, where: str, params: list) -> dict[str, tuple[str, int]]:
     """Each key's (digest, rows) among the rows of ``src`` matching ``where``: the hash of each
     whole row (of ``columns``); a key's digest combines its rows' hashes, in any order."""
+    return {key: digest for _, key, digest in _digest_rows(con, columns, key_column, where, params)}
+
+
+def _digest_rows(con, columns: list[str], key_column: str, where: str, params: list,
+                 part_col: str | None = None) -> Iterator[tuple[object, str, tuple[str, int]]]:
+    """(partition, key, (digest, rows)) of each key among the rows of ``src`` matching
+    ``where``, by ``part_col``'s value too when given (None otherwise). A key's digest is the
+    XOR and the sum (mod 2**64) of its rows' hashes."""
     cols = ", ".join(_quote(c) for c in columns)
+    part = _quote(part_col) if part_col is not None else "null"
     result = con.sql(
-        f"""select __key, bit_xor(h), (sum(h::hugeint) % 18446744073709551616)::ubigint, count(*)
-            from (select {_key(key_column)} as __key, hash({cols}) as h from src where {where}) group by __key""",
+        f"""select __part, __key, bit_xor(h), (sum(h::hugeint) % 18446744073709551616)::ubigint, count(*)
+            from (select {part} as __part, {_key(key_column)} as __key, hash({cols}) as h from src where {where})
+            group by __part, __key""",
         params=params,
     ).fetchnumpy()
-    k, x, s, n = (result[c].tolist() for c in result)
-    return {key: (f"{a:016x}{b:016x}", c) for key, a, b, c in zip(k, x, s, n, strict=True)}
+    p, k, x, sm, n = (result[c].tolist() for c in result)
+    for value, key, a, b, c in zip(p, k, x, sm, n, strict=True):
+        yield value, key, (f"{a:016x}{b:016x}", c)
 
 
 # A partitioned table's partitions are digested several at a time, up to this many rows in all
@@ -180,18 +191,10 @@ class _PartitionDigests:
         return self.held.pop(value)
 
     def _query(self, values: list[object]) -> dict[object, dict[str, tuple[str, int]]]:
-        cols = ", ".join(_quote(c) for c in self.columns)
-        part = _quote(self.part_col)
-        result = self.con.sql(
-            f"""select __part, __key, bit_xor(h), (sum(h::hugeint) % 18446744073709551616)::ubigint, count(*)
-                from (select {part} as __part, {_key(self.key_column)} as __key, hash({cols}) as h from src
-                      where {part} in ({", ".join("?" * len(values))})) group by __part, __key""",
-            params=values,
-        ).fetchnumpy()
-        p, k, x, sm, n = (result[c].tolist() for c in result)
         out: dict[object, dict[str, tuple[str, int]]] = {v: {} for v in values}
-        for value, key, a, b, c in zip(p, k, x, sm, n, strict=True):
-            out[value][key] = (f"{a:016x}{b:016x}", c)
+        where = f"{_quote(self.part_col)} in ({', '.join('?' * len(values))})"
+        for value, key, digest in _digest_rows(self.con, self.columns, self.key_column, where, values, self.part_col):
+            out[value][key] = digest
         return out
 
 
